@@ -1,0 +1,3 @@
+from zjk_charity.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""福彩暖冬: the application workbook's rules, validation, history and allocation."""

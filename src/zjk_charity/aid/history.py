@@ -1,0 +1,115 @@
+"""The history registry: who was aided in which year (REPEAT_RECIPIENT reads it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from zjk_charity import counties
+from zjk_charity.aid import columns as col
+from zjk_charity.errors import UserError
+from zjk_charity.findings import Finding
+from zjk_charity.ids import check_id
+from zjk_charity.ledger import Ledger
+from zjk_charity.text import squash
+from zjk_charity.workbook.reader import ColumnSpec, cell_text, read_table
+
+HISTORY_COLUMNS = (
+    ColumnSpec(col.ID, True, ("身份证号码", "公民身份号码", "身份证")),
+    ColumnSpec(col.NAME, False, ("申请人姓名", "受助人姓名")),
+    ColumnSpec(col.COUNTY, False, ("县区", "所属县区", "县/区")),
+)
+
+
+@dataclass
+class HistoryImport:
+    year: int
+    imported: int = 0
+    already: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_json(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "imported": self.imported,
+            "already": self.already,
+            "findings": [f.as_json(lang) for f in self.findings],
+        }
+
+
+def import_history(
+    ledger: Ledger, paths: Sequence[Path], year: int, arguments: dict[str, Any] | None = None
+) -> HistoryImport:
+    """Load earlier rounds' recipient lists; rows with an unusable ID are reported, not stored."""
+    if year < 2009 or year > date.today().year + 1:
+        raise UserError(f"年份 {year} 不对：福彩暖冬自 2009 年开始", f"year {year} is out of range")
+    tables = [read_table(p, HISTORY_COLUMNS, col.ID) for p in paths]
+    result = HistoryImport(year)
+    rows: list[tuple[Any, ...]] = []
+    for table in tables:
+        for sheet in table.sheets:
+            for name in sheet.missing:
+                result.findings.append(
+                    Finding(
+                        str(table.path),
+                        sheet.name,
+                        sheet.header_row,
+                        name,
+                        "COLUMN_MISSING",
+                        {"column": name},
+                    )
+                )
+            if sheet.missing:
+                continue
+            for row in sheet.rows:
+                raw = sheet.get(row, col.ID)
+                where = (str(table.path), sheet.name, row.number, col.ID)
+                if isinstance(raw, int | float) and not isinstance(raw, bool):
+                    result.findings.append(Finding(*where, "PRECISION_LOST", {"column": col.ID}))
+                    continue
+                checked = check_id(cell_text(raw), date(year, 12, 31))
+                if not checked.valid:
+                    result.findings.extend(
+                        Finding(*where, code, {"length": len(checked.number)})
+                        for code in checked.problems
+                    )
+                    continue
+                county = counties.find_county(cell_text(sheet.get(row, col.COUNTY)))
+                rows.append(
+                    (
+                        year,
+                        checked.number,
+                        squash(cell_text(sheet.get(row, col.NAME))),
+                        county.name if county else None,
+                        table.path.name,
+                    )
+                )
+    with ledger.run("aid history import", arguments or {}, list(paths)) as run:
+        before = run.conn.total_changes
+        run.conn.executemany(
+            "INSERT OR IGNORE INTO history (year, id_number, name, county, source, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(*r, run.id) for r in rows],
+        )
+        result.imported = run.conn.total_changes - before
+        result.already = len(rows) - result.imported
+        run.outcome = "problems" if result.findings else "ok"
+        run.result = {"imported": result.imported, "already": result.already}
+    return result
+
+
+def history_summary(ledger: Ledger) -> list[dict[str, Any]]:
+    """People in the registry per year."""
+    with ledger.read() as conn:
+        if conn is None:
+            return []
+        return [
+            {"year": y, "people": n, "sources": s}
+            for y, n, s in conn.execute(
+                "SELECT year, COUNT(*), GROUP_CONCAT(DISTINCT source) FROM history "
+                "GROUP BY year ORDER BY year"
+            )
+        ]

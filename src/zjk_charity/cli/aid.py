@@ -1,0 +1,181 @@
+"""``zjk-charity aid …``: 福彩暖冬 applications, history and validation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zjk_charity.cli.common import (
+    JsonOpt,
+    LangOpt,
+    WorkspaceOpt,
+    YearOpt,
+    console,
+    emit_json,
+    progress_callback,
+    resolve_lang,
+    user_errors,
+)
+
+app = typer.Typer(
+    help="福彩暖冬：申请校验、往年名单、分配 / winter-warmth aid", no_args_is_help=True
+)
+history_app = typer.Typer(help="往年受助名单 / the history registry", invoke_without_command=True)
+app.add_typer(history_app, name="history")
+
+Files = Annotated[list[Path], typer.Argument(help="申请表（.xlsx .xls .csv）", show_default=False)]
+
+
+def _parse_day(value: str | None) -> date | None:
+    from zjk_charity.dates import parse_date
+    from zjk_charity.errors import UserError
+
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise UserError(
+            f"--as-of “{value}” 不是日期，请写成 2025-10-20",
+            f"--as-of '{value}' is not a date; use 2025-10-20",
+        )
+    return day
+
+
+@app.command()
+def validate(
+    files: Files,
+    year: YearOpt = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="年龄计算基准日 / reference date")
+    ] = None,
+    attachments: Annotated[
+        Path | None, typer.Option("--attachments", help="认证截图所在文件夹")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="标注后的工作簿 / marked-up workbook")
+    ] = None,
+    no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写标注工作簿")] = False,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """校验县区申请表，列出全部问题 / check application workbooks and list every problem."""
+    from zjk_charity.aid.markup import write_markup
+    from zjk_charity.aid.validation import validate as run_validate
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        day = ws.as_of(y, _parse_day(as_of))
+        arguments = {
+            "files": [str(f) for f in files],
+            "year": y,
+            "as_of": day.isoformat(),
+            "attachments": str(attachments) if attachments else None,
+        }
+        result = run_validate(
+            Ledger(ws.ledger_path),
+            files,
+            year=y,
+            as_of=day,
+            attachments=attachments,
+            arguments=arguments,
+            progress=progress_callback(json_out),
+        )
+        written = None
+        if not no_workbook:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            target = out or ws.out_dir / f"校验结果-{y}-{stamp}.xlsx"
+            written = write_markup(result, target, chosen)
+    if json_out:
+        emit_json(result.as_json(chosen))
+    else:
+        from zjk_charity.cli.render import render_validation
+
+        render_validation(console(), result, chosen, written)
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+@history_app.callback()
+def history(
+    ctx: typer.Context,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """往年受助名单各年人数 / what the history registry holds, per year."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from zjk_charity.aid.history import history_summary
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        rows = history_summary(Ledger(ws.ledger_path))
+    if json_out:
+        emit_json({"years": rows})
+        return
+    from rich.table import Table
+
+    table = Table(title="往年受助名单")
+    for header in ("年度", "人数", "来源"):
+        table.add_column(header)
+    for r in rows:
+        table.add_row(str(r["year"]), str(r["people"]), r["sources"] or "")
+    console().print(table if rows else "往年受助名单为空；用 zjk-charity aid history import 导入")
+
+
+@history_app.command("import")
+def history_import(
+    files: Files,
+    year: Annotated[int, typer.Option("--year", help="这些名单的受助年度")],
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """导入往年受助名单（身份证号必填）/ import earlier rounds' recipient lists."""
+    from zjk_charity.aid.history import import_history
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        result = import_history(
+            Ledger(ws.ledger_path), files, year, {"files": [str(f) for f in files], "year": year}
+        )
+    if json_out:
+        emit_json(result.as_json(chosen))
+    else:
+        out = console()
+        out.print(f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人")
+        for f in result.findings:
+            out.print(
+                f"[red]{Path(f.file).name}「{f.sheet}」第 {f.row} 行 {f.column}：{f.message(chosen)}[/]"
+            )
+    raise typer.Exit(1 if result.findings else 0)
+
+
+@app.command()
+def template(
+    out: Annotated[Path | None, typer.Argument(help="输出文件 / output .xlsx")] = None,
+    year: YearOpt = None,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """生成空白申请表（含下拉选项和填表说明）/ write the blank application workbook."""
+    from zjk_charity.aid.template import write_template
+    from zjk_charity.config import Workspace
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        y = ws.year(year)
+        path = write_template(out or ws.out_dir / f"{y}年福彩暖冬申请表.xlsx", y)
+    console().print(f"已生成空白申请表：{path}")

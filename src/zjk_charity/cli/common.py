@@ -1,0 +1,78 @@
+"""What every command shares: options, the console, JSON output and the one error handler."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="ZJK_CHARITY_WORKSPACE",
+        help="工作目录（默认当前目录）/ workspace folder",
+        show_default=False,
+    ),
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        envvar="ZJK_CHARITY_LANG",
+        help="zh 或 en / language of messages",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 文档 / one JSON document")]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", help="活动年度 / campaign year", show_default=False)
+]
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def resolve_lang(lang: str | None, workspace_lang: str = "zh") -> str:
+    value = lang or workspace_lang
+    return "en" if value.lower().startswith("en") else "zh"
+
+
+@contextmanager
+def user_errors(lang: str | None = None) -> Iterator[None]:
+    """Turn the library's UserError into one message on stderr and exit code 2."""
+    from zjk_charity.errors import UserError
+
+    try:
+        yield
+    except UserError as exc:
+        chosen = resolve_lang(lang or os.environ.get("ZJK_CHARITY_LANG"))
+        prefix = "错误" if chosen == "zh" else "error"
+        console(stderr=True).print(f"[bold red]{prefix}：[/]{exc.message(chosen)}", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def progress_callback(quiet: bool) -> Callable[[str], None] | None:
+    """A line on stderr per file being read, when stderr is a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    err = console(stderr=True)
+
+    def report(name: str) -> None:
+        err.print(f"[dim]读取 {name} …[/]")
+
+    return report

@@ -1,0 +1,66 @@
+"""Zhangjiakou's counties, districts and functional zones (DOMAIN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zjk_charity.text import squash
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str
+
+
+COUNTIES: tuple[County, ...] = (
+    County("130702", "桥东区"),
+    County("130703", "桥西区"),
+    County("130705", "宣化区"),
+    County("130706", "下花园区"),
+    County("130708", "万全区"),
+    County("130709", "崇礼区"),
+    County("130722", "张北县"),
+    County("130723", "康保县"),
+    County("130724", "沽源县"),
+    County("130725", "尚义县"),
+    County("130726", "蔚县"),
+    County("130727", "阳原县"),
+    County("130728", "怀安县"),
+    County("130730", "怀来县"),
+    County("130731", "涿鹿县"),
+    County("130732", "赤城县"),
+    County("130771", "经开区"),
+    County("130772", "察北管理区"),
+    County("130773", "塞北管理区"),
+)
+
+BY_CODE: dict[str, County] = {c.code: c for c in COUNTIES}
+
+
+def _aliases() -> dict[str, County]:
+    table: dict[str, County] = {}
+    for county in COUNTIES:
+        table[county.name] = county
+        short = county.name[:-1] if county.name[-1] in "县区" else county.name
+        # "蔚县" without its suffix would be the single character 蔚; keep it anyway,
+        # nothing else in the city is called that.
+        table.setdefault(short, county)
+    zone = BY_CODE["130771"]
+    for alias in ("经济开发区", "高新区", "经开", "张家口经济开发区", "高新技术产业开发区"):
+        table[alias] = zone
+    for code in ("130772", "130773"):
+        name = BY_CODE[code].name
+        table.setdefault(name.replace("管理区", ""), BY_CODE[code])
+    return table
+
+
+ALIASES = _aliases()
+
+
+def find_county(value: str) -> County | None:
+    """The county a cell names (``张北`` = ``张北县``), or None when it is not one of ours."""
+    key = squash(value)
+    if key.startswith("张家口市"):
+        key = key[len("张家口市") :]
+    return ALIASES.get(key)

@@ -1,0 +1,188 @@
+"""Finding codes, their severities and messages (Chinese and English).
+
+A finding is a problem in the data: it is collected, never raised. Codes are stable
+identifiers that other tools script against (aid.md, wishes.md); the messages are
+templates filled from a finding's ``params``. No template may include a full ID or
+account number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Code:
+    severity: Severity
+    zh: str
+    en: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+CODES: dict[str, Code] = {
+    "COLUMN_MISSING": Code(
+        E,
+        "缺少必填列“{column}”，本工作表的数据未检查；请在表头行加上此列",
+        "required column '{column}' is missing; this sheet's rows were not checked",
+    ),
+    "MISSING_FIELD": Code(E, "“{column}”未填写", "'{column}' is blank"),
+    "PRECISION_LOST": Code(
+        E,
+        "“{column}”以数字格式保存，Excel 只保留 15 位有效数字，后几位已丢失；"
+        "请将该列设为文本格式后重新录入",
+        "'{column}' is stored as a number; Excel kept only 15 digits, so the last digits "
+        "are lost: format the column as text and re-enter it",
+    ),
+    "ID_INVALID_FORMAT": Code(
+        E,
+        "身份证号格式不对：应为 18 位（17 位数字加 1 位数字或 X），现为 {length} 位",
+        "ID number must be 18 characters (17 digits and a digit or X); it has {length}",
+    ),
+    "ID_OLD_FORMAT": Code(
+        W,
+        "15 位旧身份证号，已按规则升位为 18 位（尾号 {tail}），请核对",
+        "old 15-digit ID, upgraded to 18 digits (ending {tail}); please check",
+    ),
+    "ID_BAD_CHECKSUM": Code(
+        E,
+        "身份证号校验位错误，可能有录入错误，请对照身份证核对",
+        "the ID's check character is wrong; compare it with the ID card",
+    ),
+    "ID_BAD_BIRTHDATE": Code(
+        E,
+        "身份证号中的出生日期不存在或晚于基准日",
+        "the birth date in the ID is not a real date or is after the reference date",
+    ),
+    "UNKNOWN_COUNTY": Code(
+        E,
+        "“{value}”不是张家口市的县（区）",
+        "'{value}' is not a county or district of Zhangjiakou",
+    ),
+    "NOT_RURAL": Code(
+        E,
+        "人员类别为“{value}”：本活动只资助农村特困人员",
+        "category '{value}': only rural 特困 people are eligible",
+    ),
+    "NOT_TEKUN": Code(
+        E,
+        "人员类别为“{value}”：不是特困人员，不在资助范围",
+        "category '{value}' is not 特困 (extreme poverty); not eligible",
+    ),
+    "NOT_DISPERSED": Code(
+        E,
+        "供养方式为“{value}”：集中供养人员不在资助范围，只资助分散供养",
+        "support '{value}': people in care institutions are not eligible",
+    ),
+    "INVALID_VALUE": Code(
+        E,
+        "“{column}”的值“{value}”不在可选范围内（可填：{allowed}）",
+        "'{column}' value '{value}' is not one of: {allowed}",
+    ),
+    "CERTIFICATE_MISSING": Code(
+        E,
+        "未填写特困供养人员认证截图",
+        "the 特困 certificate screenshot is not given",
+    ),
+    "CERTIFICATE_NOT_FOUND": Code(
+        E,
+        "认证截图“{value}”{reason_zh}；请补齐附件或改正文件名",
+        "certificate '{value}' {reason_en}",
+    ),
+    "BANK_ACCOUNT_INVALID": Code(
+        E,
+        "银行账号应为 12–30 位数字（去掉空格和短横线后），现为“{shape}”",
+        "bank account must be 12–30 digits once spaces and hyphens are removed; got '{shape}'",
+    ),
+    "DUPLICATE_PERSON": Code(
+        E,
+        "同一身份证号已在本次活动中出现：{where}",
+        "the same ID already appears in this campaign: {where}",
+    ),
+    "BANK_ACCOUNT_CHECKSUM": Code(
+        W,
+        "银联卡号校验（Luhn）未通过，请核对卡号（部分卡可能例外）",
+        "the card number fails the Luhn check; please check it (a few cards are exceptions)",
+    ),
+    "HOUSEHOLD_SHARED": Code(
+        W,
+        "与 {count} 名申请人同户（户号 {household}），每户只能资助 1 人",
+        "shares household {household} with {count} other applicant(s); one per household",
+    ),
+    "REPEAT_RECIPIENT": Code(
+        W,
+        "往年已受助（{years}），原则上不再重复资助；确需资助请填写特殊情况说明",
+        "aided before ({years}); not aided again unless an exception is recorded",
+    ),
+    "AGE_MISMATCH": Code(
+        W,
+        "填写年龄 {stated} 岁，按身份证计算为 {computed} 岁",
+        "stated age {stated}, the ID gives {computed}",
+    ),
+    "SEX_MISMATCH": Code(
+        W,
+        "填写性别“{stated}”，身份证显示为“{computed}”",
+        "stated sex '{stated}', the ID says '{computed}'",
+    ),
+    "CARE_LEVEL_UNKNOWN": Code(
+        W,
+        "生活自理能力“{value}”无法识别，按“自理”处理",
+        "care level '{value}' not recognised; treated as 自理 (self-caring)",
+    ),
+    "DATE_INVALID": Code(
+        W,
+        "日期“{value}”无法识别，请写成 2025-10-08 或 2025年10月8日",
+        "date '{value}' cannot be read; write it as 2025-10-08",
+    ),
+    "PHONE_INVALID": Code(
+        W,
+        "联系电话“{value}”既不是 11 位手机号，也不是带区号的座机号",
+        "phone '{value}' is neither an 11-digit mobile nor a landline with area code",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one cell (or row, or sheet) of one file."""
+
+    file: str
+    sheet: str
+    row: int | None
+    column: str | None
+    code: str
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+    def message(self, lang: str = "zh") -> str:
+        return render_message(self.code, self.params, lang)
+
+    def as_json(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message(lang),
+        }
+
+
+def render_message(code: str, params: dict[str, Any], lang: str = "zh") -> str:
+    spec = CODES[code]
+    template = spec.en if lang == "en" else spec.zh
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,241 @@
+"""Writing workbooks people open in Excel and WPS (xlsxwriter).
+
+Every text is written with ``write_string``: a name such as ``=HYPERLINK(...)`` or
+``-1+2`` stays plain text and is never evaluated as a formula. Files are written under
+a temporary name beside the target and renamed when complete, so a crash never leaves a
+half-written workbook under its final name.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zjk_charity.errors import UserError
+
+Value = str | int | float | Decimal | date | datetime | bool | None
+
+FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "ok": "#C6EFCE"}
+
+
+@contextmanager
+def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed onto it when the block ends cleanly."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=suffix or target.suffix, dir=target.parent
+        )
+    except OSError as exc:
+        raise UserError(
+            f"无法在 {target.parent} 写入文件（{exc.strerror}）；请换一个输出位置",
+            f"cannot write in {target.parent} ({exc.strerror}); choose another output path",
+        ) from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        os.replace(temp, target)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+@dataclass
+class Column:
+    header: str
+    width: float = 12
+    text: bool = False  # IDs, accounts, phones: text format so Excel keeps every digit
+
+
+@dataclass
+class PrintSetup:
+    landscape: bool = True
+    repeat_header: bool = True
+    title: str | None = None  # printed in the page header
+
+
+@dataclass
+class SheetSpec:
+    name: str
+    columns: list[Column]
+    title: str | None = None  # a merged title row above the header
+    subtitle: str | None = None
+    print_setup: PrintSetup | None = field(default_factory=PrintSetup)
+    freeze: bool = True
+    autofilter: bool = True
+    header_at: int = 0  # 0-based row of the header when there is no title
+
+
+class SheetWriter:
+    """Rows of one sheet; row styles and cell comments by column position."""
+
+    def __init__(self, book: Any, formats: dict[str, Any], spec: SheetSpec) -> None:
+        self._book, self._formats, self.spec = book, formats, spec
+        self.ws = book.add_worksheet(spec.name[:31])
+        self.next_row = 0
+        self._header_row = 0
+        self._write_heading()
+
+    def _write_heading(self) -> None:
+        spec, ws, f = self.spec, self.ws, self._formats
+        last = max(len(spec.columns) - 1, 0)
+        if spec.title:
+            if last:
+                ws.merge_range(0, 0, 0, last, spec.title, f["title"])
+            else:
+                ws.write_string(0, 0, spec.title, f["title"])
+            ws.set_row(0, 28)
+            self.next_row = 1
+        else:
+            self.next_row = spec.header_at
+        if spec.subtitle:
+            ws.write_string(self.next_row, 0, spec.subtitle, f["plain"])
+            self.next_row += 1
+        self._header_row = self.next_row
+        for i, column in enumerate(spec.columns):
+            ws.write_string(self.next_row, i, column.header, f["header"])
+            ws.set_column(i, i, column.width, f["text"] if column.text else None)
+        self.next_row += 1
+        if spec.freeze:
+            ws.freeze_panes(self.next_row, 0)
+        if spec.print_setup:
+            self._print(spec.print_setup)
+
+    def _print(self, setup: PrintSetup) -> None:
+        ws = self.ws
+        ws.set_paper(9)  # A4
+        if setup.landscape:
+            ws.set_landscape()
+        if setup.repeat_header:
+            ws.repeat_rows(0, self._header_row)
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        if setup.title:
+            ws.set_header("&C" + setup.title.replace("&", "&&"))
+
+    def write(
+        self,
+        values: Sequence[Value],
+        *,
+        at: int | None = None,
+        style: str | None = None,
+        cell_styles: dict[int, str] | None = None,
+        comments: dict[int, str] | None = None,
+    ) -> None:
+        """One row at ``at`` (0-based) or the next row; ``style`` fills the whole row."""
+        row = self.next_row if at is None else at
+        for i, value in enumerate(values):
+            name = (cell_styles or {}).get(i, style)
+            self._cell(row, i, value, name)
+        for i, text in (comments or {}).items():
+            self.ws.write_comment(row, i, text, {"x_scale": 2, "y_scale": 1.5})
+        self.next_row = row + 1
+
+    def _cell(self, row: int, col: int, value: Value, style: str | None) -> None:
+        ws = self.ws
+        text_col = col < len(self.spec.columns) and self.spec.columns[col].text
+        fmt = self._formats[(style or "plain") + ("_text" if text_col else "")]
+        if value is None or value == "":
+            ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            ws.write_string(row, col, "是" if value else "否", fmt)
+        elif isinstance(value, Decimal):
+            ws.write_number(row, col, float(value), self._formats[(style or "plain") + "_money"])
+        elif isinstance(value, int | float) and not text_col:
+            ws.write_number(row, col, value, fmt)
+        elif isinstance(value, datetime | date):
+            ws.write_datetime(row, col, value, self._formats[(style or "plain") + "_date"])
+        else:
+            ws.write_string(row, col, str(value), fmt)
+
+    def finish(self) -> None:
+        if self.spec.autofilter and self.spec.columns:
+            self.ws.autofilter(
+                self._header_row,
+                0,
+                max(self.next_row - 1, self._header_row),
+                len(self.spec.columns) - 1,
+            )
+
+
+class Book:
+    """An xlsxwriter workbook with the house formats."""
+
+    def __init__(self, path: Path) -> None:
+        import xlsxwriter
+
+        self._book = xlsxwriter.Workbook(
+            str(path),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        self.formats = self._make_formats()
+        self._sheets: list[SheetWriter] = []
+
+    def _make_formats(self) -> dict[str, Any]:
+        add = self._book.add_format
+        base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+        formats: dict[str, Any] = {
+            "title": add({**base, "bold": True, "font_size": 16, "align": "center"}),
+            "header": add(
+                {
+                    **base,
+                    "bold": True,
+                    "bg_color": "#D9E1F2",
+                    "border": 1,
+                    "text_wrap": True,
+                    "align": "center",
+                }
+            ),
+        }
+        for name, fill in (("plain", None), *FILLS.items(), ("bold", None)):
+            extra: dict[str, Any] = {"bg_color": fill} if fill else {}
+            if name == "bold":
+                extra["bold"] = True
+            formats[name] = add({**base, **extra})
+            formats[name + "_text"] = add({**base, **extra, "num_format": "@"})
+            formats[name + "_money"] = add({**base, **extra, "num_format": "#,##0.00"})
+            formats[name + "_date"] = add({**base, **extra, "num_format": "yyyy-mm-dd"})
+        formats["text"] = add({"num_format": "@"})
+        return formats
+
+    def sheet(self, spec: SheetSpec) -> SheetWriter:
+        writer = SheetWriter(self._book, self.formats, spec)
+        self._sheets.append(writer)
+        return writer
+
+    def add_list_validation(
+        self, sheet: SheetWriter, col: int, choices: Sequence[str], rows: int
+    ) -> None:
+        first = sheet.next_row
+        sheet.ws.data_validation(
+            first, col, first + rows - 1, col, {"validate": "list", "source": list(choices)}
+        )
+
+    def close(self) -> None:
+        for sheet in self._sheets:
+            sheet.finish()
+        self._book.close()
+
+
+@contextmanager
+def new_book(target: Path) -> Iterator[Book]:
+    """Write a workbook atomically: it appears under ``target`` only once complete."""
+    with atomic_path(target) as temp:
+        book = Book(temp)
+        yield book
+        book.close()
+
+
+def csv_safe(text: str) -> str:
+    """A CSV field that a spreadsheet will not run as a formula."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
