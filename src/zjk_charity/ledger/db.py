@@ -124,7 +124,12 @@ class Ledger:
     def run(
         self, command: str, arguments: dict[str, Any], inputs: list[Path] | None = None
     ) -> Iterator[Run]:
-        """One command's transaction and run record; rolled back whole on any exception."""
+        """One command's transaction and run record; rolled back whole on any exception.
+
+        A ledger this command created is removed again when the command fails, so a
+        failed first command leaves the workspace as it found it.
+        """
+        fresh = not self.path.exists()
         conn = self._connect()
         try:
             try:
@@ -165,6 +170,10 @@ class Ledger:
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            conn.close()
+            if fresh:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             raise
         finally:
             conn.close()
