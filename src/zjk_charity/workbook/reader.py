@@ -167,20 +167,64 @@ def _find_header(grid: list[list[Cell]], names: dict[str, str]) -> int | None:
     return best
 
 
-def _header_texts(grid: list[list[Cell]], at: int, names: dict[str, str]) -> tuple[list[str], int]:
-    """The header texts, merging in a second header row under merged group headings."""
-    texts = ["" if v is None else str(v).strip() for v in grid[at]]
+def _texts(line: list[Cell]) -> list[str]:
+    return ["" if v is None else str(v).strip() for v in line]
+
+
+def _sub_headings(
+    upper: list[str], lower: list[str], names: dict[str, str], grouped: set[int]
+) -> list[int]:
+    """Positions where ``lower`` holds a sub-heading under a group heading in ``upper``."""
+    return [
+        i
+        for i, text in enumerate(lower)
+        if header_key(text) in names
+        and (i >= len(upper) or not upper[i] or i in grouped)
+        and (i >= len(upper) or header_key(upper[i]) not in names)
+    ]
+
+
+def _header_texts(
+    grid: list[list[Cell]], at: int, names: dict[str, str], merged: Merged
+) -> tuple[list[str], int]:
+    """The header texts of a one- or two-row header; returns them and the last header row.
+
+    A two-tier header has group headings (申请人信息, 银行信息) over sub-headings, and the
+    other columns' headings merged down over both rows. ``at`` is the row with the most
+    known headings, which may be either tier. A row is only taken as sub-headings where
+    the cell above is blank or part of a merged group heading, so a data row whose value
+    happens to equal a heading (a village called 村) is never swallowed as a header.
+    """
+
+    def grouped(row: int) -> set[int]:
+        return {
+            c
+            for top, left, _bottom, right in merged
+            if top == row and right > left
+            for c in range(left, right + 1)
+        }
+
+    texts = _texts(grid[at])
+    if at > 0:
+        upper = _texts(grid[at - 1])
+        lifted = [i for i in _sub_headings(texts, upper, names, set()) if i < len(texts)]
+        spans = {
+            c
+            for top, left, bottom, right in merged
+            if top == at - 1 and bottom >= at
+            for c in range(left, right + 1)
+        }
+        if lifted and (len(lifted) >= 2 or any(i in spans for i in lifted)):
+            for i in lifted:
+                texts[i] = upper[i]
+            return texts, at
     if at + 1 < len(grid):
-        below = ["" if v is None else str(v).strip() for v in grid[at + 1]]
-        fills = [
-            i
-            for i, text in enumerate(below)
-            if header_key(text) in names and (i >= len(texts) or header_key(texts[i]) not in names)
-        ]
+        lower = _texts(grid[at + 1])
+        fills = _sub_headings(texts, lower, names, grouped(at))
         if fills:
-            texts += [""] * (len(below) - len(texts))
+            texts += [""] * (len(lower) - len(texts))
             for i in fills:
-                texts[i] = below[i]
+                texts[i] = lower[i]
             return texts, at + 1
     return texts, at
 
@@ -221,7 +265,7 @@ def _sheet(
     at = _find_header(grid, names)
     if at is None:
         return None
-    texts, last_header = _header_texts(grid, at, names)
+    texts, last_header = _header_texts(grid, at, names, merged)
     width = max((i + 1 for i, t in enumerate(texts) if t), default=0)
     texts = texts[:width]
     mapping: dict[str, int] = {}

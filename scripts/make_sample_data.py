@@ -1,0 +1,763 @@
+"""Regenerate ``sample_data/``: synthetic 福彩暖冬 2025 application workbooks.
+
+Every person is invented (common surnames + given-name characters); every ID carries a
+Zhangjiakou address code (a few retired ones: 130721 宣化县, 130729 万全县, 132529 …) and a
+valid check character unless a problem below says otherwise. Bank cards start with 62
+and carry a valid Luhn digit (16 or 19 digits); some accounts are 15-digit passbooks.
+The output is deterministic (``random.Random(2025)``); run ``python scripts/make_sample_data.py``.
+
+Files
+-----
+- ``张北县.xlsx``: a 填表说明 sheet first (text only, no header), then one sheet per
+  township (公会镇, 二台镇, 大囫囵镇, ~100 rows each) with a merged title row, a
+  填报单位/日期 line, a header row of aliases (``县（区）``, ``姓 名``, ``身份证号码``,
+  ``卡(折)号`` …) on row 3, and a 合计 row at the end. 二台镇 has one blank row.
+- ``康保县.xlsx``: one sheet, title row, canonical headers on row 2, ~330 rows.
+- ``蔚县.csv``: GBK-encoded, canonical headers, ~320 rows, dates as text in several formats.
+- ``history_2024.xlsx``: the 2024 recipients (序号, 县(区), 姓名, 身份证号), 300 people;
+  5 of them apply again in 2025 (2 with 特殊情况说明 filled, 3 without).
+  Title on row 1, header on row 2.
+
+About 950 application rows; after the planted errors, one-per-household and the
+repeat recipients roughly 900 candidates remain, so an 810-place allocation has a
+waitlist. ID and account cells are text cells (number format ``@``) except where planted.
+
+Planted problems (file / sheet / Excel row → expected finding)
+--------------------------------------------------------------
+张北县.xlsx
+    公会镇 row 32: 身份证号码 typed as a number (15 significant digits kept) → PRECISION_LOST
+    公会镇 row 48: wrong check character → ID_BAD_CHECKSUM
+    公会镇 row 58: ID ending in lower-case x (valid; normalised to X, no finding)
+    公会镇 row 70: 15-digit old ID → ID_OLD_FORMAT (warning; still eligible)
+    公会镇 row 87: 人员类别 城市特困人员 → NOT_RURAL
+    二台镇 row 10: 供养方式 集中供养 → NOT_DISPERSED
+    二台镇 row 20: 认证截图 blank → CERTIFICATE_MISSING
+    二台镇 row 44: an entirely blank row (silently skipped)
+    二台镇 row 58: 卡(折)号 of 10 digits → BANK_ACCOUNT_INVALID
+    二台镇 row 79: card failing Luhn → BANK_ACCOUNT_CHECKSUM (warning)
+    二台镇 row 92: ID in full-width digits (valid; NFKC, no finding)
+    大囫囵镇 row 14: 年龄 off by 5 → AGE_MISMATCH (warning)
+    大囫囵镇 row 26: 性别 contradicts the ID → SEX_MISMATCH (warning)
+    大囫囵镇 row 53: 申请日期 "国庆节后" → DATE_INVALID (warning)
+    大囫囵镇 row 81: 联系电话 of 10 digits → PHONE_INVALID (warning)
+    大囫囵镇 row 98: 生活自理能力 "一般" → CARE_LEVEL_UNKNOWN (warning)
+    last row of each township sheet: 合计 (silently skipped)
+康保县.xlsx (sheet 康保县, header on row 2)
+    row 40: 身份证号 typed as a number → PRECISION_LOST
+    row 75: wrong check character → ID_BAD_CHECKSUM
+    rows 95, 231: the same people as 张北县 公会镇 row 64 and 大囫囵镇 row 52 →
+        DUPLICATE_PERSON (on the 康保县 rows when 张北县 is validated first)
+    row 113: 15-digit old ID → ID_OLD_FORMAT (warning)
+    row 131: 年龄 off by 5 → AGE_MISMATCH (warning)
+    row 150: 人员类别 低保对象 → NOT_TEKUN
+    row 184: 供养方式 集中供养 → NOT_DISPERSED
+    row 201: 性别 contradicts the ID → SEX_MISMATCH (warning)
+    row 218: 认证截图 blank → CERTIFICATE_MISSING
+    row 254: 银行账号 of 10 digits → BANK_ACCOUNT_INVALID
+    row 267: 申请日期 "2025-13-45" → DATE_INVALID (warning)
+    row 290: card failing Luhn → BANK_ACCOUNT_CHECKSUM (warning)
+    row 307: 生活自理能力 blank → CARE_LEVEL_UNKNOWN (warning)
+    row 322: ID ending in lower-case x (valid)
+    row 333: 合计
+蔚县.csv (row = line number, header = 1)
+    row 20: 人员类别 城市特困 → NOT_RURAL
+    row 55: 人员类别 低保对象 → NOT_TEKUN
+    row 89: wrong check character → ID_BAD_CHECKSUM
+    row 124: 15-digit old ID → ID_OLD_FORMAT (warning)
+    row 149: ID in full-width digits (valid)
+    row 159: 供养方式 集中 → NOT_DISPERSED
+    row 194: 认证截图 blank → CERTIFICATE_MISSING
+    row 229: card failing Luhn → BANK_ACCOUNT_CHECKSUM (warning)
+    row 264: 联系电话 "无" → PHONE_INVALID (warning)
+    row 299: 申请日期 "10月8号" → DATE_INVALID (warning)
+    row 309: 生活自理能力 "不详" → CARE_LEVEL_UNKNOWN (warning)
+Repeat recipients (REPEAT_RECIPIENT once history_2024.xlsx is imported as 2024)
+    with 特殊情况说明 (candidates, ranked after first-timers): 张北县 公会镇 row 16,
+    蔚县.csv row 39; without (excluded): 张北县 大囫囵镇 row 42, 康保县 row 59 (which
+    also has 往年受助年份 2024), 蔚县.csv row 249.
+Shared households: 24 pairs of applicants share a 户号 (HOUSEHOLD_SHARED); the script
+prints their rows.
+
+The row numbers above are printed again by the script (the manifest) and must match.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from stdnum import luhn
+
+from zjk_charity.ids import age_on, check_character
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "sample_data"
+AS_OF = date(2025, 10, 20)
+TITLE = "2025年福彩暖冬活动申请审批表"
+
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石贾夏付方白邹孟秦邱江尹薛闫段雷侯史"
+    "陶贺顾毛郝龚邵万钱严武戴孔汤康乔齐常霍耿牛岳聂"
+)
+MALE_CHARS = "福贵富有全明俊海山林生旺成德仁义礼智信忠守宝文武春和喜殿永长国庆树根银金满财玉增"
+FEMALE_CHARS = "秀英兰凤花珍梅桂芳玉荣翠娥莲云香琴巧芝淑霞娟美仙芬月春爱枝"
+
+COUNTY_CODE = {"张北县": "130722", "康保县": "130723", "蔚县": "130726"}
+OTHER_CODES = [
+    "130702",
+    "130703",
+    "130705",
+    "130706",
+    "130708",
+    "130709",
+    "130724",
+    "130725",
+    "130727",
+    "130728",
+    "130730",
+    "130731",
+    "130732",
+    "130721",
+    "130729",
+    "130733",
+    "132521",
+    "132522",
+    "132525",
+    "132529",
+    "132531",
+]
+TOWNS = {
+    "张北县": ["公会镇", "二台镇", "大囫囵镇"],
+    "康保县": [
+        "康保镇",
+        "张纪镇",
+        "土城子镇",
+        "邓油坊镇",
+        "李家地镇",
+        "照阳河镇",
+        "屯垦镇",
+        "闫油坊乡",
+    ],
+    "蔚县": [
+        "蔚州镇",
+        "代王城镇",
+        "西合营镇",
+        "吉家庄镇",
+        "白乐镇",
+        "暖泉镇",
+        "南留庄镇",
+        "桃花镇",
+    ],
+}
+VILLAGES = [
+    "东沟村",
+    "西沟村",
+    "前营村",
+    "后营村",
+    "大庄村",
+    "小庄村",
+    "新村",
+    "王家湾村",
+    "马家营村",
+    "三号村",
+    "五号村",
+    "黄土梁村",
+    "石门村",
+    "二道沟村",
+    "南滩村",
+    "北梁村",
+    "柳树屯村",
+    "榆树沟村",
+    "上营村",
+    "下营村",
+]
+BANKS = ("河北省农村信用社", "中国邮政储蓄银行", "中国农业银行", "张家口银行", "河北银行")
+CARE = ("完全丧失生活自理能力", "部分丧失生活自理能力", "具备生活自理能力")
+CANONICAL = [
+    "序号",
+    "县(区)",
+    "乡镇(街道)",
+    "村(社区)",
+    "姓名",
+    "性别",
+    "身份证号",
+    "年龄",
+    "户号",
+    "人员类别",
+    "供养方式",
+    "生活自理能力",
+    "开户银行",
+    "银行账号",
+    "联系电话",
+    "认证截图",
+    "申请日期",
+    "往年受助年份",
+    "特殊情况说明",
+    "备注",
+]
+ZHANGBEI_HEADERS = (
+    "县（区）",
+    "乡镇",
+    "村",
+    "姓 名",
+    "性别",
+    "身份证号码",
+    "年龄",
+    "户号",
+    "人员类别",
+    "供养方式",
+    "生活自理能力",
+    "开户行",
+    "卡(折)号",
+    "联系电话",
+    "认证截图",
+    "申请日期",
+    "往年受助年份",
+    "特殊情况说明",
+    "备注",
+)
+EXCEPTION_NOTE = "2025年突发重病致完全失能，经乡镇评议、县民政局同意再次申请"
+
+
+@dataclass
+class Person:
+    county: str
+    town: str
+    village: str
+    name: str
+    sex: str
+    id18: str
+    born: date
+    household: str
+    category: str = "农村特困人员"
+    supply: str = "分散供养"
+    care: str = ""
+    bank: str = ""
+    account: str = ""
+    phone: str = ""
+    cert: str = ""
+    applied: date | str | None = None
+    past_years: str = ""
+    special: str = ""
+    remark: str = ""
+    id_cell: str | int = ""
+    age_cell: int | None = None
+    sex_cell: str = ""
+    plants: list[str] = field(default_factory=list)
+
+
+class Maker:
+    def __init__(self, seed: int = 2025) -> None:
+        self.rng = random.Random(seed)
+        self.used_ids: set[str] = set()
+        self.serial = 0
+
+    # ---- identities -------------------------------------------------------------
+    def name(self, sex: str) -> str:
+        chars = MALE_CHARS if sex == "男" else FEMALE_CHARS
+        given = "".join(self.rng.choice(chars) for _ in range(self.rng.choice((1, 2, 2, 2))))
+        return self.rng.choice(SURNAMES) + given
+
+    def birth(self) -> date:
+        if self.rng.random() < 0.06:
+            age = self.rng.randint(35, 59)
+        else:
+            age = min(int(self.rng.triangular(60, 98, 72)), 97)
+        start = date(AS_OF.year - age - 1, AS_OF.month, AS_OF.day) + timedelta(days=1)
+        return start + timedelta(days=self.rng.randint(0, 364))
+
+    def address(self, county: str) -> str:
+        if self.rng.random() < 0.85:
+            return COUNTY_CODE[county]
+        return self.rng.choice(OTHER_CODES)
+
+    def make_id(self, code: str, born: date, sex: str, want_x: bool = False) -> str:
+        while True:
+            seq = self.rng.randint(0, 99)
+            odd = self.rng.choice("13579") if sex == "男" else self.rng.choice("02468")
+            first17 = f"{code}{born:%Y%m%d}{seq:02d}{odd}"
+            number: str = first17 + check_character(first17)
+            if want_x and not number.endswith("X"):
+                continue
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    # ---- accounts, phones, dates ------------------------------------------------
+    def card(self, length: int) -> str:
+        body = "62" + "".join(self.rng.choice("0123456789") for _ in range(length - 3))
+        return body + str(luhn.calc_check_digit(body))
+
+    def account(self) -> tuple[str, str]:
+        r = self.rng.random()
+        if r < 0.15:  # passbook (折) of the rural credit union: 15 digits, no check
+            digits = self.rng.choice("1357") + "".join(
+                self.rng.choice("0123456789") for _ in range(14)
+            )
+            return "河北省农村信用社", digits
+        bank = self.rng.choice(BANKS)
+        number = self.card(19 if r < 0.8 else 16)
+        if self.rng.random() < 0.05:  # typed with spaces: normalised, not a problem
+            number = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+        return bank, number
+
+    def phone(self) -> str:
+        r = self.rng.random()
+        if r < 0.1:
+            return ""
+        if r < 0.2:
+            return f"0313-{self.rng.randint(5000000, 8999999)}"
+        return self.rng.choice(("13", "15", "18", "17")) + str(
+            self.rng.randint(100000000, 999999999)
+        )
+
+    def applied(self, style: str) -> date | str | None:
+        if self.rng.random() < 0.05:
+            return None
+        day = date(2025, 10, 1) + timedelta(days=self.rng.randint(0, 13))
+        if style == "date":
+            return day
+        fmt = self.rng.choice(("iso", "slash", "dot", "cn"))
+        if fmt == "iso":
+            return day.isoformat()
+        if fmt == "slash":
+            return f"{day.year}/{day.month}/{day.day}"
+        if fmt == "dot":
+            return f"{day.year}.{day.month}.{day.day}"
+        return f"{day.year}年{day.month}月{day.day}日"
+
+    # ---- people -----------------------------------------------------------------
+    def person(self, county: str, town: str, village: str, household: str, style: str) -> Person:
+        sex = self.rng.choice(("男", "男", "男", "女", "女"))
+        born = self.birth()
+        id18 = self.make_id(self.address(county), born, sex)
+        bank, account = self.account()
+        self.serial += 1
+        p = Person(
+            county=county,
+            town=town,
+            village=village,
+            name=self.name(sex),
+            sex=sex,
+            id18=id18,
+            born=born,
+            household=household,
+            care=self.rng.choices(CARE, weights=(22, 33, 45))[0],
+            bank=bank,
+            account=account,
+            phone=self.phone(),
+            cert=f"认证截图/{COUNTY_CODE[county]}_{self.serial:04d}.jpg",
+            applied=self.applied(style),
+        )
+        p.id_cell = id18
+        p.age_cell = age_on(born, AS_OF)
+        p.sex_cell = sex
+        return p
+
+    def applicants(
+        self, county: str, town: str, n: int, style: str, hh_prefix: str
+    ) -> list[Person]:
+        people: list[Person] = []
+        hh = 0
+        while len(people) < n:
+            hh += 1
+            village = self.rng.choice(VILLAGES)
+            household = f"{hh_prefix}{hh:04d}"
+            first = self.person(county, town, village, household, style)
+            people.append(first)
+            if self.rng.random() < 0.025 and len(people) < n:
+                second = self.person(county, town, village, household, style)
+                second.plants.append("HOUSEHOLD_SHARED")
+                first.plants.append("HOUSEHOLD_SHARED")
+                people.append(second)
+        return people
+
+
+# ---- planting -----------------------------------------------------------------------
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def old15(p: Person, maker: Maker) -> None:
+    """Give ``p`` a 15-digit ID (born 19xx, so the upgrade is exact)."""
+    if p.born.year < 1900 or p.born.year > 1999:
+        raise ValueError("old IDs only for people born in the 1900s")
+    id18 = maker.make_id(p.id18[:6], p.born, p.sex)
+    maker.used_ids.discard(p.id18)
+    p.id18 = id18
+    p.id_cell = id18[:6] + id18[8:17]
+    p.plants.append("ID_OLD_FORMAT")
+
+
+def plant(p: Person, code: str, maker: Maker) -> None:
+    rng = maker.rng
+    if code == "PRECISION_LOST":
+        p.id_cell = int(p.id18[:15] + "000")  # what Excel keeps of a number cell
+    elif code == "ID_BAD_CHECKSUM":
+        good = p.id18[17]
+        bad = rng.choice([c for c in "0123456789X" if c != good])
+        p.id_cell = p.id18[:17] + bad
+    elif code == "ID_OLD_FORMAT":
+        old15(p, maker)
+        return
+    elif code == "NOT_RURAL":
+        p.category = "城市特困人员"
+    elif code == "NOT_TEKUN":
+        p.category = "低保对象"
+    elif code == "NOT_DISPERSED":
+        p.supply = "集中供养"
+        p.remark = "已入住县社会福利中心"
+    elif code == "CERTIFICATE_MISSING":
+        p.cert = ""
+    elif code == "BANK_ACCOUNT_INVALID":
+        p.account = "".join(rng.choice("0123456789") for _ in range(10))
+    elif code == "BANK_ACCOUNT_CHECKSUM":
+        good = maker.card(19)
+        p.account = good[:-1] + str((int(good[-1]) + 1) % 10)
+        p.bank = "中国邮政储蓄银行"
+    elif code == "AGE_MISMATCH":
+        p.age_cell = (p.age_cell or 70) + 5
+    elif code == "SEX_MISMATCH":
+        p.sex_cell = "女" if p.sex == "男" else "男"
+    elif code == "DATE_INVALID":
+        p.applied = "国庆节后"
+    elif code == "PHONE_INVALID":
+        p.phone = "1381234567"
+    elif code == "CARE_LEVEL_UNKNOWN":
+        p.care = "一般"
+    elif code == "lower-case x":
+        id18 = maker.make_id(p.id18[:6], p.born, p.sex, want_x=True)
+        maker.used_ids.discard(p.id18)
+        p.id18 = id18
+        p.id_cell = id18[:17] + "x"
+    elif code == "full-width digits":
+        p.id_cell = fullwidth(p.id18)
+    else:
+        raise ValueError(code)
+    p.plants.append(code)
+
+
+def clean(p: Person) -> bool:
+    return not p.plants and (p.age_cell or 0) >= 60 and 1900 <= p.born.year <= 1999
+
+
+def plant_at(people: list[Person], index: int, code: str, maker: Maker) -> Person:
+    """Plant ``code`` on the first clean person at or after ``index``."""
+    for p in people[index:]:
+        if clean(p):
+            plant(p, code, maker)
+            return p
+    raise ValueError(f"no clean person after {index}")
+
+
+# ---- writing ------------------------------------------------------------------------
+def row_values(p: Person, serial: int | None) -> list[str | int | date | None]:
+    values: list[str | int | date | None] = [
+        p.county,
+        p.town,
+        p.village,
+        p.name,
+        p.sex_cell,
+        p.id_cell,
+        p.age_cell,
+        p.household,
+        p.category,
+        p.supply,
+        p.care,
+        p.bank,
+        p.account,
+        p.phone,
+        p.cert,
+        p.applied,
+        p.past_years,
+        p.special,
+        p.remark,
+    ]
+    return values if serial is None else [serial, *values]
+
+
+TEXT_COLUMNS = {"身份证号", "身份证号码", "银行账号", "卡(折)号", "联系电话", "户号"}
+
+
+def write_table(
+    ws: Worksheet,
+    headers: tuple[str, ...] | list[str],
+    people: list[Person],
+    header_row: int,
+    numbered: bool,
+    blank_after: int | None,
+    manifest: list[str],
+    where: str,
+) -> int:
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(row=header_row, column=col, value=text)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    text_cols = {i for i, h in enumerate(headers, start=1) if h in TEXT_COLUMNS}
+    date_col = list(headers).index("申请日期") + 1
+    row = header_row
+    for i, p in enumerate(people):
+        row += 1
+        if blank_after is not None and i == blank_after:
+            row += 1  # an entirely blank row inside the table
+        for col, value in enumerate(row_values(p, i + 1 if numbered else None), start=1):
+            if value == "" or value is None:
+                continue
+            cell = ws.cell(row=row, column=col, value=value)
+            if col in text_cols and isinstance(value, str):
+                cell.number_format = "@"
+            if col == date_col and isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+        if p.plants:
+            manifest.append(f"{where} row {row}: {p.name} {', '.join(p.plants)}")
+    row += 1
+    ws.cell(row=row, column=1, value="合计")
+    ws.cell(row=row, column=2 if numbered else 4, value=f"{len(people)}人")
+    widths = {"身份证号": 22, "身份证号码": 22, "银行账号": 24, "卡(折)号": 24, "认证截图": 26}
+    for col, text in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = widths.get(text, 12)
+    return row
+
+
+def title_rows(ws: Worksheet, ncols: int, unit_line: str | None) -> None:
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    cell = ws.cell(row=1, column=1, value=TITLE)
+    cell.font = Font(bold=True, size=16)
+    cell.alignment = Alignment(horizontal="center")
+    if unit_line:
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
+        ws.cell(row=2, column=1, value=unit_line)
+
+
+INSTRUCTIONS = (
+    "填表说明",
+    "1. 本表每个乡镇一个工作表，由乡镇民政办填写，县民政局汇总审核。",
+    "2. 资助对象为农村分散供养特困人员，优先失能、半失能老年人；每个家庭只能资助1人。",
+    "3. 身份证号码、卡(折)号请设置为文本格式录入，不要输入为数字。",
+    "4. 认证截图填写河北省民政综合业务平台特困供养人员认证截图的文件名，截图须加盖公章。",
+    "5. 往年已接受过资助的人员原则上不再重复资助，确需资助的请在特殊情况说明中写明理由。",
+    "6. 请于2025年10月20日前报送市福彩中心。",
+)
+
+
+def build_zhangbei(maker: Maker) -> list[Person]:
+    everyone: list[Person] = []
+    sizes = (98, 104, 101)
+    plans = (
+        (
+            (28, "PRECISION_LOST"),
+            (43, "ID_BAD_CHECKSUM"),
+            (54, "lower-case x"),
+            (66, "ID_OLD_FORMAT"),
+            (83, "NOT_RURAL"),
+        ),
+        (
+            (6, "NOT_DISPERSED"),
+            (16, "CERTIFICATE_MISSING"),
+            (53, "BANK_ACCOUNT_INVALID"),
+            (74, "BANK_ACCOUNT_CHECKSUM"),
+            (87, "full-width digits"),
+        ),
+        (
+            (10, "AGE_MISMATCH"),
+            (21, "SEX_MISMATCH"),
+            (49, "DATE_INVALID"),
+            (77, "PHONE_INVALID"),
+            (94, "CARE_LEVEL_UNKNOWN"),
+        ),
+    )
+    for k, (town, size, plan) in enumerate(zip(TOWNS["张北县"], sizes, plans, strict=True)):
+        people = maker.applicants("张北县", town, size, "date", f"ZB{k + 1}")
+        for index, code in plan:
+            plant_at(people, index, code, maker)
+        everyone.extend(people)
+    return everyone
+
+
+def build_kangbao(maker: Maker, zhangbei: list[Person]) -> list[Person]:
+    people: list[Person] = []
+    for town in TOWNS["康保县"]:
+        style = "date" if maker.rng.random() < 0.5 else "text"
+        people.extend(maker.applicants("康保县", town, 41, style, f"KB{len(people):03d}"))
+    plan = (
+        (37, "PRECISION_LOST"),
+        (72, "ID_BAD_CHECKSUM"),
+        (109, "ID_OLD_FORMAT"),
+        (127, "AGE_MISMATCH"),
+        (146, "NOT_TEKUN"),
+        (180, "NOT_DISPERSED"),
+        (197, "SEX_MISMATCH"),
+        (213, "CERTIFICATE_MISSING"),
+        (249, "BANK_ACCOUNT_INVALID"),
+        (262, "DATE_INVALID"),
+        (285, "BANK_ACCOUNT_CHECKSUM"),
+        (302, "CARE_LEVEL_UNKNOWN"),
+        (317, "lower-case x"),
+    )
+    for index, code in plan:
+        p = plant_at(people, index, code, maker)
+        if code == "CARE_LEVEL_UNKNOWN":
+            p.care = ""
+        if code == "DATE_INVALID":
+            p.applied = "2025-13-45"
+    # Two 张北县 applicants applied in 康保县 as well (moved, registered twice).
+    for index, source in ((92, zhangbei[60]), (228, zhangbei[250])):
+        src = next(p for p in zhangbei[zhangbei.index(source) :] if clean(p))
+        copy = Person(**{**src.__dict__, "plants": []})
+        copy.county, copy.town = "康保县", people[index].town
+        copy.village, copy.household = people[index].village, f"KBX{index:04d}"
+        copy.cert = f"认证截图/130723_dup{index}.jpg"
+        copy.plants.append("DUPLICATE_PERSON")
+        src.plants.append("DUPLICATE_PERSON (first occurrence)")
+        people.insert(index, copy)
+    return people
+
+
+def build_yuxian(maker: Maker) -> list[Person]:
+    people: list[Person] = []
+    for town in TOWNS["蔚县"]:
+        people.extend(maker.applicants("蔚县", town, 40, "text", f"YX{len(people):03d}"))
+    plan = (
+        (18, "NOT_RURAL"),
+        (53, "NOT_TEKUN"),
+        (87, "ID_BAD_CHECKSUM"),
+        (122, "ID_OLD_FORMAT"),
+        (147, "full-width digits"),
+        (157, "NOT_DISPERSED"),
+        (192, "CERTIFICATE_MISSING"),
+        (227, "BANK_ACCOUNT_CHECKSUM"),
+        (262, "PHONE_INVALID"),
+        (297, "DATE_INVALID"),
+        (307, "CARE_LEVEL_UNKNOWN"),
+    )
+    for index, code in plan:
+        p = plant_at(people, index, code, maker)
+        if code == "NOT_RURAL":
+            p.category = "城市特困"
+        if code == "NOT_DISPERSED":
+            p.supply = "集中"
+        if code == "PHONE_INVALID":
+            p.phone = "无"
+        if code == "DATE_INVALID":
+            p.applied = "10月8号"
+        if code == "CARE_LEVEL_UNKNOWN":
+            p.care = "不详"
+    return people
+
+
+def save_yuxian(people: list[Person], manifest: list[str]) -> None:
+    with (OUT / "蔚县.csv").open("w", encoding="gbk", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CANONICAL)
+        for i, p in enumerate(people):
+            values = row_values(p, i + 1)
+            writer.writerow(
+                ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in values]
+            )
+            if p.plants:
+                manifest.append(f"蔚县.csv row {i + 2}: {p.name} {', '.join(p.plants)}")
+
+
+def write_history(maker: Maker, repeaters: list[Person]) -> None:
+    counties = ("张北县", "康保县", "蔚县")
+    people: list[Person] = []
+    for k in range(295):
+        county = counties[k % 3]
+        people.append(maker.person(county, TOWNS[county][0], "", "", "date"))
+    for n, p in enumerate(repeaters):
+        people.insert(30 + 50 * n, p)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "2024年资助名单"
+    ws.merge_cells("A1:D1")
+    ws["A1"] = "2024年福彩暖冬活动资助人员名单"
+    ws["A1"].font = Font(bold=True, size=14)
+    for col, text in enumerate(("序号", "县(区)", "姓名", "身份证号"), start=1):
+        ws.cell(row=2, column=col, value=text).font = Font(bold=True)
+    for i, p in enumerate(people, start=1):
+        ws.cell(row=i + 2, column=1, value=i)
+        ws.cell(row=i + 2, column=2, value=p.county)
+        ws.cell(row=i + 2, column=3, value=p.name)
+        ws.cell(row=i + 2, column=4, value=p.id18).number_format = "@"
+    ws.column_dimensions["D"].width = 22
+    wb.save(OUT / "history_2024.xlsx")
+
+
+def pick_repeaters(
+    zhangbei: list[Person], kangbao: list[Person], yuxian: list[Person]
+) -> list[Person]:
+    """Five 2025 applicants who were aided in 2024; two have a recorded exception."""
+    chosen: list[Person] = []
+    for people, index, exception in (
+        (zhangbei, 12, True),
+        (zhangbei, 240, False),
+        (kangbao, 56, False),
+        (yuxian, 37, True),
+        (yuxian, 247, False),
+    ):
+        p = next(q for q in people[index:] if clean(q))
+        p.plants.append("REPEAT_RECIPIENT" + (" (with 特殊情况说明)" if exception else ""))
+        if exception:
+            p.special = EXCEPTION_NOTE
+            p.care = "完全丧失生活自理能力"
+        chosen.append(p)
+    chosen[2].past_years = "2024"
+    return chosen
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    maker = Maker(2025)
+    zhangbei = build_zhangbei(maker)
+    kangbao = build_kangbao(maker, zhangbei)
+    yuxian = build_yuxian(maker)
+    repeaters = pick_repeaters(zhangbei, kangbao, yuxian)
+    manifest: list[str] = []
+    write_zhangbei(zhangbei, manifest)
+    write_kangbao(kangbao, manifest)
+    save_yuxian(yuxian, manifest)
+    write_history(maker, repeaters)
+    rows = len(zhangbei) + len(kangbao) + len(yuxian)
+    print(f"wrote {OUT}: {rows} application rows, history 300 rows")
+    for line in manifest:
+        print("  " + line)
+
+
+def write_zhangbei(zhangbei: list[Person], manifest: list[str]) -> None:
+    wb = Workbook()
+    info = wb.active
+    assert info is not None
+    info.title = "填表说明"
+    for r, line in enumerate(INSTRUCTIONS, start=1):
+        info.cell(row=r, column=1, value=line)
+    info.column_dimensions["A"].width = 90
+    for k, town in enumerate(TOWNS["张北县"]):
+        people = [p for p in zhangbei if p.county == "张北县" and p.town == town]
+        ws = wb.create_sheet(town)
+        title_rows(ws, len(ZHANGBEI_HEADERS), "填报单位：张北县民政局    填报日期：2025年10月15日")
+        blank = 40 if k == 1 else None
+        write_table(ws, ZHANGBEI_HEADERS, people, 3, False, blank, manifest, f"张北县.xlsx/{town}")
+    wb.save(OUT / "张北县.xlsx")
+
+
+def write_kangbao(kangbao: list[Person], manifest: list[str]) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "康保县"
+    title_rows(ws, len(CANONICAL), None)
+    write_table(ws, CANONICAL, kangbao, 2, True, None, manifest, "康保县.xlsx/康保县")
+    wb.save(OUT / "康保县.xlsx")
+
+
+if __name__ == "__main__":
+    main()

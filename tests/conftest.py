@@ -1,0 +1,171 @@
+"""Shared helpers: synthetic resident IDs and application workbooks built in tmp_path.
+
+Every person here is synthetic: names like 测甲 and IDs made up from an address code,
+a birth date and a sequence number, with a correct GB 11643 check character.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from stdnum import luhn
+
+from zjk_charity.aid.validation import ValidationResult, validate
+from zjk_charity.ids import check_character
+from zjk_charity.ledger import Ledger
+
+YEAR = 2025
+AS_OF = date(2025, 10, 20)
+TITLE = "2025年福彩暖冬活动申请审批表"
+UNIT = "填报单位：张北县民政局        填报日期：2025年10月8日"
+
+HEADERS = [
+    "序号",
+    "县(区)",
+    "乡镇(街道)",
+    "村(社区)",
+    "姓名",
+    "性别",
+    "身份证号",
+    "年龄",
+    "户号",
+    "人员类别",
+    "供养方式",
+    "生活自理能力",
+    "开户银行",
+    "银行账号",
+    "联系电话",
+    "认证截图",
+    "申请日期",
+    "往年受助年份",
+    "特殊情况说明",
+    "备注",
+]
+
+
+def make_id(birth: str = "19400101", address: str = "130722", seq: str = "123") -> str:
+    """A valid synthetic 18-digit ID: address + YYYYMMDD + 3 digits + check character."""
+    first17 = address + birth + seq
+    assert len(first17) == 17, first17
+    return first17 + check_character(first17)
+
+
+def make_account(prefix: str = "622202", length: int = 19) -> str:
+    """A synthetic bank card number that passes the Luhn check."""
+    body = (prefix + "1234567890123456789")[: length - 1]
+    return body + luhn.calc_check_digit(body)
+
+
+GOOD_ID = make_id()  # born 1940-01-01, male (sequence digit 3 is odd): 85 on AS_OF
+GOOD_ACCOUNT = make_account()
+
+
+def good_row(**overrides: Any) -> dict[str, Any]:
+    """A row that passes every check; keyword arguments replace cells by header."""
+    row: dict[str, Any] = {
+        "序号": 1,
+        "县(区)": "张北县",
+        "乡镇(街道)": "张北镇",
+        "村(社区)": "一村",
+        "姓名": "测甲",
+        "性别": "男",
+        "身份证号": GOOD_ID,
+        "年龄": 85,
+        "户号": "",
+        "人员类别": "农村特困人员",
+        "供养方式": "分散供养",
+        "生活自理能力": "完全丧失生活自理能力",
+        "开户银行": "农村信用社",
+        "银行账号": GOOD_ACCOUNT,
+        "联系电话": "13800000000",
+        "认证截图": "cert.png",
+        "申请日期": "2025-10-08",
+        "往年受助年份": "",
+        "特殊情况说明": "",
+        "备注": "",
+    }
+    row.update(overrides)
+    return row
+
+
+def write_sheet(
+    ws: Any,
+    rows: Sequence[dict[str, Any] | Sequence[Any] | None],
+    headers: Sequence[str] = HEADERS,
+    *,
+    title: str | None = TITLE,
+    unit: str | None = UNIT,
+) -> None:
+    """Title row merged across the table, a 填报单位 line, the header row, then data rows.
+
+    A row is a dict by header, a plain list of cells, or None for a blank line.
+    """
+    if title is not None:
+        ws.append([title])
+        line = ws.max_row
+        ws.merge_cells(start_row=line, start_column=1, end_row=line, end_column=len(headers))
+    if unit is not None:
+        ws.append([unit])
+    ws.append(list(headers))
+    for row in rows:
+        if row is None:
+            ws.append([])  # openpyxl still advances to the next row
+        elif isinstance(row, dict):
+            ws.append([(None if row.get(h, "") == "" else row.get(h)) for h in headers])
+        else:
+            ws.append(list(row))
+
+
+def write_workbook(
+    path: Path,
+    rows: Sequence[dict[str, Any] | Sequence[Any] | None],
+    headers: Sequence[str] = HEADERS,
+    *,
+    title: str | None = TITLE,
+    unit: str | None = UNIT,
+    sheet: str = "张北镇",
+) -> Path:
+    """One-sheet application workbook (title, 填报单位, header on row 3 by default)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    write_sheet(ws, rows, headers, title=title, unit=unit)
+    wb.save(path)
+    return path
+
+
+def run_validate(tmp_path: Path, path: Path | Sequence[Path], **kw: Any) -> ValidationResult:
+    """Validate into the ledger at tmp_path/ws (same ledger for every call in a test)."""
+    paths = [path] if isinstance(path, Path) else list(path)
+    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    return validate(ledger, paths, year=YEAR, as_of=AS_OF, **kw)
+
+
+def codes(result: ValidationResult) -> list[tuple[int | None, str | None, str]]:
+    return [(f.row, f.column, f.code) for f in result.findings]
+
+
+@pytest.fixture
+def workbook(tmp_path: Path):
+    """Factory: workbook(rows, name="a.xlsx", headers=HEADERS, ...) -> path."""
+
+    def make(rows: Sequence[Any], name: str = "apps.xlsx", **kw: Any) -> Path:
+        return write_workbook(tmp_path / name, rows, **kw)
+
+    return make
+
+
+@pytest.fixture
+def check(tmp_path: Path, workbook):
+    """Factory: check(*rows, **validate_kw) -> [(row, column, code), ...] for one workbook."""
+
+    def run(*rows: dict[str, Any], name: str = "apps.xlsx", **kw: Any):
+        path = workbook(list(rows), name=name)
+        return codes(run_validate(tmp_path, path, **kw))
+
+    return run
