@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from conftest import (
+    AS_OF,
     GOOD_ACCOUNT,
     GOOD_ID,
     HEADERS,
+    YEAR,
     codes,
     good_row,
     make_account,
@@ -24,7 +26,9 @@ from conftest import (
     run_validate,
     write_workbook,
 )
+from zjk_charity.aid.validation import validate
 from zjk_charity.findings import CODES, Severity
+from zjk_charity.ledger import Ledger
 
 ID = "身份证号"
 ACCOUNT = "银行账号"
@@ -415,3 +419,19 @@ def test_every_code_of_the_spec_is_known_and_tested() -> None:
     assert {code for code, _ in table} == set(CODES)
     source = Path(__file__).read_text(encoding="utf-8")
     assert [code for code, _ in table if source.count(f'"{code}"') < 1] == []
+
+
+def test_a_copy_of_a_validated_file_replaces_it_rather_than_doubling(tmp_path: Path) -> None:
+    """The officer validates 张北县.xlsx from 下载, then the same file from the campaign folder."""
+    first = write_workbook(tmp_path / "张北县.xlsx", [good_row()])
+    moved = tmp_path / "campaign"
+    moved.mkdir()
+    second = moved / "张北县.xlsx"
+    second.write_bytes(first.read_bytes())
+    ledger = Ledger(tmp_path / "l.db")
+    validate(ledger, [first], year=YEAR, as_of=AS_OF)
+    result = validate(ledger, [second], year=YEAR, as_of=AS_OF)
+    assert codes(result) == []
+    with ledger.read() as conn:
+        assert conn.execute("SELECT count(*) FROM applicants").fetchone()[0] == 1
+        assert [r[0] for r in conn.execute("SELECT path FROM aid_files")] == [str(second.resolve())]

@@ -145,18 +145,29 @@ def _store_file(conn: sqlite3.Connection, run: Run, year: int, report: FileRepor
         ],
         ensure_ascii=False,
     )
-    found = conn.execute(
-        "SELECT id FROM aid_files WHERE year = ? AND path = ?", (year, path)
-    ).fetchone()
-    if found:
-        file_id = int(found[0])
+    # The same file is the same path, or the same bytes under another path (a copy moved
+    # from 下载 to the campaign folder): its earlier rows are replaced, never doubled.
+    found = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM aid_files WHERE year = ? AND (path = ? OR sha256 = ?) "
+            "ORDER BY path = ? DESC, id",
+            (year, path, report.sha256, path),
+        )
+    ]
+    for file_id in found:
         conn.execute("DELETE FROM applicants WHERE file_id = ?", (file_id,))
         conn.execute("DELETE FROM aid_findings WHERE file_id = ?", (file_id,))
+    if found:
+        keep, *extra = found
+        for file_id in extra:
+            conn.execute("DELETE FROM aid_files WHERE id = ?", (file_id,))
         conn.execute(
-            "UPDATE aid_files SET sha256 = ?, sheets = ?, run_id = ?, name = ? WHERE id = ?",
-            (report.sha256, sheets, run.id, report.name, file_id),
+            "UPDATE aid_files SET path = ?, sha256 = ?, sheets = ?, run_id = ?, name = ? "
+            "WHERE id = ?",
+            (path, report.sha256, sheets, run.id, report.name, keep),
         )
-        return file_id
+        return keep
     cursor = conn.execute(
         "INSERT INTO aid_files (year, path, name, sha256, sheets, run_id) VALUES (?, ?, ?, ?, ?, ?)",
         (year, path, report.name, report.sha256, sheets, run.id),
@@ -318,11 +329,12 @@ def read_files(
     paths: Sequence[Path], progress: Callable[[str], None] | None = None
 ) -> list[FileReport]:
     """Read every file first: one unreadable file stops the command before the ledger changes."""
-    reports = []
+    reports: dict[str, FileReport] = {}
     for path in dict.fromkeys(paths):  # the same path twice is read once
         table = read_table(path, col.COLUMNS, col.ID, progress)
-        reports.append(FileReport(str(path), file_sha256(path), table))
-    return reports
+        digest = file_sha256(path)
+        reports.setdefault(digest, FileReport(str(path), digest, table))  # same bytes: one file
+    return list(reports.values())
 
 
 def validate(

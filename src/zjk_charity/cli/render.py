@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from zjk_charity.aid.validation import ValidationResult
+from zjk_charity.findings import Finding, Severity
 
 MAX_LINES = 200
 
@@ -14,29 +15,9 @@ def render_validation(out: Any, result: ValidationResult, lang: str, workbook: P
     from rich.table import Table
 
     zh = lang == "zh"
-    findings = Table(title="问题清单" if zh else "Findings", show_lines=False)
-    for header in (
-        ("文件", "工作表", "行", "列", "级别", "代码", "说明")
-        if zh
-        else ("file", "sheet", "row", "column", "severity", "code", "message")
-    ):
-        findings.add_column(
-            header, overflow="fold", no_wrap=header in ("代码", "code", "行", "row")
-        )
-    for f in result.findings[:MAX_LINES]:
-        color = "red" if f.severity.value == "error" else "yellow"
-        level = ("错误" if f.severity.value == "error" else "警告") if zh else f.severity.value
-        findings.add_row(
-            Path(f.file).name,
-            f.sheet,
-            str(f.row or ""),
-            f.column or "",
-            f"[{color}]{level}[/]",
-            f.code,
-            f.message(lang),
-        )
-    if result.findings:
-        out.print(findings)
+    shown = result.findings[:MAX_LINES]
+    for file in dict.fromkeys(f.file for f in shown):
+        out.print(_findings_table([f for f in shown if f.file == file], file, zh, lang))
     if len(result.findings) > MAX_LINES:
         more = len(result.findings) - MAX_LINES
         out.print(f"…… 另有 {more} 条，见标注工作簿的“问题清单” / {more} more in the workbook")
@@ -75,3 +56,35 @@ def render_validation(out: Any, result: ValidationResult, lang: str, workbook: P
             out.print(f"[dim]{report.name}：工作表“{name}”没有表头，已跳过[/]")
     if workbook:
         out.print(f"标注工作簿：{workbook}" if zh else f"marked-up workbook: {workbook}")
+
+
+def _findings_table(findings: list[Finding], file: str, zh: bool, lang: str) -> Any:
+    """One table per file: narrow fixed columns, the message takes the rest of the width."""
+    from rich import box
+    from rich.table import Table
+
+    title = f"{Path(file).name}：问题清单" if zh else f"{Path(file).name}: findings"
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    headers = (
+        ("工作表", "行", "列", "级别", "代码")
+        if zh
+        else ("sheet", "row", "column", "level", "code")
+    )
+    for header in headers:
+        table.add_column(
+            header, no_wrap=True, max_width=12 if header in ("工作表", "sheet") else None
+        )
+    table.add_column("说明" if zh else "message", overflow="fold", ratio=1, min_width=20)
+    for f in findings:
+        error = f.severity is Severity.ERROR
+        color = "red" if error else "yellow"
+        level = ("错误" if error else "警告") if zh else f.severity.value
+        table.add_row(
+            f.sheet,
+            str(f.row or ""),
+            f.column or "",
+            f"[{color}]{level}[/]",
+            f.code,
+            f.message(lang),
+        )
+    return table
