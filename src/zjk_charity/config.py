@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zjk_charity.errors import UserError
 
@@ -32,7 +32,7 @@ class PriorityClass(_Strict):
 
     name: str
     care_levels: list[Literal["失能", "半失能", "自理"]] = Field(default_factory=list)
-    min_age: int | None = None
+    min_age: int | None = Field(default=None, ge=0, le=150)
 
 
 class AidSettings(_Strict):
@@ -40,6 +40,17 @@ class AidSettings(_Strict):
     per_person: Decimal = Decimal("1000")
     # Ages are computed at this day of the campaign year unless --as-of is given.
     reference_day: str = "10-20"
+
+    @field_validator("reference_day")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        try:
+            month, day = (int(p) for p in value.split("-"))
+            date(2000, month, day)
+        except ValueError:
+            raise ValueError("应写成 月-日，如 10-20 / write it as MM-DD") from None
+        return value
+
     # Ordered: class 0 first. Whoever matches none of them is in the last class.
     priority: list[PriorityClass] = Field(
         default_factory=lambda: [
@@ -47,6 +58,11 @@ class AidSettings(_Strict):
         ]
     )
     payment_memo: str = "{year}年福彩暖冬资助"
+    # 公示期天数 / days the public notice is posted
+    notice_days: int = Field(default=7, ge=1, le=60)
+    # The bank CSV appends a tab to each account number so that Excel and WPS keep it
+    # as text (no 6.22E+18); set false if the bank's upload portal rejects it.
+    bank_csv_text_accounts: bool = True
 
 
 class Signers(_Strict):
@@ -84,6 +100,10 @@ DEFAULT_TOML = """\
 # reference_day = "10-20"
 # 银行代发摘要 / memo on the bank transfer
 # payment_memo = "{year}年福彩暖冬资助"
+# 公示期天数 / days the public notice is posted
+# notice_days = 7
+# 银行代发 CSV 的账号后加制表符，使 Excel/WPS 按文本显示；银行系统不接受时改为 false
+# bank_csv_text_accounts = true
 
 # 优先级（按顺序，先满足者优先；都不满足的为最后一类）
 # priority classes, in order; whoever matches none ranks last

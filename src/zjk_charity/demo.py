@@ -1,6 +1,9 @@
 """``zjk-charity demo``: the 2025 campaign on the packaged sample data, in a fresh workspace.
 
-It grows with each capability; today: history import and validation.
+It grows with each capability; today: history import, validation (showing the planted
+problems), allocation of the 810 places with every output, and finalize. The workspace
+keeps ``campaign_year = 2025`` in its settings, so every command can be tried in it
+afterwards without ``--year``.
 """
 
 from __future__ import annotations
@@ -11,9 +14,21 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from zjk_charity.aid.allocation import (
+    Allocation,
+    AllocationRequest,
+    money,
+    reason_counts,
+    run_allocation,
+)
+from zjk_charity.aid.allocation_book import Notice, write_allocation_book, write_bank_csv
+from zjk_charity.aid.finalize import finalize
 from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import write_markup
+from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.aid.validation import validate
+from zjk_charity.config import DEFAULT_TOML, SETTINGS_FILE, Settings
+from zjk_charity.counties import find_county
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 
@@ -41,12 +56,13 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     applications = sorted(
         p
         for p in data.iterdir()
-        if p.suffix in {".xlsx", ".xls", ".csv"} and not p.name.startswith("history_")
+        if p.suffix in {".xlsx", ".xls", ".csv"} and find_county(p.stem) is not None
     )
     if not applications:
         raise UserError(f"找不到演示数据 {data}", f"no sample data in {data}")
     root = (out or Path(tempfile.mkdtemp(prefix="zjk-charity-demo-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
+    _write_settings(root)
     ledger = Ledger(root / "zjk-charity.db")
     summary = DemoSummary(root, [f"演示工作目录：{root}"])
     for path in history_files:
@@ -68,6 +84,46 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     for code, count in sorted(result.by_code().items()):
         summary.lines.append(f"  {code}: {count}")
     summary.written.append(write_markup(result, root / "out" / f"校验结果-{YEAR}.xlsx"))
+    _allocate(ledger, root, summary)
     summary.written.append(ledger.path)
     summary.lines.append("写出的文件：")
     return summary
+
+
+def _write_settings(root: Path) -> None:
+    settings = root / SETTINGS_FILE
+    if not settings.exists():
+        text = DEFAULT_TOML.replace("# campaign_year = 2025", f"campaign_year = {YEAR}", 1)
+        settings.write_text(text, encoding="utf-8")
+
+
+def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
+    """Allocate the 810 places, write every output, and finalize into the history."""
+    aid = Settings().aid
+    request = AllocationRequest(
+        year=YEAR,
+        as_of=date(YEAR, 10, 20),
+        budget=aid.budget,
+        per_person=aid.per_person,
+        classes=list(aid.priority),
+    )
+    book = root / "out" / f"分配结果-{YEAR}.xlsx"
+    memo = aid.payment_memo.format(year=YEAR)
+    notice = Notice(date(YEAR, 11, 1), aid.notice_days)
+
+    def write(a: Allocation) -> None:
+        summary.written.append(write_allocation_book(a, book, notice, memo))
+        summary.written.append(write_bank_csv(a, book.with_name(f"{book.stem}-银行代发.csv"), memo))
+
+    a = run_allocation(ledger, request, {"year": YEAR, "demo": True}, write)
+    reasons = "，".join(
+        f"{REASON_ZH[Reason(r)]} {n} 人" for r, n in sorted(reason_counts(a).items())
+    )
+    summary.lines.append(
+        f"分配 {a.quota_total} 个名额：资助 {len(a.funded)} 人，{money(a.amount)} 元；"
+        f"候补 {len(a.waitlist)} 人；未入选：{reasons}"
+    )
+    for c in a.counties():
+        summary.lines.append(f"  {c.name}：候选 {c.candidates} 人，名额 {c.quota} 个")
+    done = finalize(ledger, YEAR, {"year": YEAR, "demo": True})
+    summary.lines.append(f"定稿：{done.added} 人记入 {YEAR} 年受助名单")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -179,3 +180,140 @@ def template(
         y = ws.year(year)
         path = write_template(out or ws.out_dir / f"{y}年福彩暖冬申请表.xlsx", y)
     console().print(f"已生成空白申请表：{path}")
+
+
+def _decimal_option(value: str | None, name: str) -> Decimal | None:
+    from decimal import InvalidOperation
+
+    from zjk_charity.errors import UserError
+
+    if value is None:
+        return None
+    text = value.replace(",", "").replace("，", "").removesuffix("元").strip()
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise UserError(
+            f"{name} “{value}” 不是金额，请写成如 810000 的数字",
+            f"{name} '{value}' is not an amount",
+        ) from None
+
+
+@app.command()
+def allocate(
+    year: YearOpt = None,
+    budget: Annotated[
+        str | None, typer.Option("--budget", help="预算（元），默认取设置 / budget, yuan")
+    ] = None,
+    per_person: Annotated[
+        str | None, typer.Option("--per-person", help="每人标准（元）/ amount per person")
+    ] = None,
+    quotas: Annotated[
+        Path | None, typer.Option("--quotas", help="各县名额文件（县(区)、名额两列）")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="年龄计算基准日 / reference date")
+    ] = None,
+    notice_from: Annotated[
+        str | None, typer.Option("--notice-from", help="公示开始日期，默认今天")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="分配结果工作簿 / output .xlsx")] = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """按公布的规则分配名额，生成资助名单、候补名单、公示名单和银行代发文件。"""
+    from zjk_charity.aid.allocation import Allocation, AllocationRequest, run_allocation
+    from zjk_charity.aid.allocation_book import Notice, write_allocation_book, write_bank_csv
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    written: list[Path] = []
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        settings = ws.settings.aid
+        y = ws.year(year)
+        chosen_budget = _decimal_option(budget, "--budget")
+        chosen_per_person = _decimal_option(per_person, "--per-person")
+        request = AllocationRequest(
+            year=y,
+            as_of=ws.as_of(y, _parse_day(as_of)),
+            budget=settings.budget if chosen_budget is None else chosen_budget,
+            per_person=settings.per_person if chosen_per_person is None else chosen_per_person,
+            classes=list(settings.priority),
+            quotas_file=quotas,
+        )
+        notice = Notice(_parse_day(notice_from) or date.today(), settings.notice_days)
+        memo = settings.payment_memo.format(year=y)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
+        bank = target.with_name(f"{target.stem}-银行代发.csv")
+
+        def write(result: Allocation) -> None:
+            written.append(write_allocation_book(result, target, notice, memo))
+            written.append(write_bank_csv(result, bank, memo, settings.bank_csv_text_accounts))
+
+        arguments = {
+            "year": y,
+            "budget": str(request.budget),
+            "per_person": str(request.per_person),
+            "quotas": str(quotas) if quotas else None,
+            "as_of": request.as_of.isoformat(),
+        }
+        result = run_allocation(Ledger(ws.ledger_path), request, arguments, write)
+    if json_out:
+        emit_json(result.as_json())
+        return
+    from zjk_charity.cli.render import render_allocation
+
+    render_allocation(console(), result, chosen, written)
+
+
+@app.command()
+def explain(
+    id_number: Annotated[str, typer.Argument(help="身份证号 / resident ID", show_default=False)],
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """说明某人为何入选或未入选（脱敏显示同县名额线上下的人）/ why someone was (not) funded."""
+    from zjk_charity.aid.explain import explain as run_explain
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        result = run_explain(Ledger(ws.ledger_path), ws.year(year), id_number)
+    if json_out:
+        emit_json(result.as_json())
+        return
+    from zjk_charity.cli.render import render_explanation
+
+    render_explanation(console(), result)
+
+
+@app.command()
+def finalize(
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """把最近一次分配的资助名单记入往年受助名单（每年一次）/ record the funded in history."""
+    from zjk_charity.aid.finalize import finalize as run_finalize
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        y = ws.year(year)
+        result = run_finalize(Ledger(ws.ledger_path), y, {"year": y})
+    if json_out:
+        emit_json(result.as_json())
+        return
+    console().print(
+        f"{y} 年分配（编号 {result.allocation_id}）已定稿：{result.added} 人记入往年受助名单"
+        + (f"，{result.already} 人此前已在名单中" if result.already else "")
+    )

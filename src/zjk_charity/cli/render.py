@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from zjk_charity.aid.allocation import Allocation
+from zjk_charity.aid.explain import Explanation
 from zjk_charity.aid.validation import ValidationResult
 from zjk_charity.findings import Finding, Severity
+from zjk_charity.ids import mask_id, mask_name
 
 MAX_LINES = 200
 
@@ -88,3 +91,80 @@ def _findings_table(findings: list[Finding], file: str, zh: bool, lang: str) -> 
             f.message(lang),
         )
     return table
+
+
+def render_allocation(out: Any, a: Allocation, lang: str, written: list[Path]) -> None:
+    """分县汇总 table, the totals, the reasons for not funding, and the files written."""
+    from rich.table import Table
+
+    from zjk_charity.aid.allocation import money, reason_counts
+    from zjk_charity.aid.ranking import REASON_ZH, Reason
+
+    table = Table(title=f"{a.year}年福彩暖冬名额分配（分配编号 {a.id}）")
+    for header in ("县(区)", "申请人数", "候选人数", "名额", "资助人数", "资助金额", "候补"):
+        table.add_column(header, justify="right")
+    lines = a.counties()
+    for c in lines:
+        table.add_row(
+            c.name,
+            str(c.applicants),
+            str(c.candidates),
+            str(c.quota),
+            str(c.funded),
+            money(c.amount),
+            str(c.waitlist),
+        )
+    table.add_row(
+        "合计",
+        str(sum(c.applicants for c in lines)),
+        str(sum(c.candidates for c in lines)),
+        str(sum(c.quota for c in lines)),
+        str(len(a.funded)),
+        money(a.amount),
+        str(len(a.waitlist)),
+        style="bold",
+    )
+    out.print(table)
+    out.print(
+        f"预算 {money(a.budget)} 元，每人 {money(a.per_person)} 元，总名额 {a.quota_total} 个；"
+        f"资助 {len(a.funded)} 人，{money(a.amount)} 元；未使用 {money(a.unspent)} 元"
+    )
+    counts = reason_counts(a)
+    if counts:
+        parts = [f"{REASON_ZH[Reason(r)]} {n} 人" for r, n in sorted(counts.items()) if r]
+        out.print("未入选：" + "，".join(parts))
+    for note in a.notes:
+        out.print(f"[yellow]{note}[/]")
+    from zjk_charity.aid.allocation_book import outside_gbk
+
+    for e in outside_gbk(a):
+        out.print(
+            f"[yellow]{e.county} {mask_name(e.name)}：姓名或开户银行含 GBK 以外的生僻字，"
+            "请与银行核对代发文件[/]"
+        )
+    for path in written:
+        out.print(f"已写出：{path}")
+
+
+def render_explanation(out: Any, explanation: Explanation) -> None:
+    from zjk_charity.aid.explain import describe
+
+    a = explanation.allocation
+    for e in explanation.matches:
+        out.print(
+            f"[bold]{mask_name(e.name)}[/]（{mask_id(e.id_number or '')}，{e.county or '县区不明'}，"
+            f"{Path(e.file).name}「{e.sheet}」第 {e.row} 行）"
+        )
+        out.print("  " + describe(e, a))
+        near = explanation.neighbours.get(e.seq) or {}
+        for key, label in (
+            ("last_funded", "本县最后一名入选"),
+            ("first_waiting", "本县第一名候补"),
+        ):
+            person = near.get(key)
+            if person:
+                out.print(
+                    f"  {label}：{person['name']}（{person['id']}），{person['class']}，"
+                    f"{person['age']} 岁，县内第 {person['county_rank']} 名"
+                )
+    out.print(f"[dim]依据 {a.year} 年分配编号 {a.id}；规则见分配结果工作簿“分配规则”表[/]")

@@ -1,0 +1,598 @@
+"""``aid allocate``, ``aid explain`` and ``aid finalize``: the rule of ``ranking`` on the ledger.
+
+An allocation reads the campaign's validated applicants, applies the published rule and
+stores the outcome with a snapshot of every applicant row, so the lists, the bank file,
+an explanation for one person and the finalized history all come from what was decided,
+even if a workbook is validated again afterwards (``finalize`` then refuses until the
+allocation is run again).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from zjk_charity import counties
+from zjk_charity.aid.ranking import (
+    Outcome,
+    Person,
+    allocate,
+    quota_total,
+)
+from zjk_charity.aid.validation import campaign_name
+from zjk_charity.config import PriorityClass
+from zjk_charity.errors import UserError
+from zjk_charity.ids import age_on
+from zjk_charity.ledger import Ledger
+from zjk_charity.text import squash
+from zjk_charity.workbook.reader import Cell, ColumnSpec, cell_text, read_table
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> str:
+    """Money in JSON: a string with two decimals."""
+    return str(value.quantize(CENT))
+
+
+@dataclass
+class Entry:
+    """A snapshot of one applicant row and what the allocation decided for it."""
+
+    seq: int
+    file: str
+    sheet: str
+    row: int
+    county_code: str | None
+    county: str | None
+    township: str
+    village: str
+    name: str
+    id_number: str | None
+    birth_date: date | None
+    sex: str | None
+    household: str
+    care_level: str
+    bank: str
+    account: str
+    apply_date: date | None
+    exception_note: str
+    errors: str
+    status: str = ""
+    reason: str | None = None
+    priority: int | None = None
+    rank: int | None = None
+    county_rank: int | None = None
+    position: int | None = None
+    county_position: int | None = None
+    better_seq: int | None = None
+    amount: Decimal | None = None
+
+    def age(self, as_of: date) -> int | None:
+        return age_on(self.birth_date, as_of) if self.birth_date else None
+
+
+@dataclass
+class CountyLine:
+    code: str
+    name: str
+    applicants: int = 0
+    candidates: int = 0
+    quota: int = 0
+    funded: int = 0
+    waitlist: int = 0
+    amount: Decimal = Decimal(0)
+
+
+@dataclass
+class Allocation:
+    """One allocation run: its parameters and every applicant row's outcome."""
+
+    year: int
+    as_of: date
+    budget: Decimal
+    per_person: Decimal
+    classes: list[PriorityClass]
+    quota_total: int
+    fixed: dict[str, int] | None
+    entries: list[Entry]
+    quotas: dict[str, int] = field(default_factory=dict)  # effective quota per county code
+    inputs: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    id: int = 0
+    run_id: int = 0
+
+    @property
+    def funded(self) -> list[Entry]:
+        return sorted((e for e in self.entries if e.status == "funded"), key=by_rank)
+
+    @property
+    def waitlist(self) -> list[Entry]:
+        return sorted((e for e in self.entries if e.status == "waitlist"), key=by_rank)
+
+    @property
+    def not_funded(self) -> list[Entry]:
+        return [e for e in self.entries if e.status != "funded"]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((e.amount or Decimal(0) for e in self.entries), Decimal(0))
+
+    @property
+    def unspent(self) -> Decimal:
+        return self.budget - self.amount
+
+    def counties(self) -> list[CountyLine]:
+        lines: dict[str, CountyLine] = {}
+        for e in self.entries:
+            if e.county_code is None:
+                continue
+            line = lines.setdefault(e.county_code, CountyLine(e.county_code, e.county or ""))
+            line.applicants += 1
+            if e.status in ("funded", "waitlist"):
+                line.candidates += 1
+            if e.status == "funded":
+                line.funded += 1
+                line.amount += e.amount or Decimal(0)
+            elif e.status == "waitlist":
+                line.waitlist += 1
+        for code, line in lines.items():
+            line.quota = self.quotas.get(code, 0)
+        return [lines[c] for c in sorted(lines)]
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented ``--json`` document (aid.md); identical input, identical bytes."""
+        return {
+            "campaign": campaign_name(self.year),
+            "budget": money(self.budget),
+            "per_person": money(self.per_person),
+            "quota_total": self.quota_total,
+            "funded": len(self.funded),
+            "amount": money(self.amount),
+            "unspent": money(self.unspent),
+            "counties": [
+                {
+                    "county": c.name,
+                    "code": c.code,
+                    "candidates": c.candidates,
+                    "quota": c.quota,
+                    "funded": c.funded,
+                }
+                for c in self.counties()
+            ],
+            "recipients": [
+                {
+                    "id": e.id_number,
+                    "name": e.name,
+                    "county": e.county,
+                    "rank": e.rank,
+                    "amount": money(e.amount or Decimal(0)),
+                }
+                for e in self.funded
+            ],
+            "waitlist": [e.id_number for e in self.waitlist],
+            "excluded": [
+                {"id": e.id_number, "reason": e.reason}
+                for e in self.entries
+                if e.status == "excluded"
+            ],
+        }
+
+
+def by_rank(e: Entry) -> int:
+    return e.rank or 0
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+_LOAD = """
+SELECT a.id, f.name, a.sheet, a.row, a.county_code, a.county, a.township, a.village, a.name,
+       a.id_number, a.birth_date, a.sex, a.household, a.care_level, a.bank, a.account,
+       a.apply_date, a.exception_note, a.has_error,
+       EXISTS (SELECT 1 FROM aid_findings x WHERE x.file_id = a.file_id AND x.sheet = a.sheet
+               AND x.row = a.row AND x.code = 'REPEAT_RECIPIENT')
+       OR EXISTS (SELECT 1 FROM history h WHERE h.id_number = a.id_number AND h.year < a.year),
+       (SELECT group_concat(code, ',') FROM aid_findings x WHERE x.file_id = a.file_id
+               AND x.sheet = a.sheet AND x.row = a.row AND x.severity = 'error')
+FROM applicants a JOIN aid_files f ON f.id = a.file_id
+WHERE a.year = ?
+ORDER BY a.file_id, a.sheet_index, a.row
+"""
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def load_campaign(conn: sqlite3.Connection, year: int) -> tuple[list[Entry], list[Person]]:
+    """Every applicant row of the campaign, in file order, as entries and as rule inputs."""
+    entries: list[Entry] = []
+    people: list[Person] = []
+    for seq, r in enumerate(conn.execute(_LOAD, (year,))):
+        entry = Entry(
+            seq=seq,
+            file=r[1],
+            sheet=r[2],
+            row=r[3],
+            county_code=r[4],
+            county=r[5],
+            township=r[6] or "",
+            village=r[7] or "",
+            name=r[8] or "",
+            id_number=r[9],
+            birth_date=_day(r[10]),
+            sex=r[11],
+            household=r[12] or "",
+            care_level=r[13] or "自理",
+            bank=r[14] or "",
+            account=r[15] or "",
+            apply_date=_day(r[16]),
+            exception_note=r[17] or "",
+            errors=r[20] or "",
+        )
+        entries.append(entry)
+        people.append(
+            Person(
+                key=seq,
+                county_code=entry.county_code,
+                id_number=entry.id_number,
+                birth_date=entry.birth_date,
+                apply_date=entry.apply_date,
+                care_level=entry.care_level,
+                household=entry.household,
+                has_error=bool(r[18]),
+                repeat=bool(r[19]),
+                exception_note=entry.exception_note,
+            )
+        )
+    return entries, people
+
+
+def _apply(outcome: Outcome, entries: list[Entry], per_person: Decimal) -> None:
+    for placed in outcome.placed:
+        e = entries[placed.person.key]
+        e.status = placed.status
+        e.reason = placed.reason.value if placed.reason else None
+        e.priority = placed.priority
+        e.rank, e.county_rank = placed.rank, placed.county_rank
+        e.position, e.county_position = placed.position, placed.county_position
+        e.better_seq = placed.better
+        e.amount = per_person if placed.status == "funded" else None
+
+
+# ----------------------------------------------------------------------------- quotas
+
+QUOTA_COLUMNS = (
+    ColumnSpec("县(区)", True, ("县区", "所属县区", "县/区", "县区名称")),
+    ColumnSpec("名额", True, ("分配名额", "名额数", "人数", "资助名额")),
+)
+
+
+def read_quotas(path: Path) -> dict[str, int]:
+    """A quotas file (县(区), 名额) as county code → quota; any bad row stops the command."""
+    table = read_table(path, QUOTA_COLUMNS, "县(区)")
+    quotas: dict[str, int] = {}
+    for sheet in table.sheets:
+        if sheet.missing:
+            missing = "、".join(sheet.missing)
+            raise UserError(
+                f"名额文件 {path.name}「{sheet.name}」缺少列：{missing}；需要“县(区)”和“名额”两列",
+                f"quotas file {path.name} [{sheet.name}] lacks column(s) {missing}",
+            )
+        for row in sheet.rows:
+            where = f"名额文件 {path.name}「{sheet.name}」第 {row.number} 行"
+            where_en = f"quotas file {path.name} [{sheet.name}] row {row.number}"
+            name = cell_text(sheet.get(row, "县(区)"))
+            county = counties.find_county(name)
+            if county is None:
+                raise UserError(
+                    f"{where}：“{name}”不是张家口市的县（区）；请改为如“张北县”的全称",
+                    f"{where_en}: '{name}' is not a county of Zhangjiakou",
+                )
+            if county.code in quotas:
+                raise UserError(
+                    f"{where}：{county.name}出现了两次；每个县（区）只写一行",
+                    f"{where_en}: {county.name} is listed twice",
+                )
+            quotas[county.code] = _quota_value(sheet.get(row, "名额"), where, where_en)
+    if not quotas:
+        raise UserError(f"名额文件 {path.name} 没有数据行", f"quotas file {path.name} is empty")
+    return quotas
+
+
+def _quota_value(raw: Cell, where: str, where_en: str) -> int:
+    text = squash(cell_text(raw)).removesuffix("人").removesuffix("个")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if value < 0 or value != value.to_integral_value():
+        raise UserError(
+            f"{where}：名额“{cell_text(raw)}”不是非负整数",
+            f"{where_en}: quota '{cell_text(raw)}' is not a whole number ≥ 0",
+        )
+    return int(value)
+
+
+# ------------------------------------------------------------------------------- runs
+
+
+@dataclass
+class AllocationRequest:
+    year: int
+    as_of: date
+    budget: Decimal
+    per_person: Decimal
+    classes: list[PriorityClass]
+    quotas_file: Path | None = None
+
+
+def _check_money(request: AllocationRequest) -> int:
+    if request.per_person <= 0 or request.budget <= 0:
+        raise UserError(
+            "预算和每人标准都必须大于 0", "budget and amount per person must be above 0"
+        )
+    if request.per_person != request.per_person.quantize(CENT) or (
+        request.budget != request.budget.quantize(CENT)
+    ):
+        raise UserError("金额最多保留到分", "amounts are in yuan with at most two decimals")
+    seats = quota_total(request.budget, request.per_person)
+    if seats == 0:
+        raise UserError(
+            f"预算 {money(request.budget)} 元不足一个名额（每人 {money(request.per_person)} 元）",
+            "the budget does not cover a single place",
+        )
+    return seats
+
+
+def is_finalized(conn: sqlite3.Connection, year: int) -> bool:
+    found = conn.execute(
+        "SELECT 1 FROM allocations WHERE year = ? AND finalized_run_id IS NOT NULL", (year,)
+    ).fetchone()
+    return found is not None
+
+
+def campaign_inputs(conn: sqlite3.Connection, year: int) -> list[dict[str, str]]:
+    return [
+        {"path": r[0], "sha256": r[1]}
+        for r in conn.execute(
+            "SELECT path, sha256 FROM aid_files WHERE year = ? ORDER BY id", (year,)
+        )
+    ]
+
+
+def run_allocation(
+    ledger: Ledger,
+    request: AllocationRequest,
+    arguments: dict[str, Any] | None = None,
+    write: Callable[[Allocation], object] | None = None,
+) -> Allocation:
+    """Allocate the campaign's places and record the allocation in the ledger.
+
+    ``write`` makes the output files inside the ledger transaction: if writing fails,
+    the allocation is not recorded either.
+    """
+    seats = _check_money(request)
+    fixed = read_quotas(request.quotas_file) if request.quotas_file else None
+    notes: list[str] = []
+    if fixed is not None and sum(fixed.values()) > seats:
+        raise UserError(
+            f"名额文件合计 {sum(fixed.values())} 个，超过总名额 {seats} 个"
+            f"（预算 {money(request.budget)} ÷ 每人 {money(request.per_person)}）；请核减",
+            f"the quotas add up to {sum(fixed.values())}, more than the {seats} places",
+        )
+    if fixed is not None and sum(fixed.values()) < seats:
+        notes.append(
+            f"名额文件合计 {sum(fixed.values())} 个，少于总名额 {seats} 个；其余名额未分配"
+        )
+    with ledger.read() as conn:
+        if (
+            conn is None
+            or not conn.execute(
+                "SELECT 1 FROM applicants WHERE year = ? LIMIT 1", (request.year,)
+            ).fetchone()
+        ):
+            raise _nothing_validated(request.year)
+    inputs = [request.quotas_file] if request.quotas_file else []
+    with ledger.run("aid allocate", arguments or {}, inputs) as run:
+        conn = run.conn
+        if is_finalized(conn, request.year):
+            raise UserError(
+                f"{request.year} 年的分配已定稿（aid finalize），不能重新分配",
+                f"the {request.year} allocation is finalized and cannot be redone",
+            )
+        entries, people = load_campaign(conn, request.year)
+        if not people:
+            raise _nothing_validated(request.year)
+        outcome = allocate(
+            people, seats=seats, classes=request.classes, as_of=request.as_of, fixed=fixed
+        )
+        _apply(outcome, entries, request.per_person)
+        result = Allocation(
+            year=request.year,
+            as_of=request.as_of,
+            budget=request.budget,
+            per_person=request.per_person,
+            classes=list(request.classes),
+            quota_total=seats,
+            fixed=fixed,
+            entries=entries,
+            inputs=campaign_inputs(conn, request.year),
+            notes=notes,
+            quotas=outcome.quotas,
+            run_id=run.id,
+        )
+        result.id = _store(conn, run.id, result)
+        run.result = {
+            k: v
+            for k, v in result.as_json().items()
+            if k not in ("recipients", "waitlist", "excluded")
+        }
+        run.result["allocation_id"] = result.id
+        if write is not None:
+            write(result)
+    return result
+
+
+def _nothing_validated(year: int) -> UserError:
+    return UserError(
+        f"{year} 年还没有校验过的申请人；请先运行 zjk-charity aid validate 县区申请表.xlsx",
+        f"no validated applicants for {year}; run zjk-charity aid validate first",
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _store(conn: sqlite3.Connection, run_id: int, a: Allocation) -> int:
+    cursor = conn.execute(
+        "INSERT INTO allocations (run_id, year, as_of, budget, per_person, quota_total, funded, "
+        "amount, unspent, rule, quotas, inputs, document) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            run_id,
+            a.year,
+            a.as_of.isoformat(),
+            money(a.budget),
+            money(a.per_person),
+            a.quota_total,
+            len(a.funded),
+            money(a.amount),
+            money(a.unspent),
+            json.dumps([c.model_dump() for c in a.classes], ensure_ascii=False),
+            json.dumps(a.fixed) if a.fixed is not None else None,
+            json.dumps(a.inputs, ensure_ascii=False),
+            json.dumps(a.as_json(), ensure_ascii=False),
+        ),
+    )
+    allocation_id = int(cursor.lastrowid or 0)
+    conn.executemany(
+        "INSERT INTO allocation_people VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                allocation_id,
+                e.seq,
+                e.file,
+                e.sheet,
+                e.row,
+                e.county_code,
+                e.county,
+                e.township,
+                e.village,
+                e.name,
+                e.id_number,
+                _iso(e.birth_date),
+                e.sex,
+                e.household,
+                e.care_level,
+                e.bank,
+                e.account,
+                _iso(e.apply_date),
+                e.exception_note,
+                e.errors,
+                e.status,
+                e.reason,
+                e.priority,
+                e.rank,
+                e.county_rank,
+                e.position,
+                e.county_position,
+                e.better_seq,
+                money(e.amount) if e.amount is not None else None,
+            )
+            for e in a.entries
+        ),
+    )
+    return allocation_id
+
+
+# ------------------------------------------------------------------ reading it back
+
+
+def _latest(conn: sqlite3.Connection, year: int) -> sqlite3.Row | None:
+    found: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM allocations WHERE year = ? ORDER BY id DESC LIMIT 1", (year,)
+    ).fetchone()
+    return found
+
+
+def load_allocation(ledger: Ledger, year: int) -> Allocation:
+    """The latest allocation of ``year``, as it was stored."""
+    with ledger.read() as conn:
+        head = _latest(conn, year) if conn is not None else None
+        if conn is None or head is None:
+            raise UserError(
+                f"{year} 年还没有分配结果；请先运行 zjk-charity aid allocate",
+                f"no allocation for {year} yet; run zjk-charity aid allocate first",
+            )
+        rows = conn.execute(
+            "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (head["id"],)
+        ).fetchall()
+    entries = [_entry(r) for r in rows]
+    return Allocation(
+        year=year,
+        as_of=date.fromisoformat(head["as_of"]),
+        budget=Decimal(head["budget"]),
+        per_person=Decimal(head["per_person"]),
+        classes=[PriorityClass.model_validate(c) for c in json.loads(head["rule"])],
+        quota_total=head["quota_total"],
+        fixed=json.loads(head["quotas"]) if head["quotas"] else None,
+        entries=entries,
+        inputs=json.loads(head["inputs"]),
+        quotas={c["code"]: c["quota"] for c in json.loads(head["document"])["counties"]},
+        id=head["id"],
+        run_id=head["run_id"],
+    )
+
+
+def _entry(r: sqlite3.Row) -> Entry:
+    return Entry(
+        seq=r["seq"],
+        file=r["file"],
+        sheet=r["sheet"],
+        row=r["row"],
+        county_code=r["county_code"],
+        county=r["county"],
+        township=r["township"] or "",
+        village=r["village"] or "",
+        name=r["name"] or "",
+        id_number=r["id_number"],
+        birth_date=_day(r["birth_date"]),
+        sex=r["sex"],
+        household=r["household"] or "",
+        care_level=r["care_level"] or "自理",
+        bank=r["bank"] or "",
+        account=r["account"] or "",
+        apply_date=_day(r["apply_date"]),
+        exception_note=r["exception_note"] or "",
+        errors=r["errors"] or "",
+        status=r["status"],
+        reason=r["reason"],
+        priority=r["priority"],
+        rank=r["rank"],
+        county_rank=r["county_rank"],
+        position=r["position"],
+        county_position=r["county_position"],
+        better_seq=r["better_seq"],
+        amount=Decimal(r["amount"]) if r["amount"] is not None else None,
+    )
+
+
+def class_name(classes: list[PriorityClass], index: int | None) -> str:
+    if index is None:
+        return ""
+    return classes[index].name if index < len(classes) else "其他申请人"
+
+
+def reason_counts(a: Allocation) -> Counter[str]:
+    return Counter(e.reason or e.status for e in a.entries if e.status != "funded")

@@ -1,0 +1,375 @@
+"""The allocation workbook and the bank payment CSV.
+
+Sheets: 资助名单, 候补名单, 未入选, 分县汇总, 公示名单 (de-identified, for notice boards),
+银行代发 and 分配规则 (the rule in words, with the parameters of this run).
+
+未入选 lists every applicant row that is not funded, waitlisted people included with the
+reason 名额已满 and their waitlist position, so 资助名单 + 未入选 = every row validated.
+
+公示名单: names as 张*三 / 张*, IDs as the first 6 and last 4 characters, no accounts,
+no care level; people under 18 on the reference date are counted in a closing line but
+not listed. Printed A4 landscape with the title and header repeated on every page.
+
+The bank CSV is GBK (what bank upload portals read), one line per funded person in the
+order of the 银行代发 sheet, then a 合计 line with the count and the total.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from zjk_charity.aid.allocation import Allocation, Entry, class_name, money
+from zjk_charity.aid.explain import describe
+from zjk_charity.aid.ranking import REASON_ZH, Reason
+from zjk_charity.config import PriorityClass
+from zjk_charity.ids import mask_id, mask_name
+from zjk_charity.workbook.writer import (
+    Book,
+    Column,
+    PrintSetup,
+    SheetSpec,
+    Value,
+    atomic_path,
+    csv_safe,
+    new_book,
+)
+
+ADULT = 18
+
+
+@dataclass
+class Notice:
+    """The public notice's posting period and contact line."""
+
+    start: date
+    days: int
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=self.days - 1)
+
+    def period(self) -> str:
+        return f"公示期：{_cn_date(self.start)}至{_cn_date(self.end)}（{self.days} 天）"
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def rule_in_words(classes: list[PriorityClass], a: Allocation | None = None) -> list[str]:
+    """The published rule, generated from the settings actually used."""
+    lines = [
+        "一、资助对象：本次申请中校验无错误的农村分散供养特困人员。",
+        "二、往年已受助者原则上不再资助；填写了特殊情况说明的，作为例外参加排序，排在所有首次申请者之后。",
+        "三、排序先后：",
+    ]
+    for i, cls in enumerate(classes):
+        parts = []
+        if cls.care_levels:
+            parts.append("生活自理能力为" + "或".join(cls.care_levels))
+        if cls.min_age is not None:
+            parts.append(f"年满 {cls.min_age} 周岁")
+        condition = "且".join(parts) or "所有申请人"
+        lines.append(f"　　第 {i + 1} 类：{cls.name}（{condition}）；")
+    lines.append(f"　　第 {len(classes) + 1} 类：其他申请人。")
+    lines.append(
+        "　　同一类中年长者优先（出生日期早者在前），再按申请日期先后（未填者在后），最后按身份证号。"
+    )
+    lines.append("四、每户只资助 1 人：同一县（区）同一户号的申请人只保留排序最前者。")
+    lines.append(
+        "五、总名额 = 预算 ÷ 每人标准（取整）。名额按各县（区）候选人数比例用最大余数法分配；"
+        "余数相同的，候选人多的县优先，再按县（区）代码从小到大。候选人总数不超过总名额时全部资助。"
+        "使用名额文件时按文件分配，某县用不完的名额按同样方法分给仍有候选人的县（区）。"
+    )
+    lines.append("六、各县（区）按排序资助至名额用完，其余按排序列入候补名单。")
+    if a is not None:
+        lines += [
+            "",
+            f"预算：{money(a.budget)} 元；每人标准：{money(a.per_person)} 元；总名额：{a.quota_total} 个。",
+            f"年龄计算基准日：{a.as_of.isoformat()}。",
+            "名额来源：" + ("名额文件" if a.fixed is not None else "按候选人数比例分配"),
+            f"资助 {len(a.funded)} 人，金额 {money(a.amount)} 元；未使用 {money(a.unspent)} 元。",
+            f"台账分配编号：{a.id}；运行编号：{a.run_id}。",
+            *a.notes,
+        ]
+    return lines
+
+
+def _person_columns() -> list[Column]:
+    return [
+        Column("县(区)", 10),
+        Column("乡镇(街道)", 12),
+        Column("村(社区)", 12),
+        Column("姓名", 10),
+        Column("身份证号", 21, text=True),
+        Column("性别", 6),
+        Column("年龄", 6),
+        Column("生活自理能力", 10),
+        Column("优先类别", 16),
+    ]
+
+
+def _person_values(e: Entry, a: Allocation) -> list[Value]:
+    return [
+        e.county,
+        e.township,
+        e.village,
+        e.name,
+        e.id_number,
+        e.sex or "",
+        e.age(a.as_of),
+        e.care_level,
+        class_name(a.classes, e.priority),
+    ]
+
+
+def _by_county(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.county_code or "", e.rank or 0, e.seq))
+
+
+def _funded_sheet(book: Book, a: Allocation) -> None:
+    columns = [
+        Column("县内排名", 8),
+        Column("全市排名", 8),
+        *_person_columns(),
+        Column("户号", 12, text=True),
+        Column("金额", 10),
+        Column("特殊情况说明", 24),
+    ]
+    title = f"{a.year}年福彩暖冬资助名单（{len(a.funded)} 人，{money(a.amount)} 元）"
+    out = book.sheet(
+        SheetSpec("资助名单", columns, title=title, print_setup=PrintSetup(title=title))
+    )
+    for e in _by_county(a.funded):
+        out.write(
+            [e.county_rank, e.rank, *_person_values(e, a), e.household, e.amount, e.exception_note]
+        )
+
+
+def _waitlist_sheet(book: Book, a: Allocation) -> None:
+    columns = [
+        Column("县内候补", 8),
+        Column("全市候补", 8),
+        Column("全市排名", 8),
+        *_person_columns(),
+    ]
+    title = f"{a.year}年福彩暖冬候补名单（{len(a.waitlist)} 人）"
+    out = book.sheet(
+        SheetSpec("候补名单", columns, title=title, print_setup=PrintSetup(title=title))
+    )
+    for e in sorted(a.waitlist, key=lambda e: (e.county_code or "", e.county_position or 0)):
+        out.write([e.county_position, e.position, e.rank, *_person_values(e, a)])
+
+
+def _not_funded_sheet(book: Book, a: Allocation) -> None:
+    columns = [
+        Column("县(区)", 10),
+        Column("姓名", 10),
+        Column("身份证号", 21, text=True),
+        Column("文件", 18),
+        Column("工作表", 10),
+        Column("行号", 6),
+        Column("原因", 10),
+        Column("说明", 60),
+    ]
+    title = f"{a.year}年福彩暖冬未入选人员"
+    out = book.sheet(SheetSpec("未入选", columns, title=title, print_setup=PrintSetup(title=title)))
+    for e in a.not_funded:
+        reason = REASON_ZH[Reason(e.reason)] if e.reason else ""
+        out.write(
+            [
+                e.county or "",
+                e.name,
+                e.id_number or "",
+                Path(e.file).name,
+                e.sheet,
+                e.row,
+                reason,
+                describe(e, a),
+            ]
+        )
+
+
+def _county_sheet(book: Book, a: Allocation) -> None:
+    columns = [
+        Column("县(区)", 12),
+        Column("代码", 8),
+        Column("申请人数", 9),
+        Column("候选人数", 9),
+        Column("名额", 8),
+        Column("资助人数", 9),
+        Column("资助金额", 14),
+        Column("候补人数", 9),
+    ]
+    title = f"{a.year}年福彩暖冬分县汇总"
+    out = book.sheet(
+        SheetSpec("分县汇总", columns, title=title, print_setup=PrintSetup(title=title))
+    )
+    lines = a.counties()
+    for c in lines:
+        out.write(
+            [c.name, c.code, c.applicants, c.candidates, c.quota, c.funded, c.amount, c.waitlist]
+        )
+    out.write(
+        [
+            "合计",
+            "",
+            sum(c.applicants for c in lines),
+            sum(c.candidates for c in lines),
+            sum(c.quota for c in lines),
+            sum(c.funded for c in lines),
+            sum((c.amount for c in lines), Decimal(0)),
+            sum(c.waitlist for c in lines),
+        ],
+        style="bold",
+    )
+    unplaced = len(a.entries) - sum(c.applicants for c in lines)
+    if unplaced:
+        out.write([f"另有 {unplaced} 行县（区）无法识别，未计入各县"])
+
+
+def public_rows(a: Allocation) -> tuple[list[Entry], int]:
+    """The funded adults in notice order, and how many funded minors are left out."""
+    adults = [e for e in _by_county(a.funded) if (e.age(a.as_of) or 0) >= ADULT]
+    return adults, len(a.funded) - len(adults)
+
+
+def _notice_sheet(book: Book, a: Allocation, notice: Notice) -> None:
+    columns = [
+        Column("序号", 6),
+        Column("县(区)", 12),
+        Column("乡镇(街道)", 14),
+        Column("村(社区)", 14),
+        Column("姓名", 10),
+        Column("身份证号", 22, text=True),
+        Column("资助金额（元）", 14),
+    ]
+    title = f"{a.year}年福彩暖冬资助对象公示名单"
+    spec = SheetSpec(
+        "公示名单",
+        columns,
+        title=title,
+        subtitle=notice.period() + "。如有异议，请在公示期内向所在县（区）民政局反映。",
+        print_setup=PrintSetup(title=title),
+        autofilter=False,
+    )
+    out = book.sheet(spec)
+    adults, minors = public_rows(a)
+    for n, e in enumerate(adults, start=1):
+        out.write(
+            [
+                n,
+                e.county,
+                e.township,
+                e.village,
+                mask_name(e.name),
+                mask_id(e.id_number or ""),
+                e.amount,
+            ]
+        )
+    out.write(["", f"合计 {len(a.funded)} 人，{money(a.amount)} 元"], style="bold")
+    if minors:
+        out.write(["", f"其中未满 {ADULT} 周岁的受助人 {minors} 名，依法不予公示。"])
+
+
+def bank_rows(a: Allocation) -> list[Entry]:
+    return _by_county(a.funded)
+
+
+def _bank_sheet(book: Book, a: Allocation, memo: str) -> None:
+    columns = [
+        Column("序号", 6),
+        Column("户名", 10),
+        Column("账号", 24, text=True),
+        Column("开户银行", 18),
+        Column("金额", 12),
+        Column("摘要", 22),
+        Column("县(区)", 10),
+    ]
+    out = book.sheet(
+        SheetSpec("银行代发", columns, print_setup=PrintSetup(title=f"{a.year}年福彩暖冬银行代发"))
+    )
+    rows = bank_rows(a)
+    for n, e in enumerate(rows, start=1):
+        out.write([n, e.name, e.account, e.bank, e.amount, memo, e.county])
+    out.write(["合计", f"{len(rows)} 笔", "", "", a.amount, ""], style="bold")
+
+
+def _rule_sheet(book: Book, a: Allocation) -> None:
+    spec = SheetSpec(
+        "分配规则",
+        [Column("分配规则与参数", 120)],
+        title=f"{a.year}年福彩暖冬名额分配规则",
+        autofilter=False,
+        freeze=False,
+    )
+    out = book.sheet(spec)
+    for line in rule_in_words(a.classes, a):
+        out.write([line])
+
+
+def write_allocation_book(a: Allocation, target: Path, notice: Notice, memo: str) -> Path:
+    """Write every sheet of the allocation workbook atomically."""
+    with new_book(target) as book:
+        _funded_sheet(book, a)
+        _waitlist_sheet(book, a)
+        _not_funded_sheet(book, a)
+        _county_sheet(book, a)
+        _notice_sheet(book, a, notice)
+        _bank_sheet(book, a, memo)
+        _rule_sheet(book, a)
+    return target
+
+
+BANK_HEADER = ["序号", "户名", "账号", "开户银行", "金额", "摘要"]
+
+
+def bank_csv_text(a: Allocation, memo: str, text_accounts: bool = True) -> str:
+    """The bank file's text: header, one line per payment, then the 合计 line."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\r\n")
+    out.writerow(BANK_HEADER)
+    rows = bank_rows(a)
+    for n, e in enumerate(rows, start=1):
+        account = e.account + ("\t" if text_accounts else "")
+        out.writerow(
+            [
+                n,
+                csv_safe(e.name),
+                account,
+                csv_safe(e.bank),
+                money(e.amount or Decimal(0)),
+                csv_safe(memo),
+            ]
+        )
+    out.writerow(["合计", f"{len(rows)}笔", "", "", money(a.amount), ""])
+    return buffer.getvalue()
+
+
+def outside_gbk(a: Allocation) -> list[Entry]:
+    """Funded people whose name or bank has a character GBK lacks (rare 生僻字)."""
+    found = []
+    for e in bank_rows(a):
+        try:
+            (e.name + e.bank).encode("gbk")
+        except UnicodeEncodeError:
+            found.append(e)
+    return found
+
+
+def write_bank_csv(a: Allocation, target: Path, memo: str, text_accounts: bool = True) -> Path:
+    """The bank CSV, written atomically in GBK.
+
+    Encoded as GB18030, which is byte-for-byte GBK for every GBK character and can still
+    write a rare character GBK lacks; :func:`outside_gbk` names those people so that the
+    officer can check them with the bank rather than have the file refused.
+    """
+    data = bank_csv_text(a, memo, text_accounts).encode("gb18030")
+    with atomic_path(target) as temp:
+        temp.write_bytes(data)
+    return target

@@ -1,0 +1,29 @@
+"""`zjk-charity demo` runs the whole campaign on sample_data/ to the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from zjk_charity.cli.main import app
+
+runner = CliRunner()
+
+
+def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "demo" / "out"
+    assert (out / "校验结果-2025.xlsx").is_file()
+    assert (out / "分配结果-2025.xlsx").is_file()
+    assert (out / "分配结果-2025-银行代发.csv").is_file()
+    assert "资助 810 人，810000.00 元" in result.output
+    assert "定稿：810 人" in result.output
+    # the planted problems are shown
+    for code in ("PRECISION_LOST", "ID_BAD_CHECKSUM", "DUPLICATE_PERSON", "REPEAT_RECIPIENT"):
+        assert code in result.output
+    # the demo workspace works without --year afterwards
+    again = runner.invoke(app, ["aid", "history", "-w", str(tmp_path / "demo"), "--json"])
+    assert again.exit_code == 0
+    assert '"year": 2025' in again.stdout
