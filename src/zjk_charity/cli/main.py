@@ -9,7 +9,7 @@ import typer
 
 from zjk_charity import __version__
 from zjk_charity.cli import aid, report
-from zjk_charity.cli.common import LangOpt, console, user_errors
+from zjk_charity.cli.common import LangOpt, WorkspaceOpt, console, user_errors
 
 app = typer.Typer(
     name="zjk-charity",
@@ -39,6 +39,16 @@ def main(
     ] = False,
 ) -> None:
     """张家口福彩暖冬与微心愿工作工具。"""
+    from zjk_charity.ledger import Ledger
+
+    Ledger.default_on_wait = _say_waiting
+
+
+def _say_waiting(seconds: float) -> None:
+    console(stderr=True).print(
+        f"[yellow]台账正被另一个命令使用，最多等待 {seconds:.0f} 秒……"
+        f" / the ledger is busy, waiting up to {seconds:.0f} s[/]"
+    )
 
 
 @app.command()
@@ -75,3 +85,50 @@ def demo(
 
 def run() -> None:
     app()
+
+
+@app.command()
+def purge(
+    year: Annotated[int, typer.Option("--year", help="要删除的活动年度 / campaign year")],
+    history: Annotated[
+        bool, typer.Option("--history", help="同时删除该年度的受助名单（将无法再识别重复受助）")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="不再确认 / do not ask")] = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """删除某年度活动的个人信息（申请、问题、分配结果）/ delete a campaign's personal data."""
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+    from zjk_charity.purge import count_campaign
+    from zjk_charity.purge import purge as run_purge
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        ledger = Ledger(ws.ledger_path)
+        found = count_campaign(ledger, year, history)
+        if not any(found.values()):
+            console().print(f"台账中没有 {year} 年的数据")
+            return
+        out = console()
+        out.print(f"将从 {ws.ledger_path} 删除 {year} 年的：")
+        for table, n in found.items():
+            out.print(f"  {TABLE_NAMES.get(table, table)}：{n} 行")
+        if not yes and not typer.confirm("确认删除？此操作不能撤销 / delete?", default=False):
+            raise typer.Exit(1)
+        result = run_purge(ledger, year, history, ws.out_dir)
+    out.print(f"已删除 {year} 年的数据，并已压缩台账文件使其不可恢复。")
+    if result.outputs:
+        out.print("以下输出文件含有个人信息，请自行删除或妥善保管：")
+        for path in result.outputs:
+            out.print(f"  {path}", soft_wrap=True)
+
+
+TABLE_NAMES = {
+    "allocation_people": "分配结果中的人员",
+    "allocations": "分配记录",
+    "aid_findings": "校验问题",
+    "applicants": "申请人",
+    "aid_files": "申请表记录",
+    "history": "受助名单",
+}

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +23,19 @@ from typing import Any
 from zjk_charity.errors import UserError
 
 BUSY_TIMEOUT_MS = 30_000
+
+
+def busy_timeout_ms() -> int:
+    """How long a command waits for another one holding the ledger (default 30 s).
+
+    ``ZJK_CHARITY_BUSY_TIMEOUT`` (seconds) changes it, e.g. for a shared workspace
+    where a long import may run while someone else starts a command.
+    """
+    value = os.environ.get("ZJK_CHARITY_BUSY_TIMEOUT", "")
+    try:
+        return max(0, int(float(value) * 1000)) if value else BUSY_TIMEOUT_MS
+    except ValueError:
+        return BUSY_TIMEOUT_MS
 
 
 def file_sha256(path: Path) -> str:
@@ -58,10 +71,17 @@ class Run:
 
 
 class Ledger:
-    """The workspace's ``zjk-charity.db``; created (mode 0600) on first write."""
+    """The workspace's ``zjk-charity.db``; created (mode 0600) on first write.
 
-    def __init__(self, path: Path) -> None:
+    ``on_wait`` is called once when another command holds the ledger and this one starts
+    waiting for it; the CLI sets :attr:`default_on_wait` to print a line on stderr.
+    """
+
+    default_on_wait: Callable[[float], None] | None = None
+
+    def __init__(self, path: Path, on_wait: Callable[[float], None] | None = None) -> None:
         self.path = path
+        self.on_wait = on_wait or Ledger.default_on_wait
 
     @property
     def exists(self) -> bool:
@@ -102,6 +122,16 @@ class Ledger:
                     conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, _now()))
 
+    def vacuum(self) -> None:
+        """Rewrite the file so deleted rows are gone from disk, and fold the WAL in."""
+        conn = self._connect()
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection | None]:
         """A read-only view; None when no ledger exists yet (nothing is created)."""
@@ -120,6 +150,27 @@ class Ledger:
         finally:
             conn.close()
 
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE; when another command holds the ledger, say so and wait."""
+        timeout = busy_timeout_ms()
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError:
+            if self.on_wait is not None:
+                self.on_wait(timeout / 1000)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {timeout}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise UserError(
+                f"台账 {self.path} 正被其他命令占用，等待 {timeout // 1000} 秒后仍未释放；"
+                "请等其完成后重试",
+                f"the ledger {self.path} is busy with another command ({exc}); retry later",
+            ) from None
+
     @contextmanager
     def run(
         self, command: str, arguments: dict[str, Any], inputs: list[Path] | None = None
@@ -132,14 +183,7 @@ class Ledger:
         fresh = not self.path.exists()
         conn = self._connect()
         try:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise UserError(
-                    f"台账 {self.path} 正被其他命令占用，等待 {BUSY_TIMEOUT_MS // 1000} 秒后仍未释放；"
-                    "请等其完成后重试",
-                    f"the ledger {self.path} is busy with another command ({exc}); retry later",
-                ) from None
+            self._begin(conn)
             self._migrate(conn)
             listed = [
                 {"path": str(p), "sha256": file_sha256(p)} for p in (inputs or []) if p.is_file()
