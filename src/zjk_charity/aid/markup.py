@@ -14,7 +14,15 @@ from zjk_charity.aid.model import Applicant
 from zjk_charity.aid.validation import FileReport, ValidationResult
 from zjk_charity.findings import Finding, Severity
 from zjk_charity.workbook.reader import Sheet, cell_text
-from zjk_charity.workbook.writer import Book, Column, PrintSetup, SheetSpec, new_book
+from zjk_charity.workbook.writer import (
+    Book,
+    Column,
+    PrintSetup,
+    SheetSpec,
+    SheetWriter,
+    Value,
+    new_book,
+)
 
 TEXT_COLUMNS = {"身份证号", "银行账号", "联系电话", "户号"}
 VERDICT = {"error": "不通过", "warning": "警告", "ok": "通过"}
@@ -39,35 +47,47 @@ def _write_sheet(
         Column(h or f"列{i + 1}", 14, i in text_positions) for i, h in enumerate(sheet.headers)
     ]
     columns += [Column("校验结果", 10), Column("问题说明", 60)]
+    at = sheet.header_row - 1
+    preamble: list[list[Value]] = [[cell_text(v) for v in line] for line in sheet.preamble[:at]]
     out = book.sheet(
-        SheetSpec(name, columns, header_at=sheet.header_row - 1, print_setup=PrintSetup(title=name))
+        SheetSpec(
+            name, columns, header_at=at, print_setup=PrintSetup(title=name), preamble=preamble
+        )
     )
-    for r, line in enumerate(sheet.preamble[: sheet.header_row - 1]):
-        out.write([cell_text(v) for v in line], at=r)
-    out.write([c.header for c in columns], at=sheet.header_row - 1, style="bold")
+    out.write([c.header for c in columns], at=at, style="bold")
     width = len(sheet.headers)
     for row in sheet.rows:
         a = applicants.get(row.number)
-        values: list[str] = [cell_text(v) for v in row.values]
         if a is None:  # the sheet was not checked (a required column is missing)
-            out.write([*values, "未检查", ""], at=row.number - 1)
+            out.write([*(cell_text(v) for v in row.values), "未检查", ""], at=row.number - 1)
             continue
-        cell_styles: dict[int, str] = {}
-        notes: dict[int, list[str]] = defaultdict(list)
-        for f in a.findings:
-            position = sheet.columns.get(f.column or "", width)
-            if cell_styles.get(position) != "error":
-                cell_styles[position] = f.severity.value
-            notes[position].append(f.message(lang))
-        verdict = "error" if a.has_error else "warning" if a.has_warning else "ok"
-        cell_styles[width] = verdict
-        summary = "；".join(f"{f.column or ''}：{f.message(lang)}" for f in a.findings)
-        out.write(
-            [*values, VERDICT[verdict], summary],
-            at=row.number - 1,
-            cell_styles=cell_styles,
-            comments={p: "\n".join(n) for p, n in notes.items() if p < width},
-        )
+        if not a.findings:
+            out.write([*a.cells, VERDICT["ok"], ""], at=row.number - 1, cell_styles={width: "ok"})
+            continue
+        _write_flagged(out, sheet, a, width, lang)
+
+
+def _write_flagged(out: SheetWriter, sheet: Sheet, a: Applicant, width: int, lang: str) -> None:
+    """A row with findings: its cells filled and commented, the verdict and the summary."""
+    cell_styles: dict[int, str] = {}
+    notes: dict[int, list[str]] = defaultdict(list)
+    messages = [f.message(lang) for f in a.findings]
+    for f, message in zip(a.findings, messages, strict=True):
+        position = sheet.columns.get(f.column or "", width)
+        if cell_styles.get(position) != "error":
+            cell_styles[position] = f.severity.value
+        notes[position].append(message)
+    verdict = "error" if a.has_error else "warning" if a.has_warning else "ok"
+    cell_styles[width] = verdict
+    summary = "；".join(
+        f"{f.column or ''}：{message}" for f, message in zip(a.findings, messages, strict=True)
+    )
+    out.write(
+        [*a.cells, VERDICT[verdict], summary],
+        at=a.row - 1,
+        cell_styles=cell_styles,
+        comments={p: "\n".join(n) for p, n in notes.items() if p < width},
+    )
 
 
 def _write_findings(book: Book, findings: list[Finding], lang: str) -> None:
@@ -124,7 +144,7 @@ def write_markup(result: ValidationResult, target: Path, lang: str = "zh") -> Pa
         by_row[(a.file, a.sheet)][a.row] = a
     used: set[str] = set()
     many = len(result.files) > 1
-    with new_book(target) as book:
+    with new_book(target, streaming=True) as book:
         for report in result.files:
             for sheet in report.table.sheets:
                 name = _sheet_name(report, sheet, many, used)

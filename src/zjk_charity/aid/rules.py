@@ -1,17 +1,27 @@
 """The per-row checks of an application (aid.md, "Findings").
 
-``check_row`` turns one workbook row into an :class:`Applicant` and its findings.
-Each column has one small function; cross-row checks (DUPLICATE_PERSON,
+``check_sheet`` turns every row of a sheet into an :class:`Applicant` with its findings;
+``check_row`` does it for one row. Cross-row checks (DUPLICATE_PERSON,
 HOUSEHOLD_SHARED) live in ``validation``, because they see the whole campaign.
+
+Speed (issue 6): a province sends 100,000 rows in which most columns repeat a handful
+of values (19 counties, two categories, three care levels, a few banks and dates). So
+each such column is judged once per distinct value (:class:`_Memo`) and a sheet is
+worked column by column into lists; only the ID, the account and the phone are checked
+cell by cell. The findings of a row keep the order the rules
+were written in (name, county, ID, category, support, care level, account, certificate,
+sex, age, phone, date, repeat), which the marked-up workbook lists them in.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Generic, TypeVar
 
 from zjk_charity import counties
 from zjk_charity.aid import columns as col
@@ -25,11 +35,14 @@ from zjk_charity.ids import (
     check_id,
     normalise_account,
     phone_valid,
+    quick_account,
+    quick_id,
 )
 from zjk_charity.text import is_blank, nfkc, squash
 from zjk_charity.workbook.reader import Cell, Row, Sheet, cell_text
 
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -41,43 +54,36 @@ class RowContext:
     attachments: Attachments | None = None
 
 
-class _Row:
-    """One row being checked: cell access and finding collection."""
+class _Memo(dict[Any, _T], Generic[_T]):
+    """``judge(value)`` per distinct cell value, computed on first sight.
 
-    def __init__(self, ctx: RowContext, sheet: Sheet, row: Row) -> None:
-        self.ctx, self.sheet, self.row = ctx, sheet, row
-        self.applicant = Applicant(
-            file=ctx.file,
-            sheet=sheet.name,
-            sheet_index=sheet.index,
-            row=row.number,
-            cells=[cell_text(v) for v in row.values],
-        )
+    Text cells are their own key; other cells are keyed with their type, because
+    ``1 == 1.0 == True`` would otherwise share an answer ("1" vs "是").
+    """
 
-    def raw(self, column: str) -> Cell:
-        return self.sheet.get(self.row, column)
+    def __init__(self, judge: Callable[[Cell], _T]) -> None:
+        super().__init__()
+        self._judge = judge
 
-    def text(self, column: str) -> str:
-        """The cell as text, NFKC-normalised and trimmed (inner spaces kept)."""
-        value = self.raw(column)
-        return "" if is_blank(value) else nfkc(cell_text(value)).strip()
+    def __missing__(self, key: Any) -> _T:
+        result = self[key] = self._judge(key if type(key) is str else key[1])
+        return result
 
-    def key(self, column: str) -> str:
-        """The cell as text with all whitespace removed: how values are compared."""
-        return squash(cell_text(self.raw(column)))
+    def column(self, values: Sequence[Cell]) -> list[_T]:
+        """The judgement of every value, in order."""
+        if set(map(type, values)) <= {str}:
+            return list(map(self.__getitem__, values))  # the common case, without a Python loop
+        return [self[v] if type(v) is str else self[(type(v), v)] for v in values]
 
-    def flag(self, at: str | None, code: str, **params: Any) -> None:
-        self.applicant.findings.append(
-            Finding(self.ctx.file, self.sheet.name, self.row.number, at, code, params)
-        )
 
-    def required(self, column: str) -> str | None:
-        """The key of a required cell, or None after flagging MISSING_FIELD."""
-        value = self.key(column)
-        if not value:
-            self.flag(column, "MISSING_FIELD", column=column)
-            return None
-        return value
+def _key(value: Cell) -> str:
+    """The cell as text with all whitespace removed: how values are compared."""
+    return squash(cell_text(value))
+
+
+def _text(value: Cell) -> str:
+    """The cell as text, NFKC-normalised and trimmed (inner spaces kept)."""
+    return "" if is_blank(value) else nfkc(cell_text(value)).strip()
 
 
 def _stored_as_number(value: Cell) -> bool:
@@ -85,97 +91,318 @@ def _stored_as_number(value: Cell) -> bool:
         return False
     if isinstance(value, int | float):
         return True
-    return isinstance(value, str) and bool(_SCIENTIFIC.match(squash(value)))
+    if not isinstance(value, str):
+        return False
+    if value.isascii() and "E" not in value and "e" not in value:
+        return False  # the pattern needs an E, and NFKC leaves ASCII as it is
+    return bool(_SCIENTIFIC.match(squash(value)))
 
 
-def _check_id(r: _Row) -> None:
-    if _stored_as_number(r.raw(col.ID)):
-        r.flag(col.ID, "PRECISION_LOST", column=col.ID)
-        return
-    text = r.required(col.ID)
-    if text is None:
-        return
-    result = check_id(text, r.ctx.as_of)
-    for code in result.problems:
-        params: dict[str, Any] = {"length": len(result.number), "tail": result.number[-4:]}
-        r.flag(col.ID, code, **params)
-    if "ID_INVALID_FORMAT" in result.problems:
-        return
-    a = r.applicant
-    a.id_number, a.birth_date, a.sex = result.number, result.birth_date, result.sex
+def _county(value: Cell) -> tuple[str, counties.County | None]:
+    key = _key(value)
+    return key, counties.find_county(key) if key else None
 
 
-def _check_county(r: _Row) -> None:
-    value = r.required(col.COUNTY)
-    if value is None:
-        return
-    county = counties.find_county(value)
-    if county is None:
-        r.flag(col.COUNTY, "UNKNOWN_COUNTY", value=value)
-        return
-    r.applicant.county_code, r.applicant.county = county.code, county.name
+def _category(value: Cell) -> tuple[str, str | None]:
+    """The key and the finding code (MISSING_FIELD, NOT_RURAL, NOT_TEKUN) or None."""
+    key = _key(value)
+    if not key:
+        return key, "MISSING_FIELD"
+    if key in col.RURAL_TEKUN:
+        return key, None
+    return key, "NOT_RURAL" if key in col.URBAN_TEKUN else "NOT_TEKUN"
 
 
-def _check_category(r: _Row) -> None:
-    value = r.required("人员类别")
-    if value is None or value in col.RURAL_TEKUN:
-        return
-    code = "NOT_RURAL" if value in col.URBAN_TEKUN else "NOT_TEKUN"
-    r.flag("人员类别", code, value=value)
+def _support(value: Cell) -> tuple[str, str | None]:
+    """The key and the finding code (MISSING_FIELD, NOT_DISPERSED, INVALID_VALUE) or None."""
+    key = _key(value)
+    if not key:
+        return key, "MISSING_FIELD"
+    if key in col.DISPERSED:
+        return key, None
+    return key, "NOT_DISPERSED" if key in col.CONCENTRATED else "INVALID_VALUE"
 
 
-def _check_support(r: _Row) -> None:
-    value = r.required("供养方式")
-    if value is None or value in col.DISPERSED:
-        return
-    if value in col.CONCENTRATED:
-        r.flag("供养方式", "NOT_DISPERSED", value=value)
-    else:
-        r.flag(
-            "供养方式",
-            "INVALID_VALUE",
-            column="供养方式",
-            value=value,
-            allowed="分散供养、集中供养",
+def _household(value: Cell) -> str:
+    """``_key`` of a 户号, which is mostly unique: plain ASCII skips the memo."""
+    if type(value) is str and value.isascii() and value.isalnum():
+        return value
+    return _key(value)
+
+
+def _stated_age(value: Cell) -> str:
+    """The stated age as typed, without 岁."""
+    return _key(value).removesuffix("岁")
+
+
+def _years(stated: str) -> int | None:
+    """The stated age as a number, or None when it is not one."""
+    try:
+        return int(float(stated))
+    except ValueError:
+        return None
+
+
+def _day(value: Cell) -> tuple[bool, date | None, str]:
+    """Whether the cell is blank, the date it holds, and its text for DATE_INVALID."""
+    if is_blank(value):
+        return True, None, ""
+    return False, parse_date(value), cell_text(value).strip()
+
+
+_Judged = tuple[Any, ...]
+
+
+class _SheetChecker:
+    """The columns of one sheet, judged once per distinct value, then row by row.
+
+    The common case of each per-cell check (a clean 18-digit ID, a clean card number, an
+    11-digit mobile) is decided inline; anything else goes through the full rule, which
+    also writes the findings.
+    """
+
+    def __init__(self, ctx: RowContext, sheet: Sheet) -> None:
+        self.ctx, self.sheet = ctx, sheet
+        self.file, self.name, self.index = ctx.file, sheet.name, sheet.index
+        self.as_of, self.history = ctx.as_of, ctx.history
+        folder = ctx.attachments
+        self.years = _Memo(lambda v: _years(str(v)))
+        self.certificate_problem = _Memo(
+            lambda v: folder.problem(str(v)) if folder is not None else None
         )
 
+    def columns(self, rows: Sequence[Row]) -> Callable[[str | int], list[Cell]]:
+        """A function from a column (name or position) to its cells (None where absent)."""
+        lines = [r.values for r in rows]
+        width = max(self.sheet.columns.values(), default=-1) + 1
+        if any(len(line) < width for line in lines):  # only rows built by hand
+            lines = [[*line, *[None] * (width - len(line))] for line in lines]
+        extracted: dict[int, list[Cell]] = {}
 
-def _check_care(r: _Row) -> None:
-    value = r.key("生活自理能力")
-    level = col.CARE_LEVELS.get(value)
-    if level is None:
-        r.flag("生活自理能力", "CARE_LEVEL_UNKNOWN", value=value or "空白")
-        level = "自理"
-    r.applicant.care_level = level
+        def cells(column: str | int) -> list[Cell]:
+            position = self.sheet.columns.get(column) if isinstance(column, str) else column
+            if position is None:
+                return [None] * len(lines)
+            if position not in extracted:
+                extracted[position] = list(map(itemgetter(position), lines))
+            return extracted[position]
 
+        return cells
 
-def _check_account(r: _Row) -> None:
-    if _stored_as_number(r.raw(col.ACCOUNT)):
-        r.flag(col.ACCOUNT, "PRECISION_LOST", column=col.ACCOUNT)
-        return
-    value = r.required(col.ACCOUNT)
-    if value is None:
-        return
-    account = normalise_account(value)
-    problem = account_problem(account)
-    if problem:
-        # The shape says what is wrong without repeating the number: "17 位数字" / "含字母".
-        shape = f"{len(account)} 位数字" if account.isdigit() else "含非数字字符"
-        r.flag(col.ACCOUNT, problem, shape=shape)
-    if problem != "BANK_ACCOUNT_INVALID":
-        r.applicant.account = account
+    @staticmethod
+    def texts(rows: Sequence[Row], column: Callable[[str | int], list[Cell]]) -> list[list[str]]:
+        """Every row's cells as ``cell_text`` shows them, converted column by column.
 
+        Most columns hold only text, which is its own text: a row is copied, and only the
+        cells of columns with numbers or dates are converted.
+        """
+        widths = {len(r.values) for r in rows}
+        if len(widths) != 1:
+            return [[cell_text(v) for v in r.values] for r in rows]
+        texts: list[list[Any]] = [r.values.copy() for r in rows]
+        for position in range(widths.pop()):
+            cells = column(position)
+            if set(map(type, cells)) <= {str}:
+                continue
+            for line, text in zip(texts, map(cell_text, cells), strict=True):
+                line[position] = text
+        return texts
 
-def _check_certificate(r: _Row) -> None:
-    value = r.text(col.CERTIFICATE)
-    if not value:
-        r.flag(col.CERTIFICATE, "CERTIFICATE_MISSING")
-        return
-    attachments = r.ctx.attachments
-    if attachments is not None:
-        reason = attachments.problem(value)
+    def check(self, rows: Sequence[Row]) -> list[Applicant]:
+        column = self.columns(rows)
+        judged = zip(
+            rows,
+            self.texts(rows, column),
+            _Memo(_key).column(column(col.NAME)),
+            _Memo(_county).column(column(col.COUNTY)),
+            column(col.ID),
+            _Memo(_category).column(column("人员类别")),
+            _Memo(_support).column(column("供养方式")),
+            _Memo(_key).column(column("生活自理能力")),
+            column(col.ACCOUNT),
+            _Memo(_text).column(column(col.CERTIFICATE)),
+            _Memo(_key).column(column("性别")),
+            _Memo(_stated_age).column(column("年龄")),
+            column("联系电话"),
+            _Memo(_day).column(column("申请日期")),
+            _Memo(_text).column(column("往年受助年份")),
+            _Memo(_text).column(column("乡镇(街道)")),
+            _Memo(_text).column(column("村(社区)")),
+            [_household(v) for v in column("户号")],
+            _Memo(_text).column(column("开户银行")),
+            _Memo(_text).column(column("特殊情况说明")),
+            strict=True,
+        )
+        return [self.applicant(cells) for cells in judged]
+
+    def applicant(self, judged: _Judged) -> Applicant:
+        """One row's applicant and its findings, in the order the rules run."""
+        (
+            row,
+            texts,
+            name,
+            county,
+            id_cell,
+            category,
+            support,
+            care,
+            account_cell,
+            certificate,
+            sex_key,
+            age_key,
+            phone_cell,
+            day,
+            prior,
+            township,
+            village,
+            household,
+            bank,
+            note,
+        ) = judged
+        number = row.number
+        findings: list[Finding] = []
+        if not name:
+            self.flag(findings, number, col.NAME, "MISSING_FIELD", column=col.NAME)
+        key, found = county
+        if found is None:
+            self.county_problem(findings, number, key)
+        checked = quick_id(id_cell, self.as_of) if type(id_cell) is str else None
+        id_number, born, sex = checked or self.id_number(findings, number, id_cell)
+        if category[1]:
+            self.category_problem(findings, number, category)
+        if support[1]:
+            self.support_problem(findings, number, support)
+        level = col.CARE_LEVELS.get(care)
+        if level is None:
+            self.flag(findings, number, "生活自理能力", "CARE_LEVEL_UNKNOWN", value=care or "空白")
+            level = "自理"
+        if type(account_cell) is str and quick_account(account_cell):
+            account = account_cell
+        else:
+            account = self.account(findings, number, account_cell)
+        if not certificate or self.certificate_problem[certificate]:
+            self.certificate(findings, number, certificate)
+        if (sex_key and sex_key != sex) or (age_key and born):
+            self.sex_and_age(findings, number, sex_key, age_key, sex, born)
+        if type(phone_cell) is str and len(phone_cell) == 11 and phone_cell[0] == "1":
+            phone = phone_cell if phone_cell.isascii() and phone_cell.isdigit() else ""
+        else:
+            phone = ""
+        if not phone:
+            phone = self.phone(findings, number, phone_cell)
+        blank, apply_date, typed = day
+        if not blank and apply_date is None:
+            self.flag(findings, number, "申请日期", "DATE_INVALID", value=typed)
+        if prior or self.history.get(id_number or ""):
+            self.repeat(findings, number, id_number, prior)
+        return Applicant(
+            self.file,
+            self.name,
+            self.index,
+            number,
+            texts,
+            found.code if found else None,
+            found.name if found else None,
+            township,
+            village,
+            name,
+            id_number,
+            born,
+            sex,
+            household,
+            level,
+            bank,
+            account,
+            phone,
+            apply_date,
+            prior,
+            note,
+            findings,
+        )
+
+    def flag(self, findings: list[Finding], row: int, at: str, code: str, /, **params: Any) -> None:
+        findings.append(Finding(self.file, self.name, row, at, code, params))
+
+    def county_problem(self, findings: list[Finding], row: int, key: str) -> None:
+        if not key:
+            self.flag(findings, row, col.COUNTY, "MISSING_FIELD", column=col.COUNTY)
+        else:
+            self.flag(findings, row, col.COUNTY, "UNKNOWN_COUNTY", value=key)
+
+    def id_number(
+        self, findings: list[Finding], row: int, value: Cell
+    ) -> tuple[str | None, date | None, str | None]:
+        """The ID, birth date and sex of any ID cell, with its findings."""
+        if _stored_as_number(value):
+            self.flag(findings, row, col.ID, "PRECISION_LOST", column=col.ID)
+            return None, None, None
+        text = _key(value)
+        if not text:
+            self.flag(findings, row, col.ID, "MISSING_FIELD", column=col.ID)
+            return None, None, None
+        result = check_id(text, self.ctx.as_of)
+        for code in result.problems:
+            tail = result.number[-4:]
+            self.flag(findings, row, col.ID, code, length=len(result.number), tail=tail)
+        if "ID_INVALID_FORMAT" in result.problems:
+            return None, None, None
+        return result.number, result.birth_date, result.sex
+
+    def category_problem(
+        self, findings: list[Finding], row: int, judged: tuple[str, str | None]
+    ) -> None:
+        key, code = judged
+        if code == "MISSING_FIELD":
+            self.flag(findings, row, "人员类别", code, column="人员类别")
+        elif code:
+            self.flag(findings, row, "人员类别", code, value=key)
+
+    def support_problem(
+        self, findings: list[Finding], row: int, judged: tuple[str, str | None]
+    ) -> None:
+        key, code = judged
+        if code == "MISSING_FIELD":
+            self.flag(findings, row, "供养方式", code, column="供养方式")
+        elif code == "NOT_DISPERSED":
+            self.flag(findings, row, "供养方式", code, value=key)
+        elif code:
+            allowed = "分散供养、集中供养"
+            self.flag(
+                findings,
+                row,
+                "供养方式",
+                "INVALID_VALUE",
+                column="供养方式",
+                value=key,
+                allowed=allowed,
+            )
+
+    def account(self, findings: list[Finding], row: int, value: Cell) -> str:
+        """The account of any account cell ("" when unusable), with its findings."""
+        if _stored_as_number(value):
+            self.flag(findings, row, col.ACCOUNT, "PRECISION_LOST", column=col.ACCOUNT)
+            return ""
+        key = _key(value)
+        if not key:
+            self.flag(findings, row, col.ACCOUNT, "MISSING_FIELD", column=col.ACCOUNT)
+            return ""
+        account = normalise_account(key)
+        problem = account_problem(account)
+        if problem:
+            # The shape says what is wrong without repeating the number: "17 位数字" / "含字母".
+            shape = f"{len(account)} 位数字" if account.isdigit() else "含非数字字符"
+            self.flag(findings, row, col.ACCOUNT, problem, shape=shape)
+        return "" if problem == "BANK_ACCOUNT_INVALID" else account
+
+    def certificate(self, findings: list[Finding], row: int, value: str) -> None:
+        if not value:
+            self.flag(findings, row, col.CERTIFICATE, "CERTIFICATE_MISSING")
+            return
+        reason = self.certificate_problem[value]
         if reason:
-            r.flag(
+            self.flag(
+                findings,
+                row,
                 col.CERTIFICATE,
                 "CERTIFICATE_NOT_FOUND",
                 value=value,
@@ -183,84 +410,79 @@ def _check_certificate(r: _Row) -> None:
                 reason_en=reason[1],
             )
 
+    def sex_and_age(
+        self,
+        findings: list[Finding],
+        row: int,
+        stated_sex: str,
+        stated_age: str,
+        sex: str | None,
+        born: date | None,
+    ) -> None:
+        if stated_sex:
+            said = col.SEXES.get(stated_sex)
+            if said is None:
+                self.flag(
+                    findings,
+                    row,
+                    "性别",
+                    "INVALID_VALUE",
+                    column="性别",
+                    value=stated_sex,
+                    allowed="男、女",
+                )
+            elif sex and said != sex:
+                self.flag(findings, row, "性别", "SEX_MISMATCH", stated=said, computed=sex)
+        if stated_age and born:
+            years = self.years[stated_age]
+            if years is None:
+                self.flag(
+                    findings,
+                    row,
+                    "年龄",
+                    "INVALID_VALUE",
+                    column="年龄",
+                    value=stated_age,
+                    allowed="整数",
+                )
+                return
+            computed = _age_on(born, self.ctx.as_of)
+            if abs(years - computed) > 1:
+                self.flag(findings, row, "年龄", "AGE_MISMATCH", stated=years, computed=computed)
 
-def _check_stated_age_and_sex(r: _Row) -> None:
-    a = r.applicant
-    stated_sex = r.key("性别")
-    if stated_sex:
-        sex = col.SEXES.get(stated_sex)
-        if sex is None:
-            r.flag("性别", "INVALID_VALUE", column="性别", value=stated_sex, allowed="男、女")
-        elif a.sex and sex != a.sex:
-            r.flag("性别", "SEX_MISMATCH", stated=sex, computed=a.sex)
-    stated_age = r.key("年龄").removesuffix("岁")
-    if stated_age and a.birth_date:
-        try:
-            age = int(float(stated_age))
-        except ValueError:
-            r.flag("年龄", "INVALID_VALUE", column="年龄", value=stated_age, allowed="整数")
-            return
-        computed = age_on(a.birth_date, r.ctx.as_of)
-        if abs(age - computed) > 1:
-            r.flag("年龄", "AGE_MISMATCH", stated=age, computed=computed)
-
-
-def _check_phone_and_date(r: _Row) -> None:
-    phone = r.key("联系电话")
-    if phone:
+    def phone(self, findings: list[Finding], row: int, value: Cell) -> str:
+        """The phone of any phone cell ("" when blank or unusable), with its finding."""
+        phone = _key(value)
+        if not phone:
+            return ""
         if phone_valid(phone):
-            r.applicant.phone = phone
-        else:
-            r.flag("联系电话", "PHONE_INVALID", value=phone)
-    raw = r.raw("申请日期")
-    if not is_blank(raw):
-        day = parse_date(raw)
-        if day is None:
-            r.flag("申请日期", "DATE_INVALID", value=cell_text(raw).strip())
-        r.applicant.apply_date = day
+            return phone
+        self.flag(findings, row, "联系电话", "PHONE_INVALID", value=phone)
+        return ""
+
+    def repeat(self, findings: list[Finding], row: int, id_number: str | None, stated: str) -> None:
+        ctx = self.ctx
+        years = sorted({y for y in ctx.history.get(id_number or "", []) if y < ctx.year})
+        if years or stated:
+            named = [f"{y}年" for y in years]
+            if stated and not any(str(y) in stated for y in years):
+                named.append(stated)
+            at = "往年受助年份" if stated else col.ID
+            self.flag(findings, row, at, "REPEAT_RECIPIENT", years="、".join(named))
 
 
-def _check_repeat(r: _Row) -> None:
-    a = r.applicant
-    years = sorted({y for y in r.ctx.history.get(a.id_number or "", []) if y < r.ctx.year})
-    stated = r.text("往年受助年份")
-    a.prior_years = stated
-    if years or stated:
-        named = [f"{y}年" for y in years]
-        if stated and not any(str(y) in stated for y in years):
-            named.append(stated)
-        r.flag("往年受助年份" if stated else col.ID, "REPEAT_RECIPIENT", years="、".join(named))
+@lru_cache(maxsize=65536)
+def _age_on(born: date, day: date) -> int:
+    return age_on(born, day)
 
 
-def _fill_plain(r: _Row) -> None:
-    a = r.applicant
-    a.name = r.key(col.NAME)
-    a.township = r.text("乡镇(街道)")
-    a.village = r.text("村(社区)")
-    a.household = r.key("户号")
-    a.bank = r.text("开户银行")
-    a.exception_note = r.text("特殊情况说明")
-
-
-CHECKS = (
-    _check_county,
-    _check_id,
-    _check_category,
-    _check_support,
-    _check_care,
-    _check_account,
-    _check_certificate,
-    _check_stated_age_and_sex,
-    _check_phone_and_date,
-    _check_repeat,
-)
+def check_sheet(
+    ctx: RowContext, sheet: Sheet, rows: Sequence[Row] | None = None
+) -> list[Applicant]:
+    """The applicants of ``rows`` (default: every row of the sheet), each with its own findings."""
+    return _SheetChecker(ctx, sheet).check(sheet.rows if rows is None else rows)
 
 
 def check_row(ctx: RowContext, sheet: Sheet, row: Row) -> Applicant:
     """One applicant with every finding of its own row (cross-row checks come later)."""
-    r = _Row(ctx, sheet, row)
-    _fill_plain(r)
-    r.required(col.NAME)
-    for check in CHECKS:
-        check(r)
-    return r.applicant
+    return check_sheet(ctx, sheet, [row])[0]

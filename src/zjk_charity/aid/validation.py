@@ -8,20 +8,25 @@ the order DUPLICATE_PERSON uses to decide which occurrence is "first".
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from json.encoder import encode_basestring
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from zjk_charity.aid import columns as col
 from zjk_charity.aid.attachments import Attachments
 from zjk_charity.aid.model import Applicant
-from zjk_charity.aid.rules import RowContext, check_row
-from zjk_charity.findings import Finding, Severity
+from zjk_charity.aid.rules import RowContext, check_sheet
+from zjk_charity.findings import CODES, Finding, Severity
 from zjk_charity.ledger import Ledger, file_sha256
 from zjk_charity.ledger.db import Run
 from zjk_charity.workbook.reader import Table, read_table
@@ -29,6 +34,8 @@ from zjk_charity.workbook.reader import Table, read_table
 # The campaign-wide checks and the column each is reported in.
 WIDE_COLUMN = {"DUPLICATE_PERSON": col.ID, "HOUSEHOLD_SHARED": "户号"}
 _COLUMN_ORDER = {c.name: i for i, c in enumerate(col.COLUMNS)}
+# ``json.dumps(x, ensure_ascii=False)`` without building an encoder for every call.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def campaign_name(year: int) -> str:
@@ -66,12 +73,13 @@ class ValidationResult:
     @property
     def summary(self) -> dict[str, int]:
         rows = len(self.applicants)
-        errors = sum(a.has_error for a in self.applicants)
+        flagged = [a for a in self.applicants if a.findings]  # most rows have none
+        errors = sum(a.has_error for a in flagged)
         return {
             "rows": rows,
             "eligible": rows - errors,
             "with_errors": errors,
-            "with_warnings": sum(a.has_warning for a in self.applicants),
+            "with_warnings": sum(a.has_warning for a in flagged),
         }
 
     @property
@@ -83,8 +91,12 @@ class ValidationResult:
         for a in self.applicants:
             tally = tallies[a.county or "（县区不明）"]
             tally.rows += 1
-            tally.eligible += not a.has_error
-            tally.with_errors += a.has_error
+            if not a.findings:
+                tally.eligible += 1
+                continue
+            error = a.has_error
+            tally.eligible += not error
+            tally.with_errors += error
             tally.with_warnings += a.has_warning
         return dict(sorted(tallies.items()))
 
@@ -132,7 +144,7 @@ def _check_file(report: FileReport, ctx: RowContext) -> list[Applicant]:
     for sheet in report.table.sheets:
         if sheet.missing:
             continue
-        applicants.extend(check_row(ctx, sheet, row) for row in sheet.rows)
+        applicants.extend(check_sheet(ctx, sheet))
     return applicants
 
 
@@ -175,8 +187,43 @@ def _store_file(conn: sqlite3.Connection, run: Run, year: int, report: FileRepor
     return int(cursor.lastrowid or 0)
 
 
+@lru_cache(maxsize=65536)
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _cells_json(cells: list[str]) -> str:
+    """``json.dumps(cells, ensure_ascii=False)`` for a list of texts, in one C-level pass."""
+    return "[" + ", ".join(map(encode_basestring, cells)) + "]"
+
+
+def _flags(findings: Iterable[Finding]) -> tuple[int, int]:
+    """(has_error, has_warning) of a row's findings, as the ledger stores them."""
+    severities = {f.severity for f in findings}
+    return int(Severity.ERROR in severities), int(Severity.WARNING in severities)
+
+
+# The applicant fields stored as they are, read in one C-level call per row.
+_PLAIN_FIELDS = (
+    "sheet",
+    "sheet_index",
+    "row",
+    "county_code",
+    "county",
+    "township",
+    "village",
+    "name",
+    "id_number",
+    "sex",
+    "household",
+    "care_level",
+    "bank",
+    "account",
+    "phone",
+    "prior_years",
+    "exception_note",
+)
+_plain = attrgetter(*_PLAIN_FIELDS)
 
 
 def _store_rows(
@@ -186,37 +233,19 @@ def _store_rows(
     applicants: list[Applicant],
     extra: list[Finding],
 ) -> None:
+    """The file's applicants (flags from their own findings) and findings, in two batches."""
+    columns = ", ".join(_PLAIN_FIELDS)
+    marks = ", ".join("?" * len(_PLAIN_FIELDS))
     conn.executemany(
-        "INSERT INTO applicants (file_id, year, sheet, sheet_index, row, county_code, county, "
-        "township, village, name, id_number, birth_date, sex, household, care_level, bank, "
-        "account, phone, apply_date, prior_years, exception_note, has_error, has_warning, cells) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO applicants ({columns}, birth_date, apply_date, has_error, has_warning, "
+        f"cells, file_id, year) VALUES ({marks}, ?, ?, ?, ?, ?, {int(file_id)}, {int(year)})",
         (
             (
-                file_id,
-                year,
-                a.sheet,
-                a.sheet_index,
-                a.row,
-                a.county_code,
-                a.county,
-                a.township,
-                a.village,
-                a.name,
-                a.id_number,
+                *_plain(a),
                 _iso(a.birth_date),
-                a.sex,
-                a.household,
-                a.care_level,
-                a.bank,
-                a.account,
-                a.phone,
                 _iso(a.apply_date),
-                a.prior_years,
-                a.exception_note,
-                int(a.has_error),
-                int(a.has_warning),
-                json.dumps(a.cells, ensure_ascii=False),
+                *(_flags(a.findings) if a.findings else (0, 0)),
+                _cells_json(a.cells),
             )
             for a in applicants
         ),
@@ -239,7 +268,7 @@ def _store_findings(
                 f.column,
                 f.code,
                 f.severity.value,
-                json.dumps(f.params, ensure_ascii=False),
+                _to_json(f.params),
                 wide,
             )
             for f in findings
@@ -247,8 +276,7 @@ def _store_findings(
     )
 
 
-@dataclass(frozen=True)
-class _Member:
+class _Member(NamedTuple):
     file_id: int
     file: str
     sheet: str
@@ -256,15 +284,53 @@ class _Member:
     id_number: str | None
     county_code: str | None
     household: str
+    owner: Applicant | None = None  # the applicant, for files of this run
+    position: int = 0  # its place among its file's applicants, for files of this run
 
 
-def _campaign_members(conn: sqlite3.Connection, year: int) -> list[_Member]:
+def _stored_members(
+    conn: sqlite3.Connection, year: int, exclude: Sequence[int]
+) -> dict[int, list[_Member]]:
+    """The campaign's applicants in files other than ``exclude``, by file, in row order."""
+    members: dict[int, list[_Member]] = {}
     query = (
         "SELECT a.file_id, f.name, a.sheet, a.row, a.id_number, a.county_code, a.household "
-        "FROM applicants a JOIN aid_files f ON f.id = a.file_id WHERE a.year = ? "
-        "ORDER BY a.file_id, a.sheet_index, a.row"
+        "FROM applicants a JOIN aid_files f ON f.id = a.file_id WHERE a.file_id = ? "
+        "ORDER BY a.sheet_index, a.row"
     )
-    return [_Member(*r) for r in conn.execute(query, (year,))]
+    for (file_id,) in conn.execute("SELECT id FROM aid_files WHERE year = ?", (year,)):
+        if file_id not in exclude:
+            members[file_id] = [_Member(*r) for r in conn.execute(query, (file_id,))]
+    return members
+
+
+def _campaign_members(
+    conn: sqlite3.Connection, year: int, checked: Sequence[tuple[FileReport, list[Applicant]]]
+) -> list[_Member]:
+    """The campaign's applicants in file order that share an ID or a household with another.
+
+    Only those can have a campaign-wide finding; this run's come from memory, the
+    others from the ledger.
+    """
+    members = _stored_members(conn, year, [report.file_id for report, _ in checked])
+    for report, applicants in checked:
+        name, file_id = report.name, report.file_id
+        members[file_id] = [
+            _Member(file_id, name, a.sheet, a.row, a.id_number, a.county_code, a.household, a, i)
+            for i, a in enumerate(applicants)
+            if a.id_number or (a.county_code and a.household)
+        ]
+    ordered = [m for file_id in sorted(members) for m in members[file_id]]
+    ids = Counter(m.id_number for m in ordered if m.id_number)
+    households = Counter(
+        (m.county_code, m.household) for m in ordered if m.county_code and m.household
+    )
+    return [
+        m
+        for m in ordered
+        if (m.id_number and ids[m.id_number] > 1)
+        or (m.county_code and m.household and households[(m.county_code, m.household)] > 1)
+    ]
 
 
 def campaign_findings(members: Sequence[_Member]) -> list[tuple[_Member, str, dict[str, Any]]]:
@@ -291,23 +357,101 @@ def campaign_findings(members: Sequence[_Member]) -> list[tuple[_Member, str, di
 
 
 def _refresh_campaign(
-    conn: sqlite3.Connection, year: int
-) -> list[tuple[_Member, str, dict[str, Any]]]:
+    conn: sqlite3.Connection,
+    year: int,
+    checked: Sequence[tuple[FileReport, list[Applicant]]],
+) -> None:
+    """Recompute DUPLICATE_PERSON and HOUSEHOLD_SHARED over the campaign.
+
+    The findings go to the ledger and to this run's applicants; then every applicant
+    whose has_error/has_warning can have changed is brought in line with its findings.
+    """
+    wide_before = _wide_rows(conn, year)
     conn.execute("DELETE FROM aid_findings WHERE year = ? AND campaign_wide = 1", (year,))
-    wide = campaign_findings(_campaign_members(conn, year))
+    wide = campaign_findings(_campaign_members(conn, year, checked))
+    _store_wide(conn, year, wide)
+    paths = {report.file_id: report.path for report, _ in checked}
+    changed: dict[int, list[_Member]] = defaultdict(list)
     for m, code, params in wide:
-        finding = Finding(m.file, m.sheet, m.row, WIDE_COLUMN[code], code, params)
-        _store_findings(conn, year, m.file_id, [finding], 1)
-    conn.execute(
+        if m.owner is None:
+            continue
+        before = _flags(m.owner.findings)
+        finding = Finding(paths[m.file_id], m.sheet, m.row, WIDE_COLUMN[code], code, params)
+        m.owner.findings.append(finding)
+        if _flags(m.owner.findings) != before:
+            changed[m.file_id].append(m)
+    _update_checked_flags(conn, changed)
+    others = {(f, s, r) for f, s, r in wide_before if f not in paths}
+    others |= {(m.file_id, m.sheet, m.row) for m, _, _ in wide if m.owner is None}
+    _update_stored_flags(conn, others)
+
+
+def _wide_rows(conn: sqlite3.Connection, year: int) -> set[tuple[int, str, int]]:
+    query = "SELECT file_id, sheet, row FROM aid_findings WHERE year = ? AND campaign_wide = 1"
+    return {(int(f), str(s), int(r)) for f, s, r in conn.execute(query, (year,))}
+
+
+def _store_wide(
+    conn: sqlite3.Connection, year: int, wide: list[tuple[_Member, str, dict[str, Any]]]
+) -> None:
+    conn.executemany(
+        "INSERT INTO aid_findings (file_id, year, sheet, row, column_name, code, severity, params, "
+        "campaign_wide) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        (
+            (
+                m.file_id,
+                year,
+                m.sheet,
+                m.row,
+                WIDE_COLUMN[code],
+                code,
+                CODES[code].severity.value,
+                _to_json(params),
+            )
+            for m, code, params in wide
+        ),
+    )
+
+
+def _update_checked_flags(conn: sqlite3.Connection, changed: dict[int, list[_Member]]) -> None:
+    """Flags of this run's applicants that a campaign-wide finding changed, by row id.
+
+    A file's applicants were inserted in order, so their row ids ascend in that order.
+    """
+    for file_id, members in changed.items():
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM applicants WHERE file_id = ? ORDER BY id", (file_id,)
+            )
+        ]
+        conn.executemany(
+            "UPDATE applicants SET has_error = ?, has_warning = ? WHERE id = ?",
+            ((*_flags(m.owner.findings), ids[m.position]) for m in members if m.owner is not None),
+        )
+
+
+def _update_stored_flags(conn: sqlite3.Connection, rows: set[tuple[int, str, int]]) -> None:
+    """Flags of other files' applicants that had or have a campaign-wide finding."""
+    if not rows:
+        return
+    ids = [
+        (applicant_id,)
+        for file_id in sorted({f for f, _, _ in rows})
+        for applicant_id, sheet, row in conn.execute(
+            "SELECT id, sheet, row FROM applicants WHERE file_id = ?", (file_id,)
+        )
+        if (file_id, sheet, row) in rows
+    ]
+    conn.executemany(
         "UPDATE applicants SET "
         "has_error = EXISTS (SELECT 1 FROM aid_findings f WHERE f.file_id = applicants.file_id "
         "AND f.sheet = applicants.sheet AND f.row = applicants.row AND f.severity = 'error'), "
         "has_warning = EXISTS (SELECT 1 FROM aid_findings f WHERE f.file_id = applicants.file_id "
         "AND f.sheet = applicants.sheet AND f.row = applicants.row AND f.severity = 'warning') "
-        "WHERE year = ?",
-        (year,),
+        "WHERE id = ?",
+        ids,
     )
-    return wide
 
 
 def _sort_key(
@@ -323,6 +467,22 @@ def _sort_key(
         )
 
     return key
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a campaign is read, checked and stored.
+
+    100,000 rows are millions of objects and make no reference cycles; left running,
+    the collector walks all of them again and again, about a third of the checking time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_files(
@@ -348,28 +508,35 @@ def validate(
     progress: Callable[[str], None] | None = None,
 ) -> ValidationResult:
     """Validate application workbooks and store the campaign's applicants and findings."""
+    with _collector_paused():
+        return _validate(ledger, paths, year, as_of, attachments, arguments, progress)
+
+
+def _validate(
+    ledger: Ledger,
+    paths: Sequence[Path],
+    year: int,
+    as_of: date,
+    attachments: Path | None,
+    arguments: dict[str, Any] | None,
+    progress: Callable[[str], None] | None,
+) -> ValidationResult:
     folder = Attachments(attachments) if attachments else None
     reports = read_files(paths, progress)
     with ledger.run("aid validate", arguments or {}, list(paths)) as run:
         history = _history(run.conn)
         result = ValidationResult(year, as_of, reports, [])
-        by_file: dict[int, FileReport] = {}
+        checked: list[tuple[FileReport, list[Applicant]]] = []
         for report in reports:
             ctx = RowContext(report.path, year, as_of, history, folder)
             applicants = _check_file(report, ctx)
             column_findings = _column_findings(report)
             report.file_id = _store_file(run.conn, run, year, report)
-            by_file[report.file_id] = report
             _store_rows(run.conn, year, report.file_id, applicants, column_findings)
+            checked.append((report, applicants))
             result.applicants.extend(applicants)
             result.findings.extend(column_findings)
-        index = {(a.file, a.sheet, a.row): a for a in result.applicants}
-        for m, code, params in _refresh_campaign(run.conn, year):
-            owner = by_file.get(m.file_id)
-            if owner is None:
-                continue
-            finding = Finding(owner.path, m.sheet, m.row, WIDE_COLUMN[code], code, params)
-            index[(owner.path, m.sheet, m.row)].findings.append(finding)
+        _refresh_campaign(run.conn, year, checked)
         result.findings.extend(f for a in result.applicants for f in a.findings)
         order = {r.path: i for i, r in enumerate(reports)}
         sheet_order = {(r.path, s.name): s.index for r in reports for s in r.table.sheets}

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import cast
 
 from zjk_charity.errors import UserError
 from zjk_charity.text import header_key, is_blank, squash
@@ -73,6 +74,7 @@ class Table:
     path: Path
     sheets: list[Sheet]
     skipped: list[str]  # names of sheets without a recognisable header
+    notes: list[str] = field(default_factory=list)  # about the whole file, in Chinese
 
 
 def _unreadable(path: Path, why_zh: str, why_en: str) -> UserError:
@@ -105,12 +107,16 @@ def _excel_grids(path: Path) -> list[tuple[str, Grid, Merged]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        # from_filelike sniffs the content, so an .xls saved as .xlsx (and the reverse)
+        # is read as what it really is.
+        with path.open("rb") as handle:
+            book = CalamineWorkbook.from_filelike(handle)
         grids: list[tuple[str, Grid, Merged]] = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
-            grid: Grid = [list(line) for line in sheet.to_python(skip_empty_area=False)]
+            # Fresh lists, ours to keep: the rows are not copied again.
+            grid = cast(Grid, sheet.to_python(skip_empty_area=False))
             grids.append((name, grid, merged))
         return grids
     except (CalamineError, ValueError, OSError) as exc:
@@ -253,6 +259,45 @@ def _is_total(values: list[Cell], key_position: int | None) -> bool:
     return any(isinstance(v, str) and squash(v).startswith(TOTAL_WORDS) for v in values)
 
 
+def _is_blank_row(values: list[Cell]) -> bool:
+    for value in values:
+        # Inlined ``is_blank`` for the common cells; anything else asks it.
+        if value is None or value == "":
+            continue
+        if not is_blank(value):
+            return False
+    return True
+
+
+def _data_rows(
+    grid: list[list[Cell]], first: int, width: int, key_position: int | None
+) -> list[Row]:
+    """The applicant rows below the header: cut or padded to ``width``, blank and total rows out.
+
+    A grid line of exactly ``width`` cells is kept as it is (the reader owns the grid), so
+    100,000 rows are not copied a second time.
+    """
+    rows: list[Row] = []
+    append = rows.append
+    for number, line in enumerate(grid[first:], start=first + 1):
+        size = len(line)
+        if size == width:
+            values = line
+        elif size > width:
+            values = line[:width]
+        else:
+            values = [*line, *[""] * (width - size)]
+        if key_position is not None:
+            key = values[key_position]
+            if type(key) is str and key.isascii() and key and not key.isspace():
+                append(Row(number, values))  # a row with its key is neither blank nor a total
+                continue
+        if _is_blank_row(values) or _is_total(values, key_position):
+            continue
+        append(Row(number, values))
+    return rows
+
+
 def _sheet(
     name: str,
     index: int,
@@ -278,11 +323,7 @@ def _sheet(
     sheet.preamble = [list(line[:width]) for line in grid[:last_header]]
     _fill_merged(grid, merged, last_header + 1)
     key_position = mapping.get(key_column) if key_column else None
-    for offset, line in enumerate(grid[last_header + 1 :], start=last_header + 2):
-        values = list(line[:width]) + [""] * (width - len(line))
-        if all(is_blank(v) for v in values) or _is_total(values, key_position):
-            continue
-        sheet.rows.append(Row(offset, values))
+    sheet.rows = _data_rows(grid, last_header + 1, width, key_position)
     return sheet
 
 
@@ -298,12 +339,22 @@ def read_table(
     ``key_column`` is the column whose blank value marks a 合计 row as a total.
     """
     _check_path(path)
+    notes: list[str] = []
+    if path.suffix.lower() != ".csv":
+        from zjk_charity.workbook.guard import check_workbook
+
+        uncached = check_workbook(path).uncached_formulas
+        if uncached:
+            notes.append(
+                f"{path.name}：有 {uncached} 个公式单元格没有计算结果（文件未经 Excel/WPS 保存过），"
+                "这些单元格按空白处理；请用 Excel/WPS 打开并保存后再校验"
+            )
     if progress:
         progress(path.name)
     if path.suffix.lower() == ".csv":
         grids: list[tuple[str, Grid, Merged]] = [(path.stem, _csv_grid(path), [])]
     else:
-        grids = _excel_grids(path)
+        grids = _excel_grids(path)  # calamine sniffs the content: .xls named .xlsx is fine
     sheets, skipped = [], []
     for index, (name, grid, merged) in enumerate(grids):
         sheet = _sheet(name, index, grid, merged, columns, key_column)
@@ -321,11 +372,13 @@ def read_table(
             f"no sheet has a recognisable header row in its first {HEADER_SEARCH_ROWS} rows "
             f"(sheets: {', '.join(skipped)}); expected columns: {', '.join(c.name for c in columns if c.required)}",
         )
-    return Table(path, sheets, skipped)
+    return Table(path, sheets, skipped, notes)
 
 
 def cell_text(value: Cell) -> str:
     """A cell as the text a person sees: ints without ".0", dates as ISO."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

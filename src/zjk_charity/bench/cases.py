@@ -1,0 +1,188 @@
+"""The registry of benchmark cases, the data sets they need, and the target ratios.
+
+A case is a command run in a fresh process; ``prepare`` (untimed) runs before each
+repetition, e.g. to start from an empty ledger. To add ``aid allocate`` or ``wishes
+match`` later: register a data set generator if they need new files, then a case,
+then the ratio that states the target, e.g.::
+
+    register_case(Case("aid allocate", allocate_argv, prepare=validated_ledger))
+    register_ratio(Ratio("allocate / calamine read", ("aid allocate",), ("calamine read",), 1.0))
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from zjk_charity.bench.generate import write_applications
+
+YEAR = "2025"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a case is given: the size, its folder, the data sets and the interpreter."""
+
+    rows: int
+    folder: Path
+    files: dict[str, Path]  # data set name -> generated file
+    python: tuple[str, ...]  # the interpreter to run the toolkit and the peers with
+
+    def toolkit(self, *args: str) -> list[str]:
+        return [*self.python, "-m", "zjk_charity", *args]
+
+    def peer(self, *args: str) -> list[str]:
+        return [*self.python, "-m", "zjk_charity.bench.peers", *args]
+
+    @property
+    def workspace(self) -> Path:
+        return self.folder / "workspace"
+
+    def fresh_workspace(self) -> None:
+        """An empty workspace: no ledger left from the previous repetition."""
+        shutil.rmtree(self.workspace, ignore_errors=True)
+        self.workspace.mkdir(parents=True)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    argv: Callable[[Inputs], list[str]]
+    prepare: Callable[[Inputs], None] | None = None
+    sized: bool = True  # False: independent of the data (run once, not per size)
+    data: tuple[str, ...] = ("applications",)  # the data sets it needs
+    requires: str | None = None  # a module that must be importable (an optional peer)
+    peer: bool = False  # a peer: always run from this tree, even with --src
+
+    def unavailable(self) -> str | None:
+        if self.requires and importlib.util.find_spec(self.requires) is None:
+            return f"{self.requires} not installed (pip install -e '.[bench]')"
+        return None
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``numerator`` against the sum of ``denominator`` (cases), at ``rows``.
+
+    ``kind="ratio"``: value = n / d, met when ≤ limit; ``"at_least"``: n / d, met when
+    ≥ limit (a peer this many times slower); ``"over"``: n - d in seconds, met when ≤ limit. ``rows`` None means the largest size of the run; a pair of sizes in
+    ``growth`` compares one case at two sizes instead (e.g. 100,000 against 10,000).
+    """
+
+    name: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    limit: float
+    kind: Literal["ratio", "at_least", "over"] = "ratio"
+    rows: int | None = None
+    growth: tuple[int, int] | None = None
+
+
+DATASETS: dict[str, Callable[[Path, int], Path]] = {}
+CASES: dict[str, Case] = {}
+RATIOS: list[Ratio] = []
+
+
+def register_dataset(name: str, make: Callable[[Path, int], Path]) -> None:
+    DATASETS[name] = make
+
+
+def register_case(case: Case) -> None:
+    CASES[case.name] = case
+
+
+def register_ratio(ratio: Ratio) -> None:
+    RATIOS.append(ratio)
+
+
+def _applications(folder: Path, rows: int) -> Path:
+    return write_applications(folder / f"applications-{rows}.xlsx", rows).path
+
+
+def _validate(inputs: Inputs, *extra: str) -> list[str]:
+    path = str(inputs.files["applications"])
+    return inputs.toolkit(
+        "aid", "validate", path, "--year", YEAR, "--json", "-w", str(inputs.workspace), *extra
+    )
+
+
+def _builtin() -> None:
+    register_dataset("applications", _applications)
+    register_case(Case("python -c pass", lambda i: [*i.python, "-c", "pass"], None, False, ()))
+    register_case(Case("zjk-charity --help", lambda i: i.toolkit("--help"), None, False, ()))
+    register_case(
+        Case("zjk-charity aid --help", lambda i: i.toolkit("aid", "--help"), None, False, ())
+    )
+    app = "applications"
+    register_case(Case("calamine read", lambda i: i.peer("calamine", str(i.files[app])), peer=True))
+    register_case(Case("openpyxl read", lambda i: i.peer("openpyxl", str(i.files[app])), peer=True))
+    register_case(
+        Case("pandas+openpyxl read", lambda i: i.peer("pandas", str(i.files[app])), peer=True)
+    )
+    register_case(
+        Case(
+            "calamine read + xlsxwriter write",
+            lambda i: i.peer("calamine+xlsxwriter", str(i.files[app]), str(i.folder / "peer.xlsx")),
+            peer=True,
+        )
+    )
+    register_case(
+        Case(
+            "frictionless validate",
+            lambda i: i.peer("frictionless", str(i.files[app])),
+            requires="frictionless",
+            peer=True,
+        )
+    )
+    register_case(
+        Case(
+            "aid validate --no-workbook",
+            lambda i: _validate(i, "--no-workbook"),
+            prepare=Inputs.fresh_workspace,
+        )
+    )
+    register_case(
+        Case(
+            "aid validate (marked-up workbook)",
+            lambda i: _validate(i, "--out", str(i.folder / "marked.xlsx")),
+            prepare=Inputs.fresh_workspace,
+        )
+    )
+    register_ratio(
+        Ratio(
+            "validate --no-workbook / calamine read",
+            ("aid validate --no-workbook",),
+            ("calamine read",),
+            1.6,
+        )
+    )
+    register_ratio(
+        Ratio(
+            "validate + workbook / (calamine read + xlsxwriter write)",
+            ("aid validate (marked-up workbook)",),
+            ("calamine read + xlsxwriter write",),
+            1.3,
+        )
+    )
+    register_ratio(
+        Ratio(
+            "frictionless / validate --no-workbook",
+            ("frictionless validate",),
+            ("aid validate --no-workbook",),
+            7.0,
+            "at_least",
+        )
+    )
+    for command in ("zjk-charity --help", "zjk-charity aid --help"):
+        register_ratio(
+            Ratio(
+                f"{command} over python -c pass (s)", (command,), ("python -c pass",), 0.3, "over"
+            )
+        )
+
+
+_builtin()

@@ -1,0 +1,106 @@
+"""The peers a result is compared with, each run as ``python -m zjk_charity.bench.peers``.
+
+Every peer reads the whole workbook into Python objects (or writes the same cells), the
+way a script using that library would; none does any checking except frictionless,
+which validates against a schema equivalent to the required columns and formats.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from zjk_charity.bench.generate import HEADERS
+
+HEADER_ROW = 3  # the generated workbooks have a title and a 填报单位 line above it
+
+
+def calamine_read(path: Path) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    rows: list[list[Any]] = []
+    for name in book.sheet_names:
+        rows.extend(book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+    return rows
+
+
+def openpyxl_read(path: Path) -> list[tuple[Any, ...]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = [row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def pandas_read(path: Path) -> int:
+    import pandas
+
+    frames = pandas.read_excel(
+        path, sheet_name=None, header=HEADER_ROW - 1, dtype=str, engine="openpyxl"
+    )
+    return sum(len(frame) for frame in frames.values())
+
+
+def calamine_read_xlsxwriter_write(path: Path, target: Path) -> None:
+    """Read with calamine, then write the same cells, unformatted, in constant-memory mode."""
+    import xlsxwriter
+
+    rows = calamine_read(path)
+    book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    sheet = book.add_worksheet("申请表")
+    for r, line in enumerate(rows):
+        for c, value in enumerate(line):
+            if value != "":
+                sheet.write(r, c, value)
+    book.close()
+
+
+def frictionless_validate(path: Path) -> int:
+    """Validate against the required columns, the ID and account formats and the categories."""
+    # Imported by name: an optional peer (the bench extra), with no type stubs.
+    frictionless: Any = importlib.import_module("frictionless")
+
+    required = {"县(区)", "姓名", "身份证号", "人员类别", "供养方式", "银行账号", "认证截图"}
+    patterns = {"身份证号": r"^\d{17}[\dXx]$", "银行账号": r"^\d{12,30}$"}
+    fields: list[dict[str, Any]] = []
+    for header in HEADERS:
+        constraints: dict[str, Any] = {}
+        if header in required:
+            constraints["required"] = True
+        if header in patterns:
+            constraints["pattern"] = patterns[header]
+        if header == "人员类别":
+            constraints["enum"] = ["农村特困人员", "农村特困", "农村特困供养人员"]
+        kind = "integer" if header in ("序号", "年龄") else "string"
+        fields.append({"name": header, "type": kind, "constraints": constraints})
+    resource = frictionless.Resource(
+        str(path),
+        schema=frictionless.Schema.from_descriptor({"fields": fields}),
+        dialect=frictionless.Dialect(header_rows=[HEADER_ROW]),
+    )
+    report = resource.validate(limit_errors=10**9)
+    return len(report.flatten(["rowNumber"]))
+
+
+def main(argv: list[str]) -> None:
+    name, path = argv[0], Path(argv[1])
+    if name == "calamine":
+        calamine_read(path)
+    elif name == "openpyxl":
+        openpyxl_read(path)
+    elif name == "pandas":
+        pandas_read(path)
+    elif name == "calamine+xlsxwriter":
+        calamine_read_xlsxwriter_write(path, Path(argv[2]))
+    elif name == "frictionless":
+        frictionless_validate(path)
+    else:
+        raise SystemExit(f"unknown peer {name}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
