@@ -130,8 +130,8 @@ def _headerless(tmp_path: Path) -> Path:
     [
         (lambda p: p / "不存在.xlsx", "文件不存在"),
         (lambda p: (p / "空.xlsx", (p / "空.xlsx").write_bytes(b""))[0], "空"),
-        (_truncated, "无法作为 Excel 工作簿读取"),
-        (lambda p: (p / "文本.xls", (p / "文本.xls").write_text("hello"))[0], "无法作为"),
+        (_truncated, "损坏或不完整"),
+        (lambda p: (p / "文本.xls", (p / "文本.xls").write_text("hello"))[0], "不是 Excel 工作簿"),
         (_headerless, "找不到表头"),
         (lambda p: (p / "x.docx", (p / "x.docx").write_text("x"))[0], "不支持的文件类型"),
     ],

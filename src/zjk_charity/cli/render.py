@@ -57,6 +57,8 @@ def render_validation(out: Any, result: ValidationResult, lang: str, workbook: P
     for report in result.files:
         for name in report.table.skipped:
             out.print(f"[dim]{report.name}：工作表“{name}”没有表头，已跳过[/]")
+        for note in report.table.notes:
+            out.print(f"[yellow]{note}[/]")
     if workbook:
         out.print(f"标注工作簿：{workbook}" if zh else f"marked-up workbook: {workbook}")
 
