@@ -85,6 +85,7 @@ from __future__ import annotations
 
 import csv
 import random
+import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -759,5 +760,627 @@ def write_kangbao(kangbao: list[Person], manifest: list[str]) -> None:
     wb.save(OUT / "康保县.xlsx")
 
 
+# ---- 微心愿 (issue 4) ------------------------------------------------------------------
+# Three more files, from their own random stream so the files above do not change:
+#
+# - ``微心愿_心愿登记.xlsx``: ~480 children's wishes (title row, header on row 2 with the
+#   aliases 县区 and 姓名), from 2025-03-21 to 2025-09-30, in every county and category.
+# - ``微心愿_捐赠_第1批.xlsx``: donations received 2025-03-21 … 2025-07-31.
+# - ``微心愿_捐赠_第2批.xlsx``: donations received 2025-08-01 … 2025-09-30 (headers
+#   爱心人士, 折合金额, 捐赠日期), among them the anonymous 20,000 yuan of 2025-09-28 for
+#   one child with leukaemia.
+#
+# The valid donations of both batches add up to 190,298.41 yuan (money and goods), the
+# figure of the 2025-09-29 press conference. Amounts are typed every way people type
+# them: number cells, 1,000.00, ￥500, 200元, 叁佰元整, 壹仟贰佰叁拾肆元伍角陆分.
+#
+# Cases the demo shows (planted; the script prints their rows):
+#   a designated gift larger than its wish (1,000 yuan for a 300-yuan wish: 700 designated
+#   balance); a wish partly covered by a designated gift (100 yuan) and finished from the
+#   pool; category- and county-restricted gifts, one (孤儿 in a county without such a
+#   wish) that must wait for a matching wish; designated goods (a 书包 for a 物资 wish);
+#   undesignated goods (羽绒服, INKIND_UNDESIGNATED: kept aside); a batch-1 row sent again
+#   in batch 2 (unchanged). Findings: CHILD_TOO_OLD, LEFT_BEHIND_TOO_OLD, DUPLICATE_WISH,
+#   DUPLICATE_CHILD, AMOUNT_INVALID, ID_BAD_CHECKSUM, PRECISION_LOST, UNKNOWN_COUNTY,
+#   INVALID_VALUE, MISSING_FIELD in the wishes; AMOUNT_INVALID, UNKNOWN_WISH,
+#   DUPLICATE_DONATION, INVALID_VALUE, UNKNOWN_COUNTY, INKIND_UNDESIGNATED in the donations.
+
+WISH_FILE = "微心愿_心愿登记.xlsx"
+DONATION_FILES = ("微心愿_捐赠_第1批.xlsx", "微心愿_捐赠_第2批.xlsx")
+WISH_TITLE = "张家口市困境儿童“微心愿”登记表（2025年，人员均为虚构）"
+WISH_HEADERS = (
+    "心愿编号",
+    "县区",
+    "姓名",
+    "身份证号",
+    "困境类别",
+    "心愿类型",
+    "心愿内容",
+    "金额",
+    "登记日期",
+    "监护人",
+    "联系电话",
+    "收款账号",
+)
+DONATION_HEADERS = (
+    (
+        "捐赠编号",
+        "捐赠人",
+        "捐赠类型",
+        "捐赠金额",
+        "物资名称",
+        "定向心愿",
+        "定向类别",
+        "定向县区",
+        "到账日期",
+        "备注",
+    ),
+    (
+        "捐赠编号",
+        "爱心人士",
+        "捐赠类型",
+        "折合金额",
+        "物资名称",
+        "定向心愿",
+        "定向类别",
+        "定向县区",
+        "捐赠日期",
+        "备注",
+    ),
+)
+WISH_COUNTIES = (
+    ("130722", "张北县", 9),
+    ("130723", "康保县", 8),
+    ("130724", "沽源县", 7),
+    ("130725", "尚义县", 7),
+    ("130726", "蔚县", 9),
+    ("130727", "阳原县", 7),
+    ("130728", "怀安县", 6),
+    ("130730", "怀来县", 5),
+    ("130731", "涿鹿县", 6),
+    ("130732", "赤城县", 6),
+    ("130705", "宣化区", 5),
+    ("130708", "万全区", 4),
+    ("130709", "崇礼区", 3),
+    ("130702", "桥东区", 2),
+    ("130703", "桥西区", 2),
+    ("130706", "下花园区", 2),
+    ("130771", "经开区", 1),
+    ("130772", "察北管理区", 1),
+    ("130773", "塞北管理区", 1),
+)
+CHILD_CATEGORIES = (
+    ("农村留守儿童", 30),
+    ("留守儿童", 5),
+    ("低保救助儿童", 20),
+    ("低保儿童", 5),
+    ("孤儿", 10),
+    ("事实无人抚养儿童", 9),
+    ("残疾儿童", 8),
+    ("两项补贴儿童", 4),
+    ("其他困境儿童", 9),
+)
+CASH_WISHES = (
+    "新学期的书包和文具",
+    "一辆上学骑的自行车",
+    "配一副合适的眼镜",
+    "一套过冬的棉衣棉鞋",
+    "一套课外读物",
+    "一台护眼台灯",
+    "参加研学夏令营",
+    "一双运动鞋",
+    "一年用量的助听器电池",
+    "一个学期的康复训练",
+)
+GOODS_WISHES = (
+    "一个新书包",
+    "一套冬衣",
+    "一套图书",
+    "一个篮球",
+    "一套画笔和画板",
+    "一件羽绒服",
+    "一套学习桌椅",
+)
+COMPANIES = (
+    "示例科技有限公司",
+    "示例商贸有限公司",
+    "示例建筑工程有限公司",
+    "示例乳业有限公司",
+    "示例风电有限公司",
+    "示例物流有限公司",
+)
+TARGET_FEN = 19_029_841  # 190,298.41 yuan
+
+
+@dataclass
+class WishRow:
+    cells: list[object]
+    plants: list[str] = field(default_factory=list)
+    amount_fen: int = 30000
+    category: str = ""
+    county: str = ""
+    valid: bool = True
+
+
+@dataclass
+class GiftRow:
+    cells: list[object]
+    amount_fen: int
+    plants: list[str] = field(default_factory=list)
+    valid: bool = True
+
+
+def _wish_amount(rng: random.Random) -> tuple[object, int]:
+    """A wish's 金额 cell and its value in fen: mostly blank (the standard 300)."""
+    r = rng.random()
+    if r < 0.55:
+        return None, 30000
+    if r < 0.65:
+        return "300", 30000
+    if r < 0.70:
+        return "叁佰元整", 30000
+    choice = rng.choice(
+        (
+            ("500元", 50000),
+            (200, 20000),
+            ("￥800", 80000),
+            ("1,000.00", 100000),
+            ("伍佰元整", 50000),
+        )
+    )
+    return choice
+
+
+def _child(maker: Maker, code: str, on: date, low: int, high: int) -> tuple[str, str, date]:
+    sex = maker.rng.choice(("男", "女"))
+    age_days = maker.rng.randint(low * 366, high * 365 + 300)
+    born = on - timedelta(days=age_days)
+    number = maker.make_id(code, born, sex)
+    return maker.name(sex), number, born
+
+
+def _guardian(maker: Maker) -> tuple[str, str, str]:
+    return maker.name(maker.rng.choice(("男", "女"))), maker.phone() or "", maker.card(19)
+
+
+def build_wishes(maker: Maker) -> list[WishRow]:
+    rng = maker.rng
+    counties = [c for c in WISH_COUNTIES for _ in range(c[2])]
+    categories = [c for c, w in CHILD_CATEGORIES for _ in range(w)]
+    rows: list[WishRow] = []
+    start = date(2025, 3, 21)
+    for n in range(1, 481):
+        code, county, _ = rng.choice(counties)
+        category = rng.choice(categories)
+        day = start + timedelta(days=min(int(rng.triangular(0, 193, 40)), 192))
+        young = category in ("农村留守儿童", "留守儿童")
+        name, number, _ = _child(maker, code, day, 4, 14 if young else 16)
+        goods = rng.random() < 0.3
+        kind = (
+            rng.choice(("物资", "物资", "物")) if goods else rng.choice(("资金", "资金", "款", ""))
+        )
+        content = rng.choice(GOODS_WISHES if goods else CASH_WISHES)
+        cell, fen = _wish_amount(rng)
+        guardian, phone, account = _guardian(maker)
+        cells: list[object] = [
+            f"XY2025{n:04d}",
+            county,
+            name,
+            number,
+            category,
+            kind,
+            content,
+            cell,
+            day,
+            guardian,
+            phone,
+            account,
+        ]
+        rows.append(WishRow(cells, amount_fen=fen, category=category, county=county))
+    rows.sort(key=lambda r: (r.cells[8], r.cells[0]))  # type: ignore[arg-type, return-value]
+    _plant_wishes(maker, rows)
+    return rows
+
+
+def _plant_wishes(maker: Maker, rows: list[WishRow]) -> None:
+    """The planted problems and the 白血病 wish (see the comment above)."""
+
+    def plant(index: int, code: str, valid: bool = False) -> WishRow:
+        row = rows[index]
+        row.plants.append(code)
+        row.valid = valid
+        return row
+
+    day = rows[30].cells[8]
+    assert isinstance(day, date)
+    old = plant(30, "CHILD_TOO_OLD")
+    old.cells[4] = "低保救助儿童"
+    old.cells[3] = _child(maker, "130722", day, 18, 18)[1]
+    teen = plant(45, "LEFT_BEHIND_TOO_OLD", valid=True)
+    teen.cells[4] = "农村留守儿童"
+    teen.cells[3] = _child(maker, "130723", rows[45].cells[8], 16, 16)[1]  # type: ignore[arg-type]
+    plant(60, "DUPLICATE_WISH").cells[0] = rows[59].cells[0]
+    twin = plant(75, "DUPLICATE_CHILD")
+    twin.cells[3] = rows[74].cells[3]
+    twin.cells[2] = rows[74].cells[2]
+    plant(90, "AMOUNT_INVALID").cells[7] = "三百块"
+    bad = plant(105, "ID_BAD_CHECKSUM")
+    number = str(bad.cells[3])
+    bad.cells[3] = number[:17] + ("0" if number[17] != "0" else "1")
+    plant(120, "PRECISION_LOST").cells[3] = int(str(rows[120].cells[3])[:15] + "000")
+    plant(135, "UNKNOWN_COUNTY").cells[1] = "宣化县"
+    plant(150, "INVALID_VALUE").cells[4] = "单亲家庭"
+    plant(165, "MISSING_FIELD").cells[6] = None
+    sick = rows[-12]
+    sick.cells[1], sick.county = "蔚县", "蔚县"
+    sick.cells[4], sick.category = "低保救助儿童", "低保救助儿童"
+    sick.cells[5], sick.cells[6] = "资金", "白血病化疗费用"
+    sick.cells[7], sick.amount_fen = "贰万元整", 2_000_000
+    sick.plants.append("白血病: 20,000 designated in batch 2")
+
+
+def _cash_amount(rng: random.Random, company: bool) -> tuple[object, int]:
+    """A donation's amount cell, typed one of the ways people type it, and its fen."""
+    if company:
+        yuan = rng.choice((1000, 2000, 3000, 5000))
+        return rng.choice((yuan, f"{yuan:,}.00", f"￥{yuan:,}")), yuan * 100
+    yuan_fen = rng.choice(
+        (5000, 10000, 10000, 20000, 20000, 30000, 30000, 50000, 100000, 6666, 8888, 52000)
+    )
+    cells: list[object] = [yuan_fen // 100 if yuan_fen % 100 == 0 else yuan_fen / 100]
+    if yuan_fen % 100 == 0:
+        cells += [f"{yuan_fen // 100}元", f"￥{yuan_fen // 100}"]
+    named = {
+        10000: "壹佰元整",
+        20000: "贰佰元整",
+        30000: "叁佰元整",
+        50000: "伍佰元整",
+        100000: "壹仟元整",
+    }
+    if yuan_fen in named:
+        cells.append(named[yuan_fen])
+    return rng.choice(cells), yuan_fen
+
+
+def _gift(
+    n: int,
+    donor: str,
+    amount: tuple[object, int],
+    day: date,
+    *,
+    kind: str = "",
+    goods: str = "",
+    wish: str = "",
+    category: str = "",
+    county: str = "",
+    note: str = "",
+) -> GiftRow:
+    cells: list[object] = [
+        f"JZ2025{n:05d}",
+        donor,
+        kind,
+        amount[0],
+        goods,
+        wish,
+        category,
+        county,
+        day,
+        note,
+    ]
+    return GiftRow(cells, amount[1])
+
+
+def _donor(maker: Maker) -> tuple[str, bool]:
+    rng = maker.rng
+    r = rng.random()
+    if r < 0.12:
+        return rng.choice(("", "匿名", "匿名爱心人士")), False
+    if r < 0.16:
+        return rng.choice(COMPANIES), True
+    return rng.choice(SURNAMES) + rng.choice(("先生", "女士")), False
+
+
+def _restriction(maker: Maker, wishes: list[WishRow]) -> tuple[str, str]:
+    """定向类别 / 定向县区 of a restricted gift, taken from a real wish so it can be used."""
+    rng = maker.rng
+    w = rng.choice([w for w in wishes if w.valid])
+    category = {
+        "留守儿童": "农村留守儿童",
+        "低保儿童": "低保救助儿童",
+        "两项补贴儿童": "残疾儿童",
+    }.get(w.category, w.category)
+    r = rng.random()
+    if r < 0.4:
+        return category, ""
+    if r < 0.8:
+        return "", w.county
+    return category, w.county
+
+
+def build_donations(maker: Maker, wishes: list[WishRow]) -> tuple[list[GiftRow], list[GiftRow]]:
+    rng = maker.rng
+    batches: tuple[list[GiftRow], list[GiftRow]] = ([], [])
+    spans = ((date(2025, 3, 21), 132), (date(2025, 8, 1), 60))
+    counts = (190, 150)
+    n = 0
+    for batch, (start, days), count in zip(batches, spans, counts, strict=True):
+        for _ in range(count):
+            n += 1
+            donor, company = _donor(maker)
+            day = start + timedelta(days=rng.randint(0, days))
+            category, county = _restriction(maker, wishes) if rng.random() < 0.15 else ("", "")
+            kind = rng.choice(("资金", "", "款", "现金")) if rng.random() < 0.3 else ""
+            batch.append(
+                _gift(
+                    n,
+                    donor,
+                    _cash_amount(rng, company),
+                    day,
+                    kind=kind,
+                    category=category,
+                    county=county,
+                )
+            )
+    n = _special_donations(maker, wishes, batches, n)
+    for batch in batches:
+        batch.sort(key=lambda g: (g.cells[8], g.cells[0]))  # type: ignore[arg-type, return-value]
+    _balance_to_target(batches, n + 1)
+    return batches
+
+
+def _valid_wish(wishes: list[WishRow], index: int, kind: str | None = None) -> WishRow:
+    """The first plain 300-yuan wish at or after ``index`` (of ``kind``), marked as used."""
+    for w in wishes[index:]:
+        goods = str(w.cells[5]) in ("物资", "物")
+        plain = w.valid and not w.plants and w.amount_fen == 30000
+        if plain and (kind is None or goods == (kind == "物资")):
+            w.plants.append("receives a designated gift")
+            return w
+    raise ValueError("no plain wish left")
+
+
+def _absent_county(wishes: list[WishRow], category: str) -> str:
+    """A county with no wish of ``category``: a gift restricted to both must wait."""
+    present = {w.county for w in wishes if w.category == category}
+    return next(name for _, name, _ in WISH_COUNTIES if name not in present)
+
+
+def _special_donations(
+    maker: Maker, wishes: list[WishRow], batches: tuple[list[GiftRow], list[GiftRow]], n: int
+) -> int:
+    first, second = batches
+    specials: list[tuple[list[GiftRow], GiftRow, str]] = []
+
+    def add(batch: list[GiftRow], gift: GiftRow, what: str, valid: bool = True) -> None:
+        gift.valid = valid
+        gift.plants.append(what)
+        specials.append((batch, gift, what))
+
+    big = _valid_wish(wishes, 10)
+    add(
+        first,
+        _gift(
+            n + 1,
+            COMPANIES[0],
+            ("1,000.00", 100000),
+            date(2025, 4, 2),
+            wish=str(big.cells[0]),
+            note="指定资助",
+        ),
+        "designated 1,000 > wish 300 (700 designated balance)",
+    )
+    part = _valid_wish(wishes, 20)
+    add(
+        first,
+        _gift(n + 2, "赵女士", ("壹佰元整", 10000), date(2025, 4, 3), wish=str(part.cells[0])),
+        "designated 100 of a 300 wish, rest from the pool",
+    )
+    add(
+        first,
+        _gift(n + 3, COMPANIES[1], (5000, 500000), date(2025, 4, 8), category="孤儿"),
+        "category 孤儿",
+    )
+    add(
+        first,
+        _gift(
+            n + 4,
+            "钱先生",
+            ("￥2,000", 200000),
+            date(2025, 5, 6),
+            category="残疾儿童",
+            county="康保县",
+        ),
+        "category+county",
+    )
+    add(
+        first,
+        _gift(n + 5, "孙女士", ("叁仟元整", 300000), date(2025, 5, 9), county="蔚县"),
+        "county 蔚县",
+    )
+    add(
+        first,
+        _gift(
+            n + 6,
+            COMPANIES[2],
+            ("600元", 60000),
+            date(2025, 5, 12),
+            category="孤儿",
+            county=_absent_county(wishes, "孤儿"),
+        ),
+        "restricted to 孤儿 in a county with no such wish: waits",
+    )
+    satchel = _valid_wish(wishes, 40, "物资")
+    add(
+        first,
+        _gift(
+            n + 7,
+            "周先生",
+            (300, 30000),
+            date(2025, 5, 20),
+            kind="物资",
+            goods="书包1个",
+            wish=str(satchel.cells[0]),
+        ),
+        "designated goods",
+    )
+    add(
+        first,
+        _gift(
+            n + 8,
+            COMPANIES[3],
+            ("肆仟贰佰元整", 420000),
+            date(2025, 6, 1),
+            kind="物资",
+            goods="羽绒服35件",
+        ),
+        "INKIND_UNDESIGNATED (goods kept aside)",
+    )
+    add(
+        first,
+        _gift(n + 9, "吴先生", ("壹仟贰佰叁拾肆元伍角陆分", 123456), date(2025, 6, 18)),
+        "Chinese numerals with 角 and 分",
+    )
+    add(
+        first,
+        _gift(n + 10, "郑女士", ("300.125", 0), date(2025, 6, 20)),
+        "AMOUNT_INVALID",
+        valid=False,
+    )
+    add(
+        first,
+        _gift(n + 11, "王先生", (500, 0), date(2025, 6, 21), wish="XY20259999"),
+        "UNKNOWN_WISH",
+        valid=False,
+    )
+    add(
+        first,
+        _gift(n + 12, "冯女士", (200, 0), date(2025, 6, 22), category="贫困儿童"),
+        "INVALID_VALUE",
+        valid=False,
+    )
+    add(
+        first,
+        _gift(n + 13, "陈先生", (200, 0), date(2025, 6, 23), county="北京"),
+        "UNKNOWN_COUNTY",
+        valid=False,
+    )
+    copy = first[5]
+    twin = GiftRow(list(copy.cells), 0)
+    twin.cells[3] = 888
+    add(first, twin, "DUPLICATE_DONATION", valid=False)
+    sick = next(w for w in wishes if "白血病: 20,000 designated in batch 2" in w.plants)
+    add(
+        second,
+        _gift(
+            n + 14,
+            "",
+            ("贰万元整", 2_000_000),
+            date(2025, 9, 28),
+            wish=str(sick.cells[0]),
+            note="白血病患儿治疗",
+        ),
+        "anonymous 20,000 designated (白血病)",
+    )
+    resent = GiftRow(list(first[7].cells), 0)
+    add(second, resent, "the same row as in batch 1 (unchanged)", valid=False)
+    for batch, gift, _ in specials:
+        batch.append(gift)
+    return n + 14
+
+
+def _balance_to_target(batches: tuple[list[GiftRow], list[GiftRow]], n: int) -> None:
+    """One last gift in batch 2 so that the valid donations add up to 190,298.41 yuan."""
+    total = sum(g.amount_fen for batch in batches for g in batch if g.valid)
+    rest = TARGET_FEN - total
+    assert 100_000 < rest < 5_000_000, rest
+    yuan_text = f"{rest // 100:,}.{rest % 100:02d}"
+    gift = _gift(
+        n, "网络募捐平台汇总（示例）", (yuan_text, rest), date(2025, 9, 30), note="平台小额捐赠汇总"
+    )
+    gift.plants.append(f"balances the total to 190,298.41 ({yuan_text})")
+    batches[1].append(gift)
+
+
+def _write_rows(
+    path: Path,
+    title: str | None,
+    headers: tuple[str, ...],
+    rows: list[list[object]],
+    text_columns: set[str],
+    sheet: str,
+) -> list[int]:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet
+    first = 1
+    if title:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+        cell = ws.cell(row=1, column=1, value=title)
+        cell.font = Font(bold=True, size=14)
+        cell.alignment = Alignment(horizontal="center")
+        first = 2
+    for col, text in enumerate(headers, start=1):
+        ws.cell(row=first, column=col, value=text).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(col)].width = 22 if text in text_columns else 14
+    numbers = []
+    for i, values in enumerate(rows):
+        r = first + 1 + i
+        numbers.append(r)
+        for col, (header, value) in enumerate(zip(headers, values, strict=True), start=1):
+            if value is None or value == "":
+                continue
+            cell = ws.cell(row=r, column=col, value=value)
+            if header in text_columns and isinstance(value, str):
+                cell.number_format = "@"
+            if isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+    wb.save(path)
+    return numbers
+
+
+def write_wishes_samples() -> None:
+    """The 微心愿 sample files (own random stream: the aid files above stay as they are)."""
+    maker = Maker(4)
+    wishes = build_wishes(maker)
+    first, second = build_donations(maker, wishes)
+    manifest: list[str] = []
+    rows = _write_rows(
+        OUT / WISH_FILE,
+        WISH_TITLE,
+        WISH_HEADERS,
+        [w.cells for w in wishes],
+        {"身份证号", "收款账号", "联系电话", "心愿编号"},
+        "心愿登记",
+    )
+    manifest += [
+        f"{WISH_FILE} row {r}: {', '.join(w.plants)}"
+        for r, w in zip(rows, wishes, strict=True)
+        if w.plants
+    ]
+    for name, headers, batch in zip(DONATION_FILES, DONATION_HEADERS, (first, second), strict=True):
+        rows = _write_rows(
+            OUT / name,
+            None,
+            headers,
+            [g.cells for g in batch],
+            {"捐赠编号", "定向心愿"},
+            "捐赠登记",
+        )
+        manifest += [
+            f"{name} row {r}: {', '.join(g.plants)}"
+            for r, g in zip(rows, batch, strict=True)
+            if g.plants
+        ]
+    print(f"wrote {WISH_FILE} ({len(wishes)} wishes) and {len(first)} + {len(second)} donations")
+    for line in manifest:
+        print("  " + line)
+
+
 if __name__ == "__main__":
-    main()
+    # ``python scripts/make_sample_data.py wishes`` writes only the 微心愿 files.
+    if sys.argv[1:] == ["wishes"]:
+        write_wishes_samples()
+    else:
+        main()
+        write_wishes_samples()

@@ -31,6 +31,7 @@ from zjk_charity.config import DEFAULT_TOML, SETTINGS_FILE, Settings
 from zjk_charity.counties import find_county
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.wishes.demo import run_wishes_demo
 
 YEAR = 2025
 
@@ -85,6 +86,9 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         summary.lines.append(f"  {code}: {count}")
     summary.written.append(write_markup(result, root / "out" / f"校验结果-{YEAR}.xlsx"))
     _allocate(ledger, root, summary)
+    wishes = run_wishes_demo(ledger, data, root / "out")
+    summary.lines.extend(wishes.lines)
+    summary.written.extend(wishes.written)
     summary.written.append(ledger.path)
     summary.lines.append("写出的文件：")
     return summary

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from zjk_charity import __version__
-from zjk_charity.cli import aid, report
+from zjk_charity.cli import aid, report, wishes
 from zjk_charity.cli.common import LangOpt, WorkspaceOpt, console, user_errors
 
 app = typer.Typer(
@@ -19,6 +19,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(aid.app, name="aid")
+app.add_typer(wishes.wishes_app, name="wishes")
+app.add_typer(wishes.donations_app, name="donations")
 app.add_typer(report.app, name="report")
 app.add_typer(report.keys_app, name="keys")
 

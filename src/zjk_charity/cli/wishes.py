@@ -1,0 +1,395 @@
+"""``zjk-charity wishes …`` and ``zjk-charity donations …``: 微心愿 import, matching, status.
+
+Thin: each command opens the workspace, calls one library function of
+``zjk_charity.wishes`` and renders its result (rich for people, ``--json`` for machines).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from zjk_charity.cli.common import (
+    JsonOpt,
+    LangOpt,
+    WorkspaceOpt,
+    console,
+    emit_json,
+    progress_callback,
+    resolve_lang,
+    user_errors,
+)
+
+if TYPE_CHECKING:
+    from zjk_charity.findings import Finding
+    from zjk_charity.wishes.accounts import Accounts
+    from zjk_charity.wishes.importing import ImportResult
+    from zjk_charity.wishes.match_run import MatchResult
+    from zjk_charity.wishes.model import Wish
+
+wishes_app = typer.Typer(
+    help="微心愿：心愿导入、匹配、状态 / children's micro-wishes", no_args_is_help=True
+)
+donations_app = typer.Typer(help="微心愿捐赠 / donations to the micro-wishes", no_args_is_help=True)
+
+WishFiles = Annotated[
+    list[Path], typer.Argument(help="心愿登记表（.xlsx .xls .csv）", show_default=False)
+]
+DonationFiles = Annotated[
+    list[Path], typer.Argument(help="捐赠登记表（.xlsx .xls .csv）", show_default=False)
+]
+MAX_LINES = 200
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def _headers(lang: str, zh: tuple[str, ...], en: tuple[str, ...]) -> tuple[str, ...]:
+    return en if lang == "en" else zh
+
+
+def _id_width(wishes: list[Wish]) -> int:
+    """Wide enough that a 心愿编号 is never cut short in a narrow terminal."""
+    return max((len(w.wish_id) for w in wishes[:MAX_LINES]), default=4)
+
+
+@wishes_app.command("import")
+def wishes_import(
+    files: WishFiles,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """导入儿童心愿，列出全部问题 / import children's wishes and list every problem."""
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+    from zjk_charity.wishes.amounts import setting_fen
+    from zjk_charity.wishes.importing import import_wishes
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        standard = setting_fen(ws.settings.wishes.standard_amount, "wishes.standard_amount")
+        result = import_wishes(
+            Ledger(ws.ledger_path),
+            files,
+            standard,
+            {"files": [str(f) for f in files]},
+            progress_callback(json_out),
+        )
+    _show_import(result, chosen, json_out)
+
+
+@donations_app.command("import")
+def donations_import(
+    files: DonationFiles,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """导入捐赠（资金、物资、定向），列出全部问题 / import donations and list every problem."""
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+    from zjk_charity.wishes.importing import import_donations
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        result = import_donations(
+            Ledger(ws.ledger_path),
+            files,
+            {"files": [str(f) for f in files]},
+            progress_callback(json_out),
+        )
+    _show_import(result, chosen, json_out)
+
+
+def _show_import(result: ImportResult[Any], lang: str, json_out: bool) -> None:
+    if json_out:
+        emit_json(result.as_json(lang))
+    else:
+        render_import(console(), result, lang)
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+@wishes_app.command("match")
+def wishes_match(
+    wishes: Annotated[
+        list[Path] | None,
+        typer.Option("--wishes", help="先导入这些心愿登记表 / import these wishes first"),
+    ] = None,
+    donations: Annotated[
+        list[Path] | None,
+        typer.Option("--donations", help="先导入这些捐赠登记表 / import these donations first"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="匹配结果工作簿 / output .xlsx")] = None,
+    no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写工作簿")] = False,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """按公布的规则匹配心愿与捐赠（先定向，再按登记顺序）/ match wishes and donations by the rule."""
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+    from zjk_charity.wishes.amounts import setting_fen
+    from zjk_charity.wishes.match_run import run_match
+    from zjk_charity.wishes.outputs import write_match_book
+
+    written: list[Path] = []
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = out or ws.out_dir / f"微心愿匹配-{stamp}.xlsx"
+
+        def write(result: MatchResult) -> None:
+            if not no_workbook:
+                written.append(write_match_book(result.accounts, target, result.run_id))
+
+        result = run_match(
+            Ledger(ws.ledger_path),
+            standard=setting_fen(ws.settings.wishes.standard_amount, "wishes.standard_amount"),
+            wish_files=wishes or [],
+            donation_files=donations or [],
+            arguments={
+                "wishes": [str(p) for p in wishes or []],
+                "donations": [str(p) for p in donations or []],
+                "out": None if no_workbook else str(target),
+            },
+            write=write,
+            progress=progress_callback(json_out),
+        )
+    if json_out:
+        emit_json(result.as_json())
+        _note_import_problems(result, chosen)
+    else:
+        render_match(console(), result, chosen, written)
+    raise typer.Exit(1 if result.has_import_errors else 0)
+
+
+@wishes_app.command("status")
+def wishes_status(
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """未实现的心愿、各限定条件下的余额、待决定的定向余额 / open wishes and balances."""
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+    from zjk_charity.wishes.match_run import load_accounts
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        accounts = load_accounts(Ledger(ws.ledger_path))
+    if json_out:
+        emit_json(accounts.status_json())
+        return
+    render_status(console(), accounts, chosen)
+
+
+# ---- rendering ---------------------------------------------------------------------------
+def render_import(out: Any, result: ImportResult[Any], lang: str) -> None:
+    """The findings, one table per file, then one line of counts."""
+    findings = result.findings
+    for file in dict.fromkeys(f.file for f in findings[:MAX_LINES]):
+        out.print(_findings_table([f for f in findings[:MAX_LINES] if f.file == file], lang))
+    if len(findings) > MAX_LINES:
+        more = len(findings) - MAX_LINES
+        out.print(
+            _t(lang, f"…… 另有 {more} 条问题，用 --json 查看全部", f"… {more} more; see --json")
+        )
+    out.print(_import_line(result, lang))
+    for f in result.files:
+        for name in f.table.skipped:
+            out.print(
+                _t(
+                    lang,
+                    f"[dim]{f.name}：工作表“{name}”没有表头，已跳过[/]",
+                    f"[dim]{f.name}: sheet '{name}' has no header row, skipped[/]",
+                )
+            )
+
+
+def _import_line(result: ImportResult[Any], lang: str) -> str:
+    s = result.summary
+    if lang == "en":
+        return (
+            f"{result.kind}: {s['rows']} rows read, {s['imported']} imported ({s['amount']} yuan), "
+            f"{s['unchanged']} already in the ledger, {s['with_errors']} left out for errors, "
+            f"{s['with_warnings']} with warnings"
+        )
+    noun = "心愿" if result.kind == "wishes" else "捐赠"
+    return (
+        f"{noun}：读取 {s['rows']} 行，新导入 {s['imported']} 行（{s['amount']} 元），"
+        f"台账中已有且未变 {s['unchanged']} 行，有错误未导入 {s['with_errors']} 行，"
+        f"有警告 {s['with_warnings']} 行"
+    )
+
+
+def _findings_table(findings: list[Finding], lang: str) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    from zjk_charity.findings import Severity
+
+    name = Path(findings[0].file).name
+    table = Table(
+        title=_t(lang, f"{name}：问题清单", f"{name}: findings"),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for header in (
+        ("sheet", "row", "column", "level", "code")
+        if lang == "en"
+        else ("工作表", "行", "列", "级别", "代码")
+    ):
+        table.add_column(header, no_wrap=True)
+    table.add_column(_t(lang, "说明", "message"), overflow="fold", ratio=1, min_width=20)
+    for f in findings:
+        error = f.severity is Severity.ERROR
+        level = _t(lang, "错误" if error else "警告", f.severity.value)
+        color = "red" if error else "yellow"
+        table.add_row(
+            f.sheet,
+            str(f.row or ""),
+            f.column or "",
+            f"[{color}]{level}[/]",
+            f.code,
+            f.message(lang),
+        )
+    return table
+
+
+def _note_import_problems(result: MatchResult, lang: str) -> None:
+    """With --json, stdout holds only the document: import problems go to stderr."""
+    for r in result.imports:
+        if r.findings:
+            console(stderr=True).print(
+                _import_line(r, lang)
+                + _t(
+                    lang, "；问题详情请用 wishes/donations import 查看", "; see the import command"
+                )
+            )
+
+
+def render_match(out: Any, result: MatchResult, lang: str, written: list[Path]) -> None:
+    from zjk_charity.wishes.amounts import yuan_grouped
+
+    for r in result.imports:
+        render_import(out, r, lang)
+    out.print(
+        _t(
+            lang,
+            f"本次匹配（批次 {result.run_id}）：{len(result.new)} 笔，"
+            f"{yuan_grouped(result.new_amount)} 元",
+            f"this run ({result.run_id}): {len(result.new)} matches, "
+            f"{yuan_grouped(result.new_amount)} yuan",
+        )
+    )
+    out.print(_totals_table(result.accounts, lang))
+    waiting = len(result.accounts.designated_balances()) + len(result.accounts.goods_aside())
+    if waiting:
+        out.print(
+            _t(
+                lang,
+                f"[yellow]有 {waiting} 笔定向余额或未定向物资待人工决定，见 zjk-charity wishes status[/]",
+                f"[yellow]{waiting} designated balances or goods wait for a decision: "
+                "see zjk-charity wishes status[/]",
+            )
+        )
+    for path in written:
+        out.print(_t(lang, f"已写出：{path}", f"written: {path}"), soft_wrap=True)
+
+
+def _totals_table(accounts: Accounts, lang: str) -> Any:
+    from rich.table import Table
+
+    t = accounts.totals()
+    table = Table(title=_t(lang, "微心愿汇总", "Micro-wishes"))
+    table.add_column(_t(lang, "项目", "item"))
+    table.add_column(_t(lang, "数值", "value"), justify="right")
+    rows = (
+        ("捐赠总额（元）", "received (yuan)", t["donations_total"]),
+        ("　其中资金", "  cash", t["cash_total"]),
+        ("　其中物资折合", "  goods", t["goods_total"]),
+        ("已匹配", "matched", t["matched"]),
+        ("余额", "balance", t["balance"]),
+        ("心愿", "wishes", t["wishes"]),
+        ("　已实现", "  fulfilled", t["fulfilled"]),
+        ("　部分筹得", "  partly funded", t["partial"]),
+        ("　待认领", "  pending", t["pending"]),
+        ("受助儿童", "children helped", t["children_helped"]),
+    )
+    for zh, en, value in rows:
+        table.add_row(_t(lang, zh, en), str(value))
+    return table
+
+
+def render_status(out: Any, accounts: Accounts, lang: str) -> None:
+    from rich.table import Table
+
+    from zjk_charity.ids import mask_name
+    from zjk_charity.wishes.amounts import yuan_grouped
+
+    out.print(_totals_table(accounts, lang))
+    open_wishes = accounts.open_wishes()
+    table = Table(title=_t(lang, f"未实现的心愿（{len(open_wishes)} 个）", "Open wishes"))
+    for header in _headers(
+        lang,
+        ("心愿编号", "县(区)", "儿童", "困境类别", "登记日期", "金额", "尚缺", "状态"),
+        ("wish", "county", "child", "category", "registered", "amount", "short", "status"),
+    ):
+        ids = header in ("心愿编号", "wish")
+        table.add_column(header, no_wrap=ids, min_width=_id_width(open_wishes) if ids else None)
+    for w in open_wishes[:MAX_LINES]:
+        table.add_row(
+            w.wish_id,
+            w.county,
+            mask_name(w.child_name),
+            w.category,
+            w.registered.isoformat(),
+            yuan_grouped(w.amount),
+            yuan_grouped(accounts.short(w)),
+            accounts.status(w).value,
+        )
+    out.print(table)
+    pools = Table(title=_t(lang, "待匹配资金（按限定条件）", "Cash waiting, by restriction"))
+    for header in _headers(
+        lang,
+        ("限定类别", "限定县区", "笔数", "金额", "可用于的未实现心愿"),
+        ("category", "county", "donations", "amount", "open wishes eligible"),
+    ):
+        pools.add_column(header)
+    for p in accounts.pool_balances():
+        pools.add_row(
+            p.category or "—",
+            p.county or "—",
+            str(p.donations),
+            yuan_grouped(p.amount),
+            str(p.open_wishes),
+        )
+    out.print(pools)
+    waiting = Table(title=_t(lang, "待决定：定向余额与未定向物资", "Waiting for a decision"))
+    for header in _headers(
+        lang,
+        ("捐赠编号", "捐赠人", "类型", "定向心愿 / 物资", "余额", "说明"),
+        ("donation", "donor", "kind", "wish / goods", "balance", "why"),
+    ):
+        waiting.add_column(header, no_wrap=header in ("捐赠编号", "donation"))
+    for d in accounts.designated_balances() + accounts.goods_aside():
+        waiting.add_row(
+            d.donation_id,
+            d.donor,
+            d.kind,
+            d.wish_id or d.goods or "",
+            yuan_grouped(accounts.balance(d)),
+            _t(lang, "定向余额", "designated balance")
+            if d.designated
+            else _t(lang, "未定向物资", "goods aside"),
+        )
+    out.print(waiting)
