@@ -20,6 +20,10 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     assert (out / "分配结果-2025-银行代发.csv").is_file()
     assert "资助 810 人，810000.00 元" in result.output
     assert "定稿：810 人" in result.output
+    assert "受助儿童 417 人" in result.output and "190298.41" in result.output
+    assert result.output.count("report verify：核验通过") == 2
+    for kind in ("aid", "wishes"):
+        assert (out / "reports" / f"report-{kind}-2025" / "manifest.sig").is_file()
     # the planted problems are shown
     for code in ("PRECISION_LOST", "ID_BAD_CHECKSUM", "DUPLICATE_PERSON", "REPEAT_RECIPIENT"):
         assert code in result.output

@@ -45,12 +45,10 @@ def cli(ws: Path, *args: str, env: dict[str, str] | None = None) -> Any:
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's 2025 campaign (validated, allocated, finalized) with a signing key."""
+    """The demo's 2025 campaign (validated, allocated, finalized, 微心愿) and its key."""
     ws = tmp_path_factory.mktemp("campaign")
     run_demo(ws)
-    if not (ws / "keys").exists():
-        result = cli(ws, "keys", "init", "--name", "测经办")
-        assert result.exit_code == 0, result.output
+    assert (ws / "keys" / "signing-key.pem").exists()
     return ws
 
 
@@ -139,13 +137,13 @@ def test_manifest_lists_runs_inputs_and_files(campaign: Path, report: Path) -> N
     listed = [f["name"] for f in m["files"]]
     assert listed[:2] == ["report.html", "report.xlsx"]
     assert listed[2:] == (["report.pdf"] if _pdf_possible() else [])
-    assert m["signer"]["name"] == "测经办" and m["signed_at"]
+    assert m["signer"]["name"] == "经办人" and m["signed_at"]
 
 
 def test_verify_passes_on_a_fresh_report(campaign: Path, report: Path) -> None:
     result = cli(campaign, "report", "verify", str(report))
     assert result.exit_code == 0, result.output
-    assert "核验通过" in result.output and "测经办" in result.output
+    assert "核验通过" in result.output and "经办人" in result.output
 
 
 @pytest.mark.parametrize("name", ["report.html", "report.xlsx", "report.pdf"])
@@ -318,3 +316,69 @@ def test_keys_are_private_and_a_passphrase_is_needed_to_sign(
     )
     assert ok.exit_code == 0, ok.output
     assert cli(ws, "report", "verify", str(tmp_path / "b" / "report-aid-2025")).exit_code == 0
+
+
+@pytest.fixture(scope="module")
+def wishes_report(campaign: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wreports")
+    result = cli(
+        campaign,
+        "report",
+        "campaign",
+        "wishes",
+        "--year",
+        "2025",
+        "--out",
+        str(out),
+        "--format",
+        "html,xlsx",
+    )
+    assert result.exit_code == 0, result.output
+    return out / "report-wishes-2025"
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def test_wishes_figures_reconcile_with_independent_queries(
+    campaign: Path, wishes_report: Path
+) -> None:
+    f = _manifest(wishes_report)["figures"]
+    db = _db(campaign)
+    q = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    received = q("SELECT sum(amount) FROM donations")
+    matched = q("SELECT sum(amount) FROM wish_matches")
+    assert f["donations_total"] == _yuan(received) == "190298.41"
+    assert f["cash_total"] == _yuan(q("SELECT sum(amount) FROM donations WHERE kind = '资金'"))
+    assert f["matched"] == _yuan(matched)
+    assert f["balance"] == _yuan(received - matched)
+    parts = sum(Decimal(v) for v in f["balances"].values())
+    assert parts == Decimal(f["balance"])  # every fen is in one kind of balance
+    funded = db.execute(
+        "SELECT w.wish_id, w.id_number, w.county FROM wishes w "
+        "JOIN wish_matches m ON m.wish_id = w.wish_id GROUP BY w.wish_id "
+        "HAVING sum(m.amount) >= w.amount"
+    ).fetchall()
+    assert f["fulfilled"] == len(funded)
+    assert f["children_helped"] == len({r[1] for r in funded}) == 417
+    assert f["wishes"] == q("SELECT count(*) FROM wishes")
+    assert sum(c["wishes"] for c in f["counties"]) == f["wishes"]
+    assert {c["county"]: c["fulfilled"] for c in f["counties"] if c["fulfilled"]} == dict(
+        Counter(r[2] for r in funded)
+    )
+    donors = dict(db.execute("SELECT donor, sum(amount) FROM donations GROUP BY donor").fetchall())
+    assert {d["donor"]: d["amount"] for d in f["donor_totals"]} == {
+        k: _yuan(v) for k, v in donors.items()
+    }
+    assert f["anonymous_gifts"] == q("SELECT count(*) FROM donations WHERE donor = '匿名'")
+    assert sum(Decimal(v) for v in f["received_by_month"].values()) == Decimal(f["donations_total"])
+
+
+def test_wishes_report_is_deidentified_and_verifies(campaign: Path, wishes_report: Path) -> None:
+    html = (wishes_report / "report.html").read_text(encoding="utf-8")
+    db = _db(campaign)
+    for name, id_number in db.execute("SELECT child_name, id_number FROM wishes"):
+        assert id_number not in html
+        assert f">{name}<" not in html
+    assert cli(campaign, "report", "verify", str(wishes_report)).exit_code == 0

@@ -27,10 +27,19 @@ from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import write_markup
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.aid.validation import validate
-from zjk_charity.config import DEFAULT_TOML, SETTINGS_FILE, Settings
+from zjk_charity.config import DEFAULT_TOML, SETTINGS_FILE, Settings, Workspace
 from zjk_charity.counties import find_county
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.reports.campaign import FORMATS, KINDS, campaign_report
+from zjk_charity.reports.signing import (
+    PRIVATE_FILE,
+    PUBLIC_FILE,
+    init_keys,
+    load_public,
+    load_signer,
+    verify,
+)
 from zjk_charity.wishes.demo import run_wishes_demo
 
 YEAR = 2025
@@ -89,6 +98,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     wishes = run_wishes_demo(ledger, data, root / "out")
     summary.lines.extend(wishes.lines)
     summary.written.extend(wishes.written)
+    _reports(root, summary)
     summary.written.append(ledger.path)
     summary.lines.append("写出的文件：")
     return summary
@@ -131,3 +141,28 @@ def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
         summary.lines.append(f"  {c.name}：候选 {c.candidates} 人，名额 {c.quota} 个")
     done = finalize(ledger, YEAR, {"year": YEAR, "demo": True})
     summary.lines.append(f"定稿：{done.added} 人记入 {YEAR} 年受助名单")
+
+
+def _reports(root: Path, summary: DemoSummary) -> None:
+    """Create a signing key, sign both campaign reports, and verify them."""
+    ws = Workspace.open(root)
+    if (ws.keys_dir / PRIVATE_FILE).exists():  # demo --out into a folder used before
+        _, signer = load_signer(ws.keys_dir)
+    else:
+        signer = init_keys(ws.keys_dir, ws.settings.signers.handler, "经办人")
+    summary.lines.append(f"签名密钥：{ws.keys_dir}（指纹 {signer.fingerprint}）")
+    result = campaign_report(ws, list(KINDS), YEAR, list(FORMATS), root / "out" / "reports")
+    summary.lines.extend(result.warnings_zh)
+    public = load_public(ws.keys_dir / PUBLIC_FILE)
+    for report in result.reports:
+        verdict = verify(report.folder, public)
+        f = report.figures
+        if report.kind == "aid":
+            headline = f"福彩暖冬报告：资助 {f['funded']} 人，{f['amount']} 元"
+        else:
+            headline = (
+                f"微心愿报告：收到 {f['donations_total']} 元，受助儿童 {f['children_helped']} 人"
+            )
+        state = "核验通过" if verdict.ok else f"核验未通过：{verdict.problem_zh}"
+        summary.lines.append(f"{headline}；report verify：{state}")
+        summary.written.extend(report.folder / name for name in report.files)

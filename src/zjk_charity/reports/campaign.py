@@ -30,7 +30,7 @@ from zjk_charity.reports.signing import MANIFEST, SIGNATURE, Signer, load_signer
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-KINDS = ("aid",)  # "wishes" joins when 微心愿 lands
+KINDS = ("aid", "wishes")
 FORMATS = ("html", "xlsx", "pdf")
 
 
@@ -88,9 +88,13 @@ def parse_formats(text: str) -> list[str]:
 
 
 def _content(kind: str, ws: Workspace, year: int) -> Content:
-    from zjk_charity.reports.aid_report import aid_content
+    if kind == "aid":
+        from zjk_charity.reports.aid_report import aid_content
 
-    return aid_content(ws, year)
+        return aid_content(ws, year)
+    from zjk_charity.reports.wishes_report import wishes_content
+
+    return wishes_content(ws, year)
 
 
 def _manifest(
