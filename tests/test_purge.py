@@ -55,3 +55,21 @@ def _raw(db: Path) -> bytes:
     """The ledger's bytes on disk, write-ahead log included."""
     wal = Path(f"{db}-wal")
     return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_purge_wishes_removes_every_child(tmp_path: Path) -> None:
+    from zjk_charity.demo import run_demo
+
+    ws = tmp_path / "demo"
+    run_demo(ws)
+    db = ws / "zjk-charity.db"
+    child = sqlite3.connect(db).execute("SELECT id_number FROM wishes LIMIT 1").fetchone()[0]
+    assert runner.invoke(app, ["purge", "-w", str(ws)]).exit_code == 2  # nothing chosen
+    done = runner.invoke(app, ["purge", "--wishes", "--yes", "-w", str(ws)])
+    assert done.exit_code == 0, done.output
+    conn = sqlite3.connect(db)
+    for table in ("wishes", "donations", "wish_matches"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM applicants").fetchone()[0] > 0  # aid untouched
+    conn.close()
+    assert child.encode() not in _raw(db)

@@ -1,4 +1,4 @@
-"""``zjk-charity purge --year Y``: delete a campaign's personal data from the ledger.
+"""``zjk-charity purge --year Y [--wishes]``: delete personal data from the ledger.
 
 Removes the year's applications and their findings, the validated-file records and
 every allocation snapshot. The history registry is kept unless ``--history`` is given,
@@ -42,36 +42,58 @@ class Purged:
         }
 
 
-def count_campaign(ledger: Ledger, year: int, history: bool) -> dict[str, int]:
+# 微心愿 has no campaign year (the platform runs all year): --wishes deletes all of it.
+_WISHES = ("wish_matches", "donations", "wishes")
+
+
+def count_campaign(
+    ledger: Ledger, year: int | None, history: bool, wishes: bool = False
+) -> dict[str, int]:
     """What ``purge`` would delete, per table."""
+    found: dict[str, int] = {}
     with ledger.read() as conn:
         if conn is None:
-            return {}
-        found = {
-            t: int(conn.execute(f"SELECT count(*) FROM {t} WHERE {w}", (year,)).fetchone()[0])
-            for t, w in _TABLES
-        }
-        if history:
-            found["history"] = int(
-                conn.execute("SELECT count(*) FROM history WHERE year = ?", (year,)).fetchone()[0]
-            )
+            return found
+        if year is not None:
+            for t, w in _TABLES:
+                found[t] = int(
+                    conn.execute(f"SELECT count(*) FROM {t} WHERE {w}", (year,)).fetchone()[0]
+                )
+            if history:
+                found["history"] = int(
+                    conn.execute("SELECT count(*) FROM history WHERE year = ?", (year,)).fetchone()[
+                        0
+                    ]
+                )
+        if wishes:
+            for t in _WISHES:
+                found[t] = int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
     return found
 
 
-def purge(ledger: Ledger, year: int, history: bool, out_dir: Path) -> Purged:
-    """Delete the year's personal data in one transaction, then VACUUM the file."""
+def purge(
+    ledger: Ledger, year: int | None, history: bool, out_dir: Path, wishes: bool = False
+) -> Purged:
+    """Delete the year's (and/or all 微心愿) personal data in one transaction, then VACUUM."""
     if not ledger.exists:
         raise UserError("工作目录中没有台账，无需删除", "there is no ledger in this workspace")
-    result = Purged(year)
-    with ledger.run("purge", {"year": year, "history": history}) as run:
-        for table, where in _TABLES:
-            cursor = run.conn.execute(f"DELETE FROM {table} WHERE {where}", (year,))
-            result.rows[table] = cursor.rowcount
-        if history:
+    result = Purged(year or 0)
+    with ledger.run("purge", {"year": year, "history": history, "wishes": wishes}) as run:
+        if year is not None:
+            for table, where in _TABLES:
+                cursor = run.conn.execute(f"DELETE FROM {table} WHERE {where}", (year,))
+                result.rows[table] = cursor.rowcount
+        if wishes:
+            for table in _WISHES:
+                result.rows[table] = run.conn.execute(f"DELETE FROM {table}").rowcount
+        if history and year is not None:
             cursor = run.conn.execute("DELETE FROM history WHERE year = ?", (year,))
             result.rows["history"] = cursor.rowcount
         run.result = dict(result.rows)
     ledger.vacuum()
     if out_dir.is_dir():
-        result.outputs = sorted(p for p in out_dir.rglob(f"*{year}*") if p.is_file())
+        patterns = ([f"*{year}*"] if year is not None else []) + (["*微心愿*"] if wishes else [])
+        result.outputs = sorted(
+            {p for pattern in patterns for p in out_dir.rglob(pattern) if p.is_file()}
+        )
     return result

@@ -91,7 +91,12 @@ def run() -> None:
 
 @app.command()
 def purge(
-    year: Annotated[int, typer.Option("--year", help="要删除的活动年度 / campaign year")],
+    year: Annotated[
+        int | None, typer.Option("--year", help="要删除的福彩暖冬活动年度 / campaign year")
+    ] = None,
+    wishes: Annotated[
+        bool, typer.Option("--wishes", help="删除全部微心愿数据（心愿、捐赠、匹配）")
+    ] = False,
     history: Annotated[
         bool, typer.Option("--history", help="同时删除该年度的受助名单（将无法再识别重复受助）")
     ] = False,
@@ -101,6 +106,7 @@ def purge(
 ) -> None:
     """删除某年度活动的个人信息（申请、问题、分配结果）/ delete a campaign's personal data."""
     from zjk_charity.config import Workspace
+    from zjk_charity.errors import UserError
     from zjk_charity.ledger import Ledger
     from zjk_charity.purge import count_campaign
     from zjk_charity.purge import purge as run_purge
@@ -108,18 +114,23 @@ def purge(
     with user_errors(lang):
         ws = Workspace.open(workspace)
         ledger = Ledger(ws.ledger_path)
-        found = count_campaign(ledger, year, history)
+        if year is None and not wishes:
+            raise UserError(
+                "请用 --year 指定年度，或用 --wishes 删除微心愿数据",
+                "give --year, or --wishes",
+            )
+        found = count_campaign(ledger, year, history, wishes)
         if not any(found.values()):
-            console().print(f"台账中没有 {year} 年的数据")
+            console().print("台账中没有要删除的数据")
             return
         out = console()
-        out.print(f"将从 {ws.ledger_path} 删除 {year} 年的：")
+        out.print(f"将从 {ws.ledger_path} 删除：")
         for table, n in found.items():
             out.print(f"  {TABLE_NAMES.get(table, table)}：{n} 行")
         if not yes and not typer.confirm("确认删除？此操作不能撤销 / delete?", default=False):
             raise typer.Exit(1)
-        result = run_purge(ledger, year, history, ws.out_dir)
-    out.print(f"已删除 {year} 年的数据，并已压缩台账文件使其不可恢复。")
+        result = run_purge(ledger, year, history, ws.out_dir, wishes)
+    out.print("已删除，并已压缩台账文件使其不可恢复。")
     if result.outputs:
         out.print("以下输出文件含有个人信息，请自行删除或妥善保管：")
         for path in result.outputs:
@@ -133,4 +144,7 @@ TABLE_NAMES = {
     "applicants": "申请人",
     "aid_files": "申请表记录",
     "history": "受助名单",
+    "wish_matches": "微心愿匹配",
+    "donations": "捐赠",
+    "wishes": "心愿（含儿童信息）",
 }
