@@ -315,7 +315,8 @@ def _rule_sheet(book: Book, a: Allocation) -> None:
 
 def write_allocation_book(a: Allocation, target: Path, notice: Notice, memo: str) -> Path:
     """Write every sheet of the allocation workbook atomically."""
-    with new_book(target) as book:
+    # Streaming (constant memory): every sheet is written top to bottom, once.
+    with new_book(target, streaming=True) as book:
         _funded_sheet(book, a)
         _waitlist_sheet(book, a)
         _not_funded_sheet(book, a)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from zjk_charity.bench.generate import write_applications
+from zjk_charity.bench.generate_wishes import write_donations, write_wishes
 
 YEAR = "2025"
 
@@ -110,6 +112,76 @@ def _validate(inputs: Inputs, *extra: str) -> list[str]:
     )
 
 
+def _seeded(inputs: Inputs, name: str, commands: list[list[str]]) -> None:
+    """A fresh workspace holding a ledger prepared once (untimed) by ``commands``."""
+    template = inputs.folder / f"template-{name}"
+    if not (template / "zjk-charity.db").exists():
+        template.mkdir(parents=True, exist_ok=True)
+        for args in commands:
+            subprocess.run(
+                inputs.toolkit(*args, "-w", str(template)), capture_output=True, check=False
+            )
+    inputs.fresh_workspace()
+    shutil.copy(template / "zjk-charity.db", inputs.workspace / "zjk-charity.db")
+
+
+def _validated(inputs: Inputs) -> None:
+    path = str(inputs.files["applications"])
+    _seeded(inputs, "validated", [["aid", "validate", path, "--year", YEAR, "--no-workbook"]])
+
+
+def _imported(inputs: Inputs) -> None:
+    wishes, donations = str(inputs.files["wishes"]), str(inputs.files["donations"])
+    _seeded(inputs, "imported", [["wishes", "import", wishes], ["donations", "import", donations]])
+
+
+def _more() -> None:
+    """aid allocate over validated candidates; wishes match over n wishes × n donations."""
+    register_dataset(
+        "wishes", lambda folder, rows: write_wishes(folder / f"wishes-{rows}.xlsx", rows)
+    )
+    register_dataset(
+        "donations", lambda folder, rows: write_donations(folder / f"donations-{rows}.xlsx", rows)
+    )
+    register_case(
+        Case(
+            "aid allocate",
+            lambda i: i.toolkit(
+                "aid",
+                "allocate",
+                "--year",
+                YEAR,
+                "--json",
+                "--out",
+                str(i.folder / "alloc.xlsx"),
+                "-w",
+                str(i.workspace),
+            ),
+            prepare=_validated,
+        )
+    )
+    register_case(
+        Case(
+            "wishes match --no-workbook",
+            lambda i: i.toolkit(
+                "wishes", "match", "--json", "--no-workbook", "-w", str(i.workspace)
+            ),
+            prepare=_imported,
+            data=("wishes", "donations"),
+        )
+    )
+    register_ratio(Ratio("allocate / calamine read", ("aid allocate",), ("calamine read",), 1.0))
+    register_ratio(
+        Ratio(
+            "wishes match 100k / 10k",
+            ("wishes match --no-workbook",),
+            ("wishes match --no-workbook",),
+            12.0,
+            growth=(100000, 10000),
+        )
+    )
+
+
 def _builtin() -> None:
     register_dataset("applications", _applications)
     register_case(Case("python -c pass", lambda i: [*i.python, "-c", "pass"], None, False, ()))
@@ -186,3 +258,4 @@ def _builtin() -> None:
 
 
 _builtin()
+_more()
