@@ -114,3 +114,36 @@ def test_killed_allocation_leaves_all_or_nothing(
     csvs = [p for p in (ws / "out").glob("*.csv")] if (ws / "out").exists() else []
     for path in csvs:
         assert path.read_bytes().decode("gbk").splitlines()[-1].startswith("合计")
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with 8,000 wishes and 8,000 donations imported, not yet matched."""
+    from zjk_charity.bench.generate_wishes import write_donations, write_wishes
+
+    folder = tmp_path_factory.mktemp("wishes")
+    ws = folder / "template"
+    ws.mkdir()
+    for args in (
+        ["wishes", "import", str(write_wishes(folder / "w.xlsx", 8000))],
+        ["donations", "import", str(write_donations(folder / "d.xlsx", 8000))],
+    ):
+        assert _start(ws, *args).wait(120) in (0, 1)
+    return ws
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.0, 2.0])
+def test_killed_match_leaves_all_or_nothing(imported: Path, tmp_path: Path, delay: float) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "zjk-charity.db").write_bytes((imported / "zjk-charity.db").read_bytes())
+    proc = _start(ws, "wishes", "match", "--out", str(ws / "out" / "match.xlsx"))
+    _kill_after(proc, delay)
+    conn = _check_ledger(ws)
+    runs = [r[0] for r in conn.execute("SELECT id FROM runs WHERE command = 'wishes match'")]
+    matches = conn.execute("SELECT count(*), count(DISTINCT run_id) FROM wish_matches").fetchone()
+    if runs:
+        assert matches[0] > 0 and matches[1] == 1
+    else:
+        assert matches[0] == 0
+    _check_outputs(ws)
