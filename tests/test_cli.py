@@ -206,3 +206,26 @@ def test_every_command_has_help() -> None:
         ["demo", "--help"],
     ):
         assert runner.invoke(app, args).exit_code == 0, args
+
+
+def test_unwritable_markup_leaves_the_ledger_unchanged(tmp_path: Path) -> None:
+    book = _workbook(tmp_path / "k.xlsx", [_good("测丙", "13072319400101123")])
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = runner.invoke(
+        app,
+        [
+            "aid",
+            "validate",
+            str(book),
+            "--year",
+            "2025",
+            "--out",
+            str(blocker / "m.xlsx"),
+            "-w",
+            str(tmp_path / "ws"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "无法在" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "ws" / "zjk-charity.db").exists()

@@ -506,10 +506,15 @@ def validate(
     attachments: Path | None = None,
     arguments: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    write: Callable[[ValidationResult], object] | None = None,
 ) -> ValidationResult:
-    """Validate application workbooks and store the campaign's applicants and findings."""
+    """Validate application workbooks and store the campaign's applicants and findings.
+
+    ``write`` makes the marked-up workbook inside the ledger transaction: when it cannot
+    be written, nothing of the validation is recorded either.
+    """
     with _collector_paused():
-        return _validate(ledger, paths, year, as_of, attachments, arguments, progress)
+        return _validate(ledger, paths, year, as_of, attachments, arguments, progress, write)
 
 
 def _validate(
@@ -520,6 +525,7 @@ def _validate(
     attachments: Path | None,
     arguments: dict[str, Any] | None,
     progress: Callable[[str], None] | None,
+    write: Callable[[ValidationResult], object] | None = None,
 ) -> ValidationResult:
     folder = Attachments(attachments) if attachments else None
     reports = read_files(paths, progress)
@@ -543,4 +549,6 @@ def _validate(
         result.findings.sort(key=_sort_key(order, sheet_order))
         run.outcome = "problems" if result.has_errors else "ok"
         run.result = result.summary
+        if write is not None:
+            write(result)
     return result

@@ -65,6 +65,7 @@ def validate(
 ) -> None:
     """校验县区申请表，列出全部问题 / check application workbooks and list every problem."""
     from zjk_charity.aid.markup import write_markup
+    from zjk_charity.aid.validation import ValidationResult
     from zjk_charity.aid.validation import validate as run_validate
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
@@ -80,6 +81,13 @@ def validate(
             "as_of": day.isoformat(),
             "attachments": str(attachments) if attachments else None,
         }
+        written: list[Path] = []
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = out or ws.out_dir / f"校验结果-{y}-{stamp}.xlsx"
+
+        def markup(checked: ValidationResult) -> None:
+            written.append(write_markup(checked, target, chosen))
+
         result = run_validate(
             Ledger(ws.ledger_path),
             files,
@@ -88,18 +96,14 @@ def validate(
             attachments=attachments,
             arguments=arguments,
             progress=progress_callback(json_out),
+            write=None if no_workbook else markup,
         )
-        written = None
-        if not no_workbook:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            target = out or ws.out_dir / f"校验结果-{y}-{stamp}.xlsx"
-            written = write_markup(result, target, chosen)
     if json_out:
         emit_json(result.as_json(chosen))
     else:
         from zjk_charity.cli.render import render_validation
 
-        render_validation(console(), result, chosen, written)
+        render_validation(console(), result, chosen, written[0] if written else None)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
