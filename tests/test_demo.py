@@ -31,3 +31,9 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     again = runner.invoke(app, ["aid", "history", "-w", str(tmp_path / "demo"), "--json"])
     assert again.exit_code == 0
     assert '"year": 2025' in again.stdout
+
+
+def test_demo_refuses_a_folder_that_already_has_a_ledger(tmp_path: Path) -> None:
+    (tmp_path / "zjk-charity.db").write_bytes(b"")
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "已有台账" in result.output

@@ -27,7 +27,7 @@ from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import write_markup
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.aid.validation import validate
-from zjk_charity.config import DEFAULT_TOML, SETTINGS_FILE, Settings, Workspace
+from zjk_charity.config import DEFAULT_TOML, LEDGER_FILE, SETTINGS_FILE, Settings, Workspace
 from zjk_charity.counties import find_county
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
@@ -71,6 +71,11 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     if not applications:
         raise UserError(f"找不到演示数据 {data}", f"no sample data in {data}")
     root = (out or Path(tempfile.mkdtemp(prefix="zjk-charity-demo-"))).resolve()
+    if (root / LEDGER_FILE).exists():
+        raise UserError(
+            f"{root} 中已有台账；演示要在空目录中从头运行，请换一个 --out 目录",
+            f"{root} already holds a ledger; the demo runs from scratch in an empty folder",
+        )
     root.mkdir(parents=True, exist_ok=True)
     _write_settings(root)
     ledger = Ledger(root / "zjk-charity.db")
