@@ -8,7 +8,6 @@ figures would then mix two states of the campaign.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from zjk_charity.aid.allocation import Allocation, campaign_inputs, load_allocat
 from zjk_charity.aid.validation import campaign_name
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.reports.provenance import runs_and_inputs
 
 AGE_BANDS = ("60岁以下", "60–69岁", "70–79岁", "80–89岁", "90岁及以上")
 CARE_LEVELS = ("失能", "半失能", "自理")
@@ -141,19 +141,7 @@ def _runs(
     ).fetchone()
     if final and final[0]:
         ids.add(int(final[0]))
-    runs, inputs = [], {}
-    marks = ",".join("?" * len(ids))
-    for r in conn.execute(
-        f"SELECT id, command, started_at, finished_at, outcome, inputs FROM runs "
-        f"WHERE id IN ({marks}) ORDER BY id",
-        sorted(ids),
-    ):
-        runs.append(
-            {"id": r[0], "command": r[1], "started_at": r[2], "finished_at": r[3], "outcome": r[4]}
-        )
-        for item in json.loads(r[5] or "[]"):
-            inputs[(item["path"], item["sha256"])] = item
-    return runs, sorted(inputs.values(), key=lambda i: (i["path"], i["sha256"]))
+    return runs_and_inputs(conn, ids)
 
 
 def aid_report_data(ledger: Ledger, year: int) -> AidReportData:

@@ -10,7 +10,6 @@ name with anonymous gifts grouped as 匿名; children appear only as counts.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -22,6 +21,7 @@ from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.reports.campaign import Content
 from zjk_charity.reports.charts import bar_chart, column_chart
+from zjk_charity.reports.provenance import runs_and_inputs
 from zjk_charity.reports.render import write_xlsx
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import yuan
@@ -99,18 +99,8 @@ def _figures(accounts: Accounts, year: int) -> dict[str, Any]:
 
 def _runs(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     marks = ",".join("?" * len(COMMANDS))
-    runs, inputs = [], {}
-    for r in conn.execute(
-        f"SELECT id, command, started_at, finished_at, outcome, inputs FROM runs "
-        f"WHERE command IN ({marks}) ORDER BY id",
-        COMMANDS,
-    ):
-        runs.append(
-            {"id": r[0], "command": r[1], "started_at": r[2], "finished_at": r[3], "outcome": r[4]}
-        )
-        for item in json.loads(r[5] or "[]"):
-            inputs[(item["path"], item["sha256"])] = item
-    return runs, sorted(inputs.values(), key=lambda i: (i["path"], i["sha256"]))
+    ids = [r[0] for r in conn.execute(f"SELECT id FROM runs WHERE command IN ({marks})", COMMANDS)]
+    return runs_and_inputs(conn, ids)
 
 
 def _charts(f: dict[str, Any]) -> dict[str, Any]:
