@@ -21,7 +21,7 @@ from zjk_charity.aid.allocation import (
     reason_counts,
     run_allocation,
 )
-from zjk_charity.aid.allocation_book import Notice, write_allocation_book, write_bank_csv
+from zjk_charity.aid.allocation_book import Notice, write_outputs
 from zjk_charity.aid.finalize import finalize
 from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import write_markup
@@ -131,8 +131,7 @@ def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
     notice = Notice(date(YEAR, 11, 1), aid.notice_days)
 
     def write(a: Allocation) -> None:
-        summary.written.append(write_allocation_book(a, book, notice, memo))
-        summary.written.append(write_bank_csv(a, book.with_name(f"{book.stem}-银行代发.csv"), memo))
+        summary.written.extend(write_outputs(a, book, notice, memo))
 
     a = run_allocation(ledger, request, {"year": YEAR, "demo": True}, write)
     reasons = "，".join(

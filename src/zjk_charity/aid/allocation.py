@@ -430,11 +430,10 @@ def run_allocation(
             quotas=outcome.quotas,
             run_id=run.id,
         )
-        result.id = _store(conn, run.id, result)
+        document = result.as_json()
+        result.id = _store(conn, run.id, result, document)
         run.result = {
-            k: v
-            for k, v in result.as_json().items()
-            if k not in ("recipients", "waitlist", "excluded")
+            k: v for k, v in document.items() if k not in ("recipients", "waitlist", "excluded")
         }
         run.result["allocation_id"] = result.id
         if write is not None:
@@ -453,7 +452,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _store(conn: sqlite3.Connection, run_id: int, a: Allocation) -> int:
+def _store(conn: sqlite3.Connection, run_id: int, a: Allocation, document: dict[str, Any]) -> int:
     cursor = conn.execute(
         "INSERT INTO allocations (run_id, year, as_of, budget, per_person, quota_total, funded, "
         "amount, unspent, rule, quotas, inputs, document) "
@@ -471,7 +470,7 @@ def _store(conn: sqlite3.Connection, run_id: int, a: Allocation) -> int:
             json.dumps([c.model_dump() for c in a.classes], ensure_ascii=False),
             json.dumps(a.fixed) if a.fixed is not None else None,
             json.dumps(a.inputs, ensure_ascii=False),
-            json.dumps(a.as_json(), ensure_ascii=False),
+            json.dumps(document, ensure_ascii=False),
         ),
     )
     allocation_id = int(cursor.lastrowid or 0)

@@ -374,3 +374,14 @@ def write_bank_csv(a: Allocation, target: Path, memo: str, text_accounts: bool =
     with atomic_path(target) as temp:
         temp.write_bytes(data)
     return target
+
+
+def write_outputs(
+    a: Allocation, target: Path, notice: Notice, memo: str, text_accounts: bool = True
+) -> list[Path]:
+    """The allocation workbook at ``target`` and the bank CSV beside it (``…-银行代发.csv``)."""
+    bank = target.with_name(f"{target.stem}-银行代发.csv")
+    return [
+        write_allocation_book(a, target, notice, memo),
+        write_bank_csv(a, bank, memo, text_accounts),
+    ]

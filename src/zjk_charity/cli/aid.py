@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from zjk_charity.cli.common import (
+    AsOfOpt,
     JsonOpt,
     LangOpt,
     WorkspaceOpt,
@@ -49,9 +50,7 @@ def _parse_day(value: str | None) -> date | None:
 def validate(
     files: Files,
     year: YearOpt = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="年龄计算基准日 / reference date")
-    ] = None,
+    as_of: AsOfOpt = None,
     attachments: Annotated[
         Path | None, typer.Option("--attachments", help="认证截图所在文件夹")
     ] = None,
@@ -215,9 +214,7 @@ def allocate(
     quotas: Annotated[
         Path | None, typer.Option("--quotas", help="各县名额文件（县(区)、名额两列）")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="年龄计算基准日 / reference date")
-    ] = None,
+    as_of: AsOfOpt = None,
     notice_from: Annotated[
         str | None, typer.Option("--notice-from", help="公示开始日期，默认今天")
     ] = None,
@@ -228,7 +225,7 @@ def allocate(
 ) -> None:
     """按公布的规则分配名额，生成资助名单、候补名单、公示名单和银行代发文件。"""
     from zjk_charity.aid.allocation import Allocation, AllocationRequest, run_allocation
-    from zjk_charity.aid.allocation_book import Notice, write_allocation_book, write_bank_csv
+    from zjk_charity.aid.allocation_book import Notice, write_outputs
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
 
@@ -252,11 +249,11 @@ def allocate(
         memo = settings.payment_memo.format(year=y)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
-        bank = target.with_name(f"{target.stem}-银行代发.csv")
 
         def write(result: Allocation) -> None:
-            written.append(write_allocation_book(result, target, notice, memo))
-            written.append(write_bank_csv(result, bank, memo, settings.bank_csv_text_accounts))
+            written.extend(
+                write_outputs(result, target, notice, memo, settings.bank_csv_text_accounts)
+            )
 
         arguments = {
             "year": y,

@@ -32,6 +32,10 @@ LangOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 文档 / one JSON document")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="年龄计算基准日 / reference date", show_default=False),
+]
 YearOpt = Annotated[
     int | None, typer.Option("--year", help="活动年度 / campaign year", show_default=False)
 ]
