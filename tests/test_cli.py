@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
+from zjk_charity import __version__
 from zjk_charity.aid.validation import validate
 from zjk_charity.cli.main import app
 from zjk_charity.ids import check_character
@@ -229,3 +233,31 @@ def test_unwritable_markup_leaves_the_ledger_unchanged(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "无法在" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "ws" / "zjk-charity.db").exists()
+
+
+HEAVY = ("pandas", "openpyxl", "jinja2", "pydantic", "python_calamine", "xlsxwriter", "rich")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["aid", "--help"], ["aid", "validate", "--help"]])
+def test_help_imports_no_heavy_module(args: list[str]) -> None:
+    # Issue 6: help must stay instant, so none of the heavy libraries may load for it.
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['zjk-charity', *{args!r}]\n"
+        "from zjk_charity.cli.main import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED', sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "Usage: zjk-charity" in done.stdout
+    assert "LOADED []" in done.stdout
+
+
+def test_version_is_printed() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "zjk_charity", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == f"zjk-charity {__version__}"

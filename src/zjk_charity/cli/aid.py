@@ -17,15 +17,16 @@ from zjk_charity.cli.common import (
     YearOpt,
     console,
     emit_json,
+    new_app,
     progress_callback,
     resolve_lang,
     user_errors,
 )
 
-app = typer.Typer(
-    help="福彩暖冬：申请校验、往年名单、分配 / winter-warmth aid", no_args_is_help=True
+app = new_app("福彩暖冬：申请校验、往年名单、分配 / winter-warmth aid")
+history_app = new_app(
+    "往年受助名单 / the history registry", no_args_is_help=False, invoke_without_command=True
 )
-history_app = typer.Typer(help="往年受助名单 / the history registry", invoke_without_command=True)
 app.add_typer(history_app, name="history")
 
 Files = Annotated[list[Path], typer.Argument(help="申请表（.xlsx .xls .csv）", show_default=False)]

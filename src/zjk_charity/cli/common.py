@@ -41,6 +41,17 @@ YearOpt = Annotated[
 ]
 
 
+def new_app(help: str, **options: Any) -> typer.Typer:
+    """A command group with plain (click-style) help.
+
+    typer's rich help renderer imports rich.markdown and markdown-it, about 0.15 s,
+    which alone would break the 0.3 s budget for ``--help`` (issue 6). The help texts
+    here are plain Chinese/English sentences, so nothing is lost by plain rendering.
+    """
+    options.setdefault("no_args_is_help", True)
+    return typer.Typer(help=help, rich_markup_mode=None, add_completion=False, **options)
+
+
 def console(stderr: bool = False) -> Any:
     from rich.console import Console
 

@@ -15,12 +15,13 @@ from zjk_charity.cli.common import (
     YearOpt,
     console,
     emit_json,
+    new_app,
     resolve_lang,
     user_errors,
 )
 
-app = typer.Typer(help="活动报告：生成、签名、核验 / signed campaign reports", no_args_is_help=True)
-keys_app = typer.Typer(help="报告签名密钥 / signing keys", no_args_is_help=True)
+app = new_app("活动报告：生成、签名、核验 / signed campaign reports")
+keys_app = new_app("报告签名密钥 / signing keys")
 
 PASSPHRASE_ENV = "ZJK_CHARITY_KEY_PASSPHRASE"
 

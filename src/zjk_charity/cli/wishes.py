@@ -18,6 +18,7 @@ from zjk_charity.cli.common import (
     WorkspaceOpt,
     console,
     emit_json,
+    new_app,
     progress_callback,
     resolve_lang,
     user_errors,
@@ -30,10 +31,8 @@ if TYPE_CHECKING:
     from zjk_charity.wishes.match_run import MatchResult
     from zjk_charity.wishes.model import Wish
 
-wishes_app = typer.Typer(
-    help="微心愿：心愿导入、匹配、状态 / children's micro-wishes", no_args_is_help=True
-)
-donations_app = typer.Typer(help="微心愿捐赠 / donations to the micro-wishes", no_args_is_help=True)
+wishes_app = new_app("微心愿：心愿导入、匹配、状态 / children's micro-wishes")
+donations_app = new_app("微心愿捐赠 / donations to the micro-wishes")
 
 WishFiles = Annotated[
     list[Path], typer.Argument(help="心愿登记表（.xlsx .xls .csv）", show_default=False)
