@@ -310,27 +310,37 @@ def _campaign_members(
     """The campaign's applicants in file order that share an ID or a household with another.
 
     Only those can have a campaign-wide finding; this run's come from memory, the
-    others from the ledger.
+    others from the ledger. IDs and households are counted first, so that a member
+    record is made only for the few rows that share one.
     """
-    members = _stored_members(conn, year, [report.file_id for report, _ in checked])
+    stored = _stored_members(conn, year, [report.file_id for report, _ in checked])
+    ids: Counter[str | None] = Counter()
+    households: Counter[tuple[str | None, str]] = Counter()
+    for group in stored.values():
+        ids.update(m.id_number for m in group)
+        households.update((m.county_code, m.household) for m in group)
+    for _, applicants in checked:
+        ids.update(a.id_number for a in applicants)
+        households.update((a.county_code, a.household) for a in applicants)
+
+    def shared(id_number: str | None, county_code: str | None, household: str) -> bool:
+        return bool(
+            (id_number and ids[id_number] > 1)
+            or (county_code and household and households[(county_code, household)] > 1)
+        )
+
+    members = {
+        file_id: [m for m in group if shared(m.id_number, m.county_code, m.household)]
+        for file_id, group in stored.items()
+    }
     for report, applicants in checked:
         name, file_id = report.name, report.file_id
         members[file_id] = [
             _Member(file_id, name, a.sheet, a.row, a.id_number, a.county_code, a.household, a, i)
             for i, a in enumerate(applicants)
-            if a.id_number or (a.county_code and a.household)
+            if shared(a.id_number, a.county_code, a.household)
         ]
-    ordered = [m for file_id in sorted(members) for m in members[file_id]]
-    ids = Counter(m.id_number for m in ordered if m.id_number)
-    households = Counter(
-        (m.county_code, m.household) for m in ordered if m.county_code and m.household
-    )
-    return [
-        m
-        for m in ordered
-        if (m.id_number and ids[m.id_number] > 1)
-        or (m.county_code and m.household and households[(m.county_code, m.household)] > 1)
-    ]
+    return [m for file_id in sorted(members) for m in members[file_id]]
 
 
 def campaign_findings(members: Sequence[_Member]) -> list[tuple[_Member, str, dict[str, Any]]]:
