@@ -54,6 +54,14 @@ cells = st.one_of(
     st.text(min_size=2000, max_size=5000, alphabet="测试ab1 "),
 )
 rows = st.lists(st.lists(cells, min_size=0, max_size=len(HEADERS) + 3), min_size=0, max_size=8)
+# The long-text cells are meant to be large: without data_too_large, some random seeds
+# fail the run on a health check instead of a finding (seen with --hypothesis-seed=
+# 286134553734161405180888159195352044080).
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _xlsx(path: Path, data: list[list[Any]]) -> Path:
@@ -84,7 +92,7 @@ def _run(path: Path, folder: Path) -> None:
     result.as_json("en")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FUZZ
 @given(rows)
 def test_random_xlsx_never_crashes(data: list[list[Any]]) -> None:
     with tempfile.TemporaryDirectory() as temp:
@@ -92,7 +100,7 @@ def test_random_xlsx_never_crashes(data: list[list[Any]]) -> None:
         _run(_xlsx(folder / "f.xlsx", data), folder)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FUZZ
 @given(st.lists(st.lists(st.text(max_size=30), max_size=len(HEADERS) + 2), max_size=8))
 def test_random_csv_never_crashes(data: list[list[str]]) -> None:
     with tempfile.TemporaryDirectory() as temp:
