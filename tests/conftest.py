@@ -13,11 +13,17 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import settings
 from stdnum import luhn
 
 from zjk_charity.aid.validation import ValidationResult, validate
 from zjk_charity.ids import check_character
 from zjk_charity.ledger import Ledger
+
+# No per-example deadline anywhere: CI runs on 2 shared cores, where a slow example is
+# the machine, not a finding. Tests that set their own settings keep them.
+settings.register_profile("zjk", deadline=None)
+settings.load_profile("zjk")
 
 YEAR = 2025
 AS_OF = date(2025, 10, 20)
