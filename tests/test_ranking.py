@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -18,7 +18,8 @@ from zjk_charity.aid.ranking import (
     priority_class,
     quota_total,
 )
-from zjk_charity.config import AidSettings
+from zjk_charity.config import AidSettings, PriorityClass
+from zjk_charity.ids import age_on
 
 CLASSES = AidSettings().priority
 AS_OF = date(2025, 10, 20)
@@ -229,3 +230,194 @@ def test_quotas_file_never_exceeds_candidates_or_file_total(
     for code, n in candidates.items():
         assert 0 <= quotas[code] <= n
         assert quotas[code] >= min(fixed.get(code, 0), n)  # a file's quota is honoured
+
+
+# ----------------------------------------------- the optimized rule against a plain one
+
+
+def reference_allocate(
+    people: list[Person],
+    seats: int,
+    classes: list[PriorityClass],
+    as_of: date,
+    fixed: dict[str, int] | None,
+) -> tuple[list[tuple[object, ...]], dict[str, int], dict[str, int]]:
+    """aid.md steps 1-5 written as plainly as possible (quotas: the tested ``apportion``).
+
+    Returns one tuple per person in input order: (key, status, reason, class, rank,
+    county rank, waitlist position, county waitlist position, better key).
+    """
+
+    def klass(p: Person) -> int:
+        for index, cls in enumerate(classes):
+            if cls.care_levels and p.care_level not in cls.care_levels:
+                continue
+            too_young = p.birth_date is None or age_on(p.birth_date, as_of) < (cls.min_age or 0)
+            if cls.min_age is not None and too_young:
+                continue
+            return index
+        return len(classes)
+
+    result: dict[int, dict[str, object]] = {}
+    eligible = []
+    for p in people:  # step 1
+        if p.has_error or p.county_code is None:
+            result[p.key] = {"status": "excluded", "reason": Reason.ERROR}
+        elif p.repeat and not p.exception_note.strip():
+            result[p.key] = {"status": "excluded", "reason": Reason.REPEAT}
+        else:
+            eligible.append(p)
+
+    def rank_order(p: Person) -> tuple[object, ...]:  # step 2; equal keys keep input order
+        return (
+            1 if p.repeat else 0,
+            klass(p),
+            p.birth_date or date.max,
+            1 if p.apply_date is None else 0,
+            p.apply_date or date.max,
+            p.id_number or "",
+            p.key,
+        )
+
+    candidates = []
+    best_of_household: dict[tuple[str, str], Person] = {}
+    for p in sorted(eligible, key=rank_order):  # step 3
+        household = (p.county_code or "", p.household.strip())
+        if household[1] and household in best_of_household:
+            better = best_of_household[household].key
+            result[p.key] = {"status": "excluded", "reason": Reason.HOUSEHOLD, "better": better}
+            continue
+        if household[1]:
+            best_of_household[household] = p
+        candidates.append(p)
+
+    counts: dict[str, int] = {}
+    for p in candidates:
+        counts[p.county_code or ""] = counts.get(p.county_code or "", 0) + 1
+    counts = dict(sorted(counts.items()))
+    quotas = apportion(seats, counts, fixed)  # step 4
+
+    seen: dict[str, int] = {}
+    waiting = 0
+    for rank, p in enumerate(candidates, start=1):  # step 5
+        code = p.county_code or ""
+        seen[code] = seen.get(code, 0) + 1
+        row: dict[str, object] = {"rank": rank, "county_rank": seen[code], "class": klass(p)}
+        if seen[code] <= quotas[code]:
+            row["status"] = "funded"
+        else:
+            waiting += 1
+            row |= {
+                "status": "waitlist",
+                "reason": Reason.QUOTA,
+                "position": waiting,
+                "county_position": seen[code] - quotas[code],
+            }
+        result[p.key] = row
+    fields = ("status", "reason", "class", "rank", "county_rank", "position", "county_position")
+    rows = [
+        (p.key, *(result[p.key].get(f) for f in fields), result[p.key].get("better"))
+        for p in people
+    ]
+    return rows, quotas, counts
+
+
+def _near(as_of: date) -> st.SearchStrategy[date]:
+    """Birth dates on and around the 60th and 80th birthdays (leap days included)."""
+    offsets = st.integers(-3, 3).map(lambda d: timedelta(days=d))
+    years = st.sampled_from([60, 80, 90])
+
+    def birthday(years_back: int, offset: timedelta) -> date:
+        try:
+            day = as_of.replace(year=as_of.year - years_back)
+        except ValueError:  # 29 February in a common year
+            day = as_of.replace(year=as_of.year - years_back, day=28)
+        return day + offset
+
+    return st.builds(birthday, years, offsets)
+
+
+@st.composite
+def rule_inputs(
+    draw: st.DrawFn,
+) -> tuple[list[Person], int, list[PriorityClass], date, dict[str, int] | None]:
+    as_of = draw(st.sampled_from([date(2025, 10, 20), date(2024, 2, 29), date(2025, 3, 1)]))
+    classes = draw(
+        st.lists(
+            st.builds(
+                PriorityClass,
+                name=st.just("类"),
+                care_levels=st.lists(st.sampled_from(["失能", "半失能", "自理"]), unique=True),
+                min_age=st.none() | st.sampled_from([0, 60, 80, 150]),
+            ),
+            max_size=3,
+        )
+    )
+    n = draw(st.integers(0, 80))
+    keys = draw(st.permutations(range(0, 7 * n, 7)))  # keys unrelated to the input order
+    birth = st.none() | _near(as_of) | st.sampled_from([date(1940, 1, 1), date(1950, 6, 30)])
+    people = [
+        Person(
+            key=key,
+            county_code=draw(st.none() | st.sampled_from(COUNTY_CODES[:3]))
+            if draw(st.integers(0, 9)) == 0
+            else draw(st.sampled_from(COUNTY_CODES[:3])),
+            id_number=draw(st.none() | st.sampled_from(["ID1", "ID2", "ID3", "ID10"])),
+            birth_date=draw(birth),
+            apply_date=draw(st.none() | st.sampled_from([date(2025, 9, 1), date(2025, 9, 2)])),
+            care_level=draw(st.sampled_from(["失能", "半失能", "自理"])),
+            household=draw(st.sampled_from(["", " ", "H1", "H1 ", "H2"])),
+            has_error=draw(st.integers(0, 5)) == 0,
+            repeat=draw(st.integers(0, 3)) == 0,
+            exception_note=draw(st.sampled_from(["", " ", "重病"])),
+        )
+        for key in keys
+    ]
+    seats = draw(st.integers(0, 90))
+    fixed = draw(st.none() | st.dictionaries(st.sampled_from(COUNTY_CODES), st.integers(0, 30)))
+    if fixed is not None:
+        seats = max(seats, sum(fixed.values()))  # the CLI refuses quotas above Q
+    return people, seats, classes, as_of, fixed
+
+
+@settings(max_examples=600, deadline=None)
+@given(rule_inputs())
+def test_allocate_equals_the_plain_reference(
+    inputs: tuple[list[Person], int, list[PriorityClass], date, dict[str, int] | None],
+) -> None:
+    people, seats, classes, as_of, fixed = inputs
+    outcome = allocate(people, seats=seats, classes=classes, as_of=as_of, fixed=fixed)
+    rows, quotas, counts = reference_allocate(people, seats, classes, as_of, fixed)
+    got = [
+        (
+            p.person.key,
+            p.status,
+            p.reason,
+            p.priority,
+            p.rank,
+            p.county_rank,
+            p.position,
+            p.county_position,
+            p.better,
+        )
+        for p in outcome.placed
+    ]
+    assert got == rows
+    assert (outcome.quotas, outcome.candidates, outcome.quota_total) == (quotas, counts, seats)
+    for p in outcome.placed:
+        assert p.person is next(q for q in people if q.key == p.person.key)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([date(2025, 10, 20), date(2024, 2, 29), date(2025, 3, 1)]),
+    st.integers(0, 150),
+    st.dates(date(1870, 1, 1), date(2025, 12, 31)),
+)
+def test_priority_class_at_every_age_boundary(as_of: date, min_age: int, born: date) -> None:
+    classes = [PriorityClass(name="长者", min_age=min_age)]
+    p = person(1, born=born)
+    expected = 0 if age_on(born, as_of) >= min_age else 1
+    assert priority_class(p, classes, as_of) == expected
+    outcome = allocate([p], seats=1, classes=classes, as_of=as_of)
+    assert outcome.placed[0].priority == expected

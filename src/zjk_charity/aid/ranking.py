@@ -30,9 +30,9 @@ county goes to that county's next waitlisted person.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
@@ -57,7 +57,7 @@ REASON_ZH = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     """One applicant row of the campaign, as the rule sees it."""
 
@@ -73,7 +73,7 @@ class Person:
     exception_note: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Placed:
     """The outcome for one person."""
 
@@ -130,18 +130,6 @@ def priority_class(person: Person, classes: Sequence[PriorityClass], as_of: date
     return len(classes)
 
 
-def rank_key(person: Person, exception: bool, klass: int) -> tuple[int, int, date, int, date, str]:
-    """(exception repeat, class, birth date, blank 申请日期 last, 申请日期, ID)."""
-    return (
-        int(exception),
-        klass,
-        person.birth_date or date.max,
-        int(person.apply_date is None),
-        person.apply_date or date.max,
-        person.id_number or "",
-    )
-
-
 def hamilton(seats: int, weights: Mapping[str, int]) -> dict[str, int]:
     """Largest-remainder apportionment of ``seats`` in proportion to ``weights``.
 
@@ -188,38 +176,56 @@ def apportion(
     return quotas
 
 
-def _candidates(
-    people: Iterable[Person], classes: Sequence[PriorityClass], as_of: date
-) -> tuple[list[Placed], list[Placed]]:
-    """Split into excluded (ERROR/REPEAT) and ranked candidates, one per household."""
-    excluded: list[Placed] = []
-    ranked: list[tuple[tuple[int, int, date, int, date, str], Placed]] = []
-    for person in people:
-        if person.has_error or person.county_code is None:
-            excluded.append(Placed(person, "excluded", Reason.ERROR))
-            continue
-        exception = person.repeat and bool(person.exception_note.strip())
-        if person.repeat and not exception:
-            excluded.append(Placed(person, "excluded", Reason.REPEAT))
-            continue
-        klass = priority_class(person, classes, as_of)
-        ranked.append((rank_key(person, exception, klass), Placed(person, "", priority=klass)))
-    ranked.sort(key=lambda item: (item[0], item[1].person.key))
-    stays: dict[tuple[str, str], Placed] = {}
-    candidates: list[Placed] = []
-    for _, placed in ranked:
-        person = placed.person
-        household = (person.county_code or "", person.household.strip())
-        if household[1]:
-            first = stays.setdefault(household, placed)
-            if first is not placed:
-                placed.status, placed.reason = "excluded", Reason.HOUSEHOLD
-                placed.better = first.person.key
-                placed.priority = None
-                excluded.append(placed)
+class _Classes:
+    """The priority classes compiled for one reference date.
+
+    ``age_on`` never increases with the birth date, so "aged ``min_age`` or more on
+    ``as_of``" is "born on or before a cut-off day", found once per class instead of an
+    age computed for every person and class.
+    """
+
+    def __init__(self, classes: Sequence[PriorityClass], as_of: date) -> None:
+        self.last = len(classes)
+        self.rules = [
+            (
+                frozenset(cls.care_levels) or None,
+                cls.min_age is not None,
+                _born_by(cls.min_age, as_of) if cls.min_age is not None else None,
+            )
+            for cls in classes
+        ]
+
+    def of(self, care_level: str, birth_date: date | None) -> int:
+        for index, (levels, has_min_age, born_by) in enumerate(self.rules):
+            if levels is not None and care_level not in levels:
                 continue
-        candidates.append(placed)
-    return excluded, candidates
+            if has_min_age and (birth_date is None or born_by is None or birth_date > born_by):
+                continue
+            return index
+        return self.last
+
+
+def _born_by(min_age: int, as_of: date) -> date | None:
+    """The last birth date aged ``min_age`` or more on ``as_of``; None when nobody can be."""
+    try:
+        day = as_of.replace(year=as_of.year - min_age, day=min(as_of.day, 28))
+    except ValueError:  # before year 1: nobody is that old
+        return None
+    step = timedelta(days=1)
+    while day < date.max and age_on(day + step, as_of) >= min_age:
+        day += step
+    while age_on(day, as_of) < min_age:
+        if day == date.min:
+            return None
+        day -= step
+    return day
+
+
+# Dates as day numbers: the rank key becomes one integer (then the ID), which sorts in C
+# without comparing tuples of dates. Each part is below its base, so the integer orders
+# exactly as the tuple (exception, class, birth, blank 申请日期, 申请日期) would.
+_DAYS = date.max.toordinal() + 1
+_NO_DAY = date.max.toordinal()
 
 
 def allocate(
@@ -230,25 +236,82 @@ def allocate(
     as_of: date,
     fixed: Mapping[str, int] | None = None,
 ) -> Outcome:
-    """Apply the rule to every applicant row of a campaign."""
-    excluded, candidates = _candidates(people, classes, as_of)
-    per_county: dict[str, list[Placed]] = defaultdict(list)
-    for rank, placed in enumerate(candidates, start=1):
-        placed.rank = rank
-        code = placed.person.county_code or ""
-        per_county[code].append(placed)
-        placed.county_rank = len(per_county[code])
+    """Apply the rule to every applicant row of a campaign (aid.md steps 1-5).
+
+    ``Outcome.placed`` has one entry per person, in the order of ``people``.
+    """
+    placed, order = _eligible_in_rank_order(people, _Classes(classes, as_of))
+    per_county = _one_per_household(placed, order)
     counts = {code: len(group) for code, group in sorted(per_county.items())}
     quotas = apportion(seats, counts, fixed)
+    _fund(per_county, quotas)
+    return Outcome(seats, quotas, counts, placed)
+
+
+def _eligible_in_rank_order(
+    people: Sequence[Person], classes: _Classes
+) -> tuple[list[Placed], list[int]]:
+    """Steps 1-2: everyone's ``Placed`` (ERROR/REPEAT decided), and the eligible in rank order.
+
+    The order is a list of indexes into ``people``.
+    """
+    span = classes.last + 1
+    placed: list[Placed] = []
+    keyed: list[tuple[int, str, int, int]] = []
+    for index, person in enumerate(people):
+        if person.has_error or person.county_code is None:
+            placed.append(Placed(person, "excluded", Reason.ERROR))
+            continue
+        exception = person.repeat and bool(person.exception_note.strip())
+        if person.repeat and not exception:
+            placed.append(Placed(person, "excluded", Reason.REPEAT))
+            continue
+        klass = classes.of(person.care_level, person.birth_date)
+        placed.append(Placed(person, "", priority=klass))
+        born, applied = person.birth_date, person.apply_date
+        rank_key = (
+            ((exception * span + klass) * _DAYS + (born.toordinal() if born else _NO_DAY)) * 2
+            + (applied is None)
+        ) * _DAYS + (applied.toordinal() if applied else _NO_DAY)
+        keyed.append((rank_key, person.id_number or "", person.key, index))
+    keyed.sort()  # equal keys (never in a campaign) keep the input order, like a stable sort
+    return placed, [item[3] for item in keyed]
+
+
+def _one_per_household(placed: list[Placed], order: list[int]) -> dict[str, list[Placed]]:
+    """Step 3, and the ranks: each county's candidates in rank order."""
+    first_of: dict[tuple[str, str], int] = {}  # (county, 户号) → index of who stays
+    per_county: dict[str, list[Placed]] = defaultdict(list)
+    rank = 0
+    for index in order:
+        entry = placed[index]
+        person = entry.person
+        code = person.county_code or ""
+        household = person.household.strip()
+        if household:
+            first = first_of.setdefault((code, household), index)
+            if first != index:
+                entry.status, entry.reason = "excluded", Reason.HOUSEHOLD
+                entry.better, entry.priority = placed[first].person.key, None
+                continue
+        group = per_county[code]
+        group.append(entry)
+        rank += 1
+        entry.rank, entry.county_rank = rank, len(group)
+    return per_county
+
+
+def _fund(per_county: dict[str, list[Placed]], quotas: Mapping[str, int]) -> None:
+    """Step 5: each county funds its first ``quota``; the rest wait, numbered in rank order."""
+    waiting: list[Placed] = []
     for code, group in per_county.items():
-        for placed in group[: quotas[code]]:
-            placed.status = "funded"
-        for position, placed in enumerate(group[quotas[code] :], start=1):
-            placed.status, placed.reason = "waitlist", Reason.QUOTA
-            placed.county_position = position
-    waiting = [p for p in candidates if p.status == "waitlist"]
-    for position, placed in enumerate(waiting, start=1):
-        placed.position = position
-    order = {p.key: i for i, p in enumerate(people)}
-    placed_all = sorted([*excluded, *candidates], key=lambda p: order[p.person.key])
-    return Outcome(seats, quotas, counts, placed_all)
+        quota = quotas[code]
+        for entry in group[:quota]:
+            entry.status = "funded"
+        for position, entry in enumerate(group[quota:], start=1):
+            entry.status, entry.reason = "waitlist", Reason.QUOTA
+            entry.county_position = position
+            waiting.append(entry)
+    waiting.sort(key=_by_rank)
+    for position, entry in enumerate(waiting, start=1):
+        entry.position = position

@@ -1,0 +1,199 @@
+"""The allocation's snapshot is copied inside SQLite; it must hold what the row-by-row code
+stored: each applicant's fields as loaded ("" for a blank text, 自理 for a blank care
+level), its error codes in finding order, and the REPEAT flag from findings or history."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from conftest import AS_OF, YEAR, good_row, make_id, write_sheet
+from zjk_charity.aid.allocation import (
+    AllocationRequest,
+    load_allocation,
+    load_campaign,
+    run_allocation,
+)
+from zjk_charity.aid.history import import_history
+from zjk_charity.aid.validation import validate
+from zjk_charity.config import AidSettings
+from zjk_charity.ledger import Ledger
+
+# The query the allocation used before the snapshot was copied in SQL (commit 9e5b7fc).
+REFERENCE_LOAD = """
+SELECT a.id, f.name, a.sheet, a.row, a.county_code, a.county, a.township, a.village, a.name,
+       a.id_number, a.birth_date, a.sex, a.household, a.care_level, a.bank, a.account,
+       a.apply_date, a.exception_note, a.has_error,
+       EXISTS (SELECT 1 FROM aid_findings x WHERE x.file_id = a.file_id AND x.sheet = a.sheet
+               AND x.row = a.row AND x.code = 'REPEAT_RECIPIENT')
+       OR EXISTS (SELECT 1 FROM history h WHERE h.id_number = a.id_number AND h.year < a.year),
+       (SELECT group_concat(code, ',') FROM aid_findings x WHERE x.file_id = a.file_id
+               AND x.sheet = a.sheet AND x.row = a.row AND x.severity = 'error')
+FROM applicants a JOIN aid_files f ON f.id = a.file_id
+WHERE a.year = ?
+ORDER BY a.file_id, a.sheet_index, a.row
+"""
+
+
+def _iso(text: str | None) -> str | None:
+    """What the earlier code stored for a date: parsed, then written back."""
+    return date.fromisoformat(text).isoformat() if text else None
+
+
+def reference_snapshot(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """(seq, file … errors) per row, and the rule flags, transformed as the earlier code did."""
+    return [
+        (
+            seq,
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6] or "",
+            r[7] or "",
+            r[8] or "",
+            r[9],
+            _iso(r[10]),
+            r[11],
+            r[12] or "",
+            r[13] or "自理",
+            r[14] or "",
+            r[15] or "",
+            _iso(r[16]),
+            r[17] or "",
+            r[20] or "",
+            bool(r[18]),
+            bool(r[19]),
+        )
+        for seq, r in enumerate(conn.execute(REFERENCE_LOAD, (YEAR,)))
+    ]
+
+
+def _rows(start: int, county: str = "张北县", address: str = "130722") -> list[dict[str, Any]]:
+    def person(i: int, **kw: Any) -> dict[str, Any]:
+        born = date(1935 + i % 30, 1 + i % 12, 1 + i % 27)
+        row = good_row(
+            序号=i,
+            **{"县(区)": county},
+            姓名=f"测{chr(0x4E00 + i)}",
+            身份证号=make_id(born.strftime("%Y%m%d"), address, f"{i:03d}"),
+            年龄="",
+            户号=f"H{i}",
+        )
+        return {**row, **kw}
+
+    return [
+        person(start),
+        person(start + 1, **{"乡镇(街道)": "", "村(社区)": ""}),  # blank texts
+        person(start + 2, 生活自理能力=""),  # blank care level
+        person(start + 3, 银行账号="12ab", 认证截图=""),  # two errors
+        person(start + 4, **{"县(区)": "北京市"}),  # no county code
+        person(start + 5, 申请日期=""),  # blank date
+        person(start + 6, 往年受助年份="2024", 特殊情况说明="重病"),  # repeat, exception
+        person(start + 7, 往年受助年份="2023"),  # repeat, no exception
+        person(start + 8, 户号=f"H{start}"),  # same household as the first
+        person(start + 9, 生活自理能力="半失能"),
+        person(start + 10, 开户银行="", 性别=""),
+    ]
+
+
+def _campaign(tmp_path: Path) -> Ledger:
+    """Two files, the first with two sheets; history imported after validation."""
+    first = tmp_path / "张北县.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "张北镇"
+    write_sheet(sheet, _rows(1))
+    write_sheet(book.create_sheet("公会镇"), _rows(20))
+    book.save(first)
+    second = tmp_path / "康保县.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    write_sheet(sheet, _rows(40, "康保县", "130723"))
+    book.save(second)
+
+    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    validate(ledger, [first, second], year=YEAR, as_of=AS_OF)
+    listed = _rows(1)[5]["身份证号"]  # found in the history only after validation
+    history = tmp_path / "2024.csv"
+    history.write_text(f"身份证号,姓名\n{listed},测\n", encoding="utf-8")
+    import_history(ledger, [history], 2024)
+    return ledger
+
+
+def _allocate(ledger: Ledger) -> Any:
+    settings = AidSettings()
+    request = AllocationRequest(
+        year=YEAR,
+        as_of=AS_OF,
+        budget=Decimal("12000"),
+        per_person=Decimal("1000"),
+        classes=list(settings.priority),
+    )
+    return run_allocation(ledger, request, {"year": YEAR})
+
+
+def test_snapshot_holds_what_the_row_by_row_code_stored(tmp_path: Path) -> None:
+    ledger = _campaign(tmp_path)
+    with ledger.read() as conn:
+        assert conn is not None
+        expected = reference_snapshot(conn)
+    result = _allocate(ledger)
+    conn = sqlite3.connect(ledger.path)
+    stored = conn.execute(
+        "SELECT seq, file, sheet, row, county_code, county, township, village, name, "
+        "id_number, birth_date, sex, household, care_level, bank, account, apply_date, "
+        "exception_note, errors FROM allocation_people WHERE allocation_id = ? ORDER BY seq",
+        (result.id,),
+    ).fetchall()
+    conn.close()
+    assert stored == [row[:19] for row in expected]
+    # the cases the data is meant to cover are there
+    assert {row[2] for row in expected} == {"张北镇", "公会镇", "Sheet"}
+    assert any(row[6] == "" for row in expected) and any(row[13] == "自理" for row in expected)
+    assert any("," in row[18] for row in expected)  # several error codes, in finding order
+    assert any(row[4] is None for row in expected) and any(row[16] is None for row in expected)
+    assert sum(row[20] for row in expected) >= 3  # repeats: from findings and from history
+
+
+def test_rule_inputs_match_the_reference(tmp_path: Path) -> None:
+    ledger = _campaign(tmp_path)
+    with ledger.read() as conn:
+        assert conn is not None
+        expected = reference_snapshot(conn)
+        people = load_campaign(conn, YEAR).people
+    assert [
+        (
+            p.key,
+            p.county_code,
+            p.id_number,
+            p.birth_date.isoformat() if p.birth_date else None,
+            p.apply_date.isoformat() if p.apply_date else None,
+            p.care_level,
+            p.household,
+            p.exception_note,
+            p.has_error,
+            p.repeat,
+        )
+        for p in people
+    ] == [(r[0], r[4], r[9], r[10], r[16], r[13], r[12], r[17], r[19], r[20]) for r in expected]
+
+
+def test_the_stored_allocation_reads_back_as_decided(tmp_path: Path) -> None:
+    ledger = _campaign(tmp_path)
+    result = _allocate(ledger)
+    again = load_allocation(ledger, YEAR)
+    assert again.entries == result.entries
+    assert again.as_json() == result.as_json()
+    statuses = {e.status for e in result.entries}
+    reasons = {e.reason for e in result.entries}
+    assert statuses == {"funded", "waitlist", "excluded"}
+    assert {"ERROR", "REPEAT", "HOUSEHOLD", "QUOTA"} <= reasons
