@@ -220,6 +220,14 @@ def allocate(
         str | None, typer.Option("--notice-from", help="公示开始日期，默认今天")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="分配结果工作簿 / output .xlsx")] = None,
+    no_workbook: Annotated[
+        bool,
+        typer.Option(
+            "--no-workbook",
+            help="只记入台账，不写工作簿和银行代发文件；需要文件时不加此选项再运行一次"
+            "（规则是确定的，结果相同）/ record only, write no files",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -263,13 +271,15 @@ def allocate(
             "quotas": str(quotas) if quotas else None,
             "as_of": request.as_of.isoformat(),
         }
-        result = run_allocation(Ledger(ws.ledger_path), request, arguments, write)
+        result = run_allocation(
+            Ledger(ws.ledger_path), request, arguments, None if no_workbook else write
+        )
     if json_out:
         emit_json(result.as_json())
         return
     from zjk_charity.cli.render import render_allocation
 
-    render_allocation(console(), result, chosen, written)
+    render_allocation(console(), result, chosen, None if no_workbook else written)
 
 
 @app.command()

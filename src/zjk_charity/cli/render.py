@@ -95,8 +95,11 @@ def _findings_table(findings: list[Finding], file: str, zh: bool, lang: str) -> 
     return table
 
 
-def render_allocation(out: Any, a: Allocation, lang: str, written: list[Path]) -> None:
-    """分县汇总 table, the totals, the reasons for not funding, and the files written."""
+def render_allocation(out: Any, a: Allocation, lang: str, written: list[Path] | None) -> None:
+    """分县汇总 table, the totals, the reasons for not funding, and the files written.
+
+    ``written`` None: the run was asked to write no files (``--no-workbook``).
+    """
     from rich.table import Table
 
     from zjk_charity.aid.allocation import money, reason_counts
@@ -144,7 +147,12 @@ def render_allocation(out: Any, a: Allocation, lang: str, written: list[Path]) -
             f"[yellow]{e.county} {mask_name(e.name)}：姓名或开户银行含 GBK 以外的生僻字，"
             "请与银行核对代发文件[/]"
         )
-    for path in written:
+    if written is None:
+        out.print(
+            "[dim]未写出文件（--no-workbook）；需要名单和银行代发文件时，不加此选项再运行一次"
+            "（规则是确定的，结果相同）[/]"
+        )
+    for path in written or []:
         out.print(f"已写出：{path}")
 
 
