@@ -1,0 +1,142 @@
+"""The allocation workbook is streamed with ``fast_rows``: its bytes must be xlsxwriter's own.
+
+Every part of the file except docProps/core.xml (which holds the creation time) is
+compared with the same workbook written by xlsxwriter's unmodified Worksheet.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from test_allocation_snapshot import _allocate, _campaign
+from zjk_charity.aid.allocation_book import Notice, write_outputs
+from zjk_charity.workbook import writer
+from zjk_charity.workbook.writer import Column, SheetSpec, Value, new_book
+
+# Texts xlsxwriter escapes or marks up in some way, and ordinary ones.
+TEXTS = [
+    "张三",
+    "a",
+    " leading",
+    "trailing ",
+    "\u3000全角空格\u3000",
+    "tab\tinside",
+    "new\nline",
+    "\x00nul",
+    "\x07bell\x1f",
+    "_x0041_",
+    "_x00",
+    "a & b",
+    "<r><t>rich</t></r>",
+    "<b>",
+    "x > y",
+    'say "hi"',
+    "\ufffe\uffff",
+    "😀 emoji",
+    "=HYPERLINK(1)",
+    "-1",
+    "1.5E+10",
+    "x" * 33_000,  # cut to Excel's limit by xlsxwriter, either way
+]
+VALUES: list[Value] = [
+    0,
+    7,
+    -5,
+    10**15,
+    2**53 + 1,
+    1.5,
+    -0.0,
+    1e-300,
+    Decimal("1000.00"),
+    date(2025, 10, 20),
+    datetime(2025, 10, 20, 8, 30),
+    True,
+    False,
+    None,
+    "",
+]
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as book:
+        return {n: book.read(n) for n in book.namelist() if n != "docProps/core.xml"}
+
+
+def _both(tmp_path: Path, fill: Callable[[writer.Book], None]) -> tuple[Path, Path]:
+    paths = []
+    for fast in (False, True):
+        target = tmp_path / f"{'fast' if fast else 'stock'}.xlsx"
+        with new_book(target, streaming=True, fast_rows=fast) as book:
+            fill(book)
+        paths.append(target)
+    return paths[0], paths[1]
+
+
+def _columns() -> list[Column]:
+    return [Column("文本", 12), Column("号码", 20, text=True), Column("数", 8), Column("其他", 8)]
+
+
+def test_every_kind_of_cell_is_written_as_xlsxwriter_writes_it(tmp_path: Path) -> None:
+    def fill(book: writer.Book) -> None:
+        titled = book.sheet(SheetSpec("名单", _columns(), title="标题 & <说明>", subtitle=" 副 "))
+        for n, text in enumerate(TEXTS):
+            titled.write([text, text, n, VALUES[n % len(VALUES)]])
+        for value in VALUES:
+            titled.write([value, value, value, value])
+            titled.write([value, "x"], style="bold")
+            titled.write([value, "y", 1], cell_styles={0: "error", 2: "warning"})
+        titled.write(["批注"], comments={0: "说明 <1> & 2"})
+        plain = book.sheet(
+            SheetSpec("无标题", _columns(), header_at=2, preamble=[["上面一行"], [" ", 5]])
+        )
+        for n, text in enumerate(TEXTS):
+            plain.write([n, text, text[:5], None])
+
+    stock, fast = _both(tmp_path, fill)
+    assert _members(fast) == _members(stock)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=12), st.text(max_size=3), st.integers(-(2**60), 2**60)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_any_text_is_written_as_xlsxwriter_writes_it(
+    tmp_path: Path, rows: list[tuple[str, str, int]]
+) -> None:
+    def fill(book: writer.Book) -> None:
+        sheet = book.sheet(SheetSpec("文本", _columns()))
+        for text, short, number in rows:
+            sheet.write([text, short, number, f" {short}"])
+
+    stock, fast = _both(tmp_path, fill)
+    assert _members(fast) == _members(stock)
+
+
+def test_allocation_outputs_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = _allocate(_campaign(tmp_path))
+    notice = Notice(date(2025, 11, 1), 7)
+    fast = write_outputs(a, tmp_path / "fast.xlsx", notice, "2025年福彩暖冬资助")
+    from xlsxwriter.worksheet import Worksheet
+
+    monkeypatch.setattr(writer, "fast_rows_worksheet", lambda: Worksheet)
+    stock = write_outputs(a, tmp_path / "stock.xlsx", notice, "2025年福彩暖冬资助")
+    assert _members(fast[0]) == _members(stock[0])
+    assert fast[1].read_bytes() == stock[1].read_bytes()
+    sheets = [n for n in _members(fast[0]) if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == 7
