@@ -1,12 +1,17 @@
 """The registry of benchmark cases, the data sets they need, and the target ratios.
 
 A case is a command run in a fresh process; ``prepare`` (untimed) runs before each
-repetition, e.g. to start from an empty ledger. To add ``aid allocate`` or ``wishes
-match`` later: register a data set generator if they need new files, then a case,
-then the ratio that states the target, e.g.::
+repetition, e.g. to start from an empty ledger or from a copy of a validated one. To add
+a command: register a data set generator if it needs new files, then a case, then the
+ratio that states its target, e.g.::
 
-    register_case(Case("aid allocate", allocate_argv, prepare=validated_ledger))
-    register_ratio(Ratio("allocate / calamine read", ("aid allocate",), ("calamine read",), 1.0))
+    register_case(Case("aid allocate --no-workbook", allocate_argv, prepare=_validated))
+    register_ratio(
+        Ratio("allocate / read", ("aid allocate --no-workbook",), ("calamine read",), 1.0)
+    )
+
+Registered here: validate and allocate with and without their workbooks, wishes match,
+the help commands, and the peers they are measured against (``peers.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Literal
 
 from zjk_charity.bench.generate import write_applications
 from zjk_charity.bench.generate_wishes import write_donations, write_wishes
+from zjk_charity.bench.measure import BenchError
 
 YEAR = "2025"
 
@@ -130,13 +136,45 @@ def _validated(inputs: Inputs) -> None:
     _seeded(inputs, "validated", [["aid", "validate", path, "--year", YEAR, "--no-workbook"]])
 
 
+def _allocate(inputs: Inputs, *extra: str) -> list[str]:
+    workspace = str(inputs.workspace)
+    return inputs.toolkit("aid", "allocate", "--year", YEAR, "--json", "-w", workspace, *extra)
+
+
+ALLOCATION_CELLS = "allocation-cells.marshal"
+
+
+def _allocation_cells(inputs: Inputs) -> None:
+    """Once per data set (untimed): the cells of the allocation workbook, for the floor peer.
+
+    It runs ``aid allocate`` on the validated ledger and keeps the values of every sheet
+    of the workbook it writes, as ``peers.save_cells`` reads them.
+    """
+    from zjk_charity.bench.peers import save_cells
+
+    cells = inputs.folder / ALLOCATION_CELLS
+    if cells.exists():
+        return
+    _validated(inputs)
+    book = inputs.folder / "allocation-cells.xlsx"
+    done = subprocess.run(_allocate(inputs, "--out", str(book)), capture_output=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"aid allocate for the floor's cells exited with {done.returncode}")
+    save_cells(book, cells)
+
+
 def _imported(inputs: Inputs) -> None:
     wishes, donations = str(inputs.files["wishes"]), str(inputs.files["donations"])
     _seeded(inputs, "imported", [["wishes", "import", wishes], ["donations", "import", donations]])
 
 
 def _more() -> None:
-    """aid allocate over validated candidates; wishes match over n wishes × n donations."""
+    """aid allocate over validated candidates; wishes match over n wishes × n donations.
+
+    ``aid allocate (all outputs)`` writes a workbook of about 20 cells per applicant
+    (候补名单 and 未入选 both list the waitlist); its floor is the calamine read of the
+    applications plus xlsxwriter writing the same cells, unformatted, streamed.
+    """
     register_dataset(
         "wishes", lambda folder, rows: write_wishes(folder / f"wishes-{rows}.xlsx", rows)
     )
@@ -144,20 +182,25 @@ def _more() -> None:
         "donations", lambda folder, rows: write_donations(folder / f"donations-{rows}.xlsx", rows)
     )
     register_case(
+        Case("aid allocate --no-workbook", lambda i: _allocate(i, "--no-workbook"), _validated)
+    )
+    register_case(
         Case(
-            "aid allocate",
-            lambda i: i.toolkit(
-                "aid",
-                "allocate",
-                "--year",
-                YEAR,
-                "--json",
-                "--out",
-                str(i.folder / "alloc.xlsx"),
-                "-w",
-                str(i.workspace),
-            ),
+            "aid allocate (all outputs)",
+            lambda i: _allocate(i, "--out", str(i.folder / "alloc.xlsx")),
             prepare=_validated,
+        )
+    )
+    register_case(
+        Case(
+            "xlsxwriter write (allocation's cells)",
+            lambda i: i.peer(
+                "xlsxwriter-cells",
+                str(i.folder / ALLOCATION_CELLS),
+                str(i.folder / "peer-alloc.xlsx"),
+            ),
+            prepare=_allocation_cells,
+            peer=True,
         )
     )
     register_case(
@@ -170,7 +213,22 @@ def _more() -> None:
             data=("wishes", "donations"),
         )
     )
-    register_ratio(Ratio("allocate / calamine read", ("aid allocate",), ("calamine read",), 1.0))
+    register_ratio(
+        Ratio(
+            "allocate --no-workbook / calamine read",
+            ("aid allocate --no-workbook",),
+            ("calamine read",),
+            1.0,
+        )
+    )
+    register_ratio(
+        Ratio(
+            "allocate (all outputs) / (calamine read + xlsxwriter write of its cells)",
+            ("aid allocate (all outputs)",),
+            ("calamine read", "xlsxwriter write (allocation's cells)"),
+            1.0,
+        )
+    )
     register_ratio(
         Ratio(
             "wishes match 100k / 10k",
