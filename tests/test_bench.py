@@ -4,6 +4,7 @@ are not tests)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from zjk_charity.bench.__main__ import main
 from zjk_charity.bench.cases import CASES, RATIOS
 from zjk_charity.bench.generate import HEADERS, write_applications
 from zjk_charity.bench.measure import BenchError, run_once
+from zjk_charity.bench.peers import PeerError, _checked_rows, frictionless_validate
 from zjk_charity.ids import check_id
 
 
@@ -70,3 +72,40 @@ def test_the_suite_prints_every_case_and_ratio(
     assert len(measured["aid validate --no-workbook"]["seconds"]) == 1
     ratio = next(r for r in document["ratios"] if r["ratio"].startswith("validate --no-workbook"))
     assert ratio["value"] > 0
+
+
+class _Report:
+    """The part of a frictionless report the peer reads."""
+
+    def __init__(self, rows: int, errors: list[object]) -> None:
+        task = type("Task", (), {"stats": {"rows": rows}, "errors": errors})
+        self.tasks = [task]
+
+
+def _error(message: str, row_number: int | None) -> object:
+    return type("Error", (), {"message": message, "row_number": row_number})()
+
+
+def test_a_peer_that_validated_nothing_stops_the_benchmark() -> None:
+    # frictionless answers a path it refuses with one resource error and no rows: timing
+    # that made it look 10x faster than a real validation.
+    refused = _Report(0, [_error('path "/tmp/a.xlsx" is not safe', None)])
+    with pytest.raises(PeerError, match="not safe"):
+        _checked_rows(refused)
+    with pytest.raises(PeerError, match="no rows"):
+        _checked_rows(_Report(0, []))
+    assert _checked_rows(_Report(30, [_error("type is date", 7)])) == 30
+
+
+def test_frictionless_validates_every_row_of_a_generated_workbook(tmp_path: Path) -> None:
+    pytest.importorskip("frictionless")
+    made = write_applications(tmp_path / "a.xlsx", 40)
+    assert frictionless_validate(made.path) == 40
+
+
+def test_a_failing_peer_is_an_error_not_a_time(tmp_path: Path) -> None:
+    not_a_workbook = tmp_path / "a.xlsx"
+    not_a_workbook.write_text("not a workbook")
+    peer = [sys.executable, "-m", "zjk_charity.bench.peers", "calamine", str(not_a_workbook)]
+    with pytest.raises(BenchError, match="exited with 3"):
+        run_once(peer)

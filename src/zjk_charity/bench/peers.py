@@ -12,12 +12,17 @@ from __future__ import annotations
 import importlib
 import marshal
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
 from zjk_charity.bench.generate import HEADERS
 
 HEADER_ROW = 3  # the generated workbooks have a title and a 填报单位 line above it
+
+
+class PeerError(RuntimeError):
+    """A peer that could not do its work: the benchmark stops instead of timing it."""
 
 
 def calamine_read(path: Path) -> list[list[Any]]:
@@ -112,13 +117,30 @@ def frictionless_validate(path: Path) -> int:
             constraints["enum"] = ["农村特困人员", "农村特困", "农村特困供养人员"]
         kind = "integer" if header in ("序号", "年龄") else "string"
         fields.append({"name": header, "type": kind, "constraints": constraints})
+    # frictionless refuses an absolute path as "not safe" and reports that as the one
+    # error of an otherwise empty validation: the file is named relative to its folder.
     resource = frictionless.Resource(
-        str(path),
+        path.name,
+        basepath=str(path.parent),
         schema=frictionless.Schema.from_descriptor({"fields": fields}),
         dialect=frictionless.Dialect(header_rows=[HEADER_ROW]),
     )
     report = resource.validate(limit_errors=10**9)
-    return len(report.flatten(["rowNumber"]))
+    return _checked_rows(report)
+
+
+def _checked_rows(report: Any) -> int:
+    """The number of rows frictionless validated; an error if it did not validate any.
+
+    A resource, scheme or header error (anything that is not about a row) means the
+    peer measured nothing but its own refusal, so the benchmark must stop, not time it.
+    """
+    task = report.tasks[0]
+    refused = [e.message for e in task.errors if getattr(e, "row_number", None) is None]
+    rows = int(task.stats.get("rows") or 0)
+    if refused or rows == 0:
+        raise PeerError(f"frictionless did not validate the file: {refused or 'no rows'}")
+    return rows
 
 
 def main(argv: list[str]) -> None:
@@ -134,10 +156,16 @@ def main(argv: list[str]) -> None:
     elif name == "xlsxwriter-cells":
         write_cells(path, Path(argv[2]))
     elif name == "frictionless":
-        frictionless_validate(path)
+        print(frictionless_validate(path), "rows validated")
     else:
         raise SystemExit(f"unknown peer {name}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    # Exit code 1 means "done, with findings" to the benchmark (the toolkit's own code);
+    # a peer never has findings, so any failure of a peer is 3, which stops the run.
+    try:
+        main(sys.argv[1:])
+    except Exception:
+        traceback.print_exc()
+        raise SystemExit(3) from None
