@@ -9,12 +9,10 @@ allocation is run again).
 
 from __future__ import annotations
 
-import gc
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -31,6 +29,7 @@ from zjk_charity.aid.ranking import (
     quota_total,
 )
 from zjk_charity.aid.validation import campaign_name
+from zjk_charity.collector import collector_paused
 from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError
 from zjk_charity.ids import age_on
@@ -515,7 +514,7 @@ def run_allocation(
         ):
             raise _nothing_validated(request.year)
     inputs = [request.quotas_file] if request.quotas_file else []
-    with _collector_paused(), ledger.run("aid allocate", arguments or {}, inputs) as run:
+    with collector_paused(), ledger.run("aid allocate", arguments or {}, inputs) as run:
         if is_finalized(run.conn, request.year):
             raise UserError(
                 f"{request.year} 年的分配已定稿（aid finalize），不能重新分配",
@@ -564,30 +563,6 @@ def _decide_and_store(
     )
     result.id = _store(conn, run_id, result, decided, result.as_json())
     return result
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while an allocation runs.
-
-    A campaign of 100,000 rows makes about a million objects (rows, entries, rule
-    inputs, outcomes, the JSON document) that live until the rule is applied and form
-    no cycles; the collector walked every one of them again and again. Reference
-    counting still frees everything as usual, and most of it is gone (the locals of
-    ``_decide_and_store``) before the collector resumes. What survives (the entries and
-    the document) is long-lived: freeze-then-unfreeze moves it to the oldest generation
-    at once, instead of the collector's next young pass walking all of it (0.1 s).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:  # never thaw what the application froze itself
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _nothing_validated(year: int) -> UserError:

@@ -8,12 +8,10 @@ the order DUPLICATE_PERSON uses to decide which occurrence is "first".
 
 from __future__ import annotations
 
-import gc
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -26,6 +24,7 @@ from zjk_charity.aid import columns as col
 from zjk_charity.aid.attachments import Attachments
 from zjk_charity.aid.model import Applicant
 from zjk_charity.aid.rules import RowContext, check_sheet
+from zjk_charity.collector import collector_paused
 from zjk_charity.findings import CODES, Finding, Severity
 from zjk_charity.ledger import Ledger, file_sha256
 from zjk_charity.ledger.db import Run
@@ -479,22 +478,6 @@ def _sort_key(
     return key
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a campaign is read, checked and stored.
-
-    100,000 rows are millions of objects and make no reference cycles; left running,
-    the collector walks all of them again and again, about a third of the checking time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def read_files(
     paths: Sequence[Path], progress: Callable[[str], None] | None = None
 ) -> list[FileReport]:
@@ -523,7 +506,7 @@ def validate(
     ``write`` makes the marked-up workbook inside the ledger transaction: when it cannot
     be written, nothing of the validation is recorded either.
     """
-    with _collector_paused():
+    with collector_paused():
         return _validate(ledger, paths, year, as_of, attachments, arguments, progress, write)
 
 

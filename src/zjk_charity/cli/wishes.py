@@ -23,6 +23,7 @@ from zjk_charity.cli.common import (
     resolve_lang,
     user_errors,
 )
+from zjk_charity.collector import collector_paused
 
 if TYPE_CHECKING:
     from zjk_charity.findings import Finding
@@ -163,7 +164,8 @@ def wishes_match(
             progress=progress_callback(json_out),
         )
     if json_out:
-        emit_json(result.as_json())
+        with collector_paused():  # a document of 100,000 wishes and donations (issue 6)
+            emit_json(result.as_json())
         _note_import_problems(result, chosen)
     else:
         render_match(console(), result, chosen, written)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from zjk_charity.collector import collector_paused
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding
 from zjk_charity.ledger import Ledger, file_sha256
@@ -326,10 +327,11 @@ def import_wishes(
     progress: Progress = None,
 ) -> ImportResult[Wish]:
     """``wishes import``: store the valid wishes of ``paths``; a blank 金额 is ``standard``."""
-    files = read_wish_files(paths, progress)
-    with ledger.run("wishes import", arguments or {}, list(paths)) as run:
-        result = import_wishes_into(run, files, standard)
-        _finish(run, result)
+    with collector_paused():
+        files = read_wish_files(paths, progress)
+        with ledger.run("wishes import", arguments or {}, list(paths)) as run:
+            result = import_wishes_into(run, files, standard)
+            _finish(run, result)
     return result
 
 
@@ -340,8 +342,9 @@ def import_donations(
     progress: Progress = None,
 ) -> ImportResult[Donation]:
     """``donations import``: store the valid donations of ``paths``."""
-    files = read_donation_files(paths, progress)
-    with ledger.run("donations import", arguments or {}, list(paths)) as run:
-        result = import_donations_into(run, files)
-        _finish(run, result)
+    with collector_paused():
+        files = read_donation_files(paths, progress)
+        with ledger.run("donations import", arguments or {}, list(paths)) as run:
+            result = import_donations_into(run, files)
+            _finish(run, result)
     return result

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zjk_charity.collector import collector_paused
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.wishes import store
@@ -72,6 +73,19 @@ def run_match(
     progress: Progress = None,
 ) -> MatchResult:
     """Import the given files (if any), then match by the rule on what is left."""
+    with collector_paused():
+        return _run_match(ledger, standard, wish_files, donation_files, arguments, write, progress)
+
+
+def _run_match(
+    ledger: Ledger,
+    standard: Fen,
+    wish_files: Sequence[Path],
+    donation_files: Sequence[Path],
+    arguments: dict[str, Any] | None,
+    write: Callable[[MatchResult], None] | None,
+    progress: Progress,
+) -> MatchResult:
     wishes_read = read_wish_files(wish_files, progress) if wish_files else []
     donations_read = read_donation_files(donation_files, progress) if donation_files else []
     inputs = [*wish_files, *donation_files]
