@@ -77,8 +77,9 @@ class Ratio:
     """``numerator`` against the sum of ``denominator`` (cases), at ``rows``.
 
     ``kind="ratio"``: value = n / d, met when ≤ limit; ``"at_least"``: n / d, met when
-    ≥ limit (a peer this many times slower); ``"over"``: n - d in seconds, met when ≤ limit. ``rows`` None means the largest size of the run; a pair of sizes in
-    ``growth`` compares one case at two sizes instead (e.g. 100,000 against 10,000).
+    ≥ limit (a peer this many times slower); ``"over"``: n - d in seconds, met when
+    ≤ limit. ``rows`` None means every size of the run, judged at the largest; a pair of
+    sizes in ``growth`` compares one case at two sizes instead (100,000 against 10,000).
     """
 
     name: str
