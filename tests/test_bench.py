@@ -131,3 +131,19 @@ def test_a_target_is_judged_at_the_largest_size_only() -> None:
     assert (large.rows, large.value, large.met) == (100_000, 1.5, True)
     table = format_report(results, [ratio], "test machine", 1)
     assert "(trend only)" in table and "NOT met" not in table
+
+
+def test_cases_run_round_by_round(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # On a shared machine a slow spell then falls on every case of a ratio alike.
+    cases = "python -c pass,zjk-charity --help"
+    assert main(["--repeat", "2", "--cases", cases, "--data", str(tmp_path), "--json"]) == 0
+    captured = capsys.readouterr()
+    progress = [line for line in captured.err.splitlines() if line.startswith("…")]
+    assert progress == [
+        "… python -c pass (run 1)",
+        "… zjk-charity --help (run 1)",
+        "… python -c pass (run 2)",
+        "… zjk-charity --help (run 2)",
+    ]
+    measured = {c["case"]: c for c in json.loads(captured.out)["cases"]}
+    assert [len(measured[name]["seconds"]) for name in cases.split(",")] == [2, 2]

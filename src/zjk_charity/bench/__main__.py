@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zjk_charity.bench.cases import CASES, DATASETS, RATIOS, Case, Inputs
-from zjk_charity.bench.measure import BenchError, Measurement, repeat
+from zjk_charity.bench.measure import BenchError, Measurement, run_once
 from zjk_charity.bench.report import format_report, ratio_values
 
 
@@ -46,18 +46,36 @@ def _environment(src: Path | None) -> dict[str, str]:
     return env
 
 
-def _measure(case: Case, inputs: Inputs, times: int, env: dict[str, str]) -> Measurement:
-    rows = inputs.rows if case.sized else None
-    env = dict(os.environ) if case.peer else env
-    missing = case.unavailable()
-    if missing:
-        return Measurement(case.name, rows, skipped=missing)
-    setup = case.prepare
-    prepare = (lambda: setup(inputs)) if setup is not None else None
-    try:
-        return repeat(case.name, rows, times, case.argv(inputs), prepare, env)
-    except BenchError as exc:
-        return Measurement(case.name, rows, skipped=str(exc))
+def _rounds(
+    cases: Sequence[Case], inputs: Inputs, times: int, env: dict[str, str]
+) -> list[Measurement]:
+    """``times`` rounds, each running every case once (after its untimed ``prepare``).
+
+    Round by round rather than case by case: a slow spell of a shared machine then falls
+    on every case alike, not on whichever case ran during it, so the ratios (measured
+    side by side) hold better than the seconds do. A case that fails is skipped from
+    then on, with the reason.
+    """
+    measured: dict[str, Measurement] = {}
+    for case in cases:
+        rows = inputs.rows if case.sized else None
+        measured[case.name] = Measurement(case.name, rows, skipped=case.unavailable())
+    for round_number in range(1, times + 1):
+        for case in cases:
+            measurement = measured[case.name]
+            if measurement.skipped:
+                continue
+            size = f"{inputs.rows:,} rows, " if case.sized else ""
+            print(f"… {case.name} ({size}run {round_number})", file=sys.stderr, flush=True)
+            try:
+                if case.prepare is not None:
+                    case.prepare(inputs)
+                run = run_once(case.argv(inputs), dict(os.environ) if case.peer else env)
+            except BenchError as exc:
+                measurement.skipped, measurement.runs = str(exc), []
+                continue
+            measurement.runs.append(run)
+    return list(measured.values())
 
 
 def run(options: argparse.Namespace, folder: Path) -> list[Measurement]:
@@ -68,18 +86,14 @@ def run(options: argparse.Namespace, folder: Path) -> list[Measurement]:
     results: list[Measurement] = []
     unsized = [c for c in cases if not c.sized]
     if unsized:
-        inputs = Inputs(0, folder, {}, python)
-        results += [_measure(c, inputs, options.repeat, env) for c in unsized]
+        results += _rounds(unsized, Inputs(0, folder, {}, python), options.repeat, env)
     for rows in sizes:
         here = folder / str(rows)
         here.mkdir(parents=True, exist_ok=True)
         needed = {name for c in cases if c.sized for name in c.data}
         files = {name: _dataset(name, here, rows) for name in sorted(needed)}
         inputs = Inputs(rows, here, files, python)
-        for case in cases:
-            if case.sized:
-                print(f"… {case.name} ({rows:,} rows)", file=sys.stderr, flush=True)
-                results.append(_measure(case, inputs, options.repeat, env))
+        results += _rounds([c for c in cases if c.sized], inputs, options.repeat, env)
     return results
 
 

@@ -6,7 +6,7 @@ import os
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,20 +61,3 @@ def run_once(
         message = errors.decode("utf-8", "replace").strip().splitlines()[-5:]
         raise BenchError(f"{' '.join(argv)} exited with {process.returncode}: {message}")
     return Run(seconds, usage.ru_maxrss / 1024)
-
-
-def repeat(
-    case: str,
-    rows: int | None,
-    times: int,
-    argv: Sequence[str],
-    prepare: Callable[[], None] | None = None,
-    env: dict[str, str] | None = None,
-) -> Measurement:
-    """``times`` runs of ``argv``, each after the untimed ``prepare``."""
-    measurement = Measurement(case, rows)
-    for _ in range(times):
-        if prepare is not None:
-            prepare()
-        measurement.runs.append(run_once(argv, env))
-    return measurement
