@@ -61,6 +61,7 @@ def _timed(module: Any, name: str, spent: dict[str, float], label: str) -> None:
 def measure_once(path: Path, workspace: Path) -> dict[str, float]:
     """One validation of ``path`` into a new ledger in ``workspace``, phase by phase."""
     from zjk_charity.aid import validation
+    from zjk_charity.cli.common import json_text
     from zjk_charity.ledger import Ledger
     from zjk_charity.workbook import guard, reader
 
@@ -76,7 +77,7 @@ def measure_once(path: Path, workspace: Path) -> dict[str, float]:
         Ledger(workspace / "zjk-charity.db"), [path], year=2025, as_of=date(2025, 11, 1)
     )
     middle = time.perf_counter()
-    json.dumps(result.as_json(), ensure_ascii=False, indent=2)
+    json_text(result.as_json())  # as emit_json writes it
     spent["JSON document"] = time.perf_counter() - middle
     spent["header and rows"] = spent.pop("read") - spent["guard"] - spent["parse"]
     inner = sum(spent[k] for k in ("header and rows", "guard", "parse", "row checks"))
