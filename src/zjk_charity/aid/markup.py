@@ -144,7 +144,7 @@ def write_markup(result: ValidationResult, target: Path, lang: str = "zh") -> Pa
         by_row[(a.file, a.sheet)][a.row] = a
     used: set[str] = set()
     many = len(result.files) > 1
-    with new_book(target, streaming=True) as book:
+    with new_book(target, streaming=True, fast_rows=True) as book:
         for report in result.files:
             for sheet in report.table.sheets:
                 name = _sheet_name(report, sheet, many, used)

@@ -10,7 +10,9 @@ starts (xlsxwriter's constant-memory mode): 100,000 rows need a few MB instead o
 hundred, and are written faster. The price: rows go strictly top to bottom, so lines
 above a sheet's header are given up front in ``SheetSpec.preamble``. With
 ``fast_rows=True`` as well, the streamed rows are serialized by :func:`fast_rows_worksheet`:
-the same bytes in about half the time.
+the same bytes in about half the time. The two large workbooks use it: the allocation's
+(``aid/allocation_book.py``) and the marked-up applications (``aid/markup.py``); each
+has a test comparing its bytes with xlsxwriter's unmodified ``Worksheet``.
 """
 
 from __future__ import annotations
