@@ -6,6 +6,7 @@ a birth date and a sequence number, with a correct GB 11643 check character.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -175,3 +176,9 @@ def check(tmp_path: Path, workbook):
         return codes(run_validate(tmp_path, path, **kw))
 
     return run
+
+
+def workbook_parts(path: Path) -> dict[str, bytes]:
+    """Every part of an .xlsx but docProps/core.xml (which holds the creation time)."""
+    with zipfile.ZipFile(path) as book:
+        return {n: book.read(n) for n in book.namelist() if n != "docProps/core.xml"}

@@ -6,7 +6,6 @@ compared with the same workbook written by xlsxwriter's unmodified Worksheet.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import workbook_parts
 from test_allocation_snapshot import _allocate, _campaign
 from zjk_charity.aid.allocation_book import Notice, write_outputs
 from zjk_charity.workbook import writer
@@ -65,11 +65,6 @@ VALUES: list[Value] = [
 ]
 
 
-def _members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as book:
-        return {n: book.read(n) for n in book.namelist() if n != "docProps/core.xml"}
-
-
 def _both(tmp_path: Path, fill: Callable[[writer.Book], None]) -> tuple[Path, Path]:
     paths = []
     for fast in (False, True):
@@ -101,7 +96,7 @@ def test_every_kind_of_cell_is_written_as_xlsxwriter_writes_it(tmp_path: Path) -
             plain.write([n, text, text[:5], None])
 
     stock, fast = _both(tmp_path, fill)
-    assert _members(fast) == _members(stock)
+    assert workbook_parts(fast) == workbook_parts(stock)
 
 
 @settings(
@@ -123,7 +118,7 @@ def test_any_text_is_written_as_xlsxwriter_writes_it(
             sheet.write([text, short, number, f" {short}"])
 
     stock, fast = _both(tmp_path, fill)
-    assert _members(fast) == _members(stock)
+    assert workbook_parts(fast) == workbook_parts(stock)
 
 
 def test_allocation_outputs_are_the_same_bytes(
@@ -136,7 +131,7 @@ def test_allocation_outputs_are_the_same_bytes(
 
     monkeypatch.setattr(writer, "fast_rows_worksheet", lambda: Worksheet)
     stock = write_outputs(a, tmp_path / "stock.xlsx", notice, "2025年福彩暖冬资助")
-    assert _members(fast[0]) == _members(stock[0])
+    assert workbook_parts(fast[0]) == workbook_parts(stock[0])
     assert fast[1].read_bytes() == stock[1].read_bytes()
-    sheets = [n for n in _members(fast[0]) if n.startswith("xl/worksheets/sheet")]
+    sheets = [n for n in workbook_parts(fast[0]) if n.startswith("xl/worksheets/sheet")]
     assert len(sheets) == 7

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import AS_OF, HEADERS, YEAR, good_row, make_id, write_workbook
+from conftest import (
+    AS_OF,
+    HEADERS,
+    YEAR,
+    good_row,
+    make_id,
+    workbook_parts,
+    write_workbook,
+)
 from zjk_charity.aid.markup import write_markup
 from zjk_charity.aid.validation import validate
 from zjk_charity.cli.main import app
@@ -156,9 +163,4 @@ def test_the_marked_up_workbook_is_xlsxwriters_own_bytes(
     fast = write_markup(result, tmp_path / "fast.xlsx")
     monkeypatch.setattr(writer, "fast_rows_worksheet", lambda: Worksheet)
     stock = write_markup(result, tmp_path / "stock.xlsx")
-
-    def parts(path: Path) -> dict[str, bytes]:
-        with zipfile.ZipFile(path) as zipped:
-            return {n: zipped.read(n) for n in zipped.namelist() if n != "docProps/core.xml"}
-
-    assert parts(fast) == parts(stock)
+    assert workbook_parts(fast) == workbook_parts(stock)
