@@ -1,15 +1,18 @@
 """The allocation workbook is streamed with ``fast_rows``: its bytes must be xlsxwriter's own.
 
 Every part of the file except docProps/core.xml (which holds the creation time) is
-compared with the same workbook written by xlsxwriter's unmodified Worksheet.
+compared with the same workbook written by xlsxwriter's unmodified Worksheet. The fast
+path is only taken after a probe found it exact for the installed xlsxwriter; the last
+tests check that it is taken here, and that a drifted one would not be.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -127,11 +130,59 @@ def test_allocation_outputs_are_the_same_bytes(
     a = _allocate(_campaign(tmp_path))
     notice = Notice(date(2025, 11, 1), 7)
     fast = write_outputs(a, tmp_path / "fast.xlsx", notice, "2025年福彩暖冬资助")
-    from xlsxwriter.worksheet import Worksheet
-
-    monkeypatch.setattr(writer, "fast_rows_worksheet", lambda: Worksheet)
+    monkeypatch.setattr(writer, "streamed_worksheet_class", lambda: None)
     stock = write_outputs(a, tmp_path / "stock.xlsx", notice, "2025年福彩暖冬资助")
     assert workbook_parts(fast[0]) == workbook_parts(stock[0])
     assert fast[1].read_bytes() == stock[1].read_bytes()
     sheets = [n for n in workbook_parts(fast[0]) if n.startswith("xl/worksheets/sheet")]
     assert len(sheets) == 7
+
+
+# ------------------------------------------------ the fast path is used only when exact
+
+
+@pytest.fixture
+def fresh_probe() -> Iterator[None]:
+    """Forget the process's verdict on the fast path before and after the test."""
+    writer.streamed_worksheet_class.cache_clear()
+    yield
+    writer.streamed_worksheet_class.cache_clear()
+
+
+def test_the_fast_path_is_verified_for_the_installed_xlsxwriter(fresh_probe: None) -> None:
+    # Without this, a new xlsxwriter that fails the probe would quietly turn the byte
+    # comparisons above into comparisons of xlsxwriter with itself.
+    assert writer.streamed_worksheet_class() is writer.fast_rows_worksheet()
+
+
+def _fast_path_with(monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """Make the fast path of a later, hypothetical xlsxwriter: writing ``change``."""
+    from xlsxwriter.worksheet import CellNumberTuple
+
+    real = writer.fast_rows_worksheet()
+
+    class Drifted(real):  # type: ignore[misc, valid-type]
+        def _write_cell(self, row: int, col: int, cell: Any) -> None:
+            if change == "raise":
+                raise AttributeError("'Worksheet' object has no attribute 'renamed'")
+            super()._write_cell(row, col, cell)
+            if change == "space" and isinstance(cell, CellNumberTuple):
+                self.fh.write(" ")
+
+    monkeypatch.setattr(writer, "fast_rows_worksheet", lambda: Drifted)
+
+
+@pytest.mark.parametrize("change", ["space", "raise"])
+def test_a_fast_path_that_drifted_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_probe: None, change: str
+) -> None:
+    _fast_path_with(monkeypatch, change)
+    assert writer.streamed_worksheet_class() is None
+
+    def fill(book: writer.Book) -> None:
+        sheet = book.sheet(SheetSpec("名单", _columns(), title="标题"))
+        for n, text in enumerate(TEXTS):
+            sheet.write([text, text[:4], n * 1.5, None])
+
+    stock, fast = _both(tmp_path, fill)  # fast_rows=True falls back to xlsxwriter's own
+    assert workbook_parts(fast) == workbook_parts(stock)

@@ -12,7 +12,11 @@ above a sheet's header are given up front in ``SheetSpec.preamble``. With
 ``fast_rows=True`` as well, the streamed rows are serialized by :func:`fast_rows_worksheet`:
 the same bytes in about half the time. The two large workbooks use it: the allocation's
 (``aid/allocation_book.py``) and the marked-up applications (``aid/markup.py``); each
-has a test comparing its bytes with xlsxwriter's unmodified ``Worksheet``.
+has a test comparing its bytes with xlsxwriter's unmodified ``Worksheet``. The fast path
+overrides two private methods of xlsxwriter, so it is only used after a probe sheet,
+written both ways once per process, came out byte for byte the same
+(:func:`streamed_worksheet_class`). A later xlsxwriter that writes cells differently
+gets its own, slower code and the same workbooks, not wrong ones.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -226,7 +231,9 @@ class Book:
             },
         )
         if streaming and fast_rows:
-            self._book.worksheet_class = fast_rows_worksheet()
+            checked = streamed_worksheet_class()
+            if checked is not None:
+                self._book.worksheet_class = checked
         self.formats = self._make_formats()
         self._sheets: list[SheetWriter] = []
 
@@ -281,7 +288,8 @@ def new_book(target: Path, *, streaming: bool = False, fast_rows: bool = False) 
     """Write a workbook atomically: it appears under ``target`` only once complete.
 
     ``streaming``: rows are flushed as they are written and must come top to bottom.
-    ``fast_rows`` (with ``streaming``): serialize them with :func:`fast_rows_worksheet`.
+    ``fast_rows`` (with ``streaming``): serialize them with :func:`fast_rows_worksheet`
+    when :func:`streamed_worksheet_class` has found it exact for the installed xlsxwriter.
     """
     with atomic_path(target) as temp:
         book = Book(temp, streaming, fast_rows)
@@ -359,6 +367,54 @@ def fast_rows_worksheet() -> type:
             super()._write_cell(row, col, cell)
 
     return FastRowsWorksheet
+
+
+# The probe: texts that take both paths of ``_write_cell`` (plain, and the ones left to
+# xlsxwriter), numbers of every form ``{:.16G}`` prints, blanks, with and without a format.
+_PROBE_TEXTS = ("文本", "a&b<c>\"'", " 前导", "尾随 ", "换\n行", "_x0041_", "\x01", "=1+1", "")
+_PROBE_NUMBERS = (0, 1.5, -2.25e-10, 123456789012345, 1e21, 3, 0.1, -7, 2**53)
+
+
+@cache
+def streamed_worksheet_class() -> type | None:
+    """:func:`fast_rows_worksheet` if it writes what the installed xlsxwriter writes, else None.
+
+    Checked once per process: a small sheet is written with xlsxwriter's own
+    ``Worksheet`` and with the fast one (a few hundredths of a second), and the fast one
+    is used only if the two sheets' XML is identical and nothing raised. Any failure of
+    the probe means "not verified", so the broad ``except`` is deliberate: the price of
+    a mismatch is speed, never a wrong workbook.
+    """
+    try:
+        fast = fast_rows_worksheet()
+        with tempfile.TemporaryDirectory(prefix="zjk-probe-") as folder:
+            same = _probe_sheet(Path(folder), None) == _probe_sheet(Path(folder), fast)
+    except Exception:  # deliberate: see the docstring
+        return None
+    return fast if same else None
+
+
+def _probe_sheet(folder: Path, worksheet_class: type | None) -> bytes:
+    """The sheet XML of a small streamed workbook written with ``worksheet_class``."""
+    import xlsxwriter
+
+    path = folder / f"{'stock' if worksheet_class is None else 'fast'}.xlsx"
+    book = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "tmpdir": str(folder), "strings_to_numbers": False}
+    )
+    if worksheet_class is not None:
+        book.worksheet_class = worksheet_class
+    sheet = book.add_worksheet()
+    fmt = book.add_format({"num_format": "@", "bg_color": "#FFC7CE"})
+    for row, text in enumerate(_PROBE_TEXTS):
+        sheet.write_string(row, 0, text, fmt)
+        sheet.write_string(row, 1, text)
+        sheet.write_number(row, 2, _PROBE_NUMBERS[row], fmt)
+        sheet.write_number(row, 3, _PROBE_NUMBERS[-1 - row])
+        sheet.write_blank(row, 4, None, fmt)
+    book.close()
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
 
 
 def csv_safe(text: str) -> str:
