@@ -36,6 +36,12 @@ CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "password.xlsx": (2, ("密码",)),
     "far_cell.xlsx": (2, ("过大", "1,048,576")),
     "wide_row.xlsx": (2, ("过大", "16,384")),
+    # the parser's leniency: a far cell under a near row, an r repeated in single
+    # quotes (the last wins), and cells without r placed one after another
+    "far_cell_near_row.xlsx": (2, ("过大", "900,000,000")),
+    "repeated_ref.xlsx": (2, ("过大", "16,384")),
+    "cells_without_r.xlsx": (2, ("过大", "90,000")),
+    "xlsb_inside.xlsx": (2, (".xlsb", "另存为")),
     "zip_bomb.xlsx": (2, ("大得异常",)),
     "entities.xlsx": (2, ("无法作为 Excel 工作簿读取",)),
     "really_xls.xlsx": (1, ()),  # read as what it is; its rows have findings
@@ -176,6 +182,23 @@ def build(folder: Path) -> dict[str, Path]:
         ),
         "wide_row.xlsx": _replace_sheet(good, _header_sheet(_inline_row(2000, [("XFD2000", "x")]))),
         "zip_bomb.xlsx": _zip_bomb(good),
+        "far_cell_near_row.xlsx": _replace_sheet(
+            good, _header_sheet(b'<row r="2"><c r="A900000000"><v>1</v></c></row>')
+        ),
+        "repeated_ref.xlsx": _replace_sheet(
+            good, _header_sheet(b'<row r="2"><c r="A2" r=\'XFD900000\'><v>1</v></c></row>')
+        ),
+        "cells_without_r.xlsx": _replace_sheet(
+            good,
+            _header_sheet(
+                b'<row r="2">'
+                + b"<c><v>1</v></c>" * 400
+                + b'</row><row r="90000"><c><v>1</v></c></row>'
+            ),
+        ),
+        "xlsb_inside.xlsx": _zip(
+            {"xl/workbook.bin": b"\0" * 64, "[Content_Types].xml": b"<Types/>"}
+        ),
         "entities.xlsx": _entities(good),
         "really_xls.xlsx": _xls([wrong_id]),
         "really_xlsx.xls": _book_bytes([wrong_id]),

@@ -1,7 +1,8 @@
 """One reader for every workbook a county sends (aid.md, "Reading a workbook").
 
-- ``.xlsx``, ``.xlsm``, ``.xls`` and ``.ods`` through python-calamine (Rust; measured
-  about 7x faster than openpyxl on 100,000 rows), ``.csv`` through the standard library
+- ``.xlsx``, ``.xlsm`` and ``.xls`` through python-calamine (Rust; measured about 7x
+  faster than openpyxl on 100,000 rows; .ods and .xlsb are refused with a request to
+  save as .xlsx, since workbook/guard.py does not scan them), ``.csv`` through the standard library
   after decoding UTF-8 (with or without BOM) or GBK (read as GB 18030, its superset).
 - The header row is searched among the first 20 rows, below title and 填报单位 lines;
   headers match after NFKC and removal of all whitespace, against canonical names and
@@ -31,7 +32,7 @@ Grid = list[list[Cell]]
 Merged = list[tuple[int, int, int, int]]
 
 HEADER_SEARCH_ROWS = 20
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 TOTAL_WORDS = ("合计", "总计", "小计")
 
