@@ -9,6 +9,7 @@ send: see CASES for the expected exit code and the words the message must contai
 from __future__ import annotations
 
 import io
+import struct
 import sys
 import zipfile
 from pathlib import Path
@@ -42,6 +43,9 @@ CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "repeated_ref.xlsx": (2, ("过大", "16,384")),
     "cells_without_r.xlsx": (2, ("过大", "90,000")),
     "xlsb_inside.xlsx": (2, (".xlsb", "另存为")),
+    # .xls is parsed in a child process: records that ask for absurd sizes kill the child
+    "far_column.xls": (2, ("异常退出", "另存为 .xlsx")),
+    "huge_dimensions.xls": (2, ("异常退出", "另存为 .xlsx")),
     "zip_bomb.xlsx": (2, ("大得异常",)),
     "entities.xlsx": (2, ("无法作为 Excel 工作簿读取",)),
     "really_xls.xlsx": (1, ()),  # read as what it is; its rows have findings
@@ -154,6 +158,15 @@ def _xls(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
+def _patched_xls(record: bytes, layout: str, values: tuple[int, ...]) -> bytes:
+    """A good .xls whose last ``record`` (type and length, little-endian) gets ``values``."""
+    data = bytearray(_xls([ROW]))
+    at = data.rfind(record)
+    assert at > 0, record
+    struct.pack_into(layout, data, at + 4, *values)
+    return bytes(data)
+
+
 def _formulas() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
@@ -195,6 +208,12 @@ def build(folder: Path) -> dict[str, Path]:
                 + b"<c><v>1</v></c>" * 400
                 + b'</row><row r="90000"><c><v>1</v></c></row>'
             ),
+        ),
+        # LABELSST (0x00FD, 10 bytes): row, column; DIMENSIONS (0x0200, 14 bytes):
+        # first row, last row + 1, first column, last column + 1
+        "far_column.xls": _patched_xls(b"\xfd\x00\x0a\x00", "<HH", (65000, 65000)),
+        "huge_dimensions.xls": _patched_xls(
+            b"\x00\x02\x0e\x00", "<IIHH", (0, 4_000_000_000, 0, 65000)
         ),
         "xlsb_inside.xlsx": _zip(
             {"xl/workbook.bin": b"\0" * 64, "[Content_Types].xml": b"<Types/>"}

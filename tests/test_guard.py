@@ -209,3 +209,26 @@ def test_xlsb_and_ods_content_is_refused_with_what_to_do(
     with pytest.raises(UserError, match=r"另存为 \.xlsx") as caught:
         check_workbook(path)
     assert word in str(caught.value)
+
+
+def test_an_xls_read_in_the_child_is_what_calamine_reads_in_process(tmp_path: Path) -> None:
+    import datetime
+
+    import xlwt
+
+    from zjk_charity.workbook.isolated import read_grids
+    from zjk_charity.workbook.reader import excel_grids
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("申请表")
+    sheet.write_merge(0, 0, 0, 2, "2025年福彩暖冬申请表")
+    sheet.write(1, 0, "测甲")
+    sheet.write(1, 1, 130722194001011234.0)
+    sheet.write(1, 2, datetime.date(2025, 10, 8), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    book.add_sheet("说明").write(0, 0, "空")
+    path = tmp_path / "县.xls"
+    book.save(str(path))
+    grids = read_grids(path)
+    assert grids == excel_grids(path)
+    assert [name for name, _, _ in grids] == ["申请表", "说明"]
+    assert grids[0][2] == [(0, 0, 0, 2)]  # the merged title survives the hand-over

@@ -67,7 +67,7 @@ def measure_once(path: Path, workspace: Path) -> dict[str, float]:
 
     spent: dict[str, float] = {}
     _timed(guard, "check_workbook", spent, "guard")
-    _timed(reader, "_excel_grids", spent, "parse")
+    _timed(reader, "excel_grids", spent, "parse")
     _timed(validation, "read_table", spent, "read")
     _timed(validation, "_check_file", spent, "row checks")
     _timed(validation, "_store_rows", spent, "store rows")

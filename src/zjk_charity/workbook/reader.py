@@ -104,7 +104,8 @@ def _check_path(path: Path) -> None:
         raise _unreadable(path, "文件是空的（0 字节），请重新导出或索取原文件", "the file is empty")
 
 
-def _excel_grids(path: Path) -> list[tuple[str, Grid, Merged]]:
+def excel_grids(path: Path) -> list[tuple[str, Grid, Merged]]:
+    """Every sheet of an Excel workbook as (name, grid, merged ranges), parsed in process."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -341,10 +342,12 @@ def read_table(
     """
     _check_path(path)
     notes: list[str] = []
+    kind = "csv"
     if path.suffix.lower() != ".csv":
         from zjk_charity.workbook.guard import check_workbook
 
-        uncached = check_workbook(path).uncached_formulas
+        inspection = check_workbook(path)
+        kind, uncached = inspection.kind, inspection.uncached_formulas
         if uncached:
             notes.append(
                 f"{path.name}：有 {uncached} 个公式单元格没有计算结果（文件未经 Excel/WPS 保存过），"
@@ -352,10 +355,15 @@ def read_table(
             )
     if progress:
         progress(path.name)
-    if path.suffix.lower() == ".csv":
-        grids: list[tuple[str, Grid, Merged]] = [(path.stem, _csv_grid(path), [])]
+    grids: list[tuple[str, Grid, Merged]]
+    if kind == "csv":
+        grids = [(path.stem, _csv_grid(path), [])]
+    elif kind == "xls":  # BIFF, whatever the extension: parsed in a child (isolated.py)
+        from zjk_charity.workbook.isolated import read_grids
+
+        grids = read_grids(path)
     else:
-        grids = _excel_grids(path)  # calamine sniffs the content: .xls named .xlsx is fine
+        grids = excel_grids(path)  # scanned by the guard first
     sheets, skipped = [], []
     for index, (name, grid, merged) in enumerate(grids):
         sheet = _sheet(name, index, grid, merged, columns, key_column)
