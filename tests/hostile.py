@@ -52,6 +52,7 @@ CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "really_xlsx.xls": (1, ()),
     "mixed_encoding.csv": (2, ("编码",)),
     "long_cells.xlsx": (1, ()),  # read; the 100,000-character cells are findings
+    "long_cells.csv": (1, ()),  # the same in a CSV, beyond the csv module's own limit
     "formulas.xlsx": (1, ("公式",)),  # formulas without cached values: findings
 }
 
@@ -229,6 +230,9 @@ def build(folder: Path) -> dict[str, Path]:
         + b"\n",
         "long_cells.xlsx": _book_bytes([[ROW[0], "测" * 100_000, *ROW[2:5], "6" * 100_000, "a"]]),
         "formulas.xlsx": _formulas(),
+        "long_cells.csv": (
+            ",".join(HEADERS) + "\n" + ",".join([ROW[0], "测" * 200_000, *ROW[2:]]) + "\n"
+        ).encode("utf-8"),
     }
     return {name: _write(folder, name, data) for name, data in made.items()}
 

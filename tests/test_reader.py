@@ -255,3 +255,49 @@ def test_two_tier_header_in_csv_with_blank_group_cells(tmp_path: Path) -> None:
     (sheet,) = read(path).sheets
     assert sheet.columns[col.ID] == 2
     assert [r.number for r in sheet.rows] == [3]
+
+
+@pytest.mark.parametrize("ending", ["\r", "\n", "\r\n"])
+def test_csv_lines_may_end_as_any_system_ends_them(tmp_path: Path, ending: str) -> None:
+    # Excel for Mac has saved CSV with a bare \r; a quoted cell may hold a line break.
+    lines = [
+        ",".join(MESSY),
+        ",".join(DATA[0]),
+        ",".join(DATA[1][:2]) + ',"测\n乙",' + ",".join(DATA[1][3:]),
+    ]
+    path = tmp_path / "lines.csv"
+    path.write_bytes(ending.join(lines).encode("gbk") + ending.encode())
+    table = read(path)
+    assert values(table) == [DATA[0], [*DATA[1][:2], "测\n乙", *DATA[1][3:]]]
+    assert [r.number for r in table.sheets[0].rows] == [2, 3]
+
+
+def test_a_csv_cell_longer_than_the_csv_module_allows_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    long_name = "测" * 200_000
+    path.write_text(
+        ",".join(MESSY) + "\n" + ",".join([*DATA[0][:2], long_name, *DATA[0][3:]]) + "\n"
+    )
+    assert values(read(path))[0][2] == long_name
+
+
+def test_a_csv_the_csv_module_cannot_parse_is_refused_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write_csv(tmp_path / "odd.csv", "utf-8")
+
+    def broken(*args: object, **kwargs: object) -> object:
+        class Rows:
+            line_num = 7
+
+            def __iter__(self) -> Rows:
+                return self
+
+            def __next__(self) -> list[str]:
+                raise csv.Error("bad quoting")
+
+        return Rows()
+
+    monkeypatch.setattr(csv, "reader", broken)
+    with pytest.raises(UserError, match="第 7 行无法按 CSV 读取（bad quoting）"):
+        read(path)

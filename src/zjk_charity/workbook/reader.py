@@ -155,7 +155,18 @@ def _csv_grid(path: Path) -> list[list[Cell]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    # A cell may be as long as the file (the rules then report it, as for a workbook);
+    # the csv module's own limit of 131,072 characters would stop the whole file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    rows = csv.reader(io.StringIO(text, newline=""), dialect)  # \r, \n or \r\n lines
+    try:
+        return [list(r) for r in rows]
+    except csv.Error as error:
+        raise _unreadable(
+            path,
+            f"第 {rows.line_num} 行无法按 CSV 读取（{error}）；请用 Excel/WPS 打开后另存为 .xlsx",
+            f"line {rows.line_num} cannot be read as CSV ({error}); save the file as .xlsx",
+        ) from None
 
 
 def _lookup(columns: Sequence[ColumnSpec]) -> dict[str, str]:
