@@ -9,9 +9,11 @@ send: see CASES for the expected exit code and the words the message must contai
 from __future__ import annotations
 
 import io
+import re
 import struct
 import sys
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -43,6 +45,8 @@ CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "repeated_ref.xlsx": (2, ("过大", "16,384")),
     "cells_without_r.xlsx": (2, ("过大", "90,000")),
     "xlsb_inside.xlsx": (2, (".xlsb", "另存为")),
+    # a date cell of -1e20 days makes calamine panic (a Rust panic, pyo3's PanicException)
+    "panic_date.xlsx": (2, ("无法作为 Excel 工作簿读取",)),
     # .xls is parsed in a child process: records that ask for absurd sizes kill the child
     "far_column.xls": (2, ("异常退出", "另存为 .xlsx")),
     "huge_dimensions.xls": (2, ("异常退出", "另存为 .xlsx")),
@@ -168,6 +172,21 @@ def _patched_xls(record: bytes, layout: str, values: tuple[int, ...]) -> bytes:
     return bytes(data)
 
 
+def _panic_date() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([*HEADERS, "申请日期"])
+    sheet.append([*ROW, datetime(2025, 10, 1)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as src:
+        xml = src.read("xl/worksheets/sheet1.xml")
+    # the date's serial number, made absurd; the cell keeps its date format
+    xml = re.sub(rb'(<c r="H2"[^>]*><v>)[^<]*', rb"\g<1>-1e20", xml)
+    return _replace_sheet(buffer.getvalue(), xml)
+
+
 def _formulas() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
@@ -230,6 +249,7 @@ def build(folder: Path) -> dict[str, Path]:
         + b"\n",
         "long_cells.xlsx": _book_bytes([[ROW[0], "测" * 100_000, *ROW[2:5], "6" * 100_000, "a"]]),
         "formulas.xlsx": _formulas(),
+        "panic_date.xlsx": _panic_date(),
         "long_cells.csv": (
             ",".join(HEADERS) + "\n" + ",".join([ROW[0], "测" * 200_000, *ROW[2:]]) + "\n"
         ).encode("utf-8"),

@@ -420,11 +420,19 @@ def read_quotas(path: Path) -> dict[str, int]:
     return quotas
 
 
+MAX_PLACES = 10_000_000  # more than Hebei's 特困 people: any larger count is a typing slip
+MAX_AMOUNT = Decimal(10**12)  # yuan; also keeps every amount within Decimal's 28 digits
+
+
 def _quota_value(raw: Cell, where: str, where_en: str) -> int:
+    """A county's quota: a whole number from 0 to :data:`MAX_PLACES` (checked before it
+    becomes an int, so "1e99999999" is refused at once instead of built digit by digit)."""
     text = squash(cell_text(raw)).removesuffix("人").removesuffix("个")
     try:
         value = Decimal(text)
     except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value > MAX_PLACES:
         value = Decimal(-1)
     if value < 0 or value != value.to_integral_value():
         raise UserError(
@@ -448,15 +456,33 @@ class AllocationRequest:
 
 
 def _check_money(request: AllocationRequest) -> int:
+    """The number of places, after refusing amounts no campaign has: not a number,
+    infinite, not above 0, above :data:`MAX_AMOUNT`, finer than a fen, or more than
+    :data:`MAX_PLACES` places."""
+    if not (request.budget.is_finite() and request.per_person.is_finite()):
+        raise UserError(
+            "预算和每人标准必须是金额（元），如 810000 和 1000",
+            "budget and amount per person must be amounts in yuan, such as 810000 and 1000",
+        )
     if request.per_person <= 0 or request.budget <= 0:
         raise UserError(
             "预算和每人标准都必须大于 0", "budget and amount per person must be above 0"
+        )
+    if max(request.budget, request.per_person) > MAX_AMOUNT:
+        raise UserError(
+            f"金额超过 {MAX_AMOUNT:,} 元，请检查金额（单位：元）",
+            f"an amount exceeds {MAX_AMOUNT:,} yuan; check the amounts",
         )
     if request.per_person != request.per_person.quantize(CENT) or (
         request.budget != request.budget.quantize(CENT)
     ):
         raise UserError("金额最多保留到分", "amounts are in yuan with at most two decimals")
     seats = quota_total(request.budget, request.per_person)
+    if seats > MAX_PLACES:
+        raise UserError(
+            f"预算 ÷ 每人标准超过 {MAX_PLACES:,} 个名额，请检查金额（单位：元）",
+            f"budget / amount per person exceeds {MAX_PLACES:,} places; check the amounts",
+        )
     if seats == 0:
         raise UserError(
             f"预算 {money(request.budget)} 元不足一个名额（每人 {money(request.per_person)} 元）",

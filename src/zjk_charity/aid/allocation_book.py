@@ -35,6 +35,7 @@ from zjk_charity.workbook.writer import (
     SheetSpec,
     Value,
     atomic_path,
+    check_target,
     csv_safe,
     new_book,
 )
@@ -381,6 +382,7 @@ def write_outputs(
     a: Allocation, target: Path, notice: Notice, memo: str, text_accounts: bool = True
 ) -> list[Path]:
     """The allocation workbook at ``target`` and the bank CSV beside it (``…-银行代发.csv``)."""
+    check_target(target)  # before naming the CSV after it: "" or a folder has no stem
     bank = target.with_name(f"{target.stem}-银行代发.csv")
     return [
         write_allocation_book(a, target, notice, memo),

@@ -22,6 +22,7 @@ from zjk_charity.workbook.writer import (
     SheetWriter,
     Value,
     new_book,
+    safe_sheet_name,
 )
 
 TEXT_COLUMNS = {"身份证号", "银行账号", "联系电话", "户号"}
@@ -29,12 +30,10 @@ VERDICT = {"error": "不通过", "warning": "警告", "ok": "通过"}
 
 
 def _sheet_name(report: FileReport, sheet: Sheet, many: bool, used: set[str]) -> str:
+    """The copy's sheet name: the original's, prefixed by the file's when several files or
+    sheets share the workbook; 问题清单 and 汇总 stay free for the book's own sheets."""
     base = f"{report.table.path.stem}-{sheet.name}" if many else sheet.name
-    base = base.replace("/", "_")[:28]
-    name, n = base, 1
-    while name in used or name in ("问题清单", "汇总"):
-        n += 1
-        name = f"{base[:26]}-{n}"
+    name = safe_sheet_name(base, used | {"问题清单", "汇总"}, limit=28)
     used.add(name)
     return name
 

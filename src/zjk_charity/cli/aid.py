@@ -165,7 +165,8 @@ def history_import(
         out.print(f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人")
         for f in result.findings:
             out.print(
-                f"[red]{Path(f.file).name}「{f.sheet}」第 {f.row} 行 {f.column}：{f.message(chosen)}[/]"
+                f"{Path(f.file).name}「{f.sheet}」第 {f.row} 行 {f.column}：{f.message(chosen)}",
+                style="red",
             )
     raise typer.Exit(1 if result.findings else 0)
 

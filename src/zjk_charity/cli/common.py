@@ -53,9 +53,18 @@ def new_app(help: str, **options: Any) -> typer.Typer:
 
 
 def console(stderr: bool = False) -> Any:
+    """A console that prints text as it is: a cell, file or sheet name holding ``[/]`` or
+    ``[red]`` is data, never rich markup. Styles are given with ``style=`` or :func:`styled`."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, markup=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Any:
+    """Text made of plain parts and (text, style) parts, for a console without markup."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
 
 
 def emit_json(document: Any) -> None:
@@ -101,7 +110,8 @@ def user_errors(lang: str | None = None) -> Iterator[None]:
     except UserError as exc:
         chosen = resolve_lang(lang or os.environ.get("ZJK_CHARITY_LANG"))
         prefix = "错误" if chosen == "zh" else "error"
-        console(stderr=True).print(f"[bold red]{prefix}：[/]{exc.message(chosen)}", soft_wrap=True)
+        message = styled((f"{prefix}：", "bold red"), exc.message(chosen))
+        console(stderr=True).print(message, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -112,6 +122,6 @@ def progress_callback(quiet: bool) -> Callable[[str], None] | None:
     err = console(stderr=True)
 
     def report(name: str) -> None:
-        err.print(f"[dim]读取 {name} …[/]")
+        err.print(f"读取 {name} …", style="dim")
 
     return report

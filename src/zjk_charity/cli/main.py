@@ -53,8 +53,9 @@ def main() -> None:
 
 def _say_waiting(seconds: float) -> None:
     console(stderr=True).print(
-        f"[yellow]台账正被另一个命令使用，最多等待 {seconds:.0f} 秒……"
-        f" / the ledger is busy, waiting up to {seconds:.0f} s[/]"
+        f"台账正被另一个命令使用，最多等待 {seconds:.0f} 秒……"
+        f" / the ledger is busy, waiting up to {seconds:.0f} s",
+        style="yellow",
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from zjk_charity.aid.allocation import Allocation
 from zjk_charity.aid.explain import Explanation
 from zjk_charity.aid.validation import ValidationResult
+from zjk_charity.cli.common import styled
 from zjk_charity.findings import Finding, Severity
 from zjk_charity.ids import mask_id, mask_name
 
@@ -56,9 +57,9 @@ def render_validation(out: Any, result: ValidationResult, lang: str, workbook: P
         out.print(codes)
     for report in result.files:
         for name in report.table.skipped:
-            out.print(f"[dim]{report.name}：工作表“{name}”没有表头，已跳过[/]")
+            out.print(f"{report.name}：工作表“{name}”没有表头，已跳过", style="dim")
         for note in report.table.notes:
-            out.print(f"[yellow]{note}[/]")
+            out.print(note, style="yellow")
     if workbook:
         out.print(f"标注工作簿：{workbook}" if zh else f"marked-up workbook: {workbook}")
 
@@ -88,7 +89,7 @@ def _findings_table(findings: list[Finding], file: str, zh: bool, lang: str) -> 
             f.sheet,
             str(f.row or ""),
             f.column or "",
-            f"[{color}]{level}[/]",
+            styled((level, color)),
             f.code,
             f.message(lang),
         )
@@ -139,18 +140,20 @@ def render_allocation(out: Any, a: Allocation, lang: str, written: list[Path] | 
         parts = [f"{REASON_ZH[Reason(r)]} {n} 人" for r, n in sorted(counts.items()) if r]
         out.print("未入选：" + "，".join(parts))
     for note in a.notes:
-        out.print(f"[yellow]{note}[/]")
+        out.print(note, style="yellow")
     from zjk_charity.aid.allocation_book import outside_gbk
 
     for e in outside_gbk(a):
         out.print(
-            f"[yellow]{e.county} {mask_name(e.name)}：姓名或开户银行含 GBK 以外的生僻字，"
-            "请与银行核对代发文件[/]"
+            f"{e.county} {mask_name(e.name)}：姓名或开户银行含 GBK 以外的生僻字，"
+            "请与银行核对代发文件",
+            style="yellow",
         )
     if written is None:
         out.print(
-            "[dim]未写出文件（--no-workbook）；需要名单和银行代发文件时，不加此选项再运行一次"
-            "（规则是确定的，结果相同）[/]"
+            "未写出文件（--no-workbook）；需要名单和银行代发文件时，不加此选项再运行一次"
+            "（规则是确定的，结果相同）",
+            style="dim",
         )
     for path in written or []:
         out.print(f"已写出：{path}")
@@ -162,8 +165,11 @@ def render_explanation(out: Any, explanation: Explanation) -> None:
     a = explanation.allocation
     for e in explanation.matches:
         out.print(
-            f"[bold]{mask_name(e.name)}[/]（{mask_id(e.id_number or '')}，{e.county or '县区不明'}，"
-            f"{Path(e.file).name}「{e.sheet}」第 {e.row} 行）"
+            styled(
+                (mask_name(e.name), "bold"),
+                f"（{mask_id(e.id_number or '')}，{e.county or '县区不明'}，"
+                f"{Path(e.file).name}「{e.sheet}」第 {e.row} 行）",
+            )
         )
         out.print("  " + describe(e, a))
         near = explanation.neighbours.get(e.seq) or {}
@@ -177,4 +183,4 @@ def render_explanation(out: Any, explanation: Explanation) -> None:
                     f"  {label}：{person['name']}（{person['id']}），{person['class']}，"
                     f"{person['age']} 岁，县内第 {person['county_rank']} 名"
                 )
-    out.print(f"[dim]依据 {a.year} 年分配编号 {a.id}；规则见分配结果工作簿“分配规则”表[/]")
+    out.print(f"依据 {a.year} 年分配编号 {a.id}；规则见分配结果工作簿“分配规则”表", style="dim")

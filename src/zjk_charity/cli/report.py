@@ -17,6 +17,7 @@ from zjk_charity.cli.common import (
     emit_json,
     new_app,
     resolve_lang,
+    styled,
     user_errors,
 )
 
@@ -64,7 +65,7 @@ def campaign(
         )
     err = console(stderr=True)
     for warning in result.warnings_zh if chosen == "zh" else result.warnings_en:
-        err.print(f"[yellow]{warning}[/]")
+        err.print(warning, style="yellow")
     if json_out:
         emit_json(result.as_json())
         return
@@ -80,7 +81,7 @@ def campaign(
             f"签名：{result.signer.name}（{result.signer.role}），密钥指纹 {result.signer.fingerprint}"
         )
     else:
-        out_console.print("[yellow]报告未签名（--no-sign）[/]")
+        out_console.print("报告未签名（--no-sign）", style="yellow")
 
 
 @app.command()
@@ -106,18 +107,24 @@ def verify(
     elif verdict.ok:
         who = verdict.signer
         console().print(
-            f"[green]核验通过[/]：签名人 {who.get('name', '')}（{who.get('role', '')}），"
-            f"签名时间 {verdict.signed_at}，密钥指纹 {verdict.fingerprint}；所列文件均未改动"
+            styled(
+                ("核验通过", "green"),
+                f"：签名人 {who.get('name', '')}（{who.get('role', '')}），"
+                f"签名时间 {verdict.signed_at}，密钥指纹 {verdict.fingerprint}；所列文件均未改动",
+            )
             if chosen == "zh"
-            else f"[green]verified[/]: signed by {who.get('name', '')} ({who.get('role', '')}) "
-            f"at {verdict.signed_at}; every listed file is unchanged"
+            else styled(
+                ("verified", "green"),
+                f": signed by {who.get('name', '')} ({who.get('role', '')}) "
+                f"at {verdict.signed_at}; every listed file is unchanged",
+            )
         )
     else:
         problem = verdict.problem_zh if chosen == "zh" else verdict.problem_en
         console().print(
-            f"[bold red]核验未通过[/]：{problem}"
+            styled(("核验未通过", "bold red"), f"：{problem}")
             if chosen == "zh"
-            else f"[bold red]failed[/]: {problem}"
+            else styled(("failed", "bold red"), f": {problem}")
         )
     raise typer.Exit(0 if verdict.ok else 1)
 

@@ -21,6 +21,7 @@ from zjk_charity.cli.common import (
     new_app,
     progress_callback,
     resolve_lang,
+    styled,
     user_errors,
 )
 from zjk_charity.collector import collector_paused
@@ -210,9 +211,10 @@ def render_import(out: Any, result: ImportResult[Any], lang: str) -> None:
             out.print(
                 _t(
                     lang,
-                    f"[dim]{f.name}：工作表“{name}”没有表头，已跳过[/]",
-                    f"[dim]{f.name}: sheet '{name}' has no header row, skipped[/]",
-                )
+                    f"{f.name}：工作表“{name}”没有表头，已跳过",
+                    f"{f.name}: sheet '{name}' has no header row, skipped",
+                ),
+                style="dim",
             )
 
 
@@ -259,7 +261,7 @@ def _findings_table(findings: list[Finding], lang: str) -> Any:
             f.sheet,
             str(f.row or ""),
             f.column or "",
-            f"[{color}]{level}[/]",
+            styled((level, color)),
             f.code,
             f.message(lang),
         )
@@ -298,10 +300,11 @@ def render_match(out: Any, result: MatchResult, lang: str, written: list[Path]) 
         out.print(
             _t(
                 lang,
-                f"[yellow]有 {waiting} 笔定向余额或未定向物资待人工决定，见 zjk-charity wishes status[/]",
-                f"[yellow]{waiting} designated balances or goods wait for a decision: "
-                "see zjk-charity wishes status[/]",
-            )
+                f"有 {waiting} 笔定向余额或未定向物资待人工决定，见 zjk-charity wishes status",
+                f"{waiting} designated balances or goods wait for a decision: "
+                "see zjk-charity wishes status",
+            ),
+            style="yellow",
         )
     for path in written:
         out.print(_t(lang, f"已写出：{path}", f"written: {path}"), soft_wrap=True)

@@ -121,7 +121,13 @@ def excel_grids(path: Path) -> list[tuple[str, Grid, Merged]]:
             grid = cast(Grid, sheet.to_python(skip_empty_area=False))
             grids.append((name, grid, merged))
         return grids
-    except (CalamineError, ValueError, OSError) as exc:
+    except BaseException as exc:
+        # A Rust panic inside calamine (a date cell of -1e20 days, say) arrives as pyo3's
+        # PanicException, which derives from BaseException, not Exception.
+        if not isinstance(exc, (CalamineError, ValueError, OSError)) and (
+            type(exc).__name__ != "PanicException"
+        ):
+            raise
         raise _unreadable(
             path,
             "无法作为 Excel 工作簿读取（文件损坏、不完整，或只是改了扩展名）；"
@@ -352,6 +358,9 @@ def read_table(
     ``key_column`` is the column whose blank value marks a 合计 row as a total.
     """
     _check_path(path)
+    from zjk_charity.workbook.writer import remember_input
+
+    remember_input(path)
     notes: list[str] = []
     kind = "csv"
     if path.suffix.lower() != ".csv":

@@ -41,9 +41,67 @@ Value = str | int | float | Decimal | date | datetime | bool | None
 FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "ok": "#C6EFCE"}
 
 
+# Files this process has read as input: an output may never replace one ("inputs are
+# never modified", even when --out names an input by mistake). reader.read_table adds them.
+_INPUTS: set[Path] = set()
+_SQLITE = b"SQLite format 3\x00"
+
+
+def remember_input(path: Path) -> None:
+    """Protect ``path`` from being replaced by any output of this process."""
+    _INPUTS.add(path.resolve())
+
+
+def check_target(target: Path) -> None:
+    """Refuse an output path that would destroy something: a folder or device, an input
+    of this command, or a SQLite database (the ledger: ``--out zjk-charity.db``)."""
+    if target.exists() and not target.is_file():
+        raise UserError(
+            f"输出路径 {target} 是文件夹或设备，不是文件；请给出一个文件名，如 结果.xlsx",
+            f"the output path {target} is a folder or a device; give a file name such as out.xlsx",
+        )
+    if target.resolve() in _INPUTS:
+        raise UserError(
+            f"输出文件 {target} 就是本次读取的输入文件，不能覆盖；请换一个输出文件名",
+            f"the output {target} is one of this command's input files; choose another name",
+        )
+    if target.is_file():
+        with target.open("rb") as handle:
+            if handle.read(len(_SQLITE)) == _SQLITE:
+                raise UserError(
+                    f"输出文件 {target} 是一个数据库（可能是台账 zjk-charity.db），不能覆盖；"
+                    "请换一个输出文件名",
+                    f"the output {target} is a database (perhaps the ledger); choose another name",
+                )
+
+
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+_RESERVED_SHEET_NAMES = {"history"}  # Excel keeps "History" for itself
+
+
+def safe_sheet_name(wanted: str, used: set[str], limit: int = 31) -> str:
+    """``wanted`` as a sheet name Excel accepts, unique among ``used`` (which it joins).
+
+    Excel refuses ``[ ] : * ? / \\``, a leading or trailing apostrophe, more than 31
+    characters and a name equal, ignoring case, to another sheet's or to "History": a
+    file called 张北县[修改稿].csv must not stop the marked-up workbook.
+    """
+    base = _NOT_IN_SHEET_NAMES.sub("_", wanted).strip("'")[:limit].rstrip("'") or "Sheet"
+    taken = {u.casefold() for u in used} | _RESERVED_SHEET_NAMES
+    name, n = base, 1
+    while name.casefold() in taken:
+        n += 1
+        suffix = f"-{n}"
+        name = base[: limit - len(suffix)] + suffix
+    used.add(name)
+    return name
+
+
 @contextmanager
 def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it when the block ends cleanly."""
+    """A temporary path beside ``target``, renamed onto it when the block ends cleanly;
+    :func:`check_target` first."""
+    check_target(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(
