@@ -8,6 +8,7 @@ error that names the key and the file: a typo must never silently fall back to a
 from __future__ import annotations
 
 import os
+import string
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,29 @@ from zjk_charity.errors import UserError
 
 SETTINGS_FILE = "zjk-charity.toml"
 LEDGER_FILE = "zjk-charity.db"
+# The campaign years a command accepts (--year, campaign_year). A year outside them is a
+# typo (0, 99999, 20225), and ``date`` cannot hold most of them anyway.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+# What ``payment_memo`` may use: the CLI formats it with ``year=`` only.
+MEMO_FIELDS = ("year",)
+
+
+def check_year(year: int, source: str = "--year") -> int:
+    """``year`` when it is a campaign year this tool accepts (2000–2100), else UserError.
+
+    ``source`` names where the year came from (an option or a setting), for the message.
+    """
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        # str() of an int beyond 4,300 digits raises; such a number is not shown.
+        small = abs(year) < 10**12
+        raise UserError(
+            f"{source} 的年度{f' {year} ' if small else '（位数过多）'}不对："
+            f"活动年度应在 {MIN_YEAR}–{MAX_YEAR} 之间，如 2025",
+            f"{source}: year {year if small else '(too many digits)'} is out of range; "
+            f"use a year from {MIN_YEAR} to {MAX_YEAR}",
+        )
+    return year
 
 
 class _Strict(BaseModel):
@@ -44,11 +68,24 @@ class AidSettings(_Strict):
     @field_validator("reference_day")
     @classmethod
     def _month_day(cls, value: str) -> str:
+        """A month and day that exist in every year, so 02-29 is refused here.
+
+        A reference day of 29 February would have no date in three years out of four;
+        rather than move it silently to the 28th or 1 March, the settings ask for a day
+        every campaign year has (use ``--as-of`` for a one-off leap day).
+        """
         try:
             month, day = (int(p) for p in value.split("-"))
             date(2000, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValueError("应写成 月-日，如 10-20 / write it as MM-DD") from None
+        try:
+            date(2001, month, day)  # not a leap year: the day exists in every year
+        except ValueError:
+            raise ValueError(
+                "2 月 29 日不是每年都有，请改用 02-28 或 03-01 "
+                "/ 02-29 is not in every year; use 02-28 or 03-01"
+            ) from None
         return value
 
     # Ordered: class 0 first. Whoever matches none of them is in the last class.
@@ -58,6 +95,29 @@ class AidSettings(_Strict):
         ]
     )
     payment_memo: str = "{year}年福彩暖冬资助"
+
+    @field_validator("payment_memo")
+    @classmethod
+    def _memo_template(cls, value: str) -> str:
+        """A template that ``value.format(year=…)`` always fills.
+
+        Only the bare placeholder ``{year}`` is accepted: no other name, no position, no
+        attribute or index, no conversion or format spec (a spec like ``{year:>999999999}``
+        would build a gigabyte of text). A brace meant literally is written ``{{`` or ``}}``.
+        """
+        problem = (
+            "只能使用占位符 {year}（活动年度），花括号本身请写成 {{ 或 }} "
+            "/ only the placeholder {year} may be used; write {{ or }} for a brace"
+        )
+        try:
+            fields = list(string.Formatter().parse(value))
+        except ValueError:
+            raise ValueError(problem) from None
+        for _text, name, spec, conversion in fields:
+            if name is not None and (name not in MEMO_FIELDS or spec or conversion):
+                raise ValueError(problem)
+        return value
+
     # 公示期天数 / days the public notice is posted
     notice_days: int = Field(default=7, ge=1, le=60)
     # The bank CSV appends a tab to each account number so that Excel and WPS keep it
@@ -77,6 +137,18 @@ class WishesSettings(_Strict):
 
 class Settings(_Strict):
     campaign_year: int | None = None
+
+    @field_validator("campaign_year")
+    @classmethod
+    def _campaign_year(cls, value: int | None) -> int | None:
+        """A year from 2000 to 2100 (see :func:`check_year`), or unset."""
+        if value is not None and not MIN_YEAR <= value <= MAX_YEAR:
+            raise ValueError(
+                f"活动年度应在 {MIN_YEAR}–{MAX_YEAR} 之间，如 2025 "
+                f"/ use a year from {MIN_YEAR} to {MAX_YEAR}"
+            )
+        return value
+
     lang: Literal["zh", "en"] = "zh"
     aid: AidSettings = Field(default_factory=AidSettings)
     wishes: WishesSettings = Field(default_factory=WishesSettings)
@@ -86,7 +158,7 @@ class Settings(_Strict):
 DEFAULT_TOML = """\
 # zjk-charity 设置 / settings. 删除的键使用默认值 / a key left out takes its default.
 
-# 活动年度（不填则为当前年份）/ campaign year (default: this year)
+# 活动年度，2000–2100（不填则为当前年份）/ campaign year, 2000–2100 (default: this year)
 # campaign_year = 2025
 
 # 界面语言 zh 或 en / language of messages
@@ -96,9 +168,9 @@ DEFAULT_TOML = """\
 # 福彩暖冬预算与每人标准（元）/ budget and amount per person, yuan
 # budget = "810000"
 # per_person = "1000"
-# 年龄计算基准日（月-日），可用 --as-of 覆盖 / reference day for ages
+# 年龄计算基准日（月-日，每年都有的一天，不能是 02-29），可用 --as-of 覆盖 / reference day for ages
 # reference_day = "10-20"
-# 银行代发摘要 / memo on the bank transfer
+# 银行代发摘要，只能用占位符 {year}（活动年度）/ memo on the bank transfer; {year} only
 # payment_memo = "{year}年福彩暖冬资助"
 # 公示期天数 / days the public notice is posted
 # notice_days = 7
@@ -136,16 +208,44 @@ def _describe(error: ValidationError) -> str:
 
 
 def load_settings(workspace: Path) -> Settings:
-    """The workspace's settings, or the defaults when it has no ``zjk-charity.toml``."""
+    """The workspace's settings, or the defaults when it has no ``zjk-charity.toml``.
+
+    Whatever is at that path is read as settings or refused with a message naming it:
+    a folder, a file that cannot be read or is not UTF-8, TOML that is malformed or
+    nested too deeply for the parser (it recurses; 50,000 ``[`` would exhaust the
+    stack), or values the models below refuse.
+    """
     path = workspace / SETTINGS_FILE
-    if not path.exists():
-        return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        if not path.exists():
+            return Settings()
+        text = path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise UserError(
+            f"{path} 是文件夹，不是设置文件；请把它改名或移走，再用 zjk-charity init 生成设置文件",
+            f"{path} is a folder, not a settings file; move it aside and run zjk-charity init",
+        ) from None
+    except UnicodeDecodeError:
+        raise UserError(
+            f"{path}: 设置文件不是 UTF-8 编码；请用记事本等“另存为 UTF-8”，或删除后用 zjk-charity init 重新生成",
+            f"{path}: not UTF-8 text; save it as UTF-8 or recreate it with zjk-charity init",
+        ) from None
+    except OSError as exc:
+        raise UserError(
+            f"无法读取设置文件 {path}（{exc.strerror or exc}）；请检查它的权限",
+            f"cannot read {path} ({exc.strerror or exc}); check its permissions",
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or an integer of over 4,300 digits
         raise UserError(
             f"{path}: 设置文件格式错误（{exc}）；请改正，或删除后用 zjk-charity init 重新生成",
             f"{path}: not valid TOML ({exc}); fix it or recreate it with zjk-charity init",
+        ) from None
+    except RecursionError:
+        raise UserError(
+            f"{path}: 设置文件格式错误（嵌套层数过多）；请改正，或删除后用 zjk-charity init 重新生成",
+            f"{path}: not valid TOML (nested too deeply); fix it or recreate it with zjk-charity init",
         ) from None
     try:
         return Settings.model_validate(data)
@@ -158,15 +258,32 @@ def load_settings(workspace: Path) -> Settings:
 
 
 def write_default_settings(workspace: Path) -> Path:
-    """Write the commented defaults; refuses to overwrite an existing file."""
-    workspace.mkdir(parents=True, exist_ok=True)
+    """Write the commented defaults; refuses to overwrite an existing file.
+
+    A folder that cannot be made or written (a file of that name, a file on its path,
+    no permission, a system folder like /proc) is a UserError naming the folder. The
+    file is created exclusively, so a settings file that appears meanwhile is kept.
+    """
     path = workspace / SETTINGS_FILE
-    if path.exists():
+    if workspace.exists() and not workspace.is_dir():
+        raise UserError(
+            f"{workspace} 不是文件夹，无法在其中写出设置文件；请换一个文件夹",
+            f"{workspace} is not a folder; choose another folder",
+        )
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(DEFAULT_TOML)
+    except FileExistsError:
         raise UserError(
             f"{path} 已存在，未覆盖；如需重置请先改名或删除",
             f"{path} exists and was not overwritten",
-        )
-    path.write_text(DEFAULT_TOML, encoding="utf-8")
+        ) from None
+    except OSError as exc:
+        raise UserError(
+            f"无法在 {workspace} 写出设置文件（{exc.strerror or exc}）；请换一个文件夹",
+            f"cannot write settings in {workspace} ({exc.strerror or exc}); choose another folder",
+        ) from None
     return path
 
 
@@ -198,15 +315,25 @@ class Workspace:
         return self.root / "keys"
 
     def year(self, year: int | None = None, today: date | None = None) -> int:
-        """--year, else campaign_year in the settings, else the current year."""
+        """--year, else campaign_year in the settings, else the current year.
+
+        A ``--year`` outside 2000–2100 is a UserError (:func:`check_year`);
+        campaign_year was checked when the settings were loaded.
+        """
         if year is not None:
-            return year
+            return check_year(year)
         if self.settings.campaign_year is not None:
             return self.settings.campaign_year
         return (today or date.today()).year
 
     def as_of(self, year: int, as_of: date | None = None) -> date:
-        """--as-of, else the reference day (20 October) of the campaign year."""
+        """--as-of, else the reference day (20 October) of the campaign year.
+
+        ``year`` must be a campaign year (2000–2100, else UserError); the reference day
+        exists in every year (02-29 is refused when the settings are loaded), so the
+        date is always valid.
+        """
+        check_year(year)
         if as_of is not None:
             return as_of
         month, day = (int(p) for p in self.settings.aid.reference_day.split("-"))

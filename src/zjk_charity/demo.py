@@ -61,6 +61,11 @@ def sample_data_dir() -> Path:
 
 
 def run_demo(out: Path | None = None) -> DemoSummary:
+    """Run the 2025 campaign in ``out`` (default: a new temporary folder).
+
+    ``out`` must be an empty or new folder: one holding a ledger, a path that is a file
+    or lies under one, or a folder that cannot be written is a UserError naming it.
+    """
     data = sample_data_dir()
     history_files = sorted(data.glob("history_*.xlsx"))
     applications = sorted(
@@ -76,8 +81,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
             f"{root} 中已有台账；演示要在空目录中从头运行，请换一个 --out 目录",
             f"{root} already holds a ledger; the demo runs from scratch in an empty folder",
         )
-    root.mkdir(parents=True, exist_ok=True)
-    _write_settings(root)
+    _prepare(root)
     ledger = Ledger(root / "zjk-charity.db")
     summary = DemoSummary(root, [f"演示工作目录：{root}"])
     for path in history_files:
@@ -107,6 +111,24 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     summary.written.append(ledger.path)
     summary.lines.append("写出的文件：")
     return summary
+
+
+def _prepare(root: Path) -> None:
+    """Make the demo folder and write its settings; a UserError naming the folder when
+    it cannot be (``--out`` is a file, lies under a file, or is not writable)."""
+    if root.exists() and not root.is_dir():
+        raise UserError(
+            f"{root} 不是文件夹；请换一个 --out 目录",
+            f"{root} is not a folder; choose another --out folder",
+        )
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _write_settings(root)
+    except OSError as exc:
+        raise UserError(
+            f"无法在 {root} 建立演示工作目录（{exc.strerror or exc}）；请换一个 --out 目录",
+            f"cannot set up the demo in {root} ({exc.strerror or exc}); choose another --out",
+        ) from None
 
 
 def _write_settings(root: Path) -> None:

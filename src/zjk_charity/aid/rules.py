@@ -15,6 +15,7 @@ sex, age, phone, date, repeat), which the marked-up workbook lists them in.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -136,11 +137,20 @@ def _stated_age(value: Cell) -> str:
 
 
 def _years(stated: str) -> int | None:
-    """The stated age as a number, or None when it is not one."""
+    """The stated age as a number, or None when it is not one.
+
+    None (reported as an INVALID_VALUE age, like "八十") also for a number that cannot be
+    compared with the age from the ID: inf, nan, or 1e400 and 400 nines, which float reads
+    as inf. Any finite number is compared, so 999 is an AGE_MISMATCH warning, as aid.md
+    defines it, not an error that would make the row ineligible.
+    """
     try:
-        return int(float(stated))
+        years = float(stated)
     except ValueError:
         return None
+    if not math.isfinite(years):
+        return None
+    return int(years)
 
 
 def _day(value: Cell) -> tuple[bool, date | None, str]:

@@ -149,12 +149,13 @@ def history_import(
 ) -> None:
     """导入往年受助名单（身份证号必填）/ import earlier rounds' recipient lists."""
     from zjk_charity.aid.history import import_history
-    from zjk_charity.config import Workspace
+    from zjk_charity.config import Workspace, check_year
     from zjk_charity.ledger import Ledger
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
         chosen = resolve_lang(lang, ws.settings.lang)
+        check_year(year)
         result = import_history(
             Ledger(ws.ledger_path), files, year, {"files": [str(f) for f in files], "year": year}
         )

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 from zjk_charity.errors import UserError
 
 BUSY_TIMEOUT_MS = 30_000
+MAX_BUSY_TIMEOUT_MS = 2**31 - 1  # SQLite reads a larger busy_timeout as 0
 # SQLite's page cache per connection (its default is 2 MiB). A campaign of 100,000 rows
 # is a transaction of ~60 MB; with the default cache, index pages are spilled to the WAL
 # and written again many times (storing 100,000 applicants: 1.3 s instead of 1.8 s).
@@ -34,13 +38,29 @@ def busy_timeout_ms() -> int:
     """How long a command waits for another one holding the ledger (default 30 s).
 
     ``ZJK_CHARITY_BUSY_TIMEOUT`` (seconds) changes it, e.g. for a shared workspace
-    where a long import may run while someone else starts a command.
+    where a long import may run while someone else starts a command. Unset or empty
+    means the default; anything that is not a finite number of seconds, 0 or more
+    (text, ``inf``, ``nan``, ``1e400``, ``-1``) is a UserError naming the variable
+    rather than a silent default: a typo must not change how long a command waits.
+    A value beyond SQLite's limit (2**31 - 1 ms, about 24 days) waits that long:
+    SQLite would read a larger one as 0, i.e. not wait at all.
     """
-    value = os.environ.get("ZJK_CHARITY_BUSY_TIMEOUT", "")
-    try:
-        return max(0, int(float(value) * 1000)) if value else BUSY_TIMEOUT_MS
-    except ValueError:
+    value = os.environ.get("ZJK_CHARITY_BUSY_TIMEOUT", "").strip()
+    if not value:
         return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        raise UserError(
+            f"环境变量 ZJK_CHARITY_BUSY_TIMEOUT 的值 “{shown}” 不对：应为等待的秒数（0 或正数），"
+            "如 30；请改正或删除该变量",
+            f"ZJK_CHARITY_BUSY_TIMEOUT '{shown}' is not a number of seconds (0 or more), "
+            "e.g. 30; fix or unset it",
+        )
+    return int(min(seconds * 1000, MAX_BUSY_TIMEOUT_MS))
 
 
 def file_sha256(path: Path) -> str:
@@ -59,6 +79,15 @@ def _migrations() -> list[tuple[int, str, str]]:
             number = int(entry.name.split("_", 1)[0])
             found.append((number, entry.name, entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+_CREATE_TABLE = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+
+
+@cache
+def _tables_by_migration() -> dict[int, frozenset[str]]:
+    """The tables each migration creates, read from its SQL."""
+    return {number: frozenset(_CREATE_TABLE.findall(sql)) for number, _name, sql in _migrations()}
 
 
 def _now() -> str:
@@ -93,6 +122,12 @@ class Ledger:
         return self.path.exists()
 
     def _connect(self) -> sqlite3.Connection:
+        """A connection to a ledger of ours (or an empty file), in WAL mode.
+
+        The file is checked to be a zjk-charity ledger (:meth:`_check_ours`) *before*
+        the switch to WAL mode, which rewrites the header: refusing someone else's
+        SQLite file leaves its bytes as they were.
+        """
         fresh = not self.path.exists()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if fresh:
@@ -101,32 +136,110 @@ class Ledger:
             os.close(fd)
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.DatabaseError as exc:
+            raise self._unusable(exc) from None
+        try:
             conn.execute("PRAGMA foreign_keys = ON")
+            self._check_ours(conn)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         except sqlite3.DatabaseError as exc:
-            raise UserError(
-                f"{self.path} 不是可用的台账数据库（{exc}）；请检查工作目录，或从备份恢复",
-                f"{self.path} is not a usable ledger ({exc}); check the workspace or restore it",
-            ) from None
+            conn.close()
+            raise self._unusable(exc) from None
+        except BaseException:
+            conn.close()
+            raise
         conn.row_factory = sqlite3.Row
         return conn
 
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection) -> None:
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    def _unusable(self, exc: sqlite3.DatabaseError) -> UserError:
+        return UserError(
+            f"{self.path} 不是可用的台账数据库（{exc}）；请检查工作目录，或从备份恢复",
+            f"{self.path} is not a usable ledger ({exc}); check the workspace or restore it",
         )
-        done = {r[0] for r in conn.execute("SELECT number FROM schema_migrations")}
-        for number, name, sql in _migrations():
-            if number in done:
-                continue
-            for statement in sql.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, _now()))
+
+    def _not_ours(self, detail_zh: str, detail_en: str, untouched: bool = True) -> UserError:
+        """The message for a file that is not a zjk-charity ledger (``untouched``: its
+        bytes were not changed, which is so whenever :meth:`_check_ours` refused it)."""
+        return UserError(
+            f"{self.path} 不是 zjk-charity 的台账，或已损坏（{detail_zh}）；"
+            + ("未做任何修改。" if untouched else "")
+            + "请换一个工作目录（-w），或把这个文件移走后重试",
+            f"{self.path} is not a zjk-charity ledger, or is damaged ({detail_en}); "
+            + ("nothing was changed. " if untouched else "")
+            + "use another workspace (-w) or move the file aside",
+        )
+
+    def _check_ours(self, conn: sqlite3.Connection) -> None:
+        """Refuse a SQLite file that is not a zjk-charity ledger, before writing to it.
+
+        Accepted: a file without tables (new; the migrations create them), or one whose
+        ``schema_migrations`` lists migrations whose tables all exist while no later
+        migration's table does. Refused (UserError naming the file): tables but no
+        ``schema_migrations`` (another program's database), a recorded migration whose
+        table is missing, or a table of a migration not yet recorded (it would fail
+        with "table already exists"). Migrations recorded that this version does not
+        know (a newer zjk-charity) are not judged here.
+        """
+        tables = {
+            name
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not name.startswith("sqlite_")
+        }
+        if not tables:
+            return
+        if "schema_migrations" not in tables:
+            raise self._not_ours(
+                "其中的表不是本工具建立的", "its tables were not made by this tool"
+            )
+        try:
+            done = {row[0] for row in conn.execute("SELECT number FROM schema_migrations")}
+        except sqlite3.OperationalError:
+            raise self._not_ours(
+                "schema_migrations 表的结构不对", "its schema_migrations table is not ours"
+            ) from None
+        expected = _tables_by_migration()
+        missing = set().union(*(t for n, t in expected.items() if n in done)) - tables
+        early = set().union(*(t for n, t in expected.items() if n not in done)) & tables
+        if missing:
+            names = "、".join(sorted(missing))
+            raise self._not_ours(f"缺少表 {names}", f"missing tables: {', '.join(sorted(missing))}")
+        if early:
+            names = "、".join(sorted(early))
+            raise self._not_ours(
+                f"已有未记录的表 {names}", f"unrecorded tables: {', '.join(sorted(early))}"
+            )
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Apply the migrations not yet recorded, inside the caller's transaction.
+
+        :meth:`_check_ours` has refused a foreign file already; should a migration still
+        meet a schema it does not expect (an index or view of the same name), the SQL
+        error becomes the same "not a zjk-charity ledger" UserError, and the caller's
+        rollback leaves the file as it was. Busy, locked, read-only or I/O errors are
+        not about the schema and propagate unchanged.
+        """
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            done = {r[0] for r in conn.execute("SELECT number FROM schema_migrations")}
+            for number, name, sql in _migrations():
+                if number in done:
+                    continue
+                for statement in sql.split(";\n"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, _now())
+                )
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_ERROR:
+                raise
+            # Rolled back by the caller, but WAL mode was switched on already.
+            raise self._not_ours(str(exc), str(exc), untouched=False) from None
 
     def vacuum(self) -> None:
         """Rewrite the file so deleted rows are gone from disk, and fold the WAL in."""

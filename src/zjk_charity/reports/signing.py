@@ -94,7 +94,24 @@ def init_keys(folder: Path, name: str, role: str, passphrase: str | None = None)
     return signer
 
 
+def _read_key(path: Path) -> bytes:
+    """The bytes of a key file, or a UserError naming it when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(
+            f"无法读取密钥文件 {path}（{exc.strerror or exc}）；请检查它的权限",
+            f"cannot read the key file {path} ({exc.strerror or exc}); check its permissions",
+        ) from None
+
+
 def load_public(path: Path) -> Ed25519PublicKey:
+    """The Ed25519 public key in ``path``; any other content is a UserError naming it.
+
+    A PEM key of a type cryptography does not support (``UnsupportedAlgorithm``) is
+    refused like any key that is not Ed25519.
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -104,16 +121,23 @@ def load_public(path: Path) -> Ed25519PublicKey:
             f"public key {path} not found; pass --key or run zjk-charity keys init",
         )
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except ValueError:
-        key = None
+        key = serialization.load_pem_public_key(_read_key(path))
+    except (ValueError, UnsupportedAlgorithm):
+        key = None  # not PEM, damaged, or a key type cryptography cannot load
     if not isinstance(key, Ed25519PublicKey):
         raise UserError(f"{path} 不是 Ed25519 公钥", f"{path} is not an Ed25519 public key")
     return key
 
 
 def load_signer(folder: Path, passphrase: str | None = None) -> tuple[Ed25519PrivateKey, Signer]:
-    """The workspace's private key and signer; a clear message when there is none."""
+    """The workspace's private key and signer; a clear message when there is none.
+
+    Every problem with ``keys/`` is a UserError naming the file: a private key that is
+    not Ed25519 (including a type cryptography cannot load, ``UnsupportedAlgorithm``),
+    a missing or wrong passphrase, or a ``signer.json`` that is not a UTF-8 JSON object
+    of text values. A missing ``signer.json`` still means a signer without name or role.
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -125,26 +149,50 @@ def load_signer(folder: Path, passphrase: str | None = None) -> tuple[Ed25519Pri
         )
     try:
         key = serialization.load_pem_private_key(
-            path.read_bytes(), passphrase.encode("utf-8") if passphrase else None
+            _read_key(path), passphrase.encode("utf-8") if passphrase else None
         )
     except TypeError:
+        if passphrase:
+            raise UserError(
+                f"签名密钥 {path} 没有设口令；请不要提供口令（ZJK_CHARITY_KEY_PASSPHRASE、--passphrase）",
+                f"the signing key {path} has no passphrase; do not pass one",
+            ) from None
         raise UserError(
             "签名密钥设有口令；请设置环境变量 ZJK_CHARITY_KEY_PASSPHRASE 或用 --passphrase 提供",
             "the signing key has a passphrase; set ZJK_CHARITY_KEY_PASSPHRASE",
         ) from None
     except ValueError:
         raise UserError(
-            "签名密钥口令不对，或密钥文件已损坏", "wrong passphrase or damaged key"
+            f"签名密钥口令不对，或密钥文件已损坏（{path}）",
+            f"wrong passphrase or damaged key ({path})",
         ) from None
+    except UnsupportedAlgorithm:
+        key = None
     if not isinstance(key, Ed25519PrivateKey):
         raise UserError(f"{path} 不是 Ed25519 私钥", f"{path} is not an Ed25519 private key")
-    meta: dict[str, Any] = {}
-    if (folder / SIGNER_FILE).is_file():
-        meta = json.loads((folder / SIGNER_FILE).read_text(encoding="utf-8"))
-    signer = Signer(
-        str(meta.get("name", "")), str(meta.get("role", "")), fingerprint(key.public_key())
-    )
+    meta = _read_signer(folder / SIGNER_FILE)
+    signer = Signer(meta.get("name", ""), meta.get("role", ""), fingerprint(key.public_key()))
     return key, signer
+
+
+def _read_signer(path: Path) -> dict[str, str]:
+    """``signer.json`` as a dict of text, {} when there is none; else a UserError."""
+    if not path.is_file():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        meta = None  # unreadable, not UTF-8, not JSON (JSONDecodeError is a ValueError)
+    if not isinstance(meta, dict) or not all(
+        isinstance(meta.get(k, ""), str) for k in ("name", "role")
+    ):
+        raise UserError(
+            f"{path} 不是有效的签字人信息（应为 UTF-8 编码的 JSON，如 "
+            '{"name": "张三", "role": "经办人"}）；请改正，或删除它（报告将不写签名人姓名）',
+            f"{path} is not valid signer information (UTF-8 JSON like "
+            '{"name": "...", "role": "..."}); fix or delete it',
+        )
+    return {k: meta[k] for k in ("name", "role") if k in meta}
 
 
 def sign(key: Ed25519PrivateKey, manifest_bytes: bytes) -> bytes:
