@@ -375,3 +375,11 @@ def test_history_import_refuses_a_year_out_of_range(tmp_path: Path) -> None:
         app, ["aid", "history", "import", str(book), "--year", "0", "-w", str(tmp_path / "ws")]
     )
     assert result.exit_code == 2 and "2000" in result.output
+
+
+def test_a_workspace_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    ledger = Ledger(blocker / "ws" / "zjk-charity.db")  # a folder under a file
+    with pytest.raises(UserError, match="无法在"), ledger.run("test", {}, []):
+        pass

@@ -129,11 +129,19 @@ class Ledger:
         SQLite file leaves its bytes as they were.
         """
         fresh = not self.path.exists()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if fresh:
-            # Personal data: readable by the owner only, from the first byte.
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if fresh:
+                # Personal data: readable by the owner only, from the first byte.
+                fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+        except OSError as exc:
+            raise UserError(
+                f"无法在 {self.path.parent} 建立台账（{exc.strerror or exc}）；"
+                "请换一个可写的工作目录（-w）",
+                f"cannot create the ledger in {self.path.parent} ({exc.strerror or exc}); "
+                "use a writable workspace (-w)",
+            ) from None
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.DatabaseError as exc:
