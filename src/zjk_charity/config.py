@@ -257,21 +257,32 @@ def load_settings(workspace: Path) -> Settings:
         ) from None
 
 
+def make_folder(folder: Path, instead_zh: str, instead_en: str) -> None:
+    """Create ``folder`` and its parents; a UserError naming it when it cannot be (a file
+    of that name, a file on its path, no permission, a system folder like /proc), ending
+    with what to do instead (``instead_zh`` / ``instead_en``)."""
+    if folder.exists() and not folder.is_dir():
+        raise UserError(
+            f"{folder} 不是文件夹；{instead_zh}", f"{folder} is not a folder; {instead_en}"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"无法建立文件夹 {folder}（{exc.strerror or exc}）；{instead_zh}",
+            f"cannot make the folder {folder} ({exc.strerror or exc}); {instead_en}",
+        ) from None
+
+
 def write_default_settings(workspace: Path) -> Path:
     """Write the commented defaults; refuses to overwrite an existing file.
 
-    A folder that cannot be made or written (a file of that name, a file on its path,
-    no permission, a system folder like /proc) is a UserError naming the folder. The
-    file is created exclusively, so a settings file that appears meanwhile is kept.
+    A folder that cannot be made or written (:func:`make_folder`) is a UserError naming
+    it. The file is created exclusively, so a settings file that appears meanwhile is kept.
     """
     path = workspace / SETTINGS_FILE
-    if workspace.exists() and not workspace.is_dir():
-        raise UserError(
-            f"{workspace} 不是文件夹，无法在其中写出设置文件；请换一个文件夹",
-            f"{workspace} is not a folder; choose another folder",
-        )
+    make_folder(workspace, "请换一个文件夹", "choose another folder")
     try:
-        workspace.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:
             handle.write(DEFAULT_TOML)
     except FileExistsError:

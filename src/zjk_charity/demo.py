@@ -27,7 +27,14 @@ from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import write_markup
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.aid.validation import validate
-from zjk_charity.config import DEFAULT_TOML, LEDGER_FILE, SETTINGS_FILE, Settings, Workspace
+from zjk_charity.config import (
+    DEFAULT_TOML,
+    LEDGER_FILE,
+    SETTINGS_FILE,
+    Settings,
+    Workspace,
+    make_folder,
+)
 from zjk_charity.counties import find_county
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
@@ -116,13 +123,8 @@ def run_demo(out: Path | None = None) -> DemoSummary:
 def _prepare(root: Path) -> None:
     """Make the demo folder and write its settings; a UserError naming the folder when
     it cannot be (``--out`` is a file, lies under a file, or is not writable)."""
-    if root.exists() and not root.is_dir():
-        raise UserError(
-            f"{root} 不是文件夹；请换一个 --out 目录",
-            f"{root} is not a folder; choose another --out folder",
-        )
+    make_folder(root, "请换一个 --out 目录", "choose another --out folder")
     try:
-        root.mkdir(parents=True, exist_ok=True)
         _write_settings(root)
     except OSError as exc:
         raise UserError(
