@@ -197,3 +197,24 @@ def test_the_stored_allocation_reads_back_as_decided(tmp_path: Path) -> None:
     reasons = {e.reason for e in result.entries}
     assert statuses == {"funded", "waitlist", "excluded"}
     assert {"ERROR", "REPEAT", "HOUSEHOLD", "QUOTA"} <= reasons
+
+
+def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_path: Path) -> None:
+    ledger = _campaign(tmp_path)
+    first = _allocate(ledger)
+    conn = sqlite3.connect(ledger.path)
+    with conn:  # the ledger as 0.1.0 up to migration 4 left it
+        conn.execute("DELETE FROM schema_migrations WHERE number = 5")
+        conn.execute(
+            "CREATE INDEX allocation_people_id ON allocation_people(allocation_id, id_number)"
+        )
+    conn.close()
+    again = _allocate(ledger)
+    assert again.as_json() == first.as_json()
+    assert again.entries == first.entries
+    conn = sqlite3.connect(ledger.path)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    applied = [r[0] for r in conn.execute("SELECT number FROM schema_migrations ORDER BY number")]
+    conn.close()
+    assert "allocation_people_id" not in indexes
+    assert applied == [1, 2, 3, 4, 5]

@@ -484,3 +484,37 @@ def test_the_quick_account_check_agrees_with_the_full_one(text: str) -> None:
     if quick_account(text):
         assert account_problem(normalise_account(squash(text))) is None
         assert normalise_account(squash(text)) == text
+
+
+CELL = st.one_of(st.none(), st.integers(-(2**62), 2**62), st.text(max_size=5))
+SHAPES = st.integers(1, 12).flatmap(
+    lambda w: st.tuples(st.just(w), st.lists(st.lists(CELL, min_size=w, max_size=w), max_size=60))
+)
+
+
+@given(SHAPES, st.integers(1, 40))
+def test_batched_inserts_store_what_executemany_stores(
+    shape: tuple[int, list[list[Any]]], limit: int
+) -> None:
+    """``insert_rows`` keeps every value and the order, whatever the batch size and rest."""
+    from unittest import mock
+
+    from zjk_charity.ledger import db
+
+    width, rows = shape
+    columns = ", ".join(f"c{i}" for i in range(width))
+    stored = []
+    for batched in (False, True):
+        conn = sqlite3.connect(":memory:")
+        conn.execute(f"CREATE TABLE t (n INTEGER PRIMARY KEY, {columns})")
+        conn.execute(f"CREATE TEMP TABLE v ({columns})")
+        if batched:
+            with mock.patch.object(db, "VALUES_PER_INSERT", limit):
+                db.insert_rows(conn, "temp.v", width, rows)
+        else:
+            conn.executemany(f"INSERT INTO temp.v VALUES ({', '.join('?' * width)})", rows)
+        conn.execute(f"INSERT INTO t ({columns}) SELECT * FROM temp.v ORDER BY rowid")
+        stored.append(conn.execute("SELECT * FROM t ORDER BY n").fetchall())
+        conn.close()
+    assert stored[0] == stored[1]
+    assert [list(r[1:]) for r in stored[1]] == rows

@@ -34,6 +34,7 @@ from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError
 from zjk_charity.ids import age_on
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import insert_rows
 from zjk_charity.text import squash
 from zjk_charity.workbook.reader import Cell, ColumnSpec, cell_text, read_table
 
@@ -344,6 +345,7 @@ _REASON_CODE: dict[Reason | None, str | None] = {None: None} | {r: r.value for r
 # (seq, applicants.id, errors, status, reason, priority, rank, county rank, waitlist
 # position, county waitlist position, better seq)
 Decided = tuple[int, int, str, str, str | None, *tuple[int | None, ...]]
+DECIDED_WIDTH = 11
 
 
 def _apply(outcome: Outcome, campaign: Campaign, per_person: Decimal) -> list[Decided]:
@@ -648,9 +650,7 @@ def _store(
     )
     allocation_id = int(cursor.lastrowid or 0)
     conn.execute(_OUTCOME)
-    conn.executemany(
-        "INSERT INTO temp.allocation_outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", decided
-    )
+    insert_rows(conn, "temp.allocation_outcome", DECIDED_WIDTH, decided)
     conn.execute(_SNAPSHOT, (allocation_id, money(a.per_person)))
     conn.execute("DROP TABLE temp.allocation_outcome")
     return allocation_id

