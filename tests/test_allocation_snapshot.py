@@ -218,3 +218,27 @@ def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_pa
     conn.close()
     assert "allocation_people_id" not in indexes
     assert applied == [1, 2, 3, 4, 5]
+
+
+def test_a_failed_snapshot_copy_rolls_the_whole_run_back(tmp_path: Path, monkeypatch: Any) -> None:
+    """The copy runs on a second thread; its error must still reach the run and undo it."""
+    import pytest
+
+    from zjk_charity.aid import allocation
+
+    ledger = _campaign(tmp_path)
+    before = _counts(ledger.path)
+    monkeypatch.setattr(allocation, "_SNAPSHOT", "INSERT INTO no_such_table VALUES (?, ?)")
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        _allocate(ledger)
+    assert _counts(ledger.path) == before
+    monkeypatch.undo()
+    assert _allocate(ledger).as_json()["funded"] == 12  # and the ledger still works
+
+
+def _counts(path: Path) -> tuple[int, ...]:
+    conn = sqlite3.connect(path)
+    tables = ("runs", "allocations", "allocation_people")
+    found = tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
+    conn.close()
+    return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -589,7 +590,7 @@ def _decide_and_store(
         quotas=outcome.quotas,
         run_id=run_id,
     )
-    result.id = _store(conn, run_id, result, decided, result.as_json())
+    result.id = _store(conn, run_id, result, decided)
     return result
 
 
@@ -621,17 +622,20 @@ ORDER BY o.seq
 """
 
 
-def _store(
-    conn: sqlite3.Connection,
-    run_id: int,
-    a: Allocation,
-    decided: list[Decided],
-    document: dict[str, Any],
-) -> int:
+def _store(conn: sqlite3.Connection, run_id: int, a: Allocation, decided: list[Decided]) -> int:
+    """The allocation row, then the snapshot; the ``--json`` document is built meanwhile.
+
+    The snapshot's ``INSERT … SELECT`` is SQLite's own work, done without the GIL: on a
+    second thread it copies the 100,000 applicants' fields (0.2-0.3 s) while this thread
+    builds and serialises the document (0.2 s), 0.1-0.15 s of about 3 s saved. (Storing
+    the outcome rows on that thread too was slower: its Python half fights for the GIL.)
+    Nothing else touches the connection until the copy has finished, and an error in it
+    is raised here, so the run rolls back as before.
+    """
     cursor = conn.execute(
         "INSERT INTO allocations (run_id, year, as_of, budget, per_person, quota_total, funded, "
         "amount, unspent, rule, quotas, inputs, document) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
         (
             run_id,
             a.year,
@@ -639,21 +643,46 @@ def _store(
             money(a.budget),
             money(a.per_person),
             a.quota_total,
-            document["funded"],
+            sum(e.status == "funded" for e in a.entries),
             money(a.amount),
             money(a.unspent),
             json.dumps([c.model_dump() for c in a.classes], ensure_ascii=False),
             json.dumps(a.fixed) if a.fixed is not None else None,
             json.dumps(a.inputs, ensure_ascii=False),
-            json.dumps(document, ensure_ascii=False),
         ),
     )
     allocation_id = int(cursor.lastrowid or 0)
     conn.execute(_OUTCOME)
     insert_rows(conn, "temp.allocation_outcome", DECIDED_WIDTH, decided)
-    conn.execute(_SNAPSHOT, (allocation_id, money(a.per_person)))
-    conn.execute("DROP TABLE temp.allocation_outcome")
+    snapshot = _Snapshot(conn, allocation_id, money(a.per_person))
+    snapshot.start()
+    try:
+        document = json.dumps(a.as_json(), ensure_ascii=False)
+    finally:
+        snapshot.join()
+    snapshot.check()
+    conn.execute("UPDATE allocations SET document = ? WHERE id = ?", (document, allocation_id))
     return allocation_id
+
+
+class _Snapshot(threading.Thread):
+    """Writes an allocation's ``allocation_people`` rows; ``check`` re-raises its error."""
+
+    def __init__(self, conn: sqlite3.Connection, allocation_id: int, amount: str) -> None:
+        super().__init__(name="allocation-snapshot")
+        self.conn, self.arguments = conn, (allocation_id, amount)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.conn.execute(_SNAPSHOT, self.arguments)
+            self.conn.execute("DROP TABLE temp.allocation_outcome")
+        except BaseException as exc:  # raised in the command's thread by check()
+            self.error = exc
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 # ------------------------------------------------------------------ reading it back

@@ -170,7 +170,12 @@ class Ledger:
                 "use a writable workspace (-w)",
             ) from None
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,  # aid allocate's snapshot copy: one thread at a time
+            )
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
         try:
