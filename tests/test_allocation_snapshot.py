@@ -208,6 +208,8 @@ def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_pa
         conn.execute(
             "CREATE INDEX allocation_people_id ON allocation_people(allocation_id, id_number)"
         )
+        conn.execute("DROP INDEX applicants_year")
+        conn.execute("CREATE INDEX applicants_year ON applicants(year, id_number)")
     conn.close()
     again = _allocate(ledger)
     assert again.as_json() == first.as_json()
@@ -217,6 +219,7 @@ def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_pa
     applied = [r[0] for r in conn.execute("SELECT number FROM schema_migrations ORDER BY number")]
     conn.close()
     assert "allocation_people_id" not in indexes
+    assert _index_columns(ledger.path, "applicants_year") == ["year"]
     assert applied == [1, 2, 3, 4, 5]
 
 
@@ -242,3 +245,10 @@ def _counts(path: Path) -> tuple[int, ...]:
     found = tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
     conn.close()
     return found
+
+
+def _index_columns(path: Path, index: str) -> list[str]:
+    conn = sqlite3.connect(path)
+    columns = [r[2] for r in conn.execute(f"PRAGMA index_info({index})")]
+    conn.close()
+    return columns
