@@ -659,14 +659,13 @@ def _store(conn: sqlite3.Connection, run_id: int, a: Allocation, decided: list[D
     try:
         document = json.dumps(a.as_json(), ensure_ascii=False)
     finally:
-        snapshot.join()
-    snapshot.check()
+        snapshot.finish()
     conn.execute("UPDATE allocations SET document = ? WHERE id = ?", (document, allocation_id))
     return allocation_id
 
 
 class _Snapshot(threading.Thread):
-    """Writes an allocation's ``allocation_people`` rows; ``check`` re-raises its error."""
+    """Writes an allocation's ``allocation_people`` rows; ``finish`` re-raises its error."""
 
     def __init__(self, conn: sqlite3.Connection, allocation_id: int, amount: str) -> None:
         super().__init__(name="allocation-snapshot")
@@ -677,10 +676,23 @@ class _Snapshot(threading.Thread):
         try:
             self.conn.execute(_SNAPSHOT, self.arguments)
             self.conn.execute("DROP TABLE temp.allocation_outcome")
-        except BaseException as exc:  # raised in the command's thread by check()
+        except BaseException as exc:  # raised in the command's thread by finish()
             self.error = exc
 
-    def check(self) -> None:
+    def finish(self) -> None:
+        """Wait for the copy, even through Ctrl-C (then raised after it); raise its error.
+
+        The rollback that follows an error must not meet the copy still running on the
+        same connection.
+        """
+        interrupted: BaseException | None = None
+        while self.is_alive():
+            try:
+                self.join()
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+        if interrupted is not None:
+            raise interrupted
         if self.error is not None:
             raise self.error
 
