@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from zjk_charity import counties
+from zjk_charity.aid import campaign_name
 from zjk_charity.aid.ranking import (
     Outcome,
     Person,
@@ -29,7 +30,6 @@ from zjk_charity.aid.ranking import (
     allocate,
     quota_total,
 )
-from zjk_charity.aid.validation import campaign_name
 from zjk_charity.collector import collector_paused
 from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import (
     Allocation,
     Entry,
@@ -21,7 +22,6 @@ from zjk_charity.aid.allocation import (
     money,
 )
 from zjk_charity.aid.ranking import REASON_ZH, Reason
-from zjk_charity.aid.validation import campaign_name
 from zjk_charity.errors import UserError
 from zjk_charity.ids import check_id, mask_id, mask_name
 from zjk_charity.ledger import Ledger

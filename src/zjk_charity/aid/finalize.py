@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import campaign_inputs, is_finalized, load_allocation
-from zjk_charity.aid.validation import campaign_name
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 

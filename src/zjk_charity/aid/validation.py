@@ -20,6 +20,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from zjk_charity.aid import campaign_name
 from zjk_charity.aid import columns as col
 from zjk_charity.aid.attachments import Attachments
 from zjk_charity.aid.model import Applicant
@@ -35,10 +36,6 @@ WIDE_COLUMN = {"DUPLICATE_PERSON": col.ID, "HOUSEHOLD_SHARED": "户号"}
 _COLUMN_ORDER = {c.name: i for i, c in enumerate(col.COLUMNS)}
 # ``json.dumps(x, ensure_ascii=False)`` without building an encoder for every call.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def campaign_name(year: int) -> str:
-    return f"nuandong-{year}"
 
 
 @dataclass

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import Allocation, campaign_inputs, load_allocation, money
-from zjk_charity.aid.validation import campaign_name
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.reports.provenance import runs_and_inputs
