@@ -4,6 +4,7 @@ level), its error codes in finding order, and the REPEAT flag from findings or h
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 from decimal import Decimal
@@ -197,6 +198,14 @@ def test_the_stored_allocation_reads_back_as_decided(tmp_path: Path) -> None:
     reasons = {e.reason for e in result.entries}
     assert statuses == {"funded", "waitlist", "excluded"}
     assert {"ERROR", "REPEAT", "HOUSEHOLD", "QUOTA"} <= reasons
+    conn = sqlite3.connect(ledger.path)
+    stored = conn.execute(
+        "SELECT funded, amount, unspent, document FROM allocations WHERE id = ?", (result.id,)
+    ).fetchone()
+    conn.close()
+    document = result.as_json()
+    assert stored[:3] == (len(result.funded), document["amount"], document["unspent"])
+    assert json.loads(stored[3]) == document
 
 
 def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_path: Path) -> None:

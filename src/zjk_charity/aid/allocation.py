@@ -643,7 +643,7 @@ def _store(conn: sqlite3.Connection, run_id: int, a: Allocation, decided: list[D
             money(a.budget),
             money(a.per_person),
             a.quota_total,
-            sum(e.status == "funded" for e in a.entries),
+            0,  # funded and the document: set below, from the document
             money(a.amount),
             money(a.unspent),
             json.dumps([c.model_dump() for c in a.classes], ensure_ascii=False),
@@ -657,10 +657,13 @@ def _store(conn: sqlite3.Connection, run_id: int, a: Allocation, decided: list[D
     snapshot = _Snapshot(conn, allocation_id, money(a.per_person))
     snapshot.start()
     try:
-        document = json.dumps(a.as_json(), ensure_ascii=False)
+        document = json.dumps(a.as_json(), ensure_ascii=False)  # built once, kept by ``a``
     finally:
         snapshot.finish()
-    conn.execute("UPDATE allocations SET document = ? WHERE id = ?", (document, allocation_id))
+    conn.execute(
+        "UPDATE allocations SET funded = ?, document = ? WHERE id = ?",
+        (a.as_json()["funded"], document, allocation_id),
+    )
     return allocation_id
 
 
