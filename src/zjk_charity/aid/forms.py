@@ -244,7 +244,7 @@ def _from_applicant(a: Applicant, positions: dict[str, int]) -> FormPerson:
         bank=a.bank,
         account=a.account,
         apply_date=_day(a.apply_date) or cell("申请日期"),
-        note=a.exception_note,
+        note=cell("特殊情况说明") or a.exception_note,  # as written: full-width ，kept
     )
 
 
@@ -322,9 +322,9 @@ Originals = dict[tuple[str, str, int, str], dict[str, str]]
 
 
 def _originals(ledger: Ledger, year: int) -> Originals:
-    """The validated rows' phone and original category, support and care texts, by
-    (file name, sheet, row, ID)."""
-    wanted = ("联系电话", "人员类别", "供养方式", "生活自理能力")
+    """The validated rows' phone and original category, support, care and note texts,
+    by (file name, sheet, row, ID)."""
+    wanted = ("联系电话", "人员类别", "供养方式", "生活自理能力", "特殊情况说明")
     found: Originals = {}
     with ledger.read() as conn:
         if conn is None:
@@ -383,7 +383,7 @@ def from_allocation(ledger: Ledger, year: int) -> list[FormPerson]:
                 bank=e.bank,
                 account=e.account,
                 apply_date=_day(e.apply_date),
-                note=e.exception_note,
+                note=extra.get("特殊情况说明") or e.exception_note,
             )
         )
     return people

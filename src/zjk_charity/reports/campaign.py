@@ -171,9 +171,9 @@ def _build_one(
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         context = _page_context(ws, content, signer, now)
-        html = render_html(ws.root, content.template, context)
         files: list[str] = []
-        if "html" in formats or "pdf" in formats:
+        if "html" in formats:
+            html = render_html(ws.root, content.template, context)
             (temp / "report.html").write_text(html, encoding="utf-8")
             files.append("report.html")
         if "xlsx" in formats:
