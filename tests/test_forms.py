@@ -244,6 +244,11 @@ def test_funded_prints_the_latest_allocation(tmp_path: Path) -> None:
     assert GOOD_ACCOUNT in "".join(text)
 
 
+def test_help_names_the_choices() -> None:
+    result = runner.invoke(app, ["aid", "forms", "--help"])
+    assert result.exit_code == 0 and "--funded" in result.output and "--out" in result.output
+
+
 def test_funded_without_an_allocation_exits_2(tmp_path: Path) -> None:
     result = cli(tmp_path / "ws", "aid", "forms", "--funded", "--year", "2025")
     assert result.exit_code == 2 and "aid allocate" in result.output

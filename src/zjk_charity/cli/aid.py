@@ -361,7 +361,8 @@ def forms(
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """打印申请审批表：每人一页 A4，含完整身份证号和账号，供签字盖章存档（不得张贴）。"""
+    """打印申请审批表（每人一页 A4，含完整身份证号和账号，签字盖章后存档，不得张贴）
+    / the approval forms, one A4 page per person, for signing and filing."""
     from zjk_charity.aid.forms import write_forms
     from zjk_charity.config import Workspace
 
@@ -393,11 +394,19 @@ def _render_forms(result: object, lang: str) -> None:
     if not isinstance(result, FormsResult):
         raise TypeError(type(result).__name__)
     out, zh = console(), lang == "zh"
+
+    def where(file: str, sheet: str, row: int, person: str) -> str:
+        return (
+            f"{file}「{sheet}」第 {row} 行 {person}"
+            if zh
+            else f"{file} [{sheet}] row {row} {person}"
+        )
+
     if result.files:
         out.print(
             f"已生成申请审批表 {result.people} 份，共 {result.pages} 页（字体 {result.font}）："
             if zh
-            else f"{result.people} forms written, {result.pages} pages (font {result.font}):"
+            else f"{result.people} form(s) written, {result.pages} page(s) (font {result.font}):"
         )
         for path in result.files:
             out.print(f"  {path}", soft_wrap=True)
@@ -407,29 +416,30 @@ def _render_forms(result: object, lang: str) -> None:
         out.print(
             f"以下 {len(result.skipped)} 行有错误，未生成审批表；改正申请表后再运行一次："
             if zh
-            else f"{len(result.skipped)} rows have errors and got no form; correct them and run again:",
+            else f"{len(result.skipped)} row(s) with errors got no form; correct them and run again:",
             style="red",
         )
         for s in result.skipped:
             problems = "；".join(f.message(lang) for f in s.findings)
-            out.print(
-                f"  {s.file}「{s.sheet}」第 {s.row} 行 {s.person}：{problems}", soft_wrap=True
-            )
+            line = where(s.file, s.sheet, s.row, s.person)
+            out.print(f"  {line}{'：' if zh else ': '}{problems}", soft_wrap=True)
     for n in result.cut:
+        line = where(n.file, n.sheet, n.row, n.person)
         out.print(
-            f"{n.file}「{n.sheet}」第 {n.row} 行 {n.person} 的“{n.field}”过长，表中只印了开头"
+            f"{line} 的“{n.field}”过长，表中只印了开头"
             if zh
-            else f"{n.file} [{n.sheet}] row {n.row} {n.person}: '{n.field}' too long, cut on the form",
+            else f"{line}: '{n.field}' is too long and was cut on the form",
             style="yellow",
             soft_wrap=True,
         )
     for n in result.missing_glyphs:
         point = f"U+{ord(n.char):04X}"
-        where = f"{n.file}「{n.sheet}」第 {n.row} 行 {n.person} 的“{n.field}”" if n.row else n.field
+        line = where(n.file, n.sheet, n.row, n.person) if n.row else n.file
         out.print(
-            f"{where}中的“{n.char}”（{point}）字体中没有，表中印为 □，请在打印件上手写"
+            f"{line} 的“{n.field}”中的“{n.char}”（{point}）字体中没有，表中印为 □，请在打印件上手写"
             if zh
-            else f"{where}: '{n.char}' ({point}) is not in the font; printed as □, write it in by hand",
+            else f"{line}: '{n.char}' ({point}) in '{n.field}' is not in the font; printed as □, "
+            "write it in by hand",
             style="yellow",
             soft_wrap=True,
         )
