@@ -192,3 +192,25 @@ def test_weasyprint_is_gone_from_dependencies_and_code() -> None:
         if "import typst" in p.read_text(encoding="utf-8")
     ]
     assert imports == ["zjk_charity/pdf/fonts.py"]  # the one place that imports the engine
+
+
+def test_a_cff_collection_works_and_its_chinese_face_is_chosen(
+    tmp_path: Path, templates: Path
+) -> None:
+    """Noto CJK is a .ttc of CFF-outline faces (JP, KR, SC, …): the SC face is used."""
+    from fontmaker import make_cff_collection
+
+    fonts = tmp_path / "fonts"
+    cjk = make_cff_collection(
+        fonts / "cjk.ttc", ["Noto Sans CJK JP", "Noto Sans CJK SC"], BASIC + "张三"
+    )
+    with pdf_fonts(folders=[fonts]) as choice:
+        assert choice.fonts[0].family == "Noto Sans CJK SC" and choice.fonts[0].index == 1
+    (tmp_path / "zjk-charity.toml").write_text(f"pdf_font = '{cjk}'\n", encoding="utf-8")
+    setting = load_settings(tmp_path).pdf_font
+    target = tmp_path / "out.pdf"
+    with pdf_fonts(setting, folders=[tmp_path / "none"]) as choice:
+        assert choice.families == ["Noto Sans CJK SC"] and choice.fonts[0].path == cjk
+        rendered = render_pdf("t.typ", {"name": "张三"}, target, choice, [templates])
+    assert rendered.missing == set()
+    assert "姓名：张三" in _text(target).replace(" ", "")
