@@ -421,7 +421,8 @@ def export(
         else f"{y} allocation {a.id} ({state}): {len(a.funded)} funded"
     )
     for path in result.written:
-        console().print(f"已写出：{path}" if chosen == "zh" else f"written: {path}")
+        # soft_wrap: a path is printed whole, never broken across lines
+        console().print(f"已写出：{path}" if chosen == "zh" else f"written: {path}", soft_wrap=True)
     _notice_hints(result.notice, chosen)
 
 
@@ -468,7 +469,8 @@ def notice(
         terminal.print(
             f"{page.county}：{page.people} 人{minors} → {path}"
             if chosen == "zh"
-            else f"{page.county}: {page.people} people → {path}"
+            else f"{page.county}: {page.people} people → {path}",
+            soft_wrap=True,
         )
     for zh, en in result.notice.warnings():
         terminal.print(zh if chosen == "zh" else en, style="yellow")
