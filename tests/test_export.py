@@ -266,3 +266,12 @@ def test_notice_in_a_year_the_calendar_does_not_know_warns(validated: Path, tmp_
 def test_notice_before_any_allocation_exits_2(validated: Path) -> None:
     result = cli(validated, *NOTICE)
     assert result.exit_code == 2 and "还没有分配结果" in result.output
+
+
+def test_an_unknown_county_in_the_notice_settings_is_named(validated: Path) -> None:
+    (validated / "zjk-charity.toml").write_text(
+        '[aid.notice_by_county."张家县"]\nnotice_phone = "0313-5222222"\n', encoding="utf-8"
+    )
+    result = cli(validated, *NOTICE)
+    assert result.exit_code == 2
+    assert "张家县" in result.output and "Traceback" not in result.output

@@ -214,6 +214,7 @@ NoticeFromOpt = Annotated[
     str | None,
     typer.Option(
         "--notice-from",
+        metavar="YYYY-MM-DD",
         help="公示开始日期，如 2025-10-27（默认今天；不是工作日时从下一个工作日起算）"
         "/ first day of the notice, e.g. 2025-10-27",
         show_default=False,
@@ -430,7 +431,9 @@ def export(
 def notice(
     county: Annotated[
         list[str] | None,
-        typer.Option("--county", help="只写这些县（区），可重复 / only these counties"),
+        typer.Option(
+            "--county", metavar="县名", help="只写这些县（区），可重复 / only these counties"
+        ),
     ] = None,
     year: YearOpt = None,
     notice_from: NoticeFromOpt = None,
