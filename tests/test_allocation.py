@@ -126,8 +126,9 @@ def test_public_notice_is_deidentified_and_reconciles(tmp_path: Path) -> None:
     assert not re.search(r"\d{11,}", text)  # no account number (nor any long digit run)
     assert "测小童" not in text and "测*童" not in text and minor_id[-4:] not in text
     assert "未满 18 周岁的受助人 1 名" in text
-    assert "公示期" in notice[1][0]
-    listed = [r for r in notice[3:] if isinstance(r[0], int)]
+    assert notice[2][0] == "张北县：资助对象 6 人，资助金额 6,000.00 元"
+    assert notice[3][0].startswith("公示期：")
+    listed = [r for r in notice[2:] if isinstance(r[0], int)]
     adults = [r for r in funded if r[5] != "测小童"]
     assert len(listed) == len(adults) == 5
     for public_row, row in zip(listed, adults, strict=True):
@@ -140,7 +141,7 @@ def test_public_notice_is_deidentified_and_reconciles(tmp_path: Path) -> None:
     sheet = book_["公示名单"]
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.paperSize == 9  # A4
-    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.print_title_rows == "$1:$2"  # the title and the column header
     assert "&P" in sheet.oddFooter.center.text
 
 

@@ -21,10 +21,11 @@ from zjk_charity.aid.allocation import (
     reason_counts,
     run_allocation,
 )
-from zjk_charity.aid.allocation_book import Notice, write_outputs
+from zjk_charity.aid.allocation_book import write_outputs
 from zjk_charity.aid.finalize import finalize
 from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import write_markup
+from zjk_charity.aid.notice import notice_from_settings
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.aid.validation import validate
 from zjk_charity.config import (
@@ -152,12 +153,18 @@ def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
     )
     book = root / "out" / f"分配结果-{YEAR}.xlsx"
     memo = aid.payment_memo.format(year=YEAR)
-    notice = Notice(date(YEAR, 11, 1), aid.notice_days)
+    notice = notice_from_settings(aid, date(YEAR, 10, 27))
 
     def write(a: Allocation) -> None:
         summary.written.extend(write_outputs(a, book, notice, memo))
 
-    a = run_allocation(ledger, request, {"year": YEAR, "demo": True}, write)
+    arguments = {
+        "year": YEAR,
+        "demo": True,
+        "notice_from": notice.start.isoformat(),  # so aid export prints the same period
+        "notice_days": notice.days,
+    }
+    a = run_allocation(ledger, request, arguments, write)
     reasons = "，".join(
         f"{REASON_ZH[Reason(r)]} {n} 人" for r, n in sorted(reason_counts(a).items())
     )

@@ -15,7 +15,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -113,6 +113,11 @@ class Allocation:
     notes: list[str] = field(default_factory=list)
     id: int = 0
     run_id: int = 0
+    # The run's recorded arguments (``notice_from`` among them) and when it started:
+    # what ``aid export`` needs to write the same files again.
+    arguments: dict[str, Any] = field(default_factory=dict)
+    created: datetime | None = None
+    finalized: bool = False  # entered the history registry (aid finalize)
     _document: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -510,6 +515,13 @@ def campaign_inputs(conn: sqlite3.Connection, year: int) -> list[dict[str, str]]
     ]
 
 
+def _quota_notes(fixed: dict[str, int] | None, seats: int) -> list[str]:
+    """The allocation's notes, from what the ledger keeps (so a loaded one has them too)."""
+    if fixed is not None and sum(fixed.values()) < seats:
+        return [f"名额文件合计 {sum(fixed.values())} 个，少于总名额 {seats} 个；其余名额未分配"]
+    return []
+
+
 def run_allocation(
     ledger: Ledger,
     request: AllocationRequest,
@@ -523,17 +535,13 @@ def run_allocation(
     """
     seats = _check_money(request)
     fixed = read_quotas(request.quotas_file) if request.quotas_file else None
-    notes: list[str] = []
     if fixed is not None and sum(fixed.values()) > seats:
         raise UserError(
             f"名额文件合计 {sum(fixed.values())} 个，超过总名额 {seats} 个"
             f"（预算 {money(request.budget)} ÷ 每人 {money(request.per_person)}）；请核减",
             f"the quotas add up to {sum(fixed.values())}, more than the {seats} places",
         )
-    if fixed is not None and sum(fixed.values()) < seats:
-        notes.append(
-            f"名额文件合计 {sum(fixed.values())} 个，少于总名额 {seats} 个；其余名额未分配"
-        )
+    notes = _quota_notes(fixed, seats)
     with ledger.read() as conn:
         if (
             conn is None
@@ -550,6 +558,8 @@ def run_allocation(
                 f"the {request.year} allocation is finalized and cannot be redone",
             )
         result = _decide_and_store(run.conn, run.id, request, seats, fixed, notes)
+        result.arguments = dict(arguments or {})
+        result.created = _started(run.conn, run.id)
         document = result.as_json()
         run.result = {
             k: v for k, v in document.items() if k not in ("recipients", "waitlist", "excluded")
@@ -704,14 +714,39 @@ class _Snapshot(threading.Thread):
 
 
 def _latest(conn: sqlite3.Connection, year: int) -> sqlite3.Row | None:
+    """The finalized allocation of ``year`` if there is one, else the latest (``aid
+    allocate`` refuses after finalize, so the two are the same one in practice)."""
     found: sqlite3.Row | None = conn.execute(
-        "SELECT * FROM allocations WHERE year = ? ORDER BY id DESC LIMIT 1", (year,)
+        "SELECT a.*, r.arguments AS run_arguments, r.started_at AS run_started "
+        "FROM allocations a LEFT JOIN runs r ON r.id = a.run_id WHERE a.year = ? "
+        "ORDER BY a.finalized_run_id IS NULL, a.id DESC LIMIT 1",
+        (year,),
     ).fetchone()
     return found
 
 
+def _started(conn: sqlite3.Connection, run_id: int) -> datetime | None:
+    found = conn.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
+    return _moment(found[0] if found else None)
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _arguments(text: str | None) -> dict[str, Any]:
+    try:
+        found = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def load_allocation(ledger: Ledger, year: int) -> Allocation:
-    """The latest allocation of ``year``, as it was stored."""
+    """The allocation of ``year`` (the finalized one, else the latest), as it was stored."""
     with ledger.read() as conn:
         head = _latest(conn, year) if conn is not None else None
         if conn is None or head is None:
@@ -734,8 +769,14 @@ def load_allocation(ledger: Ledger, year: int) -> Allocation:
         entries=entries,
         inputs=json.loads(head["inputs"]),
         quotas={c["code"]: c["quota"] for c in json.loads(head["document"])["counties"]},
+        notes=_quota_notes(
+            json.loads(head["quotas"]) if head["quotas"] else None, head["quota_total"]
+        ),
         id=head["id"],
         run_id=head["run_id"],
+        arguments=_arguments(head["run_arguments"]),
+        created=_moment(head["run_started"]),
+        finalized=head["finalized_run_id"] is not None,
     )
 
 

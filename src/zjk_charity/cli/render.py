@@ -151,8 +151,8 @@ def render_allocation(out: Any, a: Allocation, lang: str, written: list[Path] | 
         )
     if written is None:
         out.print(
-            "未写出文件（--no-workbook）；需要名单和银行代发文件时，不加此选项再运行一次"
-            "（规则是确定的，结果相同）",
+            "未写出文件（--no-workbook）；需要名单和银行代发文件时运行 zjk-charity aid export"
+            "（定稿后也可以）",
             style="dim",
         )
     for path in written or []:
