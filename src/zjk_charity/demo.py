@@ -28,11 +28,11 @@ from zjk_charity.aid.markup import write_markup
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.aid.validation import validate
 from zjk_charity.config import (
-    DEFAULT_TOML,
     LEDGER_FILE,
     SETTINGS_FILE,
     Settings,
     Workspace,
+    default_settings_text,
     make_folder,
 )
 from zjk_charity.counties import find_county
@@ -90,7 +90,13 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         )
     _prepare(root)
     ledger = Ledger(root / "zjk-charity.db")
-    summary = DemoSummary(root, [f"演示工作目录：{root}"])
+    summary = DemoSummary(
+        root,
+        [
+            f"演示工作目录：{root}",
+            f"活动年度：{YEAR}（样例数据是 {YEAR} 年的；已写入该目录设置的 campaign_year）",
+        ],
+    )
     for path in history_files:
         year = int(path.stem.split("_")[1])
         imported = import_history(ledger, [path], year, {"files": [str(path)], "year": year})
@@ -111,7 +117,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         summary.lines.append(f"  {code}: {count}")
     summary.written.append(write_markup(result, root / "out" / f"校验结果-{YEAR}.xlsx"))
     _allocate(ledger, root, summary)
-    wishes = run_wishes_demo(ledger, data, root / "out")
+    wishes = run_wishes_demo(ledger, data, root / "out", year=YEAR)
     summary.lines.extend(wishes.lines)
     summary.written.extend(wishes.written)
     _reports(root, summary)
@@ -136,8 +142,7 @@ def _prepare(root: Path) -> None:
 def _write_settings(root: Path) -> None:
     settings = root / SETTINGS_FILE
     if not settings.exists():
-        text = DEFAULT_TOML.replace("# campaign_year = 2025", f"campaign_year = {YEAR}", 1)
-        settings.write_text(text, encoding="utf-8")
+        settings.write_text(default_settings_text(YEAR), encoding="utf-8")
 
 
 def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
