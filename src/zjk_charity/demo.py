@@ -50,6 +50,10 @@ from zjk_charity.reports.signing import (
 from zjk_charity.wishes.demo import run_wishes_demo
 
 YEAR = 2025
+# sample_data/ names: a history list per year (2024年受助名单.xlsx), application files
+# named after their county, the screenshots folder (scripts/make_sample_data.py).
+HISTORY_SUFFIX = "年受助名单.xlsx"
+SCREENSHOTS = "认证截图"
 
 
 @dataclass
@@ -74,7 +78,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     or lies under one, or a folder that cannot be written is a UserError naming it.
     """
     data = sample_data_dir()
-    history_files = sorted(data.glob("history_*.xlsx"))
+    history_files = sorted(data.glob(f"[0-9][0-9][0-9][0-9]{HISTORY_SUFFIX}"))
     applications = sorted(
         p
         for p in data.iterdir()
@@ -98,7 +102,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         ],
     )
     for path in history_files:
-        year = int(path.stem.split("_")[1])
+        year = int(path.name[:4])
         imported = import_history(ledger, [path], year, {"files": [str(path)], "year": year})
         summary.lines.append(f"导入 {year} 年受助名单：{imported.imported} 人")
     result = validate(
@@ -106,6 +110,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         applications,
         year=YEAR,
         as_of=date(YEAR, 10, 20),
+        attachments=data / SCREENSHOTS,
         arguments={"files": [str(p) for p in applications], "demo": True},
     )
     s = result.summary

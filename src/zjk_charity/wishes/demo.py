@@ -20,8 +20,8 @@ from zjk_charity.wishes.importing import ImportResult, import_donations, import_
 from zjk_charity.wishes.match_run import MatchResult, run_match
 from zjk_charity.wishes.outputs import write_match_book
 
-WISH_FILE = "微心愿_心愿登记.xlsx"
-DONATION_FILES = ("微心愿_捐赠_第1批.xlsx", "微心愿_捐赠_第2批.xlsx")
+WISH_FILE = "心愿登记.xlsx"
+DONATION_FILES = ("捐赠_第1批.xlsx", "捐赠_第2批.xlsx")
 
 
 @dataclass
