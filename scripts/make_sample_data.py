@@ -14,9 +14,17 @@ Files
   ``卡(折)号`` …) on row 3, and a 合计 row at the end. 二台镇 has one blank row.
 - ``康保县.xlsx``: one sheet, title row, canonical headers on row 2, ~330 rows.
 - ``蔚县.csv``: GBK-encoded, canonical headers, ~320 rows, dates as text in several formats.
-- ``history_2024.xlsx``: the 2024 recipients (序号, 县(区), 姓名, 身份证号), 300 people;
+- ``2024年受助名单.xlsx``: the 2024 recipients (序号, 县(区), 姓名, 身份证号), 300 people;
   5 of them apply again in 2025 (2 with 特殊情况说明 filled, 3 without).
   Title on row 1, header on row 2.
+- ``认证截图/``: one tiny synthetic screenshot (a 247-byte greyscale JPEG) for every
+  认证截图 cell of the three application files, 949 files, except the planted three below.
+- ``心愿登记.xlsx``, ``捐赠_第1批.xlsx``, ``捐赠_第2批.xlsx``: 微心愿, see the comment above
+  ``WISH_TITLE``.
+
+These are the names the README's guide uses (``tests/test_readme_guide.py`` runs it).
+The workbooks are saved with pinned timestamps, so running the script again changes no
+byte unless the content changed.
 
 About 950 application rows; after the planted errors, one-per-household and the
 repeat recipients roughly 900 candidates remain, so an 810-place allocation has a
@@ -71,7 +79,13 @@ Planted problems (file / sheet / Excel row → expected finding)
     row 264: 联系电话 "无" → PHONE_INVALID (warning)
     row 299: 申请日期 "10月8号" → DATE_INVALID (warning)
     row 309: 生活自理能力 "不详" → CARE_LEVEL_UNKNOWN (warning)
-Repeat recipients (REPEAT_RECIPIENT once history_2024.xlsx is imported as 2024)
+Certificate screenshots (with ``--attachments 认证截图/``; the cells are ordinary)
+    张北县.xlsx 二台镇 row 57: its screenshot is not in the folder → CERTIFICATE_NOT_FOUND
+        (在附件文件夹中找不到)
+    康保县.xlsx row 163: its screenshot is an empty file → CERTIFICATE_NOT_FOUND (是空文件)
+    蔚县.csv row 102: its "screenshot" is a text file → CERTIFICATE_NOT_FOUND
+        (不是 PNG、JPEG 或 PDF 文件)
+Repeat recipients (REPEAT_RECIPIENT once 2024年受助名单.xlsx is imported as 2024)
     with 特殊情况说明 (candidates, ranked after first-timers): 张北县 公会镇 row 16,
     蔚县.csv row 39; without (excluded): 张北县 大囫囵镇 row 42, 康保县 row 59 (which
     also has 往年受助年份 2024), 蔚县.csv row 249.
@@ -774,7 +788,7 @@ def write_kangbao(kangbao: list[Person], manifest: list[str]) -> None:
 # guide's ``aid validate … --attachments 认证截图/`` finds them; three are planted broken
 # (see the module docstring). Each is a valid baseline greyscale JPEG of 96×64 pixels:
 # a dark title bar and three grey "text lines" whose lengths vary with the file name, with
-# a JPEG comment saying it is synthetic; about 270 bytes.
+# a JPEG comment saying it is synthetic; 247 bytes.
 
 SCREENSHOTS = "认证截图"
 # Annex K, table K.3: the luminance DC code lengths; its values are the categories 0–11.
@@ -850,7 +864,7 @@ def screenshot(name: str) -> bytes:
                 for c in range(12)
             ]
         )
-    return tiny_jpeg(levels, f"zjk-charity synthetic sample certificate {Path(name).stem}")
+    return tiny_jpeg(levels, "zjk-charity synthetic sample")
 
 
 # What each planted broken screenshot is, and the reason CERTIFICATE_NOT_FOUND gives.
