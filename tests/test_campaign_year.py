@@ -27,15 +27,18 @@ from zjk_charity.aid.validation import ValidationResult, validate
 from zjk_charity.campaign_year import (
     YearMismatch,
     YearSource,
+    column_years,
     mismatch_in_counts,
     year_mismatch,
 )
 from zjk_charity.cli import aid as aid_cli
 from zjk_charity.cli.main import app
 from zjk_charity.config import PriorityClass, Workspace, load_settings
+from zjk_charity.dates import parse_date
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.wishes.importing import import_donations, import_wishes
+from zjk_charity.workbook.reader import Row, Sheet
 
 runner = CliRunner()
 ALLOCATE = ["aid", "allocate", "--year", "2025", "--budget", "2000"]
@@ -307,3 +310,22 @@ def test_init_year_sets_campaign_year_and_without_it_leaves_it_commented(tmp_pat
     assert load_settings(tmp_path / "b").campaign_year is None
     refused = runner.invoke(app, ["init", str(tmp_path / "c"), "--year", "1999"])
     assert refused.exit_code == 2 and not (tmp_path / "c" / "zjk-charity.toml").exists()
+
+
+cells = st.one_of(
+    st.none(),
+    days,
+    days.map(lambda d: d.isoformat()),
+    days.map(lambda d: f"{d.year}年{d.month}月{d.day}日"),
+    st.sampled_from(["国庆节后", "", "2025-13-45", 1.0, 1, True]),
+)
+
+
+@given(st.lists(st.lists(cells, min_size=1, max_size=3), max_size=40))
+def test_column_years_counts_what_parse_date_reads_row_by_row(table: list[list[Any]]) -> None:
+    rows = [Row(n, values) for n, values in enumerate(table, start=2)]
+    # the date in the second column; a row of one cell (built by hand) has none
+    sheet = Sheet("表", 0, 1, ["x", "申请日期", "y"], {"申请日期": 1}, [], rows)
+    missing = Sheet("缺列", 1, 1, ["申请日期"], {"申请日期": 0}, ["姓名"], rows)
+    read = [parse_date(values[1]) if len(values) > 1 else None for values in table]
+    assert column_years([sheet, missing], "申请日期") == Counter(d.year for d in read if d)

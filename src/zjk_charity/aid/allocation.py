@@ -30,7 +30,7 @@ from zjk_charity.aid.ranking import (
     allocate,
     quota_total,
 )
-from zjk_charity.campaign_year import YearWarning, mismatch_in_counts
+from zjk_charity.campaign_year import YearWarning, check_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError
@@ -547,9 +547,7 @@ def run_allocation(
         ):
             raise _nothing_validated(request.year, _validated_years(conn))
         if warn_year is not None:
-            found = mismatch_in_counts(_apply_years(conn, request.year), request.year, "申请日期")
-            if found is not None:
-                warn_year(found)
+            check_years(_apply_years(conn, request.year), request.year, "申请日期", warn_year)
     inputs = [request.quotas_file] if request.quotas_file else []
     with collector_paused(), ledger.run("aid allocate", arguments or {}, inputs) as run:
         if is_finalized(run.conn, request.year):

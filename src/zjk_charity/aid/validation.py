@@ -25,7 +25,7 @@ from zjk_charity.aid import columns as col
 from zjk_charity.aid.attachments import Attachments
 from zjk_charity.aid.model import Applicant
 from zjk_charity.aid.rules import RowContext, check_sheet
-from zjk_charity.campaign_year import YearWarning, check_dates, column_dates
+from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.findings import CODES, Finding, Severity
 from zjk_charity.ledger import Ledger, file_sha256
@@ -527,7 +527,7 @@ def _validate(
     folder = Attachments(attachments) if attachments else None
     reports = read_files(paths, progress)
     sheets = (s for r in reports for s in r.table.sheets)
-    check_dates(column_dates(sheets, "申请日期"), year, "申请日期", warn_year)
+    check_years(column_years(sheets, "申请日期"), year, "申请日期", warn_year)
     with ledger.run("aid validate", arguments or {}, list(paths)) as run:
         history = _history(run.conn)
         result = ValidationResult(year, as_of, reports, [])

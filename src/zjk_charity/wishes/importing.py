@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from zjk_charity.campaign_year import YearWarning, check_dates, column_dates
+from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding
@@ -326,14 +326,14 @@ def check_wish_year(files: Sequence[FileRead], year: YearCheck | None) -> None:
     """Warn, through ``year``'s callback, when most 登记日期 lie outside its campaign year."""
     if year is not None:
         sheets = (s for f in files for s in f.table.sheets)
-        check_dates(column_dates(sheets, col.REGISTERED), year[0], col.REGISTERED, year[1])
+        check_years(column_years(sheets, col.REGISTERED), year[0], col.REGISTERED, year[1])
 
 
 def check_donation_year(files: Sequence[FileRead], year: YearCheck | None) -> None:
     """Warn, through ``year``'s callback, when most 到账日期 lie outside its campaign year."""
     if year is not None:
         sheets = (s for f in files for s in f.table.sheets)
-        check_dates(column_dates(sheets, col.RECEIVED), year[0], col.RECEIVED, year[1])
+        check_years(column_years(sheets, col.RECEIVED), year[0], col.RECEIVED, year[1])
 
 
 def import_wishes(
