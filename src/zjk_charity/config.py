@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from zjk_charity.campaign_year import YearSource
 from zjk_charity.errors import UserError
 
 SETTINGS_FILE = "zjk-charity.toml"
@@ -216,7 +217,9 @@ class Settings(_Strict):
 DEFAULT_TOML = """\
 # zjk-charity 设置 / settings. 删除的键使用默认值 / a key left out takes its default.
 
-# 活动年度，2000–2100（不填则为当前年份）/ campaign year, 2000–2100 (default: this year)
+# 活动年度，2000–2100（不填则为当前年份；数据的日期大多不在该年度时，命令会提示）
+# campaign year, 2000–2100 (default: this year; a command warns when the data's dates
+# lie mostly in another year)
 # campaign_year = 2025
 
 # 界面语言 zh 或 en / language of messages
@@ -343,17 +346,30 @@ def make_folder(folder: Path, instead_zh: str, instead_en: str) -> None:
         ) from None
 
 
-def write_default_settings(workspace: Path) -> Path:
-    """Write the commented defaults; refuses to overwrite an existing file.
+def default_settings_text(year: int | None = None) -> str:
+    """The commented defaults; with ``year``, ``campaign_year = year`` is set, not commented.
+
+    ``year`` must be a campaign year (2000–2100, else UserError, :func:`check_year`).
+    """
+    if year is None:
+        return DEFAULT_TOML
+    check_year(year)
+    return DEFAULT_TOML.replace("# campaign_year = 2025", f"campaign_year = {year}", 1)
+
+
+def write_default_settings(workspace: Path, year: int | None = None) -> Path:
+    """Write the commented defaults (with ``campaign_year`` set when ``year`` is given);
+    refuses to overwrite an existing file.
 
     A folder that cannot be made or written (:func:`make_folder`) is a UserError naming
     it. The file is created exclusively, so a settings file that appears meanwhile is kept.
     """
+    text = default_settings_text(year)
     path = workspace / SETTINGS_FILE
     make_folder(workspace, "请换一个文件夹", "choose another folder")
     try:
         with path.open("x", encoding="utf-8") as handle:
-            handle.write(DEFAULT_TOML)
+            handle.write(text)
     except FileExistsError:
         raise UserError(
             f"{path} 已存在，未覆盖；如需重置请先改名或删除",
@@ -405,6 +421,14 @@ class Workspace:
         if self.settings.campaign_year is not None:
             return self.settings.campaign_year
         return (today or date.today()).year
+
+    def year_source(self, year: int | None = None) -> YearSource:
+        """Where :meth:`year` takes the campaign year from, for the same ``year`` option."""
+        if year is not None:
+            return YearSource.OPTION
+        if self.settings.campaign_year is not None:
+            return YearSource.SETTINGS
+        return YearSource.CLOCK
 
     def as_of(self, year: int, as_of: date | None = None) -> date:
         """--as-of, else the reference day (20 October) of the campaign year.

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -30,6 +30,7 @@ from zjk_charity.aid.ranking import (
     allocate,
     quota_total,
 )
+from zjk_charity.campaign_year import YearWarning, check_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError
@@ -527,11 +528,14 @@ def run_allocation(
     request: AllocationRequest,
     arguments: dict[str, Any] | None = None,
     write: Callable[[Allocation], object] | None = None,
+    warn_year: YearWarning | None = None,
 ) -> Allocation:
     """Allocate the campaign's places and record the allocation in the ledger.
 
     ``write`` makes the output files inside the ledger transaction: if writing fails,
-    the allocation is not recorded either.
+    the allocation is not recorded either. ``warn_year`` is called before the
+    transaction when most of the year's applicants have a 申请日期 in another year
+    (:mod:`zjk_charity.campaign_year`).
     """
     seats = _check_money(request)
     fixed = read_quotas(request.quotas_file) if request.quotas_file else None
@@ -549,7 +553,9 @@ def run_allocation(
                 "SELECT 1 FROM applicants WHERE year = ? LIMIT 1", (request.year,)
             ).fetchone()
         ):
-            raise _nothing_validated(request.year)
+            raise _nothing_validated(request.year, _validated_years(conn))
+        if warn_year is not None:
+            check_years(_apply_years(conn, request.year), request.year, "申请日期", warn_year)
     inputs = [request.quotas_file] if request.quotas_file else []
     with collector_paused(), ledger.run("aid allocate", arguments or {}, inputs) as run:
         if is_finalized(run.conn, request.year):
@@ -604,7 +610,32 @@ def _decide_and_store(
     return result
 
 
-def _nothing_validated(year: int) -> UserError:
+def _validated_years(conn: sqlite3.Connection | None) -> list[int]:
+    if conn is None:
+        return []
+    return [int(r[0]) for r in conn.execute("SELECT DISTINCT year FROM applicants ORDER BY year")]
+
+
+def _apply_years(conn: sqlite3.Connection, year: int) -> dict[int, int]:
+    """How many of the year's applicants have a 申请日期 in each year (ISO text in the ledger)."""
+    query = (
+        "SELECT substr(apply_date, 1, 4), count(*) FROM applicants "
+        "WHERE year = ? AND apply_date IS NOT NULL AND apply_date != '' GROUP BY 1"
+    )
+    return {int(y): int(n) for y, n in conn.execute(query, (year,)) if str(y).isdigit()}
+
+
+def _nothing_validated(year: int, others: Sequence[int] = ()) -> UserError:
+    """No applicants for ``year``; ``others`` are the years that have some, named as a hint."""
+    if others:
+        listed = "、".join(str(y) for y in others)
+        return UserError(
+            f"{year} 年还没有校验过的申请人；台账中有 {listed} 年的申请人。"
+            f"如果要分配的是 {others[-1]} 年，请加 --year {others[-1]}"
+            f"（或用 zjk-charity.toml 中的 campaign_year 设置活动年度）",
+            f"no validated applicants for {year}; the ledger has applicants for {listed}: "
+            f"add --year {others[-1]} (or set campaign_year in zjk-charity.toml)",
+        )
     return UserError(
         f"{year} 年还没有校验过的申请人；请先运行 zjk-charity aid validate 县区申请表.xlsx",
         f"no validated applicants for {year}; run zjk-charity aid validate first",

@@ -21,6 +21,7 @@ from zjk_charity.cli.common import (
     progress_callback,
     resolve_lang,
     user_errors,
+    year_warning,
 )
 from zjk_charity.collector import collector_paused
 
@@ -101,6 +102,7 @@ def validate(
             arguments=arguments,
             progress=progress_callback(json_out),
             write=None if no_workbook else markup,
+            warn_year=year_warning(ws, year, chosen),
         )
     if json_out:
         with collector_paused():  # a document of 100,000 rows' findings (issue 6)
@@ -309,7 +311,11 @@ def allocate(
             "notice_days": notice.days,
         }
         result = run_allocation(
-            Ledger(ws.ledger_path), request, arguments, None if no_workbook else write
+            Ledger(ws.ledger_path),
+            request,
+            arguments,
+            None if no_workbook else write,
+            warn_year=year_warning(ws, year, chosen),
         )
     if json_out:
         emit_json(result.as_json())

@@ -8,9 +8,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from zjk_charity.campaign_year import YearMismatch
+    from zjk_charity.config import Workspace
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -125,3 +129,21 @@ def progress_callback(quiet: bool) -> Callable[[str], None] | None:
         err.print(f"读取 {name} …", style="dim")
 
     return report
+
+
+def year_warning(
+    ws: Workspace, year: int | None, lang: str, has_option: bool = True
+) -> Callable[[YearMismatch], None]:
+    """The callback a command hands the library for the campaign-year check.
+
+    It prints the warning on stderr at once (so a ``--json`` stdout stays one
+    document), saying where the year came from: ``year`` is the command's ``--year``
+    option (None when not given); ``has_option`` False for a command without one.
+    """
+    source = ws.year_source(year)
+    err = console(stderr=True)
+
+    def warn(found: YearMismatch) -> None:
+        err.print(found.message(lang, source, has_option), style="yellow", soft_wrap=True)
+
+    return warn

@@ -10,7 +10,14 @@ import typer
 
 from zjk_charity import __version__
 from zjk_charity.cli import aid, report, wishes
-from zjk_charity.cli.common import LangOpt, WorkspaceOpt, console, new_app, user_errors
+from zjk_charity.cli.common import (
+    LangOpt,
+    WorkspaceOpt,
+    console,
+    new_app,
+    resolve_lang,
+    user_errors,
+)
 
 app = new_app(
     "张家口福彩暖冬与微心愿工作工具 / charity and welfare-lottery aid toolkit for Zhangjiakou"
@@ -62,14 +69,27 @@ def _say_waiting(seconds: float) -> None:
 @app.command()
 def init(
     folder: Annotated[Path | None, typer.Argument(help="工作目录（默认当前目录）")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="写入活动年度 campaign_year（不写则为当前年份）/ set campaign_year",
+            show_default=False,
+        ),
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """写出带注释的默认设置 zjk-charity.toml / write the commented default settings."""
     from zjk_charity.config import write_default_settings
 
     with user_errors(lang):
-        path = write_default_settings((folder or Path.cwd()).resolve())
-    console().print(f"已写出设置文件：{path}")
+        path = write_default_settings((folder or Path.cwd()).resolve(), year)
+    if resolve_lang(lang) == "en":
+        said = f"campaign year {year}" if year else "no campaign year set (this year is used)"
+        console().print(f"settings written: {path} ({said})")
+        return
+    said = f"活动年度 {year}" if year else "未设置活动年度，各命令按当前年份处理"
+    console().print(f"已写出设置文件：{path}（{said}）")
 
 
 @app.command()

@@ -23,13 +23,15 @@ from zjk_charity.cli.common import (
     resolve_lang,
     styled,
     user_errors,
+    year_warning,
 )
 from zjk_charity.collector import collector_paused
 
 if TYPE_CHECKING:
+    from zjk_charity.config import Workspace
     from zjk_charity.findings import Finding
     from zjk_charity.wishes.accounts import Accounts
-    from zjk_charity.wishes.importing import ImportResult
+    from zjk_charity.wishes.importing import ImportResult, YearCheck
     from zjk_charity.wishes.match_run import MatchResult
     from zjk_charity.wishes.model import Wish
 
@@ -81,6 +83,7 @@ def wishes_import(
             standard,
             {"files": [str(f) for f in files]},
             progress_callback(json_out),
+            _year_check(ws, chosen),
         )
     _show_import(result, chosen, json_out)
 
@@ -105,8 +108,15 @@ def donations_import(
             files,
             {"files": [str(f) for f in files]},
             progress_callback(json_out),
+            _year_check(ws, chosen),
         )
     _show_import(result, chosen, json_out)
+
+
+def _year_check(ws: Workspace, lang: str) -> YearCheck:
+    """The campaign year (settings, else this year: these commands have no --year) and
+    the callback that prints its warning; the year names the 微心愿 workbook and report."""
+    return ws.year(), year_warning(ws, None, lang, has_option=False)
 
 
 def _show_import(result: ImportResult[Any], lang: str, json_out: bool) -> None:
@@ -144,12 +154,13 @@ def wishes_match(
     with user_errors(lang):
         ws = Workspace.open(workspace)
         chosen = resolve_lang(lang, ws.settings.lang)
+        year, warn = _year_check(ws, chosen)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = out or ws.out_dir / f"微心愿匹配-{stamp}.xlsx"
+        target = out or ws.out_dir / f"微心愿匹配-{year}-{stamp}.xlsx"
 
         def write(result: MatchResult) -> None:
             if not no_workbook:
-                written.append(write_match_book(result.accounts, target, result.run_id))
+                written.append(write_match_book(result.accounts, target, result.run_id, year))
 
         result = run_match(
             Ledger(ws.ledger_path),
@@ -163,6 +174,7 @@ def wishes_match(
             },
             write=write,
             progress=progress_callback(json_out),
+            year=(year, warn),
         )
     if json_out:
         with collector_paused():  # a document of 100,000 wishes and donations (issue 6)
