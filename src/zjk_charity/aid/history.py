@@ -73,7 +73,7 @@ def import_history(
                 checked = check_id(cell_text(raw), date(year, 12, 31))
                 if not checked.valid:
                     result.findings.extend(
-                        Finding(*where, code, {"length": len(checked.number)})
+                        Finding(*where, code, checked.params(code))
                         for code in checked.problems
                     )
                     continue
