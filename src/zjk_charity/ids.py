@@ -35,9 +35,9 @@ from zjk_charity.text import ascii_digits, number_key, squash
 
 # The first two digits of an ID: GB/T 2260 provinces, then the residence permits of
 # Hong Kong (81), Macao (82) and Taiwan (83) residents.
+_PROVINCE_RANGES = ((11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65), (71, 71), (81, 83))
 PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82 83".split()
+    f"{code}" for first, last in _PROVINCE_RANGES for code in range(first, last + 1)
 )
 
 
