@@ -161,9 +161,10 @@ _ARABIC_WAN = re.compile(r"^([0-9]+(?:\.[0-9]+)?)万$")
 
 def read_amount_text(text: str) -> Decimal | AmountProblem:
     """The number a text amount states, or why it cannot be read."""
-    if _SPACE_INSIDE.search(ascii_digits(nfkc(text))):
+    key = number_key(text)
+    if key != text and _SPACE_INSIDE.search(ascii_digits(nfkc(text))):
         return SPACED
-    key = number_key(text).upper()
+    key = key.upper()
     for prefix in _PREFIXES:  # in order: 人民币￥300, RMB¥300
         key = key.removeprefix(prefix)
     if not key:
