@@ -276,22 +276,17 @@ def _value(written: _Written) -> Decimal:
     return Decimal(fen).scaleb(-2)
 
 
-def chinese_integer(text: str) -> int | AmountProblem:
-    """A whole number in Chinese numerals (``壹万零伍佰``, ``拾``, ``贰亿叁仟万``) or why not."""
-    written = _integer(text)
-    if isinstance(written, AmountProblem):
-        return written
-    return _zero_problem(written) or int(_value(written))
-
-
 def _integer(text: str) -> _Written | AmountProblem:
-    """The places a whole number writes (the caller holds them to ``_zero_problem``).
+    """The places a whole number (``壹万零伍佰``, ``拾``, ``贰亿叁仟万``) writes; the caller
+    holds them to ``_zero_problem``.
 
     Sections are split at 亿 and then 万; a section holds 仟, 佰, 拾 and units. A lone
     零 is zero (``零元伍角``).
     """
-    if text in _ZERO:
-        return UNREADABLE if not text else []
+    if not text:
+        return UNREADABLE
+    if len(text) == 1 and text in _ZERO:
+        return []
     written: _Written = []
     rest = text
     for marks, exponent in BIG_UNITS:
