@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import unicodedata
 from decimal import Decimal
 
 import cn2an
@@ -11,6 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from conftest import in_script, script_zeros
 from zjk_charity.errors import UserError
 from zjk_charity.wishes.amounts import (
     NOT_POSITIVE,
@@ -581,17 +580,9 @@ def _between_numerals(text: str, at: int) -> bool:
     return text[at - 1] in numerals and text[at] in numerals
 
 
-# Every script's decimal digits, by the code point of its zero (٠ ۰ ߀ ० ০ … ０ 𝟎 …).
-SCRIPT_ZEROS = [
-    c
-    for c in map(chr, range(sys.maxunicode + 1))
-    if unicodedata.category(c) == "Nd" and unicodedata.decimal(c) == 0
-]
-
-
-@given(AMOUNTS, st.sampled_from(SCRIPT_ZEROS))
+@given(AMOUNTS, st.sampled_from(script_zeros()))
 def test_digits_of_any_script_read_as_ascii(fen: int, zero: str) -> None:
-    script = str.maketrans("0123456789", "".join(chr(ord(zero) + d) for d in range(10)))
-    text = f"{fen // 100:,}.{fen % 100:02d}"
-    assert parse_amount(text.translate(script)) == fen
-    assert parse_amount(f"￥{text.translate(script)}元") == fen
+    """٣٠٠ (Arabic-Indic), ३०० (Devanagari) … is 300: Unicode gives each digit one value."""
+    text = in_script(f"{fen // 100:,}.{fen % 100:02d}", zero)
+    assert parse_amount(text) == fen
+    assert parse_amount(f"￥{text}元") == fen

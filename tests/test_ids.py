@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-import unicodedata
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import AS_OF, make_account, make_id
+from conftest import AS_OF, in_script, make_account, make_id, script_zeros
 from zjk_charity.findings import Finding
 from zjk_charity.ids import (
     PROVINCES,
@@ -286,21 +284,7 @@ def test_property_a_non_province_prefix_is_refused_even_with_its_check_character
     assert quick_id(number, AS_OF) is None
 
 
-# Every script's decimal digits, by the code point of its zero (٠ ۰ ߀ ० ০ … ０ 𝟎 …).
-SCRIPT_ZEROS = [
-    c
-    for c in map(chr, range(sys.maxunicode + 1))
-    if unicodedata.category(c) == "Nd" and unicodedata.decimal(c) == 0
-]
-
-
-def _in_script(text: str, zero: str) -> str:
-    return text.translate(
-        str.maketrans("0123456789", "".join(chr(ord(zero) + d) for d in range(10)))
-    )
-
-
-@given(_addresses, _births, _seqs, st.sampled_from(SCRIPT_ZEROS), st.data())
+@given(_addresses, _births, _seqs, st.sampled_from(script_zeros()), st.data())
 def test_property_digits_of_any_script_are_the_ascii_id(
     address: str, born: date, seq: str, zero: str, data: st.DataObject
 ) -> None:
@@ -309,7 +293,7 @@ def test_property_digits_of_any_script_are_the_ascii_id(
     number = make_id(born.strftime("%Y%m%d"), address, seq)
     at = data.draw(st.integers(0, 17))
     end = data.draw(st.integers(at + 1, 18))
-    typed = number[:at] + _in_script(number[at:end], zero) + number[end:]
+    typed = number[:at] + in_script(number[at:end], zero) + number[end:]
     result = check_id(typed, AS_OF)
     assert result.problems == []
     assert result.number == number
@@ -319,12 +303,12 @@ def test_property_digits_of_any_script_are_the_ascii_id(
 @pytest.mark.parametrize("zero", ["٠", "۰", "०", "০", "๐", "߀", "０"])
 def test_arabic_indic_and_other_digits_fold(zero: str) -> None:
     number = make_id()
-    assert check_id(_in_script(number, zero), AS_OF).number == number
+    assert check_id(in_script(number, zero), AS_OF).number == number
     account = make_account()
-    assert normalise_account(_in_script(account, zero)) == account
-    assert account_problem(_in_script(account, zero)) is None
-    assert normalise_phone(_in_script("138 0000 0000", zero)) == "13800000000"
-    assert phone_valid(_in_script("0313-1234567", zero))
+    assert normalise_account(in_script(account, zero)) == account
+    assert account_problem(in_script(account, zero)) is None
+    assert normalise_phone(in_script("138 0000 0000", zero)) == "13800000000"
+    assert phone_valid(in_script("0313-1234567", zero))
 
 
 def test_a_letter_that_looks_like_a_digit_is_still_refused() -> None:
