@@ -10,12 +10,15 @@ from typing import Annotated
 import typer
 
 from zjk_charity.cli.common import (
+    SHOWN,
+    AllOpt,
     AsOfOpt,
     JsonOpt,
     LangOpt,
     WorkspaceOpt,
     YearOpt,
     console,
+    date_help,
     emit_json,
     new_app,
     progress_callback,
@@ -33,7 +36,7 @@ app.add_typer(history_app, name="history")
 Files = Annotated[list[Path], typer.Argument(help="申请表（.xlsx .xls .csv）", show_default=False)]
 
 
-def _parse_day(value: str | None) -> date | None:
+def _parse_day(value: str | None, name: str = "--as-of") -> date | None:
     from zjk_charity.dates import parse_date
     from zjk_charity.errors import UserError
 
@@ -42,8 +45,8 @@ def _parse_day(value: str | None) -> date | None:
     day = parse_date(value)
     if day is None:
         raise UserError(
-            f"--as-of “{value}” 不是日期，请写成 2025-10-20",
-            f"--as-of '{value}' is not a date; use 2025-10-20",
+            f"{name} “{value}” 不是日期，请写成 2025-10-20",
+            f"{name} '{value}' is not a date; use 2025-10-20",
         )
     return day
 
@@ -60,6 +63,7 @@ def validate(
         Path | None, typer.Option("--out", help="标注后的工作簿 / marked-up workbook")
     ] = None,
     no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写标注工作簿")] = False,
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -105,7 +109,9 @@ def validate(
     else:
         from zjk_charity.cli.render import render_validation
 
-        render_validation(console(), result, chosen, written[0] if written else None)
+        render_validation(
+            console(), result, chosen, written[0] if written else None, None if show_all else SHOWN
+        )
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -143,6 +149,7 @@ def history(
 def history_import(
     files: Files,
     year: Annotated[int, typer.Option("--year", help="这些名单的受助年度")],
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -162,13 +169,16 @@ def history_import(
     if json_out:
         emit_json(result.as_json(chosen))
     else:
+        from zjk_charity.cli.layout import print_findings, print_more
+
         out = console()
-        out.print(f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人")
-        for f in result.findings:
-            out.print(
-                f"{Path(f.file).name}「{f.sheet}」第 {f.row} 行 {f.column}：{f.message(chosen)}",
-                style="red",
-            )
+        out.print(
+            f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人"
+            if chosen == "zh"
+            else f"{year} history: {result.imported} added, {result.already} already there"
+        )
+        hidden = print_findings(out, result.findings, chosen, None if show_all else SHOWN)
+        print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
     raise typer.Exit(1 if result.findings else 0)
 
 
@@ -221,7 +231,13 @@ def allocate(
     ] = None,
     as_of: AsOfOpt = None,
     notice_from: Annotated[
-        str | None, typer.Option("--notice-from", help="公示开始日期，默认今天")
+        str | None,
+        typer.Option(
+            "--notice-from",
+            help=date_help(
+                "公示开始日期，默认今天", "first day of the public notice, default today"
+            ),
+        ),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="分配结果工作簿 / output .xlsx")] = None,
     no_workbook: Annotated[
@@ -258,7 +274,9 @@ def allocate(
             classes=list(settings.priority),
             quotas_file=quotas,
         )
-        notice = Notice(_parse_day(notice_from) or date.today(), settings.notice_days)
+        notice = Notice(
+            _parse_day(notice_from, "--notice-from") or date.today(), settings.notice_days
+        )
         memo = settings.payment_memo.format(year=y)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
@@ -301,13 +319,14 @@ def explain(
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
         result = run_explain(Ledger(ws.ledger_path), ws.year(year), id_number)
     if json_out:
         emit_json(result.as_json())
         return
     from zjk_charity.cli.render import render_explanation
 
-    render_explanation(console(), result)
+    render_explanation(console(), result, chosen)
 
 
 @app.command()

@@ -1,0 +1,439 @@
+"""Terminal layout that never loses a character, at any width (issue 15).
+
+rich wraps text by words and folds a run of Chinese longer than the line by dropping the
+cell that does not fit (a known rich bug, also with ``overflow="fold"``): at 80 columns
+"Excel 只保留 15 位有效数字" came out as "Excel 只保 / 15 / 位有效数字". So no text
+reaches rich's wrapper here:
+
+- :func:`wrap` breaks text into lines by display width (wcwidth): between Chinese
+  characters (never before a closing mark such as ，。）” nor after an opening one), and
+  at spaces in Latin text. A run of Latin letters or digits (a word, a number, a path) is
+  never split: one longer than the whole line stands alone and the terminal folds it, so
+  a path (Chinese folder names included) stays whole for copying.
+- :class:`Screen`, the console every command prints through, wraps every text it is given
+  that way and hands rich finished lines with ``soft_wrap=True``, so rich never folds or
+  crops. Control characters in the text (an escape sequence typed into a cell) are shown
+  as ``\\x1b`` rather than sent to the terminal.
+- A rich table is printed as a table only when it fits the width at its natural size
+  (then rich wraps nothing); otherwise each row becomes a record: its first cell, then
+  "表头：值" pairs, wrapped like text. The title is printed as text above it either way.
+- :func:`print_findings` is the one findings layout of every command: per file a heading,
+  then per finding its place, level and code and the message, in aligned columns when
+  the message keeps at least :data:`MESSAGE_MIN` cells, else the message on its own
+  indented lines.
+
+This module imports rich and wcwidth; ``cli.common`` imports it only when a command
+prints, so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, JustifyMethod, OverflowMethod
+from rich.measure import Measurement
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from wcwidth import wcwidth
+
+if TYPE_CHECKING:
+    from zjk_charity.findings import Finding
+
+# A line never starts with these (closing marks) ...
+NO_START = frozenset("，。、；：？！）】」』》〉”’…·%‰,.;:?!)]}")
+# ... and never ends with these (opening marks).
+NO_END = frozenset("（【「『《〈“‘([{·")
+# Findings keep aligned columns while the message column has at least this many cells.
+MESSAGE_MIN = 36
+INDENT = "  "
+# The width of a console writing to a file or pipe without COLUMNS (see screen()).
+UNBOUNDED = 1_000_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A path (it holds / or \): kept whole so it can be copied, Chinese folder names included,
+# up to a space or a Chinese punctuation mark.
+_PATH = re.compile(r"[!-~]*[/\\](?:[!-~]|[^\s\u3000-\u303f\uff00-\uffef“”‘’…])*")
+
+
+def char_width(ch: str) -> int:
+    """Cells one character takes: 2 for Chinese, 0 for a combining or control character."""
+    width = wcwidth(ch)
+    return width if width > 0 else 0
+
+
+def cells(text: str) -> int:
+    """Cells ``text`` takes in a terminal."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    return sum(char_width(ch) for ch in text)
+
+
+def _wide(ch: str) -> bool:
+    return char_width(ch) == 2
+
+
+def _kept_whole(text: str) -> bytearray:
+    """1 where a break before that position would split a path."""
+    mask = bytearray(len(text) + 1)
+    if "/" in text or "\\" in text:
+        for match in _PATH.finditer(text):
+            mask[match.start() + 1 : match.end()] = b"\x01" * (match.end() - match.start() - 1)
+    return mask
+
+
+def _can_break_before(prev: str, ch: str) -> bool:
+    if ch == " ":
+        return False  # spaces hang at the end of a line
+    if prev == " ":
+        return True
+    if ch in NO_START or prev in NO_END or char_width(ch) == 0:
+        return False
+    return _wide(ch) or _wide(prev)
+
+
+def line_spans(text: str, width: int) -> list[tuple[int, int]]:
+    """Where each line of ``text`` starts and ends when wrapped to ``width`` cells.
+
+    Every character lands in exactly one line, in order; only the spaces at a break and
+    the newlines are left between the spans. A line is at most ``width`` cells, except a
+    run of Latin letters or digits, or a path, longer than the line: it stays whole (see
+    the module docstring).
+    """
+    width = max(width, 2)  # a Chinese character needs two cells
+    spans: list[tuple[int, int]] = []
+    start = used = 0
+    cut = -1  # the last place in this line where a break is allowed
+    i, n = 0, len(text)
+    whole = _kept_whole(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            spans.append((start, i))
+            start, used, cut, i = i + 1, 0, -1, i + 1
+            continue
+        if i > start and not whole[i] and _can_break_before(text[i - 1], ch):
+            cut = i
+        w = char_width(ch)
+        if used + w > width and i > start and ch != " ":
+            if cut > start:
+                end = cut
+            elif used <= width and not whole[i] and (_wide(ch) or _wide(text[i - 1])):
+                end = i  # Chinese with no allowed break in a whole line: break anyway
+            else:
+                used += w  # a word or path longer than the line: kept whole
+                i += 1
+                continue
+            spans.append((start, end))
+            start, cut = end, -1
+            used = cells(text[start:i])
+            continue  # look at text[i] again, on the new line
+        used += w
+        i += 1
+    spans.append((start, n))
+    return spans
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` cells, no character lost (spaces at breaks
+    and trailing spaces dropped)."""
+    return [text[s:e].rstrip(" ") for s, e in line_spans(text, width)]
+
+
+def shown_text(text: str | Text) -> Text:
+    """Text as it is printed: tabs as spaces, control characters visible as ``\\xNN``."""
+    result = Text(text) if isinstance(text, str) else text.copy()
+    if "\t" in result.plain:
+        result.expand_tabs(4)
+    if _CONTROL.search(result.plain):
+        parts = []
+        last = 0
+        plain = result.plain
+        for match in _CONTROL.finditer(plain):
+            parts.append(result[last : match.start()])
+            parts.append(Text(f"\\x{ord(match.group()):02x}"))
+            last = match.end()
+        parts.append(result[last:])
+        result = Text("").join(parts)
+    return result
+
+
+def wrap_text(text: str | Text, width: int) -> list[Text]:
+    """Styled text wrapped like :func:`wrap`; a leading indent is kept on every line."""
+    text = shown_text(text)
+    plain = text.plain
+    lead = len(plain) - len(plain.lstrip(" "))
+    if lead and lead < width // 2:
+        body = text[lead:]
+        return [Text(" " * lead) + line for line in wrap_text(body, width - lead)]
+    lines = []
+    for s, e in line_spans(plain, width):
+        line = text[s:e]
+        line.rstrip()
+        lines.append(line)
+    return lines
+
+
+class Screen(Console):
+    """The console of every command: text is wrapped by :func:`wrap_text`, tables by
+    :meth:`print_table`; nothing is left to rich's own folding (module docstring)."""
+
+    @property
+    def bounded(self) -> bool:
+        """False for a file or pipe (see :func:`screen`): lines are not wrapped."""
+        return self.width < UNBOUNDED
+
+    def print(
+        self,
+        *objects: Any,
+        sep: str = " ",
+        end: str = "\n",
+        style: str | Style | None = None,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        no_wrap: bool | None = None,
+        emoji: bool | None = None,
+        markup: bool | None = None,
+        highlight: bool | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        crop: bool = True,
+        soft_wrap: bool | None = None,
+        new_line_start: bool = False,
+    ) -> None:
+        if len(objects) == 1 and isinstance(objects[0], Table):
+            self.print_table(objects[0])
+            return
+        if not objects or not all(isinstance(o, str | Text) for o in objects):
+            super().print(
+                *objects,
+                sep=sep,
+                end=end,
+                style=style,
+                justify=justify,
+                overflow=overflow,
+                no_wrap=no_wrap,
+                emoji=emoji,
+                markup=markup,
+                highlight=highlight,
+                width=width,
+                height=height,
+                crop=crop,
+                soft_wrap=soft_wrap,
+                new_line_start=new_line_start,
+            )
+            return
+        text = Text(sep).join(Text(o) if isinstance(o, str) else o for o in objects)
+        if soft_wrap or not self.bounded:  # a path to copy, or a file: never wrapped here
+            lines = [shown_text(text)]
+        else:
+            lines = wrap_text(text, width or self.width)
+        super().print(Text("\n").join(lines), end=end, style=style, soft_wrap=True)
+
+    def print_lines(self, lines: Iterable[Text]) -> None:
+        """Lines laid out already (each fits the width): printed as they are."""
+        super().print(Text("\n").join(list(lines)), soft_wrap=True)
+
+    def print_table(self, table: Table) -> None:
+        """The table when it fits the width at its natural size, else its rows as records."""
+        if table.title is not None:
+            title = table.title
+            self.print(title if isinstance(title, str | Text) else str(title), style="bold")
+            table.title = None
+        for column in table.columns:  # data from files: control characters made visible
+            column._cells = [shown_text(_as_text(c)) for c in column._cells]
+        natural = self.options.update_width(UNBOUNDED)  # measured unconstrained
+        if Measurement.get(self, natural, table).maximum <= self.width:
+            super().print(table, crop=False)
+            return
+        headers = [_plain(c.header) for c in table.columns]
+        rows = zip(*(list(c.cells) for c in table.columns), strict=True)
+        for row, meta in zip(rows, table.rows, strict=True):
+            self.print_record(headers, [_as_text(c) for c in row], meta.style)
+
+    def print_record(
+        self, headers: Sequence[str], row: Sequence[Text], style: str | Style | None = None
+    ) -> None:
+        """One row: its first cell, then "表头：值" pairs, as many on a line as fit; a pair
+        that does not fit on a line of its own is wrapped like text."""
+        units = [shown_text(row[0])] if row else []
+        for header, value in zip(headers[1:], row[1:], strict=True):
+            mark = ": " if header.isascii() else "："
+            units.append(shown_text(Text(header + mark) + value))
+        lines: list[Text] = []
+        line: Text | None = None
+        for unit in units:
+            if line is not None and cells(line.plain) + 2 + cells(unit.plain) <= self.width:
+                line += Text("  ") + unit
+                continue
+            if line is not None:
+                lines.append(line)
+            indent = INDENT if line is not None else ""
+            wrapped = wrap_text(Text(indent) + unit, self.width)
+            lines.extend(wrapped[:-1])
+            line = wrapped[-1]
+        if line is not None:
+            lines.append(line)
+        super().print(Text("\n").join(lines), style=style or "", soft_wrap=True)
+
+
+def _plain(renderable: Any) -> str:
+    return renderable.plain if isinstance(renderable, Text) else str(renderable)
+
+
+def _as_text(renderable: Any) -> Text:
+    return renderable if isinstance(renderable, Text) else Text(str(renderable))
+
+
+def screen(stderr: bool = False) -> Screen:
+    """The console of a command, on stdout or stderr.
+
+    It prints text as it is: a cell, file or sheet name holding ``[/]``, ``[red]`` or
+    ``:smile:`` is data, never rich markup or an emoji code. Its width is the terminal's
+    (or ``COLUMNS``); when the output is a file or a pipe and ``COLUMNS`` is not set, the
+    width is :data:`UNBOUNDED`: each message stays on one line (for grep, and for the
+    viewer's own wrapping) and tables keep their natural width.
+    """
+    options: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
+    out = Screen(stderr=stderr, **options)
+    if not out.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+        out = Screen(stderr=stderr, width=UNBOUNDED, **options)
+    return out
+
+
+# ---- findings ------------------------------------------------------------------------------
+def level_text(finding: Finding, lang: str) -> Text:
+    from zjk_charity.findings import Severity
+
+    error = finding.severity is Severity.ERROR
+    word = ("错误" if error else "警告") if lang == "zh" else finding.severity.value
+    return Text(word, style="red" if error else "yellow")
+
+
+def print_findings(out: Screen, findings: Sequence[Finding], lang: str, limit: int | None) -> int:
+    """Every finding (or the first ``limit``), per file; returns how many were not shown.
+
+    Per file a heading with its count; then, when the width leaves the message
+    :data:`MESSAGE_MIN` cells, aligned columns (工作表 行 列 级别 代码 说明) with the
+    message wrapped in its column; otherwise one line "工作表 第N行 列 级别 代码" per finding
+    and the message on its own indented lines.
+    """
+    shown = list(findings if limit is None else findings[:limit])
+    per_file = Counter(f.file for f in findings)
+    for file in dict.fromkeys(f.file for f in shown):
+        group = [f for f in shown if f.file == file]
+        name = Path(file).name
+        total = per_file[file]
+        if lang == "zh":
+            more = f"，以下是前 {len(group)} 个" if len(group) < total else ""
+            heading = f"{name}：问题清单（{total} 个{more}）"
+        else:
+            more = f", the first {len(group)} below" if len(group) < total else ""
+            heading = f"{name}: findings ({total}{more})"
+        out.print(heading, style="bold")
+        grid = _grid(group, lang)
+        widths = [max(cells(row[i].plain) for row in grid) for i in range(5)]
+        left = len(INDENT) + sum(widths) + 2 * len(widths)
+        if out.width - left >= MESSAGE_MIN or not out.bounded:
+            _print_columns(out, group, grid, widths, lang)
+        else:
+            _print_records(out, group, grid[1:], lang)
+    return len(findings) - len(shown)
+
+
+def _grid(findings: Sequence[Finding], lang: str) -> list[list[Text]]:
+    zh = lang == "zh"
+    header = (
+        ("工作表", "行", "列", "级别", "代码")
+        if zh
+        else ("sheet", "row", "column", "level", "code")
+    )
+    rows = [[Text(h, style="bold") for h in header]]
+    for f in findings:
+        rows.append(
+            [
+                Text(f.sheet),
+                Text(str(f.row or "")),
+                Text(f.column or ""),
+                level_text(f, lang),
+                Text(f.code),
+            ]
+        )
+    return rows
+
+
+def _print_columns(
+    out: Screen, findings: Sequence[Finding], grid: list[list[Text]], widths: list[int], lang: str
+) -> None:
+    left = len(INDENT) + sum(widths) + 2 * len(widths)
+    message_width = out.width - left if out.bounded else UNBOUNDED
+    longest = max(cells(f.message(lang)) for f in findings)
+    rule = min(out.width, left + max(longest, 4)) - len(INDENT)
+    lines: list[Text] = []
+    header = grid[0] + [Text("说明" if lang == "zh" else "message", style="bold")]
+    for row, f in zip(grid, [None, *findings], strict=True):
+        line = Text(INDENT)
+        for cell, width in zip(row, widths, strict=True):
+            pad = width - cells(cell.plain)
+            line += cell + Text(" " * (pad + 2))
+        if f is None:
+            lines.append(line + header[-1])
+            lines.append(Text(INDENT + "─" * rule, style="dim"))
+            continue
+        message = wrap_text(f.message(lang), message_width)
+        lines.append(line + message[0])
+        lines.extend(Text(" " * left) + part for part in message[1:])
+    out.print_lines(lines)
+
+
+def _print_records(
+    out: Screen, findings: Sequence[Finding], grid: list[list[Text]], lang: str
+) -> None:
+    lines: list[Text] = []
+    for row, f in zip(grid, findings, strict=True):
+        sheet, number, column, level, code = row
+        place = Text(sheet.plain)
+        if number.plain:
+            place += Text(f" 第 {number.plain} 行" if lang == "zh" else f" row {number.plain}")
+        if column.plain:
+            place += Text(" " + column.plain)
+        head = Text(INDENT) + place + Text("  ") + level + Text(" ") + code
+        lines.extend(wrap_text(head, out.width))
+        lines.extend(wrap_text(Text(INDENT * 2) + Text(f.message(lang)), out.width))
+    out.print_lines(lines)
+
+
+def code_summary(findings: Sequence[Finding], lang: str) -> Table:
+    """问题代码: how many findings of each code, errors first, then by code."""
+    from zjk_charity.findings import Severity
+
+    zh = lang == "zh"
+    table = Table(title="问题代码" if zh else "By code")
+    table.add_column("代码" if zh else "code")
+    table.add_column("级别" if zh else "level")
+    table.add_column("个数" if zh else "count", justify="right")
+    counts = Counter(f.code for f in findings)
+    first = {f.code: f for f in reversed(findings)}
+    order = sorted(counts, key=lambda c: (first[c].severity is not Severity.ERROR, c))
+    for code in order:
+        table.add_row(code, level_text(first[code], lang), str(counts[code]))
+    return table
+
+
+def print_more(
+    out: Screen, hidden: int, lang: str, noun: tuple[str, str], where: tuple[str, str]
+) -> None:
+    """ "另有 N 个…未显示" with where to see them all: ``--all``, and ``where`` (zh, en)."""
+    if hidden <= 0:
+        return
+    if lang == "zh":
+        out.print(f"另有 {hidden} {noun[0]}未显示：加 --all 全部列出；{where[0]}", style="yellow")
+    else:
+        out.print(
+            f"{hidden} more {noun[1]} not shown: add --all to list them all; {where[1]}",
+            style="yellow",
+        )
