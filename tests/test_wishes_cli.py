@@ -275,3 +275,22 @@ def test_the_demo_rounds_on_the_sample_data(tmp_path: Path) -> None:
         assert code in text
     assert [p.name for p in demo.written] == ["微心愿匹配-第1轮.xlsx", "微心愿匹配-第2轮.xlsx"]
     assert all(p.is_file() for p in demo.written)
+
+
+def test_status_shows_the_first_open_wishes_and_all_with_all(tmp_path: Path) -> None:
+    from zjk_charity.cli.common import SHOWN
+
+    ws = tmp_path / "ws"
+    rows = [wish_row(n, 儿童姓名=f"测{chr(0x4E00 + n)}") for n in range(1, 62)]
+    assert (
+        _run("wishes", "import", wishes_book(tmp_path / "心愿.xlsx", rows), "-w", ws).exit_code == 0
+    )
+    short = _run("wishes", "status", "-w", ws)
+    assert "未实现的心愿（61 个，以下是前 50 个）" in short.output
+    assert "另有 11 个心愿未显示：加 --all 全部列出" in short.output
+    assert "W0050" in short.output and "W0051" not in short.output and SHOWN == 50
+    full = _run("wishes", "status", "--all", "-w", ws)
+    assert all(f"W{n:04d}" in full.output for n in range(1, 62)) and "未显示" not in full.output
+    english = _run("wishes", "status", "--lang", "en", "-w", ws)
+    assert "Open wishes (61, the first 50 below)" in english.output
+    assert "11 more open wishes not shown: add --all" in english.output

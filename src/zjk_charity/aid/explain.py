@@ -52,11 +52,21 @@ def describe(e: Entry, a: Allocation, lang: str = "zh") -> str:
     return f"未入选：{REASON_ZH[reason]}{detail}"
 
 
+OTHER_CLASS_EN = "other applicants"
+
+
+def class_text(name: str, lang: str) -> str:
+    """A priority class's name for ``lang``: the settings name the classes (in Chinese),
+    only the built-in last class 其他申请人 has an English name."""
+    return OTHER_CLASS_EN if lang == "en" and name == class_name([], 0) else name
+
+
 def _describe_en(e: Entry, a: Allocation) -> str:
     if e.status == "funded":
         return (
             f"funded: rank {e.county_rank} in {e.county} ({e.rank} campaign-wide, "
-            f"{class_name(a.classes, e.priority)}), {money(e.amount or Decimal(0))} yuan"
+            f"{class_text(class_name(a.classes, e.priority), 'en')}), "
+            f"{money(e.amount or Decimal(0))} yuan"
         )
     if e.status == "waitlist":
         return (

@@ -234,6 +234,7 @@ def allocate(
         str | None,
         typer.Option(
             "--notice-from",
+            metavar="YYYY-MM-DD",
             help=date_help(
                 "公示开始日期，默认今天", "first day of the public notice, default today"
             ),

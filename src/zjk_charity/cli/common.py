@@ -48,6 +48,7 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
+        metavar="YYYY-MM-DD",
         help=date_help(
             "年龄计算基准日，默认活动年度的 10 月 20 日",
             "reference date for ages, default 20 October of the campaign year",
@@ -141,8 +142,8 @@ def user_errors(lang: str | None = None) -> Iterator[None]:
         yield
     except UserError as exc:
         chosen = resolve_lang(lang or os.environ.get("ZJK_CHARITY_LANG"))
-        prefix = "错误" if chosen == "zh" else "error"
-        message = styled((f"{prefix}：", "bold red"), exc.message(chosen))
+        prefix = "错误：" if chosen == "zh" else "error: "
+        message = styled((prefix, "bold red"), exc.message(chosen))
         console(stderr=True).print(message)
         raise typer.Exit(2) from None
 

@@ -9,7 +9,8 @@ reaches rich's wrapper here:
   characters (never before a closing mark such as ，。）” nor after an opening one), and
   at spaces in Latin text. A run of Latin letters or digits (a word, a number, a path) is
   never split: one longer than the whole line stands alone and the terminal folds it, so
-  a path (Chinese folder names included) stays whole for copying.
+  a path (Chinese folder names included) stays whole, and so does a file name
+  (张北县.xlsx) as far as it fits in a line.
 - :class:`Screen`, the console every command prints through, wraps every text it is given
   that way and hands rich finished lines with ``soft_wrap=True``, so rich never folds or
   crops. Control characters in the text (an escape sequence typed into a cell) are shown
@@ -46,18 +47,21 @@ if TYPE_CHECKING:
     from zjk_charity.findings import Finding
 
 # A line never starts with these (closing marks) ...
-NO_START = frozenset("，。、；：？！）】」』》〉”’…·%‰,.;:?!)]}")
-# ... and never ends with these (opening marks).
-NO_END = frozenset("（【「『《〈“‘([{·")
+NO_START = frozenset("，。、；：？！）】」』》〉”’…·%‰,.;:?!)]}'\"")
+# ... and never ends with these (opening marks); ASCII quotes open and close, so both.
+NO_END = frozenset("（【「『《〈“‘([{·'\"")
 # Findings keep aligned columns while the message column has at least this many cells.
 MESSAGE_MIN = 36
 INDENT = "  "
 # The width of a console writing to a file or pipe without COLUMNS (see screen()).
 UNBOUNDED = 1_000_000
+# A path (it holds / or \): kept whole so it can be copied, Chinese folder names and
+# brackets included, up to a space or a Chinese punctuation mark (，。；： “” 「」 …).
+_STOPS = "\\s，。、；：？！“”‘’「」『』《》【】…"
+_PATH = re.compile(rf"[!-~]*[/\\\\][^{_STOPS}]*")
+# A file name (张北县.xlsx): kept whole too, as far as it fits in a line.
+_FILE_NAME = re.compile(rf"[^{_STOPS}/\\\\]{{1,40}}\.[A-Za-z]\w{{0,4}}\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# A path (it holds / or \): kept whole so it can be copied, Chinese folder names included,
-# up to a space or a Chinese punctuation mark.
-_PATH = re.compile(r"[!-~]*[/\\](?:[!-~]|[^\s\u3000-\u303f\uff00-\uffef“”‘’…])*")
 
 
 def char_width(ch: str) -> int:
@@ -77,12 +81,28 @@ def _wide(ch: str) -> bool:
     return char_width(ch) == 2
 
 
-def _kept_whole(text: str) -> bytearray:
-    """1 where a break before that position would split a path."""
+def _kept_whole(text: str, width: int) -> bytearray:
+    """1 where a break before that position would split a path or a file name.
+
+    A file name has no visible start in Chinese text (同一身份证号已在康保县.xlsx), so
+    only as much of it as fits in a line, counted back from its extension, is kept whole.
+    """
     mask = bytearray(len(text) + 1)
+    spans: list[tuple[int, int]] = []
+    if "." in text:
+        for match in _FILE_NAME.finditer(text):
+            first, end = match.span()
+            start = first
+            while start < end and (
+                cells(text[start:end]) > width
+                or (start > first and not _can_break_before(text[start - 1], text[start]))
+            ):
+                start += 1  # to a part that fits, and begins where a line may begin
+            spans.append((start, end))
     if "/" in text or "\\" in text:
-        for match in _PATH.finditer(text):
-            mask[match.start() + 1 : match.end()] = b"\x01" * (match.end() - match.start() - 1)
+        spans += [m.span() for m in _PATH.finditer(text)]
+    for start, end in spans:
+        mask[start + 1 : end] = b"\x01" * max(end - start - 1, 0)
     return mask
 
 
@@ -109,7 +129,7 @@ def line_spans(text: str, width: int) -> list[tuple[int, int]]:
     start = used = 0
     cut = -1  # the last place in this line where a break is allowed
     i, n = 0, len(text)
-    whole = _kept_whole(text)
+    whole = _kept_whole(text, width)
     while i < n:
         ch = text[i]
         if ch == "\n":
@@ -144,9 +164,14 @@ def wrap(text: str, width: int) -> list[str]:
     return [text[s:e].rstrip(" ") for s, e in line_spans(text, width)]
 
 
+def visible(text: str) -> str:
+    """Control characters (an escape sequence typed into a cell) shown as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def shown_text(text: str | Text) -> Text:
     """Text as it is printed: tabs as spaces, control characters visible as ``\\xNN``."""
-    result = Text(text) if isinstance(text, str) else text.copy()
+    result = Text(visible(text)) if isinstance(text, str) else text.copy()
     if "\t" in result.plain:
         result.expand_tabs(4)
     if _CONTROL.search(result.plain):
@@ -227,7 +252,7 @@ class Screen(Console):
                 new_line_start=new_line_start,
             )
             return
-        text = Text(sep).join(Text(o) if isinstance(o, str) else o for o in objects)
+        text = Text(sep).join(Text(visible(o)) if isinstance(o, str) else o for o in objects)
         if soft_wrap or not self.bounded:  # a path to copy, or a file: never wrapped here
             lines = [shown_text(text)]
         else:
@@ -261,6 +286,8 @@ class Screen(Console):
         """One row: its first cell, then "表头：值" pairs, as many on a line as fit; a pair
         that does not fit on a line of its own is wrapped like text."""
         units = [shown_text(row[0])] if row else []
+        if units and not style:
+            units[0].stylize("bold")  # the row's name stands out from its pairs
         for header, value in zip(headers[1:], row[1:], strict=True):
             mark = ": " if header.isascii() else "："
             units.append(shown_text(Text(header + mark) + value))

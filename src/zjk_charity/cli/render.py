@@ -26,8 +26,8 @@ def render_validation(
     hidden = print_findings(out, result.findings, lang, limit)
     if workbook:
         where = (
-            f"全部问题都在标注工作簿的“问题清单”表：{workbook}",
-            f"all are in the workbook's 问题清单 sheet: {workbook}",
+            "标注工作簿的“问题清单”表列出全部问题",
+            "the marked-up workbook's 问题清单 sheet lists them all",
         )
     else:
         where = (
@@ -161,7 +161,7 @@ def render_allocation(out: Screen, a: Allocation, lang: str, written: list[Path]
 def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None:
     """Each of the person's rows: where it is, what was decided and why, and who stands
     just above and below the cut in the county (de-identified)."""
-    from zjk_charity.aid.explain import describe
+    from zjk_charity.aid.explain import class_text, describe
 
     zh = lang == "zh"
     a = explanation.allocation
@@ -189,7 +189,8 @@ def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None
                     f"  {label}：{person['name']}（{person['id']}），{person['class']}，"
                     f"{person['age']} 岁，县内第 {person['county_rank']} 名"
                     if zh
-                    else f"  {label}: {person['name']} ({person['id']}), {person['class']}, "
+                    else f"  {label}: {person['name']} ({person['id']}), "
+                    f"{class_text(person['class'], lang)}, "
                     f"aged {person['age']}, county rank {person['county_rank']}"
                 )
     out.print(
