@@ -170,20 +170,18 @@ def visible(text: str) -> str:
 
 
 def shown_text(text: str | Text) -> Text:
-    """Text as it is printed: tabs as spaces, control characters visible as ``\\xNN``."""
+    """Text as it is printed: tabs as spaces, control characters visible as ``\\xNN``
+    (styled text keeps its styles)."""
     result = Text(visible(text)) if isinstance(text, str) else text.copy()
     if "\t" in result.plain:
         result.expand_tabs(4)
-    if _CONTROL.search(result.plain):
-        parts = []
-        last = 0
-        plain = result.plain
+    plain = result.plain
+    if _CONTROL.search(plain):
+        parts, last = [], 0
         for match in _CONTROL.finditer(plain):
-            parts.append(result[last : match.start()])
-            parts.append(Text(f"\\x{ord(match.group()):02x}"))
+            parts += [result[last : match.start()], Text(visible(match.group()))]
             last = match.end()
-        parts.append(result[last:])
-        result = Text("").join(parts)
+        result = Text("").join([*parts, result[last:]])
     return result
 
 
@@ -383,9 +381,9 @@ def _grid(findings: Sequence[Finding], lang: str) -> list[list[Text]]:
     for f in findings:
         rows.append(
             [
-                Text(f.sheet),
+                Text(visible(f.sheet)),
                 Text(str(f.row or "")),
-                Text(f.column or ""),
+                Text(visible(f.column or "")),
                 level_text(f, lang),
                 Text(f.code),
             ]
