@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,7 @@ from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.measure import Measurement
 from rich.style import Style
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 from wcwidth import wcwidth
 
 if TYPE_CHECKING:
@@ -77,10 +77,6 @@ def cells(text: str) -> int:
     return sum(char_width(ch) for ch in text)
 
 
-def _wide(ch: str) -> bool:
-    return char_width(ch) == 2
-
-
 def _kept_whole(text: str, width: int) -> bytearray:
     """1 where a break before that position would split a path or a file name.
 
@@ -106,14 +102,16 @@ def _kept_whole(text: str, width: int) -> bytearray:
     return mask
 
 
-def _can_break_before(prev: str, ch: str) -> bool:
+def _can_break_before(prev: str, ch: str, prev_width: int = -1, width: int = -1) -> bool:
     if ch == " ":
         return False  # spaces hang at the end of a line
     if prev == " ":
         return True
-    if ch in NO_START or prev in NO_END or char_width(ch) == 0:
+    if ch in NO_START or prev in NO_END:
         return False
-    return _wide(ch) or _wide(prev)
+    width = char_width(ch) if width < 0 else width
+    prev_width = char_width(prev) if prev_width < 0 else prev_width
+    return width == 2 or (prev_width == 2 and width > 0)
 
 
 def line_spans(text: str, width: int) -> list[tuple[int, int]]:
@@ -125,24 +123,27 @@ def line_spans(text: str, width: int) -> list[tuple[int, int]]:
     the module docstring).
     """
     width = max(width, 2)  # a Chinese character needs two cells
+    n = len(text)
+    if "\n" not in text and cells(text) <= width:
+        return [(0, n)]
+    widths = [char_width(ch) for ch in text]
+    whole = _kept_whole(text, width)
     spans: list[tuple[int, int]] = []
     start = used = 0
     cut = -1  # the last place in this line where a break is allowed
-    i, n = 0, len(text)
-    whole = _kept_whole(text, width)
+    i = 0
     while i < n:
-        ch = text[i]
+        ch, w = text[i], widths[i]
         if ch == "\n":
             spans.append((start, i))
             start, used, cut, i = i + 1, 0, -1, i + 1
             continue
-        if i > start and not whole[i] and _can_break_before(text[i - 1], ch):
+        if i > start and not whole[i] and _can_break_before(text[i - 1], ch, widths[i - 1], w):
             cut = i
-        w = char_width(ch)
         if used + w > width and i > start and ch != " ":
             if cut > start:
                 end = cut
-            elif used <= width and not whole[i] and (_wide(ch) or _wide(text[i - 1])):
+            elif used <= width and not whole[i] and (w == 2 or widths[i - 1] == 2):
                 end = i  # Chinese with no allowed break in a whole line: break anyway
             else:
                 used += w  # a word or path longer than the line: kept whole
@@ -150,7 +151,7 @@ def line_spans(text: str, width: int) -> list[tuple[int, int]]:
                 continue
             spans.append((start, end))
             start, cut = end, -1
-            used = cells(text[start:i])
+            used = sum(widths[start:i])
             continue  # look at text[i] again, on the new line
         used += w
         i += 1
@@ -257,9 +258,9 @@ class Screen(Console):
             lines = wrap_text(text, width or self.width)
         super().print(Text("\n").join(lines), end=end, style=style, soft_wrap=True)
 
-    def print_lines(self, lines: Iterable[Text]) -> None:
+    def print_lines(self, lines: Lines) -> None:
         """Lines laid out already (each fits the width): printed as they are."""
-        super().print(Text("\n").join(list(lines)), soft_wrap=True)
+        super().print(lines.text(), soft_wrap=True)
 
     def print_table(self, table: Table) -> None:
         """The table when it fits the width at its natural size, else its rows as records."""
@@ -330,6 +331,32 @@ def screen(stderr: bool = False) -> Screen:
     return out
 
 
+class Lines:
+    """Lines laid out already, gathered as one plain string with style spans: printing
+    thousands of findings (``--all``) as one Text is many times faster than line by line."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.spans: list[Span] = []
+        self.size = 0
+
+    def add(self, line: str | Text, styles: Sequence[tuple[int, int, str]] = ()) -> None:
+        """One line; ``styles``: (start, end, style) within it."""
+        if isinstance(line, Text):
+            plain = line.plain
+            if line.style:
+                self.spans.append(Span(self.size, self.size + len(plain), line.style))
+            self.spans += [s.move(self.size) for s in line.spans]
+        else:
+            plain = line
+        self.spans += [Span(self.size + a, self.size + b, style) for a, b, style in styles]
+        self.parts += (plain, "\n")
+        self.size += len(plain) + 1
+
+    def text(self) -> Text:
+        return Text("".join(self.parts[:-1]), spans=self.spans)
+
+
 # ---- findings ------------------------------------------------------------------------------
 def level_text(finding: Finding, lang: str) -> Text:
     from zjk_charity.findings import Severity
@@ -349,6 +376,7 @@ def print_findings(out: Screen, findings: Sequence[Finding], lang: str, limit: i
     """
     shown = list(findings if limit is None else findings[:limit])
     per_file = Counter(f.file for f in findings)
+    width = out.width
     for file in dict.fromkeys(f.file for f in shown):
         group = [f for f in shown if f.file == file]
         name = Path(file).name
@@ -361,75 +389,92 @@ def print_findings(out: Screen, findings: Sequence[Finding], lang: str, limit: i
             heading = f"{name}: findings ({total}{more})"
         out.print(heading, style="bold")
         grid = _grid(group, lang)
-        widths = [max(cells(row[i].plain) for row in grid) for i in range(5)]
+        widths = [max(cells(row[i][0]) for row in grid) for i in range(5)]
         left = len(INDENT) + sum(widths) + 2 * len(widths)
-        if out.width - left >= MESSAGE_MIN or not out.bounded:
-            _print_columns(out, group, grid, widths, lang)
+        if width - left >= MESSAGE_MIN or not out.bounded:
+            out.print_lines(_columns(group, grid, widths, lang, width, out.bounded))
         else:
-            _print_records(out, group, grid[1:], lang)
+            out.print_lines(_records(group, grid[1:], lang, width))
     return len(findings) - len(shown)
 
 
-def _grid(findings: Sequence[Finding], lang: str) -> list[list[Text]]:
+Cell = tuple[str, str]  # text and style ("" for none)
+
+
+def _grid(findings: Sequence[Finding], lang: str) -> list[list[Cell]]:
+    """The header and, per finding, 工作表 行 列 级别 代码 as (text, style)."""
     zh = lang == "zh"
     header = (
         ("工作表", "行", "列", "级别", "代码")
         if zh
         else ("sheet", "row", "column", "level", "code")
     )
-    rows = [[Text(h, style="bold") for h in header]]
+    rows = [[(h, "bold") for h in header]]
     for f in findings:
+        level = level_text(f, lang)
         rows.append(
             [
-                Text(visible(f.sheet)),
-                Text(str(f.row or "")),
-                Text(visible(f.column or "")),
-                level_text(f, lang),
-                Text(f.code),
+                (visible(f.sheet), ""),
+                (str(f.row or ""), ""),
+                (visible(f.column or ""), ""),
+                (level.plain, str(level.style)),
+                (f.code, ""),
             ]
         )
     return rows
 
 
-def _print_columns(
-    out: Screen, findings: Sequence[Finding], grid: list[list[Text]], widths: list[int], lang: str
-) -> None:
+def _columns(
+    findings: Sequence[Finding],
+    grid: list[list[Cell]],
+    widths: list[int],
+    lang: str,
+    width: int,
+    bounded: bool,
+) -> Lines:
     left = len(INDENT) + sum(widths) + 2 * len(widths)
-    message_width = out.width - left if out.bounded else UNBOUNDED
-    longest = max(cells(f.message(lang)) for f in findings)
-    rule = min(out.width, left + max(longest, 4)) - len(INDENT)
-    lines: list[Text] = []
-    header = grid[0] + [Text("说明" if lang == "zh" else "message", style="bold")]
-    for row, f in zip(grid, [None, *findings], strict=True):
-        line = Text(INDENT)
-        for cell, width in zip(row, widths, strict=True):
-            pad = width - cells(cell.plain)
-            line += cell + Text(" " * (pad + 2))
-        if f is None:
-            lines.append(line + header[-1])
-            lines.append(Text(INDENT + "─" * rule, style="dim"))
+    message_width = width - left if bounded else UNBOUNDED
+    messages = [visible(f.message(lang)) for f in findings]
+    rule = min(width, left + max(4, *(cells(m) for m in messages))) - len(INDENT)
+    lines = Lines()
+    for row, message in zip(grid, [None, *messages], strict=True):
+        prefix, styles = INDENT, []
+        for (cell, style), cell_width in zip(row, widths, strict=True):
+            if style:
+                styles.append((len(prefix), len(prefix) + len(cell), style))
+            prefix += cell + " " * (cell_width - cells(cell) + 2)
+        if message is None:
+            title = "说明" if lang == "zh" else "message"
+            lines.add(prefix + title, [*styles, (len(prefix), len(prefix) + len(title), "bold")])
+            lines.add(INDENT + "─" * rule, [(0, len(INDENT) + rule, "dim")])
             continue
-        message = wrap_text(f.message(lang), message_width)
-        lines.append(line + message[0])
-        lines.extend(Text(" " * left) + part for part in message[1:])
-    out.print_lines(lines)
+        parts = wrap(message, message_width)
+        lines.add(prefix + parts[0], styles)
+        for part in parts[1:]:
+            lines.add(" " * left + part)
+    return lines
 
 
-def _print_records(
-    out: Screen, findings: Sequence[Finding], grid: list[list[Text]], lang: str
-) -> None:
-    lines: list[Text] = []
+def _records(findings: Sequence[Finding], grid: list[list[Cell]], lang: str, width: int) -> Lines:
+    lines = Lines()
     for row, f in zip(grid, findings, strict=True):
-        sheet, number, column, level, code = row
-        place = Text(sheet.plain)
-        if number.plain:
-            place += Text(f" 第 {number.plain} 行" if lang == "zh" else f" row {number.plain}")
-        if column.plain:
-            place += Text(" " + column.plain)
-        head = Text(INDENT) + place + Text("  ") + level + Text(" ") + code
-        lines.extend(wrap_text(head, out.width))
-        lines.extend(wrap_text(Text(INDENT * 2) + Text(f.message(lang)), out.width))
-    out.print_lines(lines)
+        (sheet, _), (number, _), (column, _), (level, style), (code, _) = row
+        place = sheet
+        if number:
+            place += f" 第 {number} 行" if lang == "zh" else f" row {number}"
+        if column:
+            place += " " + column
+        before = INDENT + place + "  "
+        plain = f"{before}{level} {code}"
+        if cells(plain) <= width:
+            lines.add(plain, [(len(before), len(before) + len(level), style)])
+        else:
+            head = Text(before) + Text(level, style=style) + Text(" " + code)
+            for line in wrap_text(head, width):
+                lines.add(line)
+        for part in wrap(visible(f.message(lang)), width - 2 * len(INDENT)):
+            lines.add(INDENT * 2 + part)
+    return lines
 
 
 def code_summary(findings: Sequence[Finding], lang: str) -> Table:
