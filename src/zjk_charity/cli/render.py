@@ -132,8 +132,8 @@ def render_allocation(out: Screen, a: Allocation, lang: str, written: list[Path]
             parts = [f"{REASON_ZH[Reason(r)]} {n} 人" for r, n in sorted(counts.items()) if r]
             out.print("未入选：" + "，".join(parts))
         else:
-            parts = [f"{REASON_EN[Reason(r)]} {n}" for r, n in sorted(counts.items()) if r]
-            out.print("not funded: " + ", ".join(parts))
+            parts = [f"{REASON_EN[Reason(r)]}: {n}" for r, n in sorted(counts.items()) if r]
+            out.print("not funded: " + "; ".join(parts))
     for note in a.notes:
         out.print(note, style="yellow")
     for e in outside_gbk(a):
