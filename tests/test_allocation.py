@@ -281,6 +281,26 @@ def test_explain_is_deidentified(campaign: Path, tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "没有身份证号为" in unknown.output
 
 
+def test_explain_speaks_english_and_keeps_the_json(campaign: Path) -> None:
+    doc = json.loads(
+        cli(campaign, "aid", "allocate", "--year", "2025", "--budget", "7000", "--json",
+            "--no-workbook").stdout
+    )  # fmt: skip
+    waiting, funded = doc["waitlist"][0], doc["recipients"][0]["id"]
+    en = cli(campaign, "aid", "explain", waiting, "--year", "2025", "--lang", "en")
+    assert en.exit_code == 0, en.output
+    assert "waitlisted: position 1 on 张北县's waitlist" in en.output
+    assert "last funded in the county" in en.output and "from allocation 1 of 2025" in en.output
+    # Data (names, counties, sheets) stay as written; none of the Chinese sentences is left.
+    assert not re.search("候补|入选|名额|依据|岁|第 \\d+ 行", en.output), en.output
+    shown = cli(campaign, "aid", "explain", funded, "--year", "2025", "--lang", "en").output
+    assert "funded: rank 1 in" in shown and "1000.00 yuan" in shown
+    # --json is the contract: the same document, its explanation in Chinese, whatever --lang.
+    zh_doc = cli(campaign, "aid", "explain", waiting, "--year", "2025", "--json").stdout
+    en_doc = cli(campaign, "aid", "explain", waiting, "--year", "2025", "--json", "--lang", "en")
+    assert en_doc.stdout == zh_doc and "候补：" in zh_doc
+
+
 def test_repeat_with_exception_is_funded_after_first_timers(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     rows = _people(3)

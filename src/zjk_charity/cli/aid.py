@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from zjk_charity.cli.common import (
+    SHOWN,
+    AllOpt,
     AsOfOpt,
     JsonOpt,
     LangOpt,
     WorkspaceOpt,
     YearOpt,
     console,
+    date_help,
     emit_json,
     new_app,
     progress_callback,
@@ -37,7 +40,7 @@ app.add_typer(history_app, name="history")
 Files = Annotated[list[Path], typer.Argument(help="申请表（.xlsx .xls .csv）", show_default=False)]
 
 
-def _parse_day(value: str | None) -> date | None:
+def _parse_day(value: str | None, name: str = "--as-of") -> date | None:
     from zjk_charity.dates import parse_date
     from zjk_charity.errors import UserError
 
@@ -46,8 +49,8 @@ def _parse_day(value: str | None) -> date | None:
     day = parse_date(value)
     if day is None:
         raise UserError(
-            f"--as-of “{value}” 不是日期，请写成 2025-10-20",
-            f"--as-of '{value}' is not a date; use 2025-10-20",
+            f"{name} “{value}” 不是日期，请写成 2025-10-20",
+            f"{name} '{value}' is not a date; use 2025-10-20",
         )
     return day
 
@@ -64,6 +67,7 @@ def validate(
         Path | None, typer.Option("--out", help="标注后的工作簿 / marked-up workbook")
     ] = None,
     no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写标注工作簿")] = False,
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -110,7 +114,9 @@ def validate(
     else:
         from zjk_charity.cli.render import render_validation
 
-        render_validation(console(), result, chosen, written[0] if written else None)
+        render_validation(
+            console(), result, chosen, written[0] if written else None, None if show_all else SHOWN
+        )
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -148,6 +154,7 @@ def history(
 def history_import(
     files: Files,
     year: Annotated[int, typer.Option("--year", help="这些名单的受助年度")],
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -167,13 +174,16 @@ def history_import(
     if json_out:
         emit_json(result.as_json(chosen))
     else:
+        from zjk_charity.cli.layout import print_findings, print_more
+
         out = console()
-        out.print(f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人")
-        for f in result.findings:
-            out.print(
-                f"{Path(f.file).name}「{f.sheet}」第 {f.row} 行 {f.column}：{f.message(chosen)}",
-                style="red",
-            )
+        out.print(
+            f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人"
+            if chosen == "zh"
+            else f"{year} history: {result.imported} added, {result.already} already there"
+        )
+        hidden = print_findings(out, result.findings, chosen, None if show_all else SHOWN)
+        print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
     raise typer.Exit(1 if result.findings else 0)
 
 
@@ -217,26 +227,13 @@ NoticeFromOpt = Annotated[
     typer.Option(
         "--notice-from",
         metavar="YYYY-MM-DD",
-        help="公示开始日期，如 2025-10-27（默认今天；不是工作日时从下一个工作日起算）"
-        "/ first day of the notice, e.g. 2025-10-27",
+        help=date_help(
+            "公示开始日期，默认今天；不是工作日时从下一个工作日起算",
+            "first day of the notice, default today; a day off starts on the next working day",
+        ),
         show_default=False,
     ),
 ]
-
-
-def _notice_day(value: str | None) -> date | None:
-    from zjk_charity.dates import parse_date
-    from zjk_charity.errors import UserError
-
-    if value is None:
-        return None
-    day = parse_date(value)
-    if day is None:
-        raise UserError(
-            f"--notice-from “{value}” 不是日期，请写成 2025-10-27",
-            f"--notice-from '{value}' is not a date; use 2025-10-27",
-        )
-    return day
 
 
 @app.command()
@@ -290,7 +287,9 @@ def allocate(
             classes=list(settings.priority),
             quotas_file=quotas,
         )
-        notice = notice_from_settings(settings, _notice_day(notice_from) or date.today())
+        notice = notice_from_settings(
+            settings, _parse_day(notice_from, "--notice-from") or date.today()
+        )
         memo = settings.payment_memo.format(year=y)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
@@ -341,13 +340,14 @@ def explain(
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
         result = run_explain(Ledger(ws.ledger_path), ws.year(year), id_number)
     if json_out:
         emit_json(result.as_json())
         return
     from zjk_charity.cli.render import render_explanation
 
-    render_explanation(console(), result)
+    render_explanation(console(), result, chosen)
 
 
 @app.command()
@@ -466,7 +466,7 @@ def notice(
             out or ws.out_dir,
             ws.settings.aid,
             county,
-            _notice_day(notice_from),
+            _parse_day(notice_from, "--notice-from"),
         )
     if json_out:
         emit_json(result.as_json())
