@@ -14,9 +14,17 @@ Files
   ``卡(折)号`` …) on row 3, and a 合计 row at the end. 二台镇 has one blank row.
 - ``康保县.xlsx``: one sheet, title row, canonical headers on row 2, ~330 rows.
 - ``蔚县.csv``: GBK-encoded, canonical headers, ~320 rows, dates as text in several formats.
-- ``history_2024.xlsx``: the 2024 recipients (序号, 县(区), 姓名, 身份证号), 300 people;
+- ``2024年受助名单.xlsx``: the 2024 recipients (序号, 县(区), 姓名, 身份证号), 300 people;
   5 of them apply again in 2025 (2 with 特殊情况说明 filled, 3 without).
   Title on row 1, header on row 2.
+- ``认证截图/``: one tiny synthetic screenshot (a 247-byte greyscale JPEG) for every
+  认证截图 cell of the three application files, 949 files, except the planted three below.
+- ``心愿登记.xlsx``, ``捐赠_第1批.xlsx``, ``捐赠_第2批.xlsx``: 微心愿, see the comment above
+  ``WISH_TITLE``.
+
+These are the names the README's guide uses (``tests/test_readme_guide.py`` runs it).
+The workbooks are saved with pinned timestamps, so running the script again changes no
+byte unless the content changed.
 
 About 950 application rows; after the planted errors, one-per-household and the
 repeat recipients roughly 900 candidates remain, so an 810-place allocation has a
@@ -71,7 +79,13 @@ Planted problems (file / sheet / Excel row → expected finding)
     row 264: 联系电话 "无" → PHONE_INVALID (warning)
     row 299: 申请日期 "10月8号" → DATE_INVALID (warning)
     row 309: 生活自理能力 "不详" → CARE_LEVEL_UNKNOWN (warning)
-Repeat recipients (REPEAT_RECIPIENT once history_2024.xlsx is imported as 2024)
+Certificate screenshots (with ``--attachments 认证截图/``; the cells are ordinary)
+    张北县.xlsx 二台镇 row 57: its screenshot is not in the folder → CERTIFICATE_NOT_FOUND
+        (在附件文件夹中找不到)
+    康保县.xlsx row 163: its screenshot is an empty file → CERTIFICATE_NOT_FOUND (是空文件)
+    蔚县.csv row 102: its "screenshot" is a text file → CERTIFICATE_NOT_FOUND
+        (不是 PNG、JPEG 或 PDF 文件)
+Repeat recipients (REPEAT_RECIPIENT once 2024年受助名单.xlsx is imported as 2024)
     with 特殊情况说明 (candidates, ranked after first-timers): 张北县 公会镇 row 16,
     蔚县.csv row 39; without (excluded): 张北县 大囫囵镇 row 42, 康保县 row 59 (which
     also has 往年受助年份 2024), 蔚县.csv row 249.
@@ -85,9 +99,13 @@ from __future__ import annotations
 
 import csv
 import random
+import re
+import struct
 import sys
+import zipfile
+import zlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -96,7 +114,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from stdnum import luhn
 
+from zjk_charity.aid.attachments import Attachments
+from zjk_charity.demo import HISTORY_SUFFIX
 from zjk_charity.ids import age_on, check_character
+from zjk_charity.wishes.demo import DONATION_FILES, WISH_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "sample_data"
@@ -690,7 +711,7 @@ def write_history(maker: Maker, repeaters: list[Person]) -> None:
         ws.cell(row=i + 2, column=3, value=p.name)
         ws.cell(row=i + 2, column=4, value=p.id18).number_format = "@"
     ws.column_dimensions["D"].width = 22
-    wb.save(OUT / "history_2024.xlsx")
+    save_book(wb, OUT / f"2024{HISTORY_SUFFIX}")
 
 
 def pick_repeaters(
@@ -722,13 +743,15 @@ def main() -> None:
     kangbao = build_kangbao(maker, zhangbei)
     yuxian = build_yuxian(maker)
     repeaters = pick_repeaters(zhangbei, kangbao, yuxian)
+    broken = plant_certificates(zhangbei, kangbao, yuxian)
     manifest: list[str] = []
     write_zhangbei(zhangbei, manifest)
     write_kangbao(kangbao, manifest)
     save_yuxian(yuxian, manifest)
     write_history(maker, repeaters)
+    shots = write_screenshots([*zhangbei, *kangbao, *yuxian], broken)
     rows = len(zhangbei) + len(kangbao) + len(yuxian)
-    print(f"wrote {OUT}: {rows} application rows, history 300 rows")
+    print(f"wrote {OUT}: {rows} application rows, history 300 rows, {shots} screenshots")
     for line in manifest:
         print("  " + line)
 
@@ -747,7 +770,7 @@ def write_zhangbei(zhangbei: list[Person], manifest: list[str]) -> None:
         title_rows(ws, len(ZHANGBEI_HEADERS), "填报单位：张北县民政局    填报日期：2025年10月15日")
         blank = 40 if k == 1 else None
         write_table(ws, ZHANGBEI_HEADERS, people, 3, False, blank, manifest, f"张北县.xlsx/{town}")
-    wb.save(OUT / "张北县.xlsx")
+    save_book(wb, OUT / "张北县.xlsx")
 
 
 def write_kangbao(kangbao: list[Person], manifest: list[str]) -> None:
@@ -757,16 +780,167 @@ def write_kangbao(kangbao: list[Person], manifest: list[str]) -> None:
     ws.title = "康保县"
     title_rows(ws, len(CANONICAL), None)
     write_table(ws, CANONICAL, kangbao, 2, True, None, manifest, "康保县.xlsx/康保县")
-    wb.save(OUT / "康保县.xlsx")
+    save_book(wb, OUT / "康保县.xlsx")
+
+
+# ---- 认证截图 (issue 15) ---------------------------------------------------------------
+# One tiny synthetic screenshot per 认证截图 cell of the three application files, so the
+# guide's ``aid validate … --attachments 认证截图/`` finds them; three are planted broken
+# (see the module docstring). Each is a valid baseline greyscale JPEG of 96×64 pixels:
+# a dark title bar and three grey "text lines" whose lengths vary with the file name, with
+# a JPEG comment saying it is synthetic; 247 bytes.
+
+SCREENSHOTS = "认证截图"
+# Annex K, table K.3: the luminance DC code lengths; its values are the categories 0–11.
+_DC_COUNTS = (0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0)
+
+
+def _dc_codes() -> dict[int, str]:
+    """The canonical Huffman codes of table K.3, as bit strings by category."""
+    codes: dict[int, str] = {}
+    code, category = 0, 0
+    for length, count in enumerate(_DC_COUNTS, start=1):
+        for _ in range(count):
+            codes[category] = format(code, f"0{length}b")
+            code, category = code + 1, category + 1
+        code <<= 1
+    return codes
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def tiny_jpeg(levels: list[list[int]], comment: str) -> bytes:
+    """A baseline greyscale JPEG whose 8×8 blocks are flat: ``levels[row][column]`` 0–255.
+
+    Only DC coefficients are coded (every AC part is one end-of-block code), with a DC
+    quantiser of 8, so a block's coefficient is its level − 128 and decodes exactly.
+    """
+    dc = _dc_codes()
+    bits: list[str] = []
+    previous = 0
+    for row in levels:
+        for level in row:
+            diff, previous = level - 128 - previous, level - 128
+            size = abs(diff).bit_length()
+            bits.append(dc[size])
+            if size:
+                bits.append(format(diff if diff > 0 else diff + (1 << size) - 1, f"0{size}b"))
+            bits.append("0")  # end of block: the only code of the AC table
+    stream = "".join(bits)
+    stream += "1" * (-len(stream) % 8)  # pad with 1 bits, as the standard asks
+    scan = bytearray()
+    for i in range(0, len(stream), 8):
+        scan.append(int(stream[i : i + 8], 2))
+        if scan[-1] == 0xFF:
+            scan.append(0)  # byte stuffing
+    height, width = len(levels) * 8, len(levels[0]) * 8
+    return b"".join(
+        (
+            b"\xff\xd8",
+            _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
+            _segment(0xFE, comment.encode("ascii")),
+            _segment(0xDB, b"\x00" + bytes([8] * 64)),
+            _segment(0xC0, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"),
+            _segment(0xC4, b"\x00" + bytes(_DC_COUNTS) + bytes(range(12))),
+            _segment(0xC4, b"\x10" + bytes((1,) + (0,) * 15) + b"\x00"),
+            _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00"),
+            bytes(scan),
+            b"\xff\xd9",
+        )
+    )
+
+
+def screenshot(name: str) -> bytes:
+    """The synthetic screenshot called ``name``: its grey lines vary with the name."""
+    seed = zlib.crc32(name.encode())
+    levels = []
+    for r in range(8):
+        length = 1 + (seed >> (3 * r)) % 10
+        levels.append(
+            [
+                70 if r == 0 else 150 if r in (2, 4, 6) and 1 <= c <= length else 240
+                for c in range(12)
+            ]
+        )
+    return tiny_jpeg(levels, "zjk-charity synthetic sample")
+
+
+# What each planted broken screenshot is, and the reason CERTIFICATE_NOT_FOUND gives.
+BROKEN = {
+    "missing": None,  # not in the folder: 在附件文件夹中找不到
+    "empty": b"",  # 是空文件
+    "not an image": "这是一份说明文字，不是截图\n".encode(),  # 不是 PNG、JPEG 或 PDF 文件
+}
+
+
+def plant_certificates(
+    zhangbei: list[Person], kangbao: list[Person], yuxian: list[Person]
+) -> dict[str, bytes | None]:
+    """Three applicants whose screenshot is missing, empty or not an image (by file name)."""
+    broken: dict[str, bytes | None] = {}
+    for people, index, kind in (
+        (zhangbei, 150, "missing"),
+        (kangbao, 160, "empty"),
+        (yuxian, 100, "not an image"),
+    ):
+        p = next(q for q in people[index:] if clean(q))
+        p.plants.append(f"CERTIFICATE_NOT_FOUND (screenshot {kind})")
+        broken[Path(p.cert).name] = BROKEN[kind]
+    return broken
+
+
+def write_screenshots(people: list[Person], broken: dict[str, bytes | None]) -> int:
+    """Write ``认证截图/`` afresh: a screenshot for every 认证截图 cell, the broken as planted."""
+    folder = OUT / SCREENSHOTS
+    folder.mkdir(exist_ok=True)
+    for stale in folder.iterdir():
+        stale.unlink()
+    names = sorted({Path(p.cert).name for p in people if p.cert})
+    for name in names:
+        content = broken.get(name, screenshot(name))
+        if content is not None:
+            (folder / name).write_bytes(content)
+    found = Attachments(folder)
+    unusable = {n for n in names if found.problem(n)}
+    assert unusable == set(broken), unusable ^ set(broken)
+    return len(list(folder.iterdir()))
+
+
+# ---- saving workbooks the same, byte for byte ---------------------------------------
+PINNED = datetime(2025, 10, 15, 9, 0, 0)
+
+
+def save_book(wb: Workbook, path: Path) -> None:
+    """Save ``wb`` so that the same content gives the same bytes on every run.
+
+    openpyxl stamps the save time into docProps/core.xml and every zip entry; both are
+    pinned to :data:`PINNED`, so regenerating sample_data/ changes no file in git
+    unless its content changed.
+    """
+    wb.properties.creator = "zjk-charity sample data"
+    wb.properties.created = PINNED
+    wb.save(path)
+    stamp = PINNED.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            target.writestr(
+                zipfile.ZipInfo(name, PINNED.timetuple()[:6]), data, zipfile.ZIP_DEFLATED
+            )
 
 
 # ---- 微心愿 (issue 4) ------------------------------------------------------------------
 # Three more files, from their own random stream so the files above do not change:
 #
-# - ``微心愿_心愿登记.xlsx``: ~480 children's wishes (title row, header on row 2 with the
+# - ``心愿登记.xlsx``: ~480 children's wishes (title row, header on row 2 with the
 #   aliases 县区 and 姓名), from 2025-03-21 to 2025-09-30, in every county and category.
-# - ``微心愿_捐赠_第1批.xlsx``: donations received 2025-03-21 … 2025-07-31.
-# - ``微心愿_捐赠_第2批.xlsx``: donations received 2025-08-01 … 2025-09-30 (headers
+# - ``捐赠_第1批.xlsx``: donations received 2025-03-21 … 2025-07-31.
+# - ``捐赠_第2批.xlsx``: donations received 2025-08-01 … 2025-09-30 (headers
 #   爱心人士, 折合金额, 捐赠日期), among them the anonymous 20,000 yuan of 2025-09-28 for
 #   one child with leukaemia.
 #
@@ -785,8 +959,6 @@ def write_kangbao(kangbao: list[Person], manifest: list[str]) -> None:
 #   INVALID_VALUE, MISSING_FIELD in the wishes; AMOUNT_INVALID, UNKNOWN_WISH,
 #   DUPLICATE_DONATION, INVALID_VALUE, UNKNOWN_COUNTY, INKIND_UNDESIGNATED in the donations.
 
-WISH_FILE = "微心愿_心愿登记.xlsx"
-DONATION_FILES = ("微心愿_捐赠_第1批.xlsx", "微心愿_捐赠_第2批.xlsx")
 WISH_TITLE = "张家口市困境儿童“微心愿”登记表（2025年，人员均为虚构）"
 WISH_HEADERS = (
     "心愿编号",
@@ -1335,7 +1507,7 @@ def _write_rows(
                 cell.number_format = "@"
             if isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
-    wb.save(path)
+    save_book(wb, path)
     return numbers
 
 

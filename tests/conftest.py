@@ -6,9 +6,12 @@ a birth date and a sequence number, with a correct GB 11643 check character.
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +63,22 @@ def make_id(birth: str = "19400101", address: str = "130722", seq: str = "123") 
     first17 = address + birth + seq
     assert len(first17) == 17, first17
     return first17 + check_character(first17)
+
+
+@cache
+def script_zeros() -> list[str]:
+    """The zero of every script's decimal digits (٠ ۰ ߀ ० ০ … ０ 𝟎 …); its 1–9 follow it."""
+    return [
+        c
+        for c in map(chr, range(sys.maxunicode + 1))
+        if unicodedata.category(c) == "Nd" and unicodedata.decimal(c) == 0
+    ]
+
+
+def in_script(text: str, zero: str) -> str:
+    """``text`` with its ASCII digits written in the script whose zero is ``zero``."""
+    digits = "".join(chr(ord(zero) + d) for d in range(10))
+    return text.translate(str.maketrans("0123456789", digits))
 
 
 def make_account(prefix: str = "622202", length: int = 19) -> str:

@@ -126,8 +126,9 @@ def test_public_notice_is_deidentified_and_reconciles(tmp_path: Path) -> None:
     assert not re.search(r"\d{11,}", text)  # no account number (nor any long digit run)
     assert "测小童" not in text and "测*童" not in text and minor_id[-4:] not in text
     assert "未满 18 周岁的受助人 1 名" in text
-    assert "公示期" in notice[1][0]
-    listed = [r for r in notice[3:] if isinstance(r[0], int)]
+    assert notice[2][0] == "张北县：资助对象 6 人，资助金额 6,000.00 元"
+    assert notice[3][0].startswith("公示期：")
+    listed = [r for r in notice[2:] if isinstance(r[0], int)]
     adults = [r for r in funded if r[5] != "测小童"]
     assert len(listed) == len(adults) == 5
     for public_row, row in zip(listed, adults, strict=True):
@@ -140,7 +141,7 @@ def test_public_notice_is_deidentified_and_reconciles(tmp_path: Path) -> None:
     sheet = book_["公示名单"]
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.paperSize == 9  # A4
-    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.print_title_rows == "$1:$2"  # the title and the column header
     assert "&P" in sheet.oddFooter.center.text
 
 
@@ -278,6 +279,26 @@ def test_explain_is_deidentified(campaign: Path, tmp_path: Path) -> None:
     assert person["last_funded"]["county_rank"] == person["county_rank"] - 1
     unknown = cli(campaign, "aid", "explain", make_id(seq="999"), "--year", "2025")
     assert unknown.exit_code == 2 and "没有身份证号为" in unknown.output
+
+
+def test_explain_speaks_english_and_keeps_the_json(campaign: Path) -> None:
+    doc = json.loads(
+        cli(campaign, "aid", "allocate", "--year", "2025", "--budget", "7000", "--json",
+            "--no-workbook").stdout
+    )  # fmt: skip
+    waiting, funded = doc["waitlist"][0], doc["recipients"][0]["id"]
+    en = cli(campaign, "aid", "explain", waiting, "--year", "2025", "--lang", "en")
+    assert en.exit_code == 0, en.output
+    assert "waitlisted: position 1 on 张北县's waitlist" in en.output
+    assert "last funded in the county" in en.output and "from allocation 1 of 2025" in en.output
+    # Data (names, counties, sheets) stay as written; none of the Chinese sentences is left.
+    assert not re.search("候补|入选|名额|依据|岁|第 \\d+ 行", en.output), en.output
+    shown = cli(campaign, "aid", "explain", funded, "--year", "2025", "--lang", "en").output
+    assert "funded: rank 1 in" in shown and "1000.00 yuan" in shown
+    # --json is the contract: the same document, its explanation in Chinese, whatever --lang.
+    zh_doc = cli(campaign, "aid", "explain", waiting, "--year", "2025", "--json").stdout
+    en_doc = cli(campaign, "aid", "explain", waiting, "--year", "2025", "--json", "--lang", "en")
+    assert en_doc.stdout == zh_doc and "候补：" in zh_doc
 
 
 def test_repeat_with_exception_is_funded_after_first_timers(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ def test_no_workbook_says_how_to_get_the_files(validated: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "名额分配（分配编号 1）" in result.output
     assert "未写出文件（--no-workbook）" in result.output and "已写出" not in result.output
+    assert "zjk-charity aid export" in " ".join(result.output.split())  # however wrapped
     assert _files(validated) == []
 
 

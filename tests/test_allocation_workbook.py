@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from conftest import workbook_parts
 from test_allocation_snapshot import _allocate, _campaign
-from zjk_charity.aid.allocation_book import Notice, write_outputs
+from zjk_charity.aid.allocation_book import write_outputs
+from zjk_charity.aid.notice import Notice
 from zjk_charity.workbook import writer
 from zjk_charity.workbook.writer import Column, SheetSpec, Value, new_book
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -198,18 +200,53 @@ def test_template_filled_correctly_validates_clean(tmp_path: Path) -> None:
     assert result.exit_code == 0
 
 
+def _commands() -> list[tuple[list[str], Any]]:
+    """Every command and group of the CLI, with the words that reach it."""
+    import typer.main
+
+    found: list[tuple[list[str], Any]] = []
+
+    def walk(words: list[str], command: Any) -> None:
+        found.append((words, command))
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk([*words, name], sub)
+
+    walk([], typer.main.get_command(app))
+    return found
+
+
 def test_every_command_has_help() -> None:
-    for args in (
-        ["--help"],
-        ["aid", "--help"],
-        ["aid", "validate", "--help"],
-        ["aid", "history", "--help"],
-        ["aid", "history", "import", "--help"],
-        ["aid", "template", "--help"],
-        ["init", "--help"],
-        ["demo", "--help"],
-    ):
-        assert runner.invoke(app, args).exit_code == 0, args
+    commands = _commands()
+    assert len(commands) > 20  # the walk reaches the leaves
+    for words, command in commands:
+        result = runner.invoke(app, [*words, "--help"])
+        assert result.exit_code == 0, words
+        assert (command.help or "").strip(), f"{words} has no help text"
+        for param in command.params:
+            if param.name != "help" and getattr(param, "opts", None):
+                assert getattr(param, "help", None), (words, param.name)
+
+
+def test_every_date_option_says_how_to_write_the_date() -> None:
+    # An option named like a date, or whose help speaks of a date (日期 / 基准日 / date).
+    dated = re.compile(r"日期|基准日|\bdate\b|\bday\b", re.I)
+    seen = set()
+    for words, command in _commands():
+        for param in command.params:
+            text = getattr(param, "help", None) or ""
+            names = " ".join(getattr(param, "opts", []))
+            if re.search(r"--(as-of|.*-from|.*-to|.*date.*|.*day.*)$", names) or dated.search(text):
+                assert "YYYY-MM-DD" in text and "2025-10-20" in text, (words, names)
+                seen.add(names)
+    assert {"--as-of", "--notice-from"} <= seen
+    shown = runner.invoke(app, ["aid", "allocate", "--help"]).output
+    assert "YYYY-MM-DD" in shown
+
+
+def test_version_is_listed_in_help_and_printed() -> None:
+    assert "--version" in runner.invoke(app, ["--help"]).output
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"zjk-charity {__version__}"
 
 
 def test_unwritable_markup_leaves_the_ledger_unchanged(tmp_path: Path) -> None:

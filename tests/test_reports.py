@@ -133,7 +133,7 @@ def test_manifest_lists_runs_inputs_and_files(campaign: Path, report: Path) -> N
     commands = {r["command"] for r in m["runs"]}
     assert {"aid validate", "aid allocate", "aid finalize", "aid history import"} <= commands
     names = {Path(i["path"]).name for i in m["inputs"]}
-    assert {"张北县.xlsx", "康保县.xlsx", "蔚县.csv", "history_2024.xlsx"} <= names
+    assert {"张北县.xlsx", "康保县.xlsx", "蔚县.csv", "2024年受助名单.xlsx"} <= names
     listed = [f["name"] for f in m["files"]]
     assert listed[:2] == ["report.html", "report.xlsx"]
     assert listed[2:] == (["report.pdf"] if _pdf_possible() else [])

@@ -171,6 +171,38 @@ def test_retired_address_code_accepted(check, address: str) -> None:
     assert check(good_row(身份证号=make_id(address=address))) == []
 
 
+@pytest.mark.parametrize("value", [make_id(address="990722"), "000722400101123"])
+def test_id_of_no_province_is_invalid_format(tmp_path: Path, workbook, value: str) -> None:
+    """00…, 19…, 99… is no one's ID, even with the right check character (issue 15)."""
+    result = run_validate(tmp_path, workbook([good_row(身份证号=value, 年龄="")]))
+    found = [(f.row, f.column, f.code) for f in result.findings if f.code != "ID_OLD_FORMAT"]
+    assert found == [(4, ID, "ID_INVALID_FORMAT")]
+    (finding,) = [f for f in result.findings if f.code == "ID_INVALID_FORMAT"]
+    assert f"前两位“{value[:2]}”不是省级行政区划代码" in finding.message()
+    assert "not a province code" in finding.message("en")
+    assert result.summary["eligible"] == 0
+
+
+def test_an_id_in_arabic_indic_digits_is_the_same_person(tmp_path: Path, workbook) -> None:
+    """NFKC leaves ١٣٠٧٢٢… as it is; the ledger must hold 130722…, or the duplicate and
+    the history match are missed (issue 15)."""
+    arabic = GOOD_ID.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    phone = "١٣٨٠٠٠٠٠٠٠٠"
+    account = GOOD_ACCOUNT.translate(str.maketrans("0123456789", "०१२३४५६७८९"))
+    rows = [good_row(), good_row(序号=2, 身份证号=arabic, 联系电话=phone, 银行账号=account)]
+    result = run_validate(tmp_path, workbook(rows))
+    assert codes(result) == [(5, ID, "DUPLICATE_PERSON")]
+    second = result.applicants[1]
+    assert (second.id_number, second.phone, second.account) == (
+        GOOD_ID,
+        "13800000000",
+        GOOD_ACCOUNT,
+    )
+    with _db(tmp_path) as conn:
+        stored = conn.execute("SELECT id_number, phone, account FROM applicants").fetchall()
+    assert all(value.isascii() for row in stored for value in row)
+
+
 @pytest.mark.parametrize("value", ["石家庄市", "正定县", "张家口"])
 def test_unknown_county(check, value: str) -> None:
     assert check(good_row(**{"县(区)": value})) == [(4, "县(区)", "UNKNOWN_COUNTY")]
@@ -400,6 +432,20 @@ def test_repeat_recipient_from_history(tmp_path: Path, workbook) -> None:
     result = run_validate(tmp_path, workbook([good_row()]))
     assert codes(result) == [(4, ID, "REPEAT_RECIPIENT")]
     assert "2024" in result.findings[0].message()
+
+
+def test_history_listed_in_other_digits_still_matches(tmp_path: Path, workbook) -> None:
+    from zjk_charity.aid.history import import_history
+
+    arabic = GOOD_ID.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    bad = make_id(address="990722")
+    listed = tmp_path / "2024.csv"
+    listed.write_text(f"身份证号,姓名\n{arabic},测甲\n{bad},测乙\n", encoding="utf-8")
+    imported = import_history(Ledger(tmp_path / "ws" / "zjk-charity.db"), [listed], 2024)
+    assert [(f.row, f.code) for f in imported.findings] == [(3, "ID_INVALID_FORMAT")]
+    assert "不是省级行政区划代码" in imported.findings[0].message()
+    result = run_validate(tmp_path, workbook([good_row()]))
+    assert codes(result) == [(4, ID, "REPEAT_RECIPIENT")]
 
 
 def test_history_of_the_campaign_year_is_not_a_repeat(tmp_path: Path, workbook) -> None:

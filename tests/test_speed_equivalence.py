@@ -466,6 +466,13 @@ ID_TEXT = st.one_of(
         lambda d: make_id(f"{d.year:04d}{d.month:02d}{d.day:02d}"),
         st.dates(min_value=date(1000, 1, 1)),
     ),
+    # any first two digits, with the right check character: only provinces pass (issue 15)
+    st.builds(lambda a: make_id(address=a), st.from_regex(r"\A[0-9]{6}\Z")),
+    # digits of another script: never the fast path, always the same ID (issue 15)
+    st.builds(
+        lambda z: make_id().translate(str.maketrans("0123456789", z)),
+        st.sampled_from(["٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९", "０１２３４５６７８９"]),
+    ),
     st.text(max_size=20),
 )
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 import typer
 from typer.testing import CliRunner, Result
 
@@ -275,3 +276,53 @@ def test_the_demo_rounds_on_the_sample_data(tmp_path: Path) -> None:
         assert code in text
     assert [p.name for p in demo.written] == ["微心愿匹配-第1轮.xlsx", "微心愿匹配-第2轮.xlsx"]
     assert all(p.is_file() for p in demo.written)
+
+
+def test_status_shows_the_first_open_wishes_and_all_with_all(tmp_path: Path) -> None:
+    from zjk_charity.cli.common import SHOWN
+
+    ws = tmp_path / "ws"
+    rows = [wish_row(n, 儿童姓名=f"测{chr(0x4E00 + n)}") for n in range(1, 62)]
+    assert (
+        _run("wishes", "import", wishes_book(tmp_path / "心愿.xlsx", rows), "-w", ws).exit_code == 0
+    )
+    short = _run("wishes", "status", "-w", ws)
+    assert "未实现的心愿（61 个，以下是前 50 个）" in short.output
+    assert "另有 11 个心愿未显示：加 --all 全部列出" in short.output
+    assert "W0050" in short.output and "W0051" not in short.output and SHOWN == 50
+    full = _run("wishes", "status", "--all", "-w", ws)
+    assert all(f"W{n:04d}" in full.output for n in range(1, 62)) and "未显示" not in full.output
+    english = _run("wishes", "status", "--lang", "en", "-w", ws)
+    assert "Open wishes (61, the first 50 below)" in english.output
+    assert "11 more open wishes not shown: add --all" in english.output
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 120])
+def test_status_loses_no_cell_at_any_width(tmp_path: Path, width: int) -> None:
+    from zjk_charity.cli.layout import cells
+
+    ws = tmp_path / "ws"
+    _campaign(tmp_path, ws)
+    more = [
+        wish_row(
+            n, 儿童姓名=f"测{chr(0x4E00 + n)}", 困境类别=category, 金额=5000, **{"县(区)": county}
+        )
+        for n, category, county in [
+            (10, "事实无人抚养儿童", "察北管理区"),
+            (11, "其他困境儿童", "塞北管理区"),
+            (12, "农村留守儿童", "经开区"),
+        ]
+    ]
+    assert (
+        _run("wishes", "import", wishes_book(tmp_path / "新.xlsx", more), "-w", ws).exit_code == 0
+    )
+    result = runner.invoke(app, ["wishes", "status", "-w", str(ws)], env={"COLUMNS": str(width)})
+    document = json.loads(runner.invoke(app, ["wishes", "status", "--json", "-w", str(ws)]).stdout)
+    assert len(document["open_wishes"]) == 3
+    for wish in document["open_wishes"]:
+        for value in (wish["wish"], wish["category"], wish["county"], "5,000.00"):
+            assert value in result.output, (value, result.output)
+    for gift in document["designated_balances"] + document["goods_aside"]:
+        assert gift["donation"] in result.output
+    assert "测捐赠人" in result.output and "688.88" in result.output
+    assert all(cells(line) <= width for line in result.output.splitlines())

@@ -154,6 +154,40 @@ def test_amount_invalid(wishes, amount: object) -> None:
     assert found(wishes(wish_row(1, 金额=amount))) == [(3, "金额", "AMOUNT_INVALID")]
 
 
+def test_amounts_money_never_guesses(wishes) -> None:
+    """Issue 15: the spoken shorthand, a space inside, a stray 零: refused, saying how."""
+    result = wishes(
+        wish_row(1, 金额="一百二"),
+        wish_row(2, 金额="300 50"),
+        wish_row(3, 金额="陆仟零肆佰"),
+        wish_row(4, 金额="一百二十"),
+        wish_row(5, 金额="壹仟零伍元"),
+    )
+    assert found(result) == [
+        (3, "金额", "AMOUNT_INVALID"),
+        (4, "金额", "AMOUNT_INVALID"),
+        (5, "金额", "AMOUNT_INVALID"),
+    ]
+    assert "是 120 还是 102" in result.findings[0].message()
+    assert "120 or 102" in result.findings[0].message("en")
+    assert "空格" in result.findings[1].message()
+    assert "陆仟肆佰" in result.findings[2].message()
+    assert [w.amount for w in result.imported] == [12000, 100500]
+
+
+def test_a_child_id_in_other_digits_is_the_same_child(wishes) -> None:
+    same = child_id(seq="078")
+    arabic = same.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    result = wishes(wish_row(1, 身份证号=same), wish_row(2, 身份证号=arabic))
+    assert found(result) == [(4, "身份证号", "DUPLICATE_CHILD")]
+
+
+def test_a_child_id_of_no_province(wishes) -> None:
+    result = wishes(wish_row(1, 身份证号=child_id(address="990722")))
+    assert found(result) == [(3, "身份证号", "ID_INVALID_FORMAT")]
+    assert "“99”不是省级行政区划代码" in result.findings[0].message()
+
+
 def test_child_too_old_from_18_on_the_registration_date(wishes) -> None:
     result = wishes(
         wish_row(1, 身份证号=make_id("20070321", "130722", "001")),  # 18 that day

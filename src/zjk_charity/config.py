@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
 )
 
+from zjk_charity.campaign_year import YearSource
 from zjk_charity.errors import UserError
 
 SETTINGS_FILE = "zjk-charity.toml"
@@ -64,6 +65,30 @@ class PriorityClass(_Strict):
     name: str
     care_levels: list[Literal["失能", "半失能", "自理"]] = Field(default_factory=list)
     min_age: int | None = Field(default=None, ge=0, le=150)
+
+
+NOTICE_TEXT_MAX = 200  # one printed line or two; longer is a paste of something else
+
+
+def _notice_text(value: str) -> str:
+    """A phone or contact line as printed on the notice: one line, outer spaces removed."""
+    value = value.strip()
+    if any(c in value for c in "\r\n\t"):
+        raise ValueError("只能写一行 / one line only")
+    return value
+
+
+class NoticeContactSettings(_Strict):
+    """One county's own notice contact (``[aid.notice_by_county."张北县"]``); a key left
+    out falls back to the city-wide ``notice_phone`` / ``notice_contact``."""
+
+    notice_phone: str | None = Field(default=None, max_length=NOTICE_TEXT_MAX)
+    notice_contact: str | None = Field(default=None, max_length=NOTICE_TEXT_MAX)
+
+    @field_validator("notice_phone", "notice_contact")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        return None if value is None else _notice_text(value)
 
 
 class AidSettings(_Strict):
@@ -125,8 +150,42 @@ class AidSettings(_Strict):
                 raise ValueError(problem)
         return value
 
-    # 公示期天数 / days the public notice is posted
+    # 公示期：法定工作日数 / working days the public notice is posted (workdays.py)
     notice_days: int = Field(default=7, ge=1, le=60)
+    # 公示的监督电话和受理异议的单位（地址）；各县另设的见 notice_by_county
+    # the notice's supervision phone and the office receiving objections; per county below
+    notice_phone: str = Field(default="", max_length=NOTICE_TEXT_MAX)
+    notice_contact: str = Field(default="", max_length=NOTICE_TEXT_MAX)
+    notice_by_county: dict[str, NoticeContactSettings] = Field(default_factory=dict)
+
+    @field_validator("notice_phone", "notice_contact")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        return _notice_text(value)
+
+    @field_validator("notice_by_county")
+    @classmethod
+    def _counties(cls, value: dict[str, NoticeContactSettings]) -> dict[str, NoticeContactSettings]:
+        """Keys are Zhangjiakou counties (张北 = 张北县), stored under the full name.
+
+        An unknown name, or two keys naming the same county, is a settings error naming
+        it: a typo must not leave a county's notice silently without its own phone.
+        """
+        from zjk_charity.counties import find_county
+
+        named: dict[str, NoticeContactSettings] = {}
+        for key, contact in value.items():
+            county = find_county(key)
+            if county is None:
+                raise ValueError(
+                    f"“{key}”不是张家口市的县（区），请写全称，如“张北县” "
+                    f"/ '{key}' is not a county of Zhangjiakou"
+                )
+            if county.name in named:
+                raise ValueError(f"{county.name}写了两次 / {county.name} is given twice")
+            named[county.name] = contact
+        return named
+
     # The bank CSV appends a tab to each account number so that Excel and WPS keep it
     # as text (no 6.22E+18); set false if the bank's upload portal rejects it.
     bank_csv_text_accounts: bool = True
@@ -192,7 +251,9 @@ class Settings(_Strict):
 DEFAULT_TOML = """\
 # zjk-charity 设置 / settings. 删除的键使用默认值 / a key left out takes its default.
 
-# 活动年度，2000–2100（不填则为当前年份）/ campaign year, 2000–2100 (default: this year)
+# 活动年度，2000–2100（不填则为当前年份；数据的日期大多不在该年度时，命令会提示）
+# campaign year, 2000–2100 (default: this year; a command warns when the data's dates
+# lie mostly in another year)
 # campaign_year = 2025
 
 # 界面语言 zh 或 en / language of messages
@@ -211,8 +272,13 @@ DEFAULT_TOML = """\
 # reference_day = "10-20"
 # 银行代发摘要，只能用占位符 {year}（活动年度）/ memo on the bank transfer; {year} only
 # payment_memo = "{year}年福彩暖冬资助"
-# 公示期天数 / days the public notice is posted
+# 公示期：法定工作日数（跳过周末和法定节假日，调休上班的周六、周日计入）
+# working days the notice is posted (weekends and official holidays skipped, 调休 Saturdays counted)
 # notice_days = 7
+# 公示上的监督电话和受理异议的单位（可含地址）；不填时公示写“向所在县（区）民政局反映”，不印电话
+# supervision phone and the office receiving objections, printed on the notice; unset: no phone
+# notice_phone = ""
+# notice_contact = ""
 # 银行代发 CSV 的账号后加制表符，使 Excel/WPS 按文本显示；银行系统不接受时改为 false
 # bank_csv_text_accounts = true
 
@@ -222,6 +288,12 @@ DEFAULT_TOML = """\
 # name = "失能、半失能老人"
 # care_levels = ["失能", "半失能"]
 # min_age = 60
+
+# 某县（区）自己的监督电话和受理单位（未写的项用上面全市的），县名须是张家口市的县（区）
+# a county's own phone and office (a key left out: the city-wide one above)
+# [aid.notice_by_county."张北县"]
+# notice_phone = ""
+# notice_contact = "张北县民政局"
 
 [wishes]
 # 微心愿标准金额（元）/ standard wish amount, yuan
@@ -314,17 +386,30 @@ def make_folder(folder: Path, instead_zh: str, instead_en: str) -> None:
         ) from None
 
 
-def write_default_settings(workspace: Path) -> Path:
-    """Write the commented defaults; refuses to overwrite an existing file.
+def default_settings_text(year: int | None = None) -> str:
+    """The commented defaults; with ``year``, ``campaign_year = year`` is set, not commented.
+
+    ``year`` must be a campaign year (2000–2100, else UserError, :func:`check_year`).
+    """
+    if year is None:
+        return DEFAULT_TOML
+    check_year(year)
+    return DEFAULT_TOML.replace("# campaign_year = 2025", f"campaign_year = {year}", 1)
+
+
+def write_default_settings(workspace: Path, year: int | None = None) -> Path:
+    """Write the commented defaults (with ``campaign_year`` set when ``year`` is given);
+    refuses to overwrite an existing file.
 
     A folder that cannot be made or written (:func:`make_folder`) is a UserError naming
     it. The file is created exclusively, so a settings file that appears meanwhile is kept.
     """
+    text = default_settings_text(year)
     path = workspace / SETTINGS_FILE
     make_folder(workspace, "请换一个文件夹", "choose another folder")
     try:
         with path.open("x", encoding="utf-8") as handle:
-            handle.write(DEFAULT_TOML)
+            handle.write(text)
     except FileExistsError:
         raise UserError(
             f"{path} 已存在，未覆盖；如需重置请先改名或删除",
@@ -376,6 +461,14 @@ class Workspace:
         if self.settings.campaign_year is not None:
             return self.settings.campaign_year
         return (today or date.today()).year
+
+    def year_source(self, year: int | None = None) -> YearSource:
+        """Where :meth:`year` takes the campaign year from, for the same ``year`` option."""
+        if year is not None:
+            return YearSource.OPTION
+        if self.settings.campaign_year is not None:
+            return YearSource.SETTINGS
+        return YearSource.CLOCK
 
     def as_of(self, year: int, as_of: date | None = None) -> date:
         """--as-of, else the reference day (20 October) of the campaign year.

@@ -21,18 +21,19 @@ from zjk_charity.aid.allocation import (
     reason_counts,
     run_allocation,
 )
-from zjk_charity.aid.allocation_book import Notice, write_outputs
+from zjk_charity.aid.allocation_book import write_outputs
 from zjk_charity.aid.finalize import finalize
 from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import write_markup
+from zjk_charity.aid.notice import notice_from_settings
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.aid.validation import validate
 from zjk_charity.config import (
-    DEFAULT_TOML,
     LEDGER_FILE,
     SETTINGS_FILE,
     Settings,
     Workspace,
+    default_settings_text,
     make_folder,
 )
 from zjk_charity.counties import find_county
@@ -50,6 +51,10 @@ from zjk_charity.reports.signing import (
 from zjk_charity.wishes.demo import run_wishes_demo
 
 YEAR = 2025
+# sample_data/ names: a history list per year (2024年受助名单.xlsx), application files
+# named after their county, the screenshots folder (scripts/make_sample_data.py).
+HISTORY_SUFFIX = "年受助名单.xlsx"
+SCREENSHOTS = "认证截图"
 
 
 @dataclass
@@ -74,7 +79,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     or lies under one, or a folder that cannot be written is a UserError naming it.
     """
     data = sample_data_dir()
-    history_files = sorted(data.glob("history_*.xlsx"))
+    history_files = sorted(data.glob(f"[0-9][0-9][0-9][0-9]{HISTORY_SUFFIX}"))
     applications = sorted(
         p
         for p in data.iterdir()
@@ -90,9 +95,15 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         )
     _prepare(root)
     ledger = Ledger(root / "zjk-charity.db")
-    summary = DemoSummary(root, [f"演示工作目录：{root}"])
+    summary = DemoSummary(
+        root,
+        [
+            f"演示工作目录：{root}",
+            f"活动年度：{YEAR}（样例数据是 {YEAR} 年的；已写入该目录设置的 campaign_year）",
+        ],
+    )
     for path in history_files:
-        year = int(path.stem.split("_")[1])
+        year = int(path.name[:4])
         imported = import_history(ledger, [path], year, {"files": [str(path)], "year": year})
         summary.lines.append(f"导入 {year} 年受助名单：{imported.imported} 人")
     result = validate(
@@ -100,6 +111,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         applications,
         year=YEAR,
         as_of=date(YEAR, 10, 20),
+        attachments=data / SCREENSHOTS,
         arguments={"files": [str(p) for p in applications], "demo": True},
     )
     s = result.summary
@@ -111,7 +123,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         summary.lines.append(f"  {code}: {count}")
     summary.written.append(write_markup(result, root / "out" / f"校验结果-{YEAR}.xlsx"))
     _allocate(ledger, root, summary)
-    wishes = run_wishes_demo(ledger, data, root / "out")
+    wishes = run_wishes_demo(ledger, data, root / "out", year=YEAR)
     summary.lines.extend(wishes.lines)
     summary.written.extend(wishes.written)
     _reports(root, summary)
@@ -136,8 +148,7 @@ def _prepare(root: Path) -> None:
 def _write_settings(root: Path) -> None:
     settings = root / SETTINGS_FILE
     if not settings.exists():
-        text = DEFAULT_TOML.replace("# campaign_year = 2025", f"campaign_year = {YEAR}", 1)
-        settings.write_text(text, encoding="utf-8")
+        settings.write_text(default_settings_text(YEAR), encoding="utf-8")
 
 
 def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
@@ -152,12 +163,18 @@ def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
     )
     book = root / "out" / f"分配结果-{YEAR}.xlsx"
     memo = aid.payment_memo.format(year=YEAR)
-    notice = Notice(date(YEAR, 11, 1), aid.notice_days)
+    notice = notice_from_settings(aid, date(YEAR, 10, 27))
 
     def write(a: Allocation) -> None:
         summary.written.extend(write_outputs(a, book, notice, memo))
 
-    a = run_allocation(ledger, request, {"year": YEAR, "demo": True}, write)
+    arguments = {
+        "year": YEAR,
+        "demo": True,
+        "notice_from": notice.start.isoformat(),  # so aid export prints the same period
+        "notice_days": notice.days,
+    }
+    a = run_allocation(ledger, request, arguments, write)
     reasons = "，".join(
         f"{REASON_ZH[Reason(r)]} {n} 人" for r, n in sorted(reason_counts(a).items())
     )

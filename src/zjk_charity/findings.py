@@ -4,6 +4,11 @@ A finding is a problem in the data: it is collected, never raised. Codes are sta
 identifiers that other tools script against (aid.md, wishes.md); the messages are
 templates filled from a finding's ``params``. No template may include a full ID or
 account number.
+
+A code may have more than one wording when one code covers several cases (aid.md's
+ID_INVALID_FORMAT: a wrong length, or first two digits that are no province): a finding
+names its wording with the ``variant`` parameter, and a finding without one (every
+finding stored before the variant existed) keeps the code's first wording.
 """
 
 from __future__ import annotations
@@ -23,6 +28,18 @@ class Code:
     severity: Severity
     zh: str
     en: str
+    # Other wordings of the same code: variant name -> (zh, en); see the module docstring.
+    variants: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+
+    def template(self, lang: str, variant: object = None) -> str:
+        """The message template in ``lang`` for a finding's ``variant`` parameter."""
+        chosen = self.variants.get(variant) if isinstance(variant, str) else None
+        zh, en = chosen or (self.zh, self.en)
+        return en if lang == "en" else zh
+
+    def wordings(self) -> list[tuple[str, str]]:
+        """Every (zh, en) wording of the code, the default first."""
+        return [(self.zh, self.en), *self.variants.values()]
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -45,6 +62,14 @@ CODES: dict[str, Code] = {
         E,
         "身份证号格式不对：应为 18 位（17 位数字加 1 位数字或 X），现为 {length} 位",
         "ID number must be 18 characters (17 digits and a digit or X); it has {length}",
+        {
+            "province": (
+                "身份证号格式不对：前两位“{province}”不是省级行政区划代码（河北为 13），"
+                "请对照身份证核对",
+                "the ID's first two digits '{province}' are not a province code "
+                "(Hebei is 13); compare it with the ID card",
+            )
+        },
     ),
     "ID_OLD_FORMAT": Code(
         W,
@@ -180,8 +205,12 @@ class Finding:
 
 
 def render_message(code: str, params: dict[str, Any], lang: str = "zh") -> str:
-    spec = CODES[code]
-    template = spec.en if lang == "en" else spec.zh
+    return format_message(CODES[code], params, lang)
+
+
+def format_message(spec: Code, params: dict[str, Any], lang: str = "zh") -> str:
+    """A code's message in ``lang``, in the wording the finding's params name."""
+    template = spec.template(lang, params.get("variant"))
     try:
         return template.format(**params)
     except (KeyError, IndexError):

@@ -13,9 +13,9 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -30,6 +30,7 @@ from zjk_charity.aid.ranking import (
     allocate,
     quota_total,
 )
+from zjk_charity.campaign_year import YearWarning, check_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError
@@ -113,6 +114,11 @@ class Allocation:
     notes: list[str] = field(default_factory=list)
     id: int = 0
     run_id: int = 0
+    # The run's recorded arguments (``notice_from`` among them) and when it started:
+    # what ``aid export`` needs to write the same files again.
+    arguments: dict[str, Any] = field(default_factory=dict)
+    created: datetime | None = None
+    finalized: bool = False  # entered the history registry (aid finalize)
     _document: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -510,30 +516,36 @@ def campaign_inputs(conn: sqlite3.Connection, year: int) -> list[dict[str, str]]
     ]
 
 
+def _quota_notes(fixed: dict[str, int] | None, seats: int) -> list[str]:
+    """The allocation's notes, from what the ledger keeps (so a loaded one has them too)."""
+    if fixed is not None and sum(fixed.values()) < seats:
+        return [f"名额文件合计 {sum(fixed.values())} 个，少于总名额 {seats} 个；其余名额未分配"]
+    return []
+
+
 def run_allocation(
     ledger: Ledger,
     request: AllocationRequest,
     arguments: dict[str, Any] | None = None,
     write: Callable[[Allocation], object] | None = None,
+    warn_year: YearWarning | None = None,
 ) -> Allocation:
     """Allocate the campaign's places and record the allocation in the ledger.
 
     ``write`` makes the output files inside the ledger transaction: if writing fails,
-    the allocation is not recorded either.
+    the allocation is not recorded either. ``warn_year`` is called before the
+    transaction when most of the year's applicants have a 申请日期 in another year
+    (:mod:`zjk_charity.campaign_year`).
     """
     seats = _check_money(request)
     fixed = read_quotas(request.quotas_file) if request.quotas_file else None
-    notes: list[str] = []
     if fixed is not None and sum(fixed.values()) > seats:
         raise UserError(
             f"名额文件合计 {sum(fixed.values())} 个，超过总名额 {seats} 个"
             f"（预算 {money(request.budget)} ÷ 每人 {money(request.per_person)}）；请核减",
             f"the quotas add up to {sum(fixed.values())}, more than the {seats} places",
         )
-    if fixed is not None and sum(fixed.values()) < seats:
-        notes.append(
-            f"名额文件合计 {sum(fixed.values())} 个，少于总名额 {seats} 个；其余名额未分配"
-        )
+    notes = _quota_notes(fixed, seats)
     with ledger.read() as conn:
         if (
             conn is None
@@ -541,7 +553,9 @@ def run_allocation(
                 "SELECT 1 FROM applicants WHERE year = ? LIMIT 1", (request.year,)
             ).fetchone()
         ):
-            raise _nothing_validated(request.year)
+            raise _nothing_validated(request.year, _validated_years(conn))
+        if warn_year is not None:
+            check_years(_apply_years(conn, request.year), request.year, "申请日期", warn_year)
     inputs = [request.quotas_file] if request.quotas_file else []
     with collector_paused(), ledger.run("aid allocate", arguments or {}, inputs) as run:
         if is_finalized(run.conn, request.year):
@@ -550,6 +564,8 @@ def run_allocation(
                 f"the {request.year} allocation is finalized and cannot be redone",
             )
         result = _decide_and_store(run.conn, run.id, request, seats, fixed, notes)
+        result.arguments = dict(arguments or {})
+        result.created = _started(run.conn, run.id)
         document = result.as_json()
         run.result = {
             k: v for k, v in document.items() if k not in ("recipients", "waitlist", "excluded")
@@ -594,7 +610,32 @@ def _decide_and_store(
     return result
 
 
-def _nothing_validated(year: int) -> UserError:
+def _validated_years(conn: sqlite3.Connection | None) -> list[int]:
+    if conn is None:
+        return []
+    return [int(r[0]) for r in conn.execute("SELECT DISTINCT year FROM applicants ORDER BY year")]
+
+
+def _apply_years(conn: sqlite3.Connection, year: int) -> dict[int, int]:
+    """How many of the year's applicants have a 申请日期 in each year (ISO text in the ledger)."""
+    query = (
+        "SELECT substr(apply_date, 1, 4), count(*) FROM applicants "
+        "WHERE year = ? AND apply_date IS NOT NULL AND apply_date != '' GROUP BY 1"
+    )
+    return {int(y): int(n) for y, n in conn.execute(query, (year,)) if str(y).isdigit()}
+
+
+def _nothing_validated(year: int, others: Sequence[int] = ()) -> UserError:
+    """No applicants for ``year``; ``others`` are the years that have some, named as a hint."""
+    if others:
+        listed = "、".join(str(y) for y in others)
+        return UserError(
+            f"{year} 年还没有校验过的申请人；台账中有 {listed} 年的申请人。"
+            f"如果要分配的是 {others[-1]} 年，请加 --year {others[-1]}"
+            f"（或用 zjk-charity.toml 中的 campaign_year 设置活动年度）",
+            f"no validated applicants for {year}; the ledger has applicants for {listed}: "
+            f"add --year {others[-1]} (or set campaign_year in zjk-charity.toml)",
+        )
     return UserError(
         f"{year} 年还没有校验过的申请人；请先运行 zjk-charity aid validate 县区申请表.xlsx",
         f"no validated applicants for {year}; run zjk-charity aid validate first",
@@ -704,14 +745,39 @@ class _Snapshot(threading.Thread):
 
 
 def _latest(conn: sqlite3.Connection, year: int) -> sqlite3.Row | None:
+    """The finalized allocation of ``year`` if there is one, else the latest (``aid
+    allocate`` refuses after finalize, so the two are the same one in practice)."""
     found: sqlite3.Row | None = conn.execute(
-        "SELECT * FROM allocations WHERE year = ? ORDER BY id DESC LIMIT 1", (year,)
+        "SELECT a.*, r.arguments AS run_arguments, r.started_at AS run_started "
+        "FROM allocations a LEFT JOIN runs r ON r.id = a.run_id WHERE a.year = ? "
+        "ORDER BY a.finalized_run_id IS NULL, a.id DESC LIMIT 1",
+        (year,),
     ).fetchone()
     return found
 
 
+def _started(conn: sqlite3.Connection, run_id: int) -> datetime | None:
+    found = conn.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
+    return _moment(found[0] if found else None)
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _arguments(text: str | None) -> dict[str, Any]:
+    try:
+        found = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def load_allocation(ledger: Ledger, year: int) -> Allocation:
-    """The latest allocation of ``year``, as it was stored."""
+    """The allocation of ``year`` (the finalized one, else the latest), as it was stored."""
     with ledger.read() as conn:
         head = _latest(conn, year) if conn is not None else None
         if conn is None or head is None:
@@ -734,8 +800,14 @@ def load_allocation(ledger: Ledger, year: int) -> Allocation:
         entries=entries,
         inputs=json.loads(head["inputs"]),
         quotas={c["code"]: c["quota"] for c in json.loads(head["document"])["counties"]},
+        notes=_quota_notes(
+            json.loads(head["quotas"]) if head["quotas"] else None, head["quota_total"]
+        ),
         id=head["id"],
         run_id=head["run_id"],
+        arguments=_arguments(head["run_arguments"]),
+        created=_moment(head["run_started"]),
+        finalized=head["finalized_run_id"] is not None,
     )
 
 

@@ -7,8 +7,12 @@ Sheets: 资助名单, 候补名单, 未入选, 分县汇总, 公示名单 (de-id
 reason 名额已满 and their waitlist position, so 资助名单 + 未入选 = every row validated.
 
 公示名单: names as 张*三 / 张*, IDs as the first 6 and last 4 characters, no accounts,
-no care level; people under 18 on the reference date are counted in a closing line but
-not listed. Printed A4 landscape with the title and header repeated on every page.
+no care level; people under 18 on the reference date are counted but not listed. Each
+county starts on a new printed page with its own total, period and contact lines
+(``notice_book.py``); A4 landscape with the title and header repeated on every page.
+
+The workbook records the allocation's time as its creation time, so ``aid export``
+writes the very same bytes as ``aid allocate`` did (``tests/test_export.py``).
 
 The bank CSV is GBK (what bank upload portals read), one line per funded person in the
 order of the 银行代发 sheet, then a 合计 line with the count and the total.
@@ -18,16 +22,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from zjk_charity.aid.allocation import Allocation, Entry, class_name, money
 from zjk_charity.aid.explain import describe
+from zjk_charity.aid.notice import Notice, notice_pages
+from zjk_charity.aid.notice_book import notice_title, write_notice_sheet
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.config import PriorityClass
-from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.workbook.writer import (
     Book,
     Column,
@@ -39,27 +42,6 @@ from zjk_charity.workbook.writer import (
     csv_safe,
     new_book,
 )
-
-ADULT = 18
-
-
-@dataclass
-class Notice:
-    """The public notice's posting period and contact line."""
-
-    start: date
-    days: int
-
-    @property
-    def end(self) -> date:
-        return self.start + timedelta(days=self.days - 1)
-
-    def period(self) -> str:
-        return f"公示期：{_cn_date(self.start)}至{_cn_date(self.end)}（{self.days} 天）"
-
-
-def _cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def rule_in_words(classes: list[PriorityClass], a: Allocation | None = None) -> list[str]:
@@ -235,48 +217,9 @@ def _county_sheet(book: Book, a: Allocation) -> None:
         out.write([f"另有 {unplaced} 行县（区）无法识别，未计入各县"])
 
 
-def public_rows(a: Allocation) -> tuple[list[Entry], int]:
-    """The funded adults in notice order, and how many funded minors are left out."""
-    adults = [e for e in _by_county(a.funded) if (e.age(a.as_of) or 0) >= ADULT]
-    return adults, len(a.funded) - len(adults)
-
-
 def _notice_sheet(book: Book, a: Allocation, notice: Notice) -> None:
-    columns = [
-        Column("序号", 6),
-        Column("县(区)", 12),
-        Column("乡镇(街道)", 14),
-        Column("村(社区)", 14),
-        Column("姓名", 10),
-        Column("身份证号", 22, text=True),
-        Column("资助金额（元）", 14),
-    ]
-    title = f"{a.year}年福彩暖冬资助对象公示名单"
-    spec = SheetSpec(
-        "公示名单",
-        columns,
-        title=title,
-        subtitle=notice.period() + "。如有异议，请在公示期内向所在县（区）民政局反映。",
-        print_setup=PrintSetup(title=title),
-        autofilter=False,
-    )
-    out = book.sheet(spec)
-    adults, minors = public_rows(a)
-    for n, e in enumerate(adults, start=1):
-        out.write(
-            [
-                n,
-                e.county,
-                e.township,
-                e.village,
-                mask_name(e.name),
-                mask_id(e.id_number or ""),
-                e.amount,
-            ]
-        )
-    out.write(["", f"合计 {len(a.funded)} 人，{money(a.amount)} 元"], style="bold")
-    if minors:
-        out.write(["", f"其中未满 {ADULT} 周岁的受助人 {minors} 名，依法不予公示。"])
+    """公示名单: every county's funded people from a new printed page (``notice_book``)."""
+    write_notice_sheet(book, notice_pages(a.funded, a.as_of), notice, notice_title(a.year))
 
 
 def bank_rows(a: Allocation) -> list[Entry]:
@@ -318,7 +261,7 @@ def _rule_sheet(book: Book, a: Allocation) -> None:
 def write_allocation_book(a: Allocation, target: Path, notice: Notice, memo: str) -> Path:
     """Write every sheet of the allocation workbook atomically."""
     # Streaming (constant memory): every sheet is written top to bottom, once.
-    with new_book(target, streaming=True, fast_rows=True) as book:
+    with new_book(target, streaming=True, fast_rows=True, created=a.created) as book:
         _funded_sheet(book, a)
         _waitlist_sheet(book, a)
         _not_funded_sheet(book, a)

@@ -21,14 +21,17 @@ from zjk_charity.aid.allocation import (
     load_allocation,
     money,
 )
-from zjk_charity.aid.ranking import REASON_ZH, Reason
+from zjk_charity.aid.ranking import REASON_EN, REASON_ZH, Reason
 from zjk_charity.errors import UserError
 from zjk_charity.ids import check_id, mask_id, mask_name
 from zjk_charity.ledger import Ledger
 
 
-def describe(e: Entry, a: Allocation) -> str:
-    """One sentence in Chinese on what was decided for this row, and why."""
+def describe(e: Entry, a: Allocation, lang: str = "zh") -> str:
+    """One sentence on what was decided for this row, and why (Chinese, or English with
+    ``lang="en"``; the ``--json`` document always holds the Chinese one)."""
+    if lang == "en":
+        return _describe_en(e, a)
     if e.status == "funded":
         return (
             f"已入选：{e.county}第 {e.county_rank} 名（全市第 {e.rank} 名，"
@@ -49,11 +52,50 @@ def describe(e: Entry, a: Allocation) -> str:
     return f"未入选：{REASON_ZH[reason]}{detail}"
 
 
+OTHER_CLASS_EN = "other applicants"
+
+
+def class_text(name: str, lang: str) -> str:
+    """A priority class's name for ``lang``: the settings name the classes (in Chinese),
+    only the built-in last class 其他申请人 has an English name."""
+    return OTHER_CLASS_EN if lang == "en" and name == class_name([], 0) else name
+
+
+def _describe_en(e: Entry, a: Allocation) -> str:
+    if e.status == "funded":
+        return (
+            f"funded: rank {e.county_rank} in {e.county} ({e.rank} campaign-wide, "
+            f"{class_text(class_name(a.classes, e.priority), 'en')}), "
+            f"{money(e.amount or Decimal(0))} yuan"
+        )
+    if e.status == "waitlist":
+        return (
+            f"waitlisted: position {e.county_position} on {e.county}'s waitlist "
+            f"({e.position} campaign-wide); {REASON_EN[Reason.QUOTA]}: {e.county} has "
+            f"{a.quotas.get(e.county_code or '', 0)} places"
+        )
+    reason = Reason(e.reason) if e.reason else Reason.ERROR
+    detail = {
+        Reason.ERROR: f" ({e.errors})" if e.errors else "",
+        Reason.REPEAT: ", and no exception (特殊情况说明) is recorded",
+        Reason.HOUSEHOLD: _household_detail_en(e, a),
+        Reason.QUOTA: "",
+    }[reason]
+    return f"not funded: {REASON_EN[reason]}{detail}"
+
+
 def _household_detail(e: Entry, a: Allocation) -> str:
     if e.better_seq is None:
         return ""
     other = a.entries[e.better_seq]
     return f"（同户 {mask_name(other.name)} 排名更前，每户只资助 1 人）"
+
+
+def _household_detail_en(e: Entry, a: Allocation) -> str:
+    if e.better_seq is None:
+        return ""
+    other = a.entries[e.better_seq]
+    return f" ({mask_name(other.name)} of the same household ranks higher; one per household)"
 
 
 def public(e: Entry, a: Allocation) -> dict[str, Any]:

@@ -73,8 +73,7 @@ def import_history(
                 checked = check_id(cell_text(raw), date(year, 12, 31))
                 if not checked.valid:
                     result.findings.extend(
-                        Finding(*where, code, {"length": len(checked.number)})
-                        for code in checked.problems
+                        Finding(*where, code, checked.params(code)) for code in checked.problems
                     )
                     continue
                 county = counties.find_county(cell_text(sheet.get(row, col.COUNTY)))

@@ -55,6 +55,12 @@ REASON_ZH = {
     Reason.HOUSEHOLD: "同户已入选",
     Reason.QUOTA: "名额已满",
 }
+REASON_EN = {
+    Reason.ERROR: "errors in the row",
+    Reason.REPEAT: "aided in an earlier year",
+    Reason.HOUSEHOLD: "household already funded",
+    Reason.QUOTA: "no place left",
+}
 
 
 @dataclass(slots=True)

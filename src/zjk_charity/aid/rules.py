@@ -35,6 +35,7 @@ from zjk_charity.ids import (
     age_on,
     check_id,
     normalise_account,
+    normalise_phone,
     phone_valid,
     quick_account,
     quick_id,
@@ -352,8 +353,7 @@ class _SheetChecker:
             return None, None, None
         result = check_id(text, self.ctx.as_of)
         for code in result.problems:
-            tail = result.number[-4:]
-            self.flag(findings, row, col.ID, code, length=len(result.number), tail=tail)
+            self.flag(findings, row, col.ID, code, **result.params(code))
         if "ID_INVALID_FORMAT" in result.problems:
             return None, None, None
         return result.number, result.birth_date, result.sex
@@ -462,7 +462,7 @@ class _SheetChecker:
 
     def phone(self, findings: list[Finding], row: int, value: Cell) -> str:
         """The phone of any phone cell ("" when blank or unusable), with its finding."""
-        phone = _key(value)
+        phone = normalise_phone(cell_text(value))
         if not phone:
             return ""
         if phone_valid(phone):

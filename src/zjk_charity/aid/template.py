@@ -17,11 +17,20 @@ _NOTES = (
     "4. 生活自理能力按特困人员认定记录选择；失能、半失能老人优先。",
     "5. 认证截图填写附件文件名（PNG/JPEG/PDF），附件随表报送。",
     "6. 往年已受助人员原则上不再资助；确需资助的，请在“特殊情况说明”中写明理由。",
-    "7. 请于 10 月 20 日前报市福彩中心。",
 )
 
 
+def _year_notes(year: int) -> tuple[str, ...]:
+    """The lines that carry the campaign year: the deadline and how to write 申请日期."""
+    return (
+        f"7. 申请日期写成 {year}-10-08 或 {year}年10月8日 这样的日期。",
+        f"8. 请于 {year} 年 10 月 20 日前报市福彩中心。",
+    )
+
+
 def write_template(target: Path, year: int) -> Path:
+    """The blank {year}年 application workbook: 申请表 (titled with the campaign year,
+    drop-down lists, text columns for IDs and accounts) and 填表说明."""
     choices = {
         col.COUNTY: [c.name for c in counties.COUNTIES],
         "人员类别": list(col.CATEGORY_CHOICES),
@@ -51,7 +60,7 @@ def write_template(target: Path, year: int) -> Path:
                 freeze=False,
             )
         )
-        for line in _NOTES:
+        for line in (*_NOTES, *_year_notes(year)):
             notes.write([line])
         required = "、".join(c.name for c in col.COLUMNS if c.required)
         notes.write([f"必填列：{required}"])

@@ -25,6 +25,7 @@ from zjk_charity.aid import columns as col
 from zjk_charity.aid.attachments import Attachments
 from zjk_charity.aid.model import Applicant
 from zjk_charity.aid.rules import RowContext, check_sheet
+from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.findings import CODES, Finding, Severity
 from zjk_charity.ledger import Ledger, file_sha256
@@ -497,14 +498,19 @@ def validate(
     arguments: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     write: Callable[[ValidationResult], object] | None = None,
+    warn_year: YearWarning | None = None,
 ) -> ValidationResult:
     """Validate application workbooks and store the campaign's applicants and findings.
 
     ``write`` makes the marked-up workbook inside the ledger transaction: when it cannot
-    be written, nothing of the validation is recorded either.
+    be written, nothing of the validation is recorded either. ``warn_year`` is called,
+    after the files are read and before the ledger or any file is written, when most
+    申请日期 lie outside ``year`` (:mod:`zjk_charity.campaign_year`).
     """
     with collector_paused():
-        return _validate(ledger, paths, year, as_of, attachments, arguments, progress, write)
+        return _validate(
+            ledger, paths, year, as_of, attachments, arguments, progress, write, warn_year
+        )
 
 
 def _validate(
@@ -516,9 +522,12 @@ def _validate(
     arguments: dict[str, Any] | None,
     progress: Callable[[str], None] | None,
     write: Callable[[ValidationResult], object] | None = None,
+    warn_year: YearWarning | None = None,
 ) -> ValidationResult:
     folder = Attachments(attachments) if attachments else None
     reports = read_files(paths, progress)
+    sheets = (s for r in reports for s in r.table.sheets)
+    check_years(column_years(sheets, "申请日期"), year, "申请日期", warn_year)
     with ledger.run("aid validate", arguments or {}, list(paths)) as run:
         history = _history(run.conn)
         result = ValidationResult(year, as_of, reports, [])

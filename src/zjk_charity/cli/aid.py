@@ -5,24 +5,31 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from zjk_charity.cli.common import (
+    SHOWN,
+    AllOpt,
     AsOfOpt,
     JsonOpt,
     LangOpt,
     WorkspaceOpt,
     YearOpt,
     console,
+    date_help,
     emit_json,
     new_app,
     progress_callback,
     resolve_lang,
     user_errors,
+    year_warning,
 )
 from zjk_charity.collector import collector_paused
+
+if TYPE_CHECKING:
+    from zjk_charity.aid.notice import Notice
 
 app = new_app("福彩暖冬：申请校验、往年名单、分配 / winter-warmth aid")
 history_app = new_app(
@@ -33,7 +40,7 @@ app.add_typer(history_app, name="history")
 Files = Annotated[list[Path], typer.Argument(help="申请表（.xlsx .xls .csv）", show_default=False)]
 
 
-def _parse_day(value: str | None) -> date | None:
+def _parse_day(value: str | None, name: str = "--as-of") -> date | None:
     from zjk_charity.dates import parse_date
     from zjk_charity.errors import UserError
 
@@ -42,8 +49,8 @@ def _parse_day(value: str | None) -> date | None:
     day = parse_date(value)
     if day is None:
         raise UserError(
-            f"--as-of “{value}” 不是日期，请写成 2025-10-20",
-            f"--as-of '{value}' is not a date; use 2025-10-20",
+            f"{name} “{value}” 不是日期，请写成 2025-10-20",
+            f"{name} '{value}' is not a date; use 2025-10-20",
         )
     return day
 
@@ -60,6 +67,7 @@ def validate(
         Path | None, typer.Option("--out", help="标注后的工作簿 / marked-up workbook")
     ] = None,
     no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写标注工作簿")] = False,
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -98,6 +106,7 @@ def validate(
             arguments=arguments,
             progress=progress_callback(json_out),
             write=None if no_workbook else markup,
+            warn_year=year_warning(ws, year, chosen),
         )
     if json_out:
         with collector_paused():  # a document of 100,000 rows' findings (issue 6)
@@ -105,7 +114,9 @@ def validate(
     else:
         from zjk_charity.cli.render import render_validation
 
-        render_validation(console(), result, chosen, written[0] if written else None)
+        render_validation(
+            console(), result, chosen, written[0] if written else None, None if show_all else SHOWN
+        )
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -143,6 +154,7 @@ def history(
 def history_import(
     files: Files,
     year: Annotated[int, typer.Option("--year", help="这些名单的受助年度")],
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -162,13 +174,16 @@ def history_import(
     if json_out:
         emit_json(result.as_json(chosen))
     else:
+        from zjk_charity.cli.layout import print_findings, print_more
+
         out = console()
-        out.print(f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人")
-        for f in result.findings:
-            out.print(
-                f"{Path(f.file).name}「{f.sheet}」第 {f.row} 行 {f.column}：{f.message(chosen)}",
-                style="red",
-            )
+        out.print(
+            f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人"
+            if chosen == "zh"
+            else f"{year} history: {result.imported} added, {result.already} already there"
+        )
+        hidden = print_findings(out, result.findings, chosen, None if show_all else SHOWN)
+        print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
     raise typer.Exit(1 if result.findings else 0)
 
 
@@ -207,6 +222,20 @@ def _decimal_option(value: str | None, name: str) -> Decimal | None:
         ) from None
 
 
+NoticeFromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--notice-from",
+        metavar="YYYY-MM-DD",
+        help=date_help(
+            "公示开始日期，默认今天；不是工作日时从下一个工作日起算",
+            "first day of the notice, default today; a day off starts on the next working day",
+        ),
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def allocate(
     year: YearOpt = None,
@@ -220,16 +249,15 @@ def allocate(
         Path | None, typer.Option("--quotas", help="各县名额文件（县(区)、名额两列）")
     ] = None,
     as_of: AsOfOpt = None,
-    notice_from: Annotated[
-        str | None, typer.Option("--notice-from", help="公示开始日期，默认今天")
-    ] = None,
+    notice_from: NoticeFromOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="分配结果工作簿 / output .xlsx")] = None,
     no_workbook: Annotated[
         bool,
         typer.Option(
             "--no-workbook",
-            help="只记入台账，不写工作簿和银行代发文件；需要文件时不加此选项再运行一次"
-            "（规则是确定的，结果相同）/ record only, write no files",
+            help="只记入台账，不写工作簿和银行代发文件；需要文件时用 zjk-charity aid export 写出"
+            "（定稿后也可以；规则是确定的，不加此选项再运行一次结果也相同）"
+            "/ record only, write no files (aid export writes them later)",
         ),
     ] = False,
     json_out: JsonOpt = False,
@@ -238,7 +266,8 @@ def allocate(
 ) -> None:
     """按公布的规则分配名额，生成资助名单、候补名单、公示名单和银行代发文件。"""
     from zjk_charity.aid.allocation import Allocation, AllocationRequest, run_allocation
-    from zjk_charity.aid.allocation_book import Notice, write_outputs
+    from zjk_charity.aid.allocation_book import write_outputs
+    from zjk_charity.aid.notice import notice_from_settings
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
 
@@ -258,7 +287,9 @@ def allocate(
             classes=list(settings.priority),
             quotas_file=quotas,
         )
-        notice = Notice(_parse_day(notice_from) or date.today(), settings.notice_days)
+        notice = notice_from_settings(
+            settings, _parse_day(notice_from, "--notice-from") or date.today()
+        )
         memo = settings.payment_memo.format(year=y)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
@@ -274,9 +305,16 @@ def allocate(
             "per_person": str(request.per_person),
             "quotas": str(quotas) if quotas else None,
             "as_of": request.as_of.isoformat(),
+            # What aid export and aid notice need to print the same 公示 period again.
+            "notice_from": notice.start.isoformat(),
+            "notice_days": notice.days,
         }
         result = run_allocation(
-            Ledger(ws.ledger_path), request, arguments, None if no_workbook else write
+            Ledger(ws.ledger_path),
+            request,
+            arguments,
+            None if no_workbook else write,
+            warn_year=year_warning(ws, year, chosen),
         )
     if json_out:
         emit_json(result.as_json())
@@ -284,6 +322,7 @@ def allocate(
     from zjk_charity.cli.render import render_allocation
 
     render_allocation(console(), result, chosen, None if no_workbook else written)
+    _notice_hints(notice, chosen)
 
 
 @app.command()
@@ -301,13 +340,14 @@ def explain(
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
         result = run_explain(Ledger(ws.ledger_path), ws.year(year), id_number)
     if json_out:
         emit_json(result.as_json())
         return
     from zjk_charity.cli.render import render_explanation
 
-    render_explanation(console(), result)
+    render_explanation(console(), result, chosen)
 
 
 @app.command()
@@ -333,6 +373,116 @@ def finalize(
         f"{y} 年分配（编号 {result.allocation_id}）已定稿：{result.added} 人记入往年受助名单"
         + (f"，{result.already} 人此前已在名单中" if result.already else "")
     )
+
+
+# ------------------------------------------------------- the 公示 and aid export (issue 15)
+
+
+def _notice_hints(notice: Notice, lang: str) -> None:
+    """The calendar warning (a year without the official holidays), then where the
+    per-county notices come from."""
+    out = console()
+    for zh, en in notice.warnings():
+        out.print(zh if lang == "zh" else en, style="yellow")
+    out.print(
+        "各县（区）单独的公示文件：zjk-charity aid notice（每县一个文件，可加 --county 张北县）"
+        if lang == "zh"
+        else "one 公示 file per county: zjk-charity aid notice [--county 张北县]",
+        style="dim",
+    )
+
+
+@app.command()
+def export(
+    year: YearOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="分配结果工作簿 / output .xlsx")] = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """从台账重新写出分配结果工作簿（含公示名单）和银行代发文件（定稿后也可以）
+    / write the allocation workbook, 公示 and bank file again from the ledger."""
+    from zjk_charity.aid.export import export_allocation
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
+        result = export_allocation(Ledger(ws.ledger_path), y, target, ws.settings.aid)
+    if json_out:
+        emit_json(result.as_json())
+        return
+    a = result.allocation
+    state = (
+        ("已定稿" if a.finalized else "未定稿")
+        if chosen == "zh"
+        else ("finalized" if a.finalized else "not finalized")
+    )
+    console().print(
+        f"{y} 年分配（编号 {a.id}，{state}）：资助 {len(a.funded)} 人"
+        if chosen == "zh"
+        else f"{y} allocation {a.id} ({state}): {len(a.funded)} funded"
+    )
+    for path in result.written:
+        # soft_wrap: a path is printed whole, never broken across lines
+        console().print(f"已写出：{path}" if chosen == "zh" else f"written: {path}", soft_wrap=True)
+    _notice_hints(result.notice, chosen)
+
+
+@app.command()
+def notice(
+    county: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--county", metavar="县名", help="只写这些县（区），可重复 / only these counties"
+        ),
+    ] = None,
+    year: YearOpt = None,
+    notice_from: NoticeFromOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="输出文件夹，默认 out/ / output folder")
+    ] = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """每县（区）一个可打印的公示文件（公示-年度-县名.xlsx）
+    / one printable 公示 workbook per county."""
+    from zjk_charity.aid.export import write_notices
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        result = write_notices(
+            Ledger(ws.ledger_path),
+            y,
+            out or ws.out_dir,
+            ws.settings.aid,
+            county,
+            _parse_day(notice_from, "--notice-from"),
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    terminal = console()
+    terminal.print(result.notice.period_line())
+    for page, path in zip(result.pages, result.written, strict=True):
+        minors = f"，未成年 {page.minors} 人只计人数" if page.minors else ""
+        terminal.print(
+            f"{page.county}：{page.people} 人{minors} → {path}"
+            if chosen == "zh"
+            else f"{page.county}: {page.people} people → {path}",
+            soft_wrap=True,
+        )
+    for zh, en in result.notice.warnings():
+        terminal.print(zh if chosen == "zh" else en, style="yellow")
 
 
 @app.command()

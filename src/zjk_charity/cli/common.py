@@ -8,9 +8,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from zjk_charity.campaign_year import YearMismatch
+    from zjk_charity.cli.layout import Screen
+    from zjk_charity.config import Workspace
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -32,12 +37,40 @@ LangOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 文档 / one JSON document")]
+DATE_ZH = "（YYYY-MM-DD，如 2025-10-20）"
+DATE_EN = "(YYYY-MM-DD, e.g. 2025-10-20)"
+
+
+def date_help(zh: str, en: str) -> str:
+    """Help of a date option: what the date is, and how to write it (issue 15)."""
+    return f"{zh}{DATE_ZH} / {en} {DATE_EN}"
+
+
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="年龄计算基准日 / reference date", show_default=False),
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help=date_help(
+            "年龄计算基准日，默认活动年度的 10 月 20 日",
+            "reference date for ages, default 20 October of the campaign year",
+        ),
+        show_default=False,
+    ),
 ]
 YearOpt = Annotated[
     int | None, typer.Option("--year", help="活动年度 / campaign year", show_default=False)
+]
+
+# How many findings or list rows a command shows in the terminal unless given --all.
+SHOWN = 50
+AllOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help=f"在终端列出全部问题或全部行（默认先显示汇总和前 {SHOWN} 个）/ list every row, "
+        f"not only the summary and the first {SHOWN}",
+    ),
 ]
 
 
@@ -52,12 +85,14 @@ def new_app(help: str, **options: Any) -> typer.Typer:
     return typer.Typer(help=help, rich_markup_mode=None, add_completion=False, **options)
 
 
-def console(stderr: bool = False) -> Any:
-    """A console that prints text as it is: a cell, file or sheet name holding ``[/]`` or
-    ``[red]`` is data, never rich markup. Styles are given with ``style=`` or :func:`styled`."""
-    from rich.console import Console
+def console(stderr: bool = False) -> Screen:
+    """The console every command prints through (``cli.layout.Screen``): text is wrapped
+    by display width so no character is ever lost, at any width; a cell, file or sheet
+    name holding ``[/]`` or ``[red]`` is data, never rich markup. Styles are given with
+    ``style=`` or :func:`styled`."""
+    from zjk_charity.cli.layout import screen
 
-    return Console(stderr=stderr, highlight=False, markup=False)
+    return screen(stderr)
 
 
 def styled(*parts: str | tuple[str, str]) -> Any:
@@ -109,9 +144,9 @@ def user_errors(lang: str | None = None) -> Iterator[None]:
         yield
     except UserError as exc:
         chosen = resolve_lang(lang or os.environ.get("ZJK_CHARITY_LANG"))
-        prefix = "错误" if chosen == "zh" else "error"
-        message = styled((f"{prefix}：", "bold red"), exc.message(chosen))
-        console(stderr=True).print(message, soft_wrap=True)
+        prefix = "错误：" if chosen == "zh" else "error: "
+        message = styled((prefix, "bold red"), exc.message(chosen))
+        console(stderr=True).print(message)
         raise typer.Exit(2) from None
 
 
@@ -125,3 +160,21 @@ def progress_callback(quiet: bool) -> Callable[[str], None] | None:
         err.print(f"读取 {name} …", style="dim")
 
     return report
+
+
+def year_warning(
+    ws: Workspace, year: int | None, lang: str, has_option: bool = True
+) -> Callable[[YearMismatch], None]:
+    """The callback a command hands the library for the campaign-year check.
+
+    It prints the warning on stderr at once (so a ``--json`` stdout stays one
+    document), saying where the year came from: ``year`` is the command's ``--year``
+    option (None when not given); ``has_option`` False for a command without one.
+    """
+    source = ws.year_source(year)
+    err = console(stderr=True)
+
+    def warn(found: YearMismatch) -> None:
+        err.print(found.message(lang, source, has_option), style="yellow", soft_wrap=True)
+
+    return warn

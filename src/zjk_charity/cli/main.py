@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +9,31 @@ import typer
 
 from zjk_charity import __version__
 from zjk_charity.cli import aid, report, wishes
-from zjk_charity.cli.common import LangOpt, WorkspaceOpt, console, new_app, user_errors
+from zjk_charity.cli.common import (
+    LangOpt,
+    WorkspaceOpt,
+    console,
+    new_app,
+    resolve_lang,
+    user_errors,
+)
+
+
+def _show_version(value: bool) -> None:
+    """``--version``: an eager option of the top-level group, so it is listed in
+    ``zjk-charity --help`` and answers before any command.
+
+    A flag with the default False costs nothing on the way to ``zjk-charity aid --help``:
+    typer coerces only a flag whose value is not already a bool (the pydantic adapter of
+    issue 6, see ``_help_flag_defaults``); ``test_help_imports_no_heavy_module`` holds it.
+    """
+    if value:
+        typer.echo(f"zjk-charity {__version__}")
+        raise typer.Exit()
+
 
 app = new_app(
-    "张家口福彩暖冬与微心愿工作工具 / charity and welfare-lottery aid toolkit for Zhangjiakou"
-    "\n\n--version 显示版本 / show the version",
+    "张家口福彩暖冬与微心愿工作工具 / charity and welfare-lottery aid toolkit for Zhangjiakou",
     name="zjk-charity",
     pretty_exceptions_show_locals=False,  # never print a person's ID from a local variable
 )
@@ -44,7 +63,17 @@ app.info.context_settings = {"default_map": _help_flag_defaults(app)}
 
 
 @app.callback()
-def main() -> None:
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_show_version,
+            help="显示版本 / show the version",
+        ),
+    ] = False,
+) -> None:
     """张家口福彩暖冬与微心愿工作工具。"""
     from zjk_charity.ledger import Ledger
 
@@ -62,14 +91,27 @@ def _say_waiting(seconds: float) -> None:
 @app.command()
 def init(
     folder: Annotated[Path | None, typer.Argument(help="工作目录（默认当前目录）")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="写入活动年度 campaign_year（不写则为当前年份）/ set campaign_year",
+            show_default=False,
+        ),
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """写出带注释的默认设置 zjk-charity.toml / write the commented default settings."""
     from zjk_charity.config import write_default_settings
 
     with user_errors(lang):
-        path = write_default_settings((folder or Path.cwd()).resolve())
-    console().print(f"已写出设置文件：{path}")
+        path = write_default_settings((folder or Path.cwd()).resolve(), year)
+    if resolve_lang(lang) == "en":
+        said = f"campaign year {year}" if year else "no campaign year set (this year is used)"
+        console().print(f"settings written: {path} ({said})")
+        return
+    said = f"活动年度 {year}" if year else "未设置活动年度，各命令按当前年份处理"
+    console().print(f"已写出设置文件：{path}（{said}）")
 
 
 @app.command()
@@ -92,15 +134,7 @@ def demo(
 
 
 def run() -> None:
-    """The console entry point.
-
-    ``--version`` is answered here rather than as an option of the top-level group: any
-    option the group parses makes typer build a pydantic adapter, which costs about
-    0.2 s on every ``zjk-charity <group> --help`` (issue 6).
-    """
-    if sys.argv[1:] == ["--version"]:
-        sys.stdout.write(f"zjk-charity {__version__}\n")
-        return
+    """The console entry point."""
     app()
 
 

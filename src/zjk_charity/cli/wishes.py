@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from zjk_charity.cli.common import (
+    SHOWN,
+    AllOpt,
     JsonOpt,
     LangOpt,
     WorkspaceOpt,
@@ -21,17 +23,17 @@ from zjk_charity.cli.common import (
     new_app,
     progress_callback,
     resolve_lang,
-    styled,
     user_errors,
+    year_warning,
 )
 from zjk_charity.collector import collector_paused
 
 if TYPE_CHECKING:
-    from zjk_charity.findings import Finding
+    from zjk_charity.cli.layout import Screen
+    from zjk_charity.config import Workspace
     from zjk_charity.wishes.accounts import Accounts
-    from zjk_charity.wishes.importing import ImportResult
+    from zjk_charity.wishes.importing import ImportResult, YearCheck
     from zjk_charity.wishes.match_run import MatchResult
-    from zjk_charity.wishes.model import Wish
 
 wishes_app = new_app("微心愿：心愿导入、匹配、状态 / children's micro-wishes")
 donations_app = new_app("微心愿捐赠 / donations to the micro-wishes")
@@ -42,7 +44,6 @@ WishFiles = Annotated[
 DonationFiles = Annotated[
     list[Path], typer.Argument(help="捐赠登记表（.xlsx .xls .csv）", show_default=False)
 ]
-MAX_LINES = 200
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -53,14 +54,10 @@ def _headers(lang: str, zh: tuple[str, ...], en: tuple[str, ...]) -> tuple[str, 
     return en if lang == "en" else zh
 
 
-def _id_width(wishes: list[Wish]) -> int:
-    """Wide enough that a 心愿编号 is never cut short in a narrow terminal."""
-    return max((len(w.wish_id) for w in wishes[:MAX_LINES]), default=4)
-
-
 @wishes_app.command("import")
 def wishes_import(
     files: WishFiles,
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -81,13 +78,15 @@ def wishes_import(
             standard,
             {"files": [str(f) for f in files]},
             progress_callback(json_out),
+            _year_check(ws, chosen),
         )
-    _show_import(result, chosen, json_out)
+    _show_import(result, chosen, json_out, show_all)
 
 
 @donations_app.command("import")
 def donations_import(
     files: DonationFiles,
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -105,15 +104,22 @@ def donations_import(
             files,
             {"files": [str(f) for f in files]},
             progress_callback(json_out),
+            _year_check(ws, chosen),
         )
-    _show_import(result, chosen, json_out)
+    _show_import(result, chosen, json_out, show_all)
 
 
-def _show_import(result: ImportResult[Any], lang: str, json_out: bool) -> None:
+def _year_check(ws: Workspace, lang: str) -> YearCheck:
+    """The campaign year (settings, else this year: these commands have no --year) and
+    the callback that prints its warning; the year names the 微心愿 workbook and report."""
+    return ws.year(), year_warning(ws, None, lang, has_option=False)
+
+
+def _show_import(result: ImportResult[Any], lang: str, json_out: bool, show_all: bool) -> None:
     if json_out:
         emit_json(result.as_json(lang))
     else:
-        render_import(console(), result, lang)
+        render_import(console(), result, lang, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -129,6 +135,7 @@ def wishes_match(
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="匹配结果工作簿 / output .xlsx")] = None,
     no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写工作簿")] = False,
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -144,12 +151,13 @@ def wishes_match(
     with user_errors(lang):
         ws = Workspace.open(workspace)
         chosen = resolve_lang(lang, ws.settings.lang)
+        year, warn = _year_check(ws, chosen)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = out or ws.out_dir / f"微心愿匹配-{stamp}.xlsx"
+        target = out or ws.out_dir / f"微心愿匹配-{year}-{stamp}.xlsx"
 
         def write(result: MatchResult) -> None:
             if not no_workbook:
-                written.append(write_match_book(result.accounts, target, result.run_id))
+                written.append(write_match_book(result.accounts, target, result.run_id, year))
 
         result = run_match(
             Ledger(ws.ledger_path),
@@ -163,18 +171,20 @@ def wishes_match(
             },
             write=write,
             progress=progress_callback(json_out),
+            year=(year, warn),
         )
     if json_out:
         with collector_paused():  # a document of 100,000 wishes and donations (issue 6)
             emit_json(result.as_json())
         _note_import_problems(result, chosen)
     else:
-        render_match(console(), result, chosen, written)
+        render_match(console(), result, chosen, written, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_import_errors else 0)
 
 
 @wishes_app.command("status")
 def wishes_status(
+    show_all: AllOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
@@ -191,21 +201,20 @@ def wishes_status(
     if json_out:
         emit_json(accounts.status_json())
         return
-    render_status(console(), accounts, chosen)
+    render_status(console(), accounts, chosen, None if show_all else SHOWN)
 
 
-# ---- rendering ---------------------------------------------------------------------------
-def render_import(out: Any, result: ImportResult[Any], lang: str) -> None:
-    """The findings, one table per file, then one line of counts."""
-    findings = result.findings
-    for file in dict.fromkeys(f.file for f in findings[:MAX_LINES]):
-        out.print(_findings_table([f for f in findings[:MAX_LINES] if f.file == file], lang))
-    if len(findings) > MAX_LINES:
-        more = len(findings) - MAX_LINES
-        out.print(
-            _t(lang, f"…… 另有 {more} 条问题，用 --json 查看全部", f"… {more} more; see --json")
-        )
+# ---- rendering (through cli.layout: nothing lost at any width) ---------------------------
+def render_import(out: Screen, result: ImportResult[Any], lang: str, limit: int | None) -> None:
+    """One line of counts and the findings by code first, then the findings per file (the
+    first ``limit``, or all) and where the rest are."""
+    from zjk_charity.cli.layout import code_summary, print_findings, print_more
+
     out.print(_import_line(result, lang))
+    if result.findings:
+        out.print(code_summary(result.findings, lang))
+    hidden = print_findings(out, result.findings, lang, limit)
+    print_more(out, hidden, lang, ("个问题", "findings"), ("或用 --json 输出全部", "or use --json"))
     for f in result.files:
         for name in f.table.skipped:
             out.print(
@@ -234,40 +243,6 @@ def _import_line(result: ImportResult[Any], lang: str) -> str:
     )
 
 
-def _findings_table(findings: list[Finding], lang: str) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    from zjk_charity.findings import Severity
-
-    name = Path(findings[0].file).name
-    table = Table(
-        title=_t(lang, f"{name}：问题清单", f"{name}: findings"),
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-    )
-    for header in (
-        ("sheet", "row", "column", "level", "code")
-        if lang == "en"
-        else ("工作表", "行", "列", "级别", "代码")
-    ):
-        table.add_column(header, no_wrap=True)
-    table.add_column(_t(lang, "说明", "message"), overflow="fold", ratio=1, min_width=20)
-    for f in findings:
-        error = f.severity is Severity.ERROR
-        level = _t(lang, "错误" if error else "警告", f.severity.value)
-        color = "red" if error else "yellow"
-        table.add_row(
-            f.sheet,
-            str(f.row or ""),
-            f.column or "",
-            styled((level, color)),
-            f.code,
-            f.message(lang),
-        )
-    return table
-
-
 def _note_import_problems(result: MatchResult, lang: str) -> None:
     """With --json, stdout holds only the document: import problems go to stderr."""
     for r in result.imports:
@@ -280,11 +255,13 @@ def _note_import_problems(result: MatchResult, lang: str) -> None:
             )
 
 
-def render_match(out: Any, result: MatchResult, lang: str, written: list[Path]) -> None:
+def render_match(
+    out: Screen, result: MatchResult, lang: str, written: list[Path], limit: int | None
+) -> None:
     from zjk_charity.wishes.amounts import yuan_grouped
 
     for r in result.imports:
-        render_import(out, r, lang)
+        render_import(out, r, lang, limit)
     out.print(
         _t(
             lang,
@@ -334,23 +311,31 @@ def _totals_table(accounts: Accounts, lang: str) -> Any:
     return table
 
 
-def render_status(out: Any, accounts: Accounts, lang: str) -> None:
+def render_status(out: Screen, accounts: Accounts, lang: str, limit: int | None) -> None:
+    """The totals by state first, then the open wishes (the first ``limit``, or all) and
+    where the rest are, the cash waiting by restriction, and what waits for a decision."""
     from rich.table import Table
 
+    from zjk_charity.cli.layout import print_more
     from zjk_charity.ids import mask_name
     from zjk_charity.wishes.amounts import yuan_grouped
 
     out.print(_totals_table(accounts, lang))
     open_wishes = accounts.open_wishes()
-    table = Table(title=_t(lang, f"未实现的心愿（{len(open_wishes)} 个）", "Open wishes"))
+    shown = open_wishes if limit is None else open_wishes[:limit]
+    more = _t(lang, f"，以下是前 {len(shown)} 个", f", the first {len(shown)} below")
+    table = Table(
+        title=_t(lang, f"未实现的心愿（{len(open_wishes)} 个", f"Open wishes ({len(open_wishes)}")
+        + (more if len(shown) < len(open_wishes) else "")
+        + _t(lang, "）", ")")
+    )
     for header in _headers(
         lang,
         ("心愿编号", "县(区)", "儿童", "困境类别", "登记日期", "金额", "尚缺", "状态"),
         ("wish", "county", "child", "category", "registered", "amount", "short", "status"),
     ):
-        ids = header in ("心愿编号", "wish")
-        table.add_column(header, no_wrap=ids, min_width=_id_width(open_wishes) if ids else None)
-    for w in open_wishes[:MAX_LINES]:
+        table.add_column(header)
+    for w in shown:
         table.add_row(
             w.wish_id,
             w.county,
@@ -362,6 +347,16 @@ def render_status(out: Any, accounts: Accounts, lang: str) -> None:
             accounts.status(w).value,
         )
     out.print(table)
+    print_more(
+        out,
+        len(open_wishes) - len(shown),
+        lang,
+        ("个心愿", "open wishes"),
+        (
+            "wishes match 写出的匹配工作簿“心愿状态”表也列出每个心愿",
+            "the 心愿状态 sheet of the workbook wishes match writes lists every wish",
+        ),
+    )
     pools = Table(title=_t(lang, "待匹配资金（按限定条件）", "Cash waiting, by restriction"))
     for header in _headers(
         lang,

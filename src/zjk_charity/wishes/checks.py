@@ -33,7 +33,7 @@ from typing import Any, Generic, TypeVar
 from zjk_charity import counties
 from zjk_charity.dates import parse_date
 from zjk_charity.findings import Finding, Severity
-from zjk_charity.ids import age_on, check_id, normalise_account
+from zjk_charity.ids import age_on, check_id, normalise_account, normalise_phone
 from zjk_charity.text import is_blank, nfkc, squash
 from zjk_charity.wishes import columns as col
 from zjk_charity.wishes.amounts import AmountProblem, Fen, parse_amount
@@ -164,7 +164,7 @@ class _RowReader:
             return None
         checked = check_id(text, registered or date.max)
         for code in checked.problems:
-            self.flag(col.ID, code, length=len(checked.number), tail=checked.number[-4:])
+            self.flag(col.ID, code, **checked.params(code))
         if not checked.valid or checked.birth_date is None:
             return None
         return checked.number, checked.birth_date
@@ -227,7 +227,7 @@ def check_wish(path: str, sheet: Sheet, row: Row, standard: Fen) -> CheckedRow[W
         amount,
         registered,
         r.key(col.GUARDIAN),
-        r.key(col.PHONE),
+        normalise_phone(r.key(col.PHONE)),
         account,
     )
     return CheckedRow(path, source, wish, r.findings)

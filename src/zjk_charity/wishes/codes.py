@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zjk_charity.findings import CODES, Code, Finding, Severity
+from zjk_charity.findings import CODES, Code, Finding, Severity, format_message
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -88,9 +88,4 @@ class WishFinding(Finding):
         return code_spec(self.code).severity
 
     def message(self, lang: str = "zh") -> str:
-        spec = code_spec(self.code)
-        template = spec.en if lang == "en" else spec.zh
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError):
-            return template
+        return format_message(code_spec(self.code), self.params, lang)

@@ -20,8 +20,8 @@ from zjk_charity.wishes.importing import ImportResult, import_donations, import_
 from zjk_charity.wishes.match_run import MatchResult, run_match
 from zjk_charity.wishes.outputs import write_match_book
 
-WISH_FILE = "微心愿_心愿登记.xlsx"
-DONATION_FILES = ("微心愿_捐赠_第1批.xlsx", "微心愿_捐赠_第2批.xlsx")
+WISH_FILE = "心愿登记.xlsx"
+DONATION_FILES = ("捐赠_第1批.xlsx", "捐赠_第2批.xlsx")
 
 
 @dataclass
@@ -31,9 +31,16 @@ class WishesDemo:
 
 
 def run_wishes_demo(
-    ledger: Ledger, sample_dir: Path, out_dir: Path, settings: Settings | None = None
+    ledger: Ledger,
+    sample_dir: Path,
+    out_dir: Path,
+    settings: Settings | None = None,
+    year: int | None = None,
 ) -> WishesDemo:
-    """Import wishes, donations batch 1, match, donations batch 2, match."""
+    """Import wishes, donations batch 1, match, donations batch 2, match.
+
+    ``year`` (the campaign year) titles the match workbooks.
+    """
     wishes_file = sample_dir / WISH_FILE
     batches = [sample_dir / name for name in DONATION_FILES]
     missing = [p for p in (wishes_file, *batches) if not p.is_file()]
@@ -51,7 +58,7 @@ def run_wishes_demo(
         target = out_dir / f"微心愿匹配-第{round_number}轮.xlsx"
 
         def write(result: MatchResult, target: Path = target) -> None:
-            demo.written.append(write_match_book(result.accounts, target, result.run_id))
+            demo.written.append(write_match_book(result.accounts, target, result.run_id, year))
 
         matched = run_match(ledger, standard=standard, arguments={"demo": True}, write=write)
         _report_match(demo, round_number, matched)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding
@@ -34,6 +35,8 @@ from zjk_charity.wishes.model import Donation, Source, Wish
 from zjk_charity.workbook.reader import ColumnSpec, Table, read_table
 
 Progress = Callable[[str], None] | None
+# The campaign year and the callback that receives a YearMismatch (campaign_year).
+YearCheck = tuple[int, YearWarning]
 MAX_CONFLICTS_NAMED = 10
 
 
@@ -319,16 +322,36 @@ def _finish(run: Run, result: ImportResult[Any]) -> None:
     run.result = result.summary
 
 
+def check_wish_year(files: Sequence[FileRead], year: YearCheck | None) -> None:
+    """Warn, through ``year``'s callback, when most 登记日期 lie outside its campaign year."""
+    if year is not None:
+        sheets = (s for f in files for s in f.table.sheets)
+        check_years(column_years(sheets, col.REGISTERED), year[0], col.REGISTERED, year[1])
+
+
+def check_donation_year(files: Sequence[FileRead], year: YearCheck | None) -> None:
+    """Warn, through ``year``'s callback, when most 到账日期 lie outside its campaign year."""
+    if year is not None:
+        sheets = (s for f in files for s in f.table.sheets)
+        check_years(column_years(sheets, col.RECEIVED), year[0], col.RECEIVED, year[1])
+
+
 def import_wishes(
     ledger: Ledger,
     paths: Sequence[Path],
     standard: Fen,
     arguments: dict[str, Any] | None = None,
     progress: Progress = None,
+    year: YearCheck | None = None,
 ) -> ImportResult[Wish]:
-    """``wishes import``: store the valid wishes of ``paths``; a blank 金额 is ``standard``."""
+    """``wishes import``: store the valid wishes of ``paths``; a blank 金额 is ``standard``.
+
+    ``year`` is (campaign year, callback): the callback gets the warning, before the
+    ledger is written, when most 登记日期 lie in another year.
+    """
     with collector_paused():
         files = read_wish_files(paths, progress)
+        check_wish_year(files, year)
         with ledger.run("wishes import", arguments or {}, list(paths)) as run:
             result = import_wishes_into(run, files, standard)
             _finish(run, result)
@@ -340,10 +363,16 @@ def import_donations(
     paths: Sequence[Path],
     arguments: dict[str, Any] | None = None,
     progress: Progress = None,
+    year: YearCheck | None = None,
 ) -> ImportResult[Donation]:
-    """``donations import``: store the valid donations of ``paths``."""
+    """``donations import``: store the valid donations of ``paths``.
+
+    ``year`` is (campaign year, callback): the callback gets the warning, before the
+    ledger is written, when most 到账日期 lie in another year.
+    """
     with collector_paused():
         files = read_donation_files(paths, progress)
+        check_donation_year(files, year)
         with ledger.run("donations import", arguments or {}, list(paths)) as run:
             result = import_donations_into(run, files)
             _finish(run, result)

@@ -24,6 +24,9 @@ from zjk_charity.wishes.amounts import Fen, yuan
 from zjk_charity.wishes.importing import (
     ImportResult,
     Progress,
+    YearCheck,
+    check_donation_year,
+    check_wish_year,
     import_donations_into,
     import_wishes_into,
     read_donation_files,
@@ -71,10 +74,17 @@ def run_match(
     arguments: dict[str, Any] | None = None,
     write: Callable[[MatchResult], None] | None = None,
     progress: Progress = None,
+    year: YearCheck | None = None,
 ) -> MatchResult:
-    """Import the given files (if any), then match by the rule on what is left."""
+    """Import the given files (if any), then match by the rule on what is left.
+
+    ``year`` (campaign year, callback) checks the dates of the given files as their
+    imports do, before the ledger is written.
+    """
     with collector_paused():
-        return _run_match(ledger, standard, wish_files, donation_files, arguments, write, progress)
+        return _run_match(
+            ledger, standard, wish_files, donation_files, arguments, write, progress, year
+        )
 
 
 def _run_match(
@@ -85,9 +95,12 @@ def _run_match(
     arguments: dict[str, Any] | None,
     write: Callable[[MatchResult], None] | None,
     progress: Progress,
+    year: YearCheck | None = None,
 ) -> MatchResult:
     wishes_read = read_wish_files(wish_files, progress) if wish_files else []
     donations_read = read_donation_files(donation_files, progress) if donation_files else []
+    check_wish_year(wishes_read, year)
+    check_donation_year(donations_read, year)
     inputs = [*wish_files, *donation_files]
     with ledger.run("wishes match", arguments or {}, inputs) as run:
         imports: list[ImportResult[Any]] = []

@@ -22,14 +22,21 @@ from zjk_charity.workbook.writer import Book, Column, PrintSetup, SheetSpec, She
 STATUS_STYLE = {WishStatus.FULFILLED: "ok", WishStatus.PARTIAL: "warning"}
 
 
-def write_match_book(accounts: Accounts, target: Path, run_id: int | None = None) -> Path:
-    """Write the workbook atomically; ``run_id`` marks this run's matches in the summary."""
+def write_match_book(
+    accounts: Accounts, target: Path, run_id: int | None = None, year: int | None = None
+) -> Path:
+    """Write the workbook atomically; ``run_id`` marks this run's matches in the summary.
+
+    ``year``, the campaign year, heads the titles and the printed page headers
+    ("2025年微心愿汇总"), so a printed page says which campaign it belongs to.
+    """
+    named = f"{year}年" if year is not None else ""
     with new_book(target) as book:
-        _matches(book, accounts, run_id)
-        _wishes(book, accounts)
-        _donations(book, accounts)
-        _receipts(book, accounts)
-        _summary(book, accounts, run_id)
+        _matches(book, accounts, run_id, named)
+        _wishes(book, accounts, named)
+        _donations(book, accounts, named)
+        _receipts(book, accounts, named)
+        _summary(book, accounts, run_id, named)
     return target
 
 
@@ -41,7 +48,7 @@ def _child(wish: Wish | None) -> str:
     return mask_name(wish.child_name) if wish else ""
 
 
-def _matches(book: Book, accounts: Accounts, run_id: int | None) -> None:
+def _matches(book: Book, accounts: Accounts, run_id: int | None, named: str) -> None:
     sheet = book.sheet(
         SheetSpec(
             "匹配明细",
@@ -59,7 +66,7 @@ def _matches(book: Book, accounts: Accounts, run_id: int | None) -> None:
                 Column("依据", 10),
             ],
             subtitle=None if run_id is None else f"绿色底纹为本次匹配（批次 {run_id}）",
-            print_setup=PrintSetup(title="微心愿匹配明细"),
+            print_setup=PrintSetup(title=f"{named}微心愿匹配明细"),
         )
     )
     wishes, donations = accounts.wish_by_id, accounts.donation_by_id
@@ -92,7 +99,7 @@ def _designated_left(accounts: Accounts) -> dict[str, Fen]:
     return left
 
 
-def _wishes(book: Book, accounts: Accounts) -> None:
+def _wishes(book: Book, accounts: Accounts, named: str) -> None:
     sheet = book.sheet(
         SheetSpec(
             "心愿状态",
@@ -110,7 +117,7 @@ def _wishes(book: Book, accounts: Accounts) -> None:
                 Column("状态", 8),
                 Column("定向余额", 12),
             ],
-            print_setup=PrintSetup(title="微心愿状态"),
+            print_setup=PrintSetup(title=f"{named}微心愿状态"),
         )
     )
     left = _designated_left(accounts)
@@ -152,7 +159,7 @@ def balance_note(accounts: Accounts, donation: Donation) -> str:
     return f"待匹配（限定：{restriction_text(donation)}）"
 
 
-def _donations(book: Book, accounts: Accounts) -> None:
+def _donations(book: Book, accounts: Accounts, named: str) -> None:
     sheet = book.sheet(
         SheetSpec(
             "捐赠去向",
@@ -170,7 +177,7 @@ def _donations(book: Book, accounts: Accounts) -> None:
                 Column("余额", 12),
                 Column("余额说明", 36),
             ],
-            print_setup=PrintSetup(title="微心愿捐赠去向"),
+            print_setup=PrintSetup(title=f"{named}微心愿捐赠去向"),
         )
     )
     for d in accounts.donations:
@@ -200,7 +207,7 @@ def donor_blocks(accounts: Accounts) -> dict[str, list[Donation]]:
     return blocks
 
 
-def _receipts(book: Book, accounts: Accounts) -> None:
+def _receipts(book: Book, accounts: Accounts, named: str) -> None:
     sheet = book.sheet(
         SheetSpec(
             "捐赠人回执",
@@ -215,9 +222,11 @@ def _receipts(book: Book, accounts: Accounts) -> None:
                 Column("用于该心愿", 12),
                 Column("心愿状态", 10),
             ],
-            title="微心愿捐赠回执",
+            title=f"{named}微心愿捐赠回执",
             subtitle="感谢您的爱心！下表列出您每一笔捐赠帮助了哪些孩子（儿童姓名已脱敏）。",
-            print_setup=PrintSetup(landscape=False, repeat_header=True, title="微心愿捐赠回执"),
+            print_setup=PrintSetup(
+                landscape=False, repeat_header=True, title=f"{named}微心愿捐赠回执"
+            ),
             autofilter=False,
         )
     )
@@ -276,13 +285,13 @@ def _receipt_rows(
         sheet.write([*head, "", "", "", note, _money(accounts.balance(donation)), "余额"])
 
 
-def _summary(book: Book, accounts: Accounts, run_id: int | None) -> None:
+def _summary(book: Book, accounts: Accounts, run_id: int | None, named: str) -> None:
     sheet = book.sheet(
         SheetSpec(
             "汇总",
             [Column("项目", 34), Column("金额（元）", 16), Column("数量", 10)],
-            title="微心愿汇总",
-            print_setup=PrintSetup(landscape=False, title="微心愿汇总"),
+            title=f"{named}微心愿汇总",
+            print_setup=PrintSetup(landscape=False, title=f"{named}微心愿汇总"),
             autofilter=False,
         )
     )

@@ -28,7 +28,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -134,6 +134,10 @@ class PrintSetup:
     landscape: bool = True
     repeat_header: bool = True
     title: str | None = None  # printed in the page header
+    # Shrink all columns onto the page width. Excel and LibreOffice then ignore manual
+    # page breaks, so a sheet with :meth:`SheetWriter.page_break` sets this False and
+    # gives columns that fit the page at 100 %.
+    fit_width: bool = True
 
 
 @dataclass
@@ -158,6 +162,7 @@ class SheetWriter:
         self.next_row = 0
         self._header_row = 0
         self._formats_by_style: dict[str | None, list[Any]] = {}
+        self._breaks: list[int] = []
         self._write_heading()
 
     def _write_heading(self) -> None:
@@ -194,7 +199,10 @@ class SheetWriter:
             ws.set_landscape()
         if setup.repeat_header:
             ws.repeat_rows(0, self._header_row)
-        ws.fit_to_pages(1, 0)
+        if setup.fit_width:
+            ws.fit_to_pages(1, 0)
+        else:
+            ws.center_horizontally()  # at 100 %, a narrower table sits in the middle
         ws.set_footer("&C第 &P 页，共 &N 页")
         if setup.title:
             ws.set_header("&C" + setup.title.replace("&", "&&"))
@@ -263,7 +271,39 @@ class SheetWriter:
         else:
             ws.write_string(row, col, str(value), fmt)
 
+    def write_banner(self, text: str, *, bold: bool = False, size: int = 11) -> None:
+        """One line of text merged across all columns, wrapped, its row made tall enough
+        for the lines it takes when printed (Excel does not size merged rows itself)."""
+        key = f"banner_{'bold' if bold else 'plain'}_{size}"
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = self._book.add_format(
+                {
+                    "font_name": "宋体",
+                    "font_size": size,
+                    "bold": bold,
+                    "text_wrap": True,
+                    "valign": "vcenter",
+                }
+            )
+            self._formats[key] = fmt
+        row, last = self.next_row, max(len(self.spec.columns) - 1, 0)
+        width = sum(c.width for c in self.spec.columns)
+        self.ws.set_row(row, banner_height(text, width, size))
+        if last:
+            self.ws.merge_range(row, 0, row, last, text, fmt)
+        else:
+            self.ws.write_string(row, 0, text, fmt)
+        self.next_row = row + 1
+
+    def page_break(self) -> None:
+        """Start a new printed page at the next row (set on the sheet when it is closed)."""
+        if self.next_row > self._header_row + 1:  # never an empty first page
+            self._breaks.append(self.next_row)
+
     def finish(self) -> None:
+        if self._breaks:
+            self.ws.set_h_pagebreaks(self._breaks)
         if self.spec.autofilter and self.spec.columns:
             self.ws.autofilter(
                 self._header_row,
@@ -273,10 +313,30 @@ class SheetWriter:
             )
 
 
+def banner_height(text: str, width: float, size: int = 11) -> float:
+    """Points of row height for ``text`` wrapped in a merged cell ``width`` characters wide.
+
+    A column's width counts the default font's digits; a CJK character of the 11-point
+    宋体 takes about two of them (its terminal display width, by wcwidth), scaled with the
+    font size. Lines are counted with 10 % to spare, so a line is never cut when printed.
+    """
+    from wcwidth import wcswidth
+
+    used = max(wcswidth(text), len(text)) * size / 11 * 1.1
+    lines = max(1, -(-int(used) // max(int(width), 1)))
+    return round(lines * size * 1.5 + 4, 1)
+
+
 class Book:
     """An xlsxwriter workbook with the house formats."""
 
-    def __init__(self, path: Path, streaming: bool = False, fast_rows: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        streaming: bool = False,
+        fast_rows: bool = False,
+        created: datetime | None = None,
+    ) -> None:
         import xlsxwriter
 
         self._book = xlsxwriter.Workbook(
@@ -292,6 +352,9 @@ class Book:
             checked = streamed_worksheet_class()
             if checked is not None:
                 self._book.worksheet_class = checked
+        if created is not None:
+            # docProps/core.xml holds it (as UTC); a fixed time makes the file reproducible.
+            self._book.set_properties({"created": created.astimezone(UTC)})
         self.formats = self._make_formats()
         self._sheets: list[SheetWriter] = []
 
@@ -342,15 +405,23 @@ class Book:
 
 
 @contextmanager
-def new_book(target: Path, *, streaming: bool = False, fast_rows: bool = False) -> Iterator[Book]:
+def new_book(
+    target: Path,
+    *,
+    streaming: bool = False,
+    fast_rows: bool = False,
+    created: datetime | None = None,
+) -> Iterator[Book]:
     """Write a workbook atomically: it appears under ``target`` only once complete.
 
     ``streaming``: rows are flushed as they are written and must come top to bottom.
     ``fast_rows`` (with ``streaming``): serialize them with :func:`fast_rows_worksheet`
     when :func:`streamed_worksheet_class` has found it exact for the installed xlsxwriter.
+    ``created``: the creation time recorded in the file (default: now); the same data
+    written with the same time gives the same bytes.
     """
     with atomic_path(target) as temp:
-        book = Book(temp, streaming, fast_rows)
+        book = Book(temp, streaming, fast_rows, created)
         yield book
         book.close()
 

@@ -1,0 +1,277 @@
+"""`aid export` and `aid notice`: every output written again from the ledger.
+
+The export of an allocation is compared with what `aid allocate` wrote: every part of
+the workbook and the CSV bytes (and, in the same workspace, the whole file: the
+creation time is the allocation's). It works after `--no-workbook` and after finalize.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from conftest import good_row, make_id, workbook_parts, write_workbook
+from test_allocation import _people
+from zjk_charity.cli.main import app
+
+runner = CliRunner()
+ALLOCATE = ("aid", "allocate", "--year", "2025", "--budget", "20000", "--as-of", "2025-10-20")
+EXPORT = ("aid", "export", "--year", "2025")
+NOTICE = ("aid", "notice", "--year", "2025")
+PERIOD = "公示期：2025年10月27日至2025年11月4日（7个工作日）"
+
+
+def cli(ws: Path, *args: str) -> Any:
+    return runner.invoke(app, [*args, "-w", str(ws)])
+
+
+@pytest.fixture
+def validated(tmp_path: Path) -> Path:
+    """张北县 (6 adults and a 15-year-old) and 康保县 (4 people), validated for 2025."""
+    ws = tmp_path / "validated"
+    rows = _people(6)
+    rows.append(
+        good_row(
+            序号=7,
+            姓名="测小童",
+            身份证号=make_id("20100315", "130722", "222"),
+            年龄="",
+            户号="H77",
+            生活自理能力="自理",
+        )
+    )
+    a = write_workbook(tmp_path / "张北县.xlsx", rows)
+    b = write_workbook(tmp_path / "康保县.xlsx", _people(4, "康保县", "130723", start=50))
+    result = cli(ws, "aid", "validate", str(a), str(b), "--year", "2025", "--no-workbook")
+    assert result.exit_code == 0, result.output
+    return ws
+
+
+def _sheet(path: Path, name: str) -> list[tuple[Any, ...]]:
+    return list(openpyxl.load_workbook(path)[name].iter_rows(values_only=True))
+
+
+def test_export_writes_the_same_files_as_allocate(validated: Path, tmp_path: Path) -> None:
+    made = cli(
+        validated, *ALLOCATE, "--notice-from", "2025-10-25", "--out", str(tmp_path / "a.xlsx")
+    )
+    assert made.exit_code == 0, made.output
+    again = cli(validated, *EXPORT, "--out", str(tmp_path / "b.xlsx"))
+    assert again.exit_code == 0, again.output
+    assert workbook_parts(tmp_path / "b.xlsx") == workbook_parts(tmp_path / "a.xlsx")
+    # The creation time is the allocation's, so even docProps/core.xml is the same.
+    assert (tmp_path / "b.xlsx").read_bytes() == (tmp_path / "a.xlsx").read_bytes()
+    bank = (tmp_path / "b-银行代发.csv").read_bytes()
+    assert bank == (tmp_path / "a-银行代发.csv").read_bytes()
+    assert bank.decode("gbk").count("\r\n") == 13  # header, 11 people, 合计
+    notice = _sheet(tmp_path / "b.xlsx", "公示名单")
+    assert PERIOD in [r[0] for r in notice]  # asked from a Saturday: from Monday 10-27
+    assert "b.xlsx" in again.output and "b-银行代发.csv" in again.output
+
+
+def test_export_after_no_workbook_and_finalize(validated: Path, tmp_path: Path) -> None:
+    with_files, lean = tmp_path / "with-files", tmp_path / "lean"
+    shutil.copytree(validated, with_files)
+    shutil.copytree(validated, lean)
+    notice_from = ("--notice-from", "2025-10-27")
+    out = tmp_path / "out"
+    made = cli(with_files, *ALLOCATE, *notice_from, "--out", str(out / "allocate.xlsx"))
+    assert made.exit_code == 0, made.output
+    assert cli(lean, *ALLOCATE, *notice_from, "--no-workbook").exit_code == 0
+    assert cli(lean, "aid", "finalize", "--year", "2025").exit_code == 0
+    assert cli(lean, *ALLOCATE).exit_code == 2  # allocate is refused after finalize
+
+    exported = cli(lean, *EXPORT, "--out", str(out / "export.xlsx"))
+    assert exported.exit_code == 0, exported.output
+    assert "已定稿" in exported.output
+    # Two workspaces, two runs: only the creation time (docProps/core.xml) may differ.
+    assert workbook_parts(out / "export.xlsx") == workbook_parts(out / "allocate.xlsx")
+    csv = (out / "export-银行代发.csv").read_bytes()
+    assert csv == (out / "allocate-银行代发.csv").read_bytes()
+    sheets = [n for n in workbook_parts(out / "export.xlsx") if n.startswith("xl/worksheets/")]
+    assert len(sheets) == 7
+
+
+def test_export_with_a_quotas_file_keeps_the_note(validated: Path, tmp_path: Path) -> None:
+    quotas = tmp_path / "名额.csv"
+    quotas.write_text("县(区),名额\n张北县,3\n康保县,2\n", encoding="utf-8")
+    args = (*ALLOCATE, "--quotas", str(quotas), "--out", str(tmp_path / "a.xlsx"))
+    assert cli(validated, *args).exit_code == 0
+    assert cli(validated, *EXPORT, "--out", str(tmp_path / "b.xlsx")).exit_code == 0
+    rule = [r[0] for r in _sheet(tmp_path / "b.xlsx", "分配规则")]
+    assert "名额文件合计 5 个，少于总名额 20 个；其余名额未分配" in rule
+    assert (tmp_path / "b.xlsx").read_bytes() == (tmp_path / "a.xlsx").read_bytes()
+
+
+def test_export_json_and_default_name(validated: Path) -> None:
+    assert cli(validated, *ALLOCATE, "--notice-from", "2025-10-27", "--no-workbook").exit_code == 0
+    result = cli(validated, *EXPORT, "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["campaign", "allocation", "finalized", "notice", "files"]
+    assert doc["notice"] == {
+        "from": "2025-10-27",
+        "start": "2025-10-27",
+        "end": "2025-11-04",
+        "working_days": 7,
+        "estimated": False,
+    }
+    assert (doc["campaign"], doc["allocation"], doc["finalized"]) == ("nuandong-2025", 1, False)
+    book, bank = (Path(p) for p in doc["files"])
+    assert book.parent == validated / "out" and book.name.startswith("分配结果-2025-")
+    assert bank.name == book.stem + "-银行代发.csv" and bank.exists()
+
+
+def test_export_without_an_allocation_exits_2(validated: Path) -> None:
+    result = cli(validated, *EXPORT)
+    assert result.exit_code == 2
+    assert "还没有分配结果" in result.output and "Traceback" not in result.output
+
+
+# ----------------------------------------------------------------- the recorded period
+
+
+def _arguments(ws: Path) -> dict[str, Any]:
+    conn = sqlite3.connect(ws / "zjk-charity.db")
+    try:
+        row = conn.execute(
+            "SELECT arguments FROM runs WHERE command = 'aid allocate' ORDER BY id DESC"
+        ).fetchone()
+    finally:
+        conn.close()
+    found: dict[str, Any] = json.loads(row[0])
+    return found
+
+
+def test_allocate_records_the_notice_start(validated: Path) -> None:
+    assert cli(validated, *ALLOCATE, "--notice-from", "2025/10/28", "--no-workbook").exit_code == 0
+    assert _arguments(validated)["notice_from"] == "2025-10-28"
+    assert _arguments(validated)["notice_days"] == 7
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    assert _arguments(validated)["notice_from"] == date.today().isoformat()
+
+
+def test_an_allocation_made_before_the_start_was_recorded_uses_its_own_day(
+    validated: Path, tmp_path: Path
+) -> None:
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    conn = sqlite3.connect(validated / "zjk-charity.db")
+    with conn:  # as an allocation of an earlier version stored it
+        conn.execute(
+            "UPDATE runs SET arguments = json_remove(arguments, '$.notice_from', '$.notice_days'), "
+            "started_at = '2025-10-26T09:30:00+08:00' WHERE command = 'aid allocate'"
+        )
+    conn.close()
+    assert cli(validated, *EXPORT, "--out", str(tmp_path / "x.xlsx")).exit_code == 0
+    # Sunday 10-26: the period starts on Monday 10-27.
+    assert PERIOD in [r[0] for r in _sheet(tmp_path / "x.xlsx", "公示名单")]
+
+
+def test_a_bad_notice_from_is_refused(validated: Path) -> None:
+    result = cli(validated, *ALLOCATE, "--notice-from", "下周一", "--no-workbook")
+    assert result.exit_code == 2
+    assert "--notice-from" in result.output and "不是日期" in result.output
+
+
+def test_allocate_points_to_aid_notice(validated: Path, tmp_path: Path) -> None:
+    result = cli(validated, *ALLOCATE, "--out", str(tmp_path / "a.xlsx"))
+    assert result.exit_code == 0
+    assert "zjk-charity aid notice" in " ".join(result.output.split())
+    assert not list(tmp_path.glob("公示-*"))  # allocate does not write the county files
+
+
+# --------------------------------------------------------------------------- aid notice
+
+
+def test_notice_writes_one_file_per_county(validated: Path, tmp_path: Path) -> None:
+    assert cli(validated, *ALLOCATE, "--notice-from", "2025-10-27", "--no-workbook").exit_code == 0
+    out = tmp_path / "公示"
+    result = cli(validated, *NOTICE, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "公示-2025-康保县.xlsx",
+        "公示-2025-张北县.xlsx",
+    ]
+    rows = _sheet(out / "公示-2025-张北县.xlsx", "公示名单")
+    lines = [r[0] for r in rows if isinstance(r[0], str)]
+    assert lines[2:6] == [
+        "张北县：资助对象 7 人，资助金额 7,000.00 元",
+        PERIOD,
+        "其中未满 18 周岁的受助人 1 名，依法只计人数，不予公示。",
+        "如有异议，请在公示期内向所在县（区）民政局反映。",
+    ]
+    assert len([r for r in rows if isinstance(r[0], int)]) == 6
+    assert "测小童" not in repr(rows)
+    assert PERIOD in result.output and "未成年 1 人只计人数" in result.output
+
+
+def test_notice_for_one_county_with_its_own_phone_and_day(validated: Path, tmp_path: Path) -> None:
+    (validated / "zjk-charity.toml").write_text(
+        '[aid]\nnotice_phone = "0313-8000000"\n'
+        '[aid.notice_by_county."康保"]\nnotice_contact = "康保县民政局"\n',
+        encoding="utf-8",
+    )
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    args = (*NOTICE, "--county", "康保", "--notice-from", "2025-09-28", "--json")
+    result = cli(validated, *args, "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["notice"]["start"] == "2025-09-28" and doc["notice"]["end"] == "2025-10-13"
+    [county] = doc["counties"]
+    assert county == {
+        "county": "康保县",
+        "code": "130723",
+        "people": 4,
+        "listed": 4,
+        "minors": 0,
+        "amount": "4000.00",
+        "file": str(tmp_path / "公示-2025-康保县.xlsx"),
+    }
+    lines = [r[0] for r in _sheet(tmp_path / "公示-2025-康保县.xlsx", "公示名单")]
+    assert "公示期：2025年9月28日至2025年10月13日（7个工作日）" in lines
+    assert "如有异议，请在公示期内向康保县民政局反映，监督电话：0313-8000000。" in lines
+    assert not (tmp_path / "公示-2025-张北县.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("county", "message"),
+    [("北京", "不是张家口市的县（区）"), ("蔚县", "蔚县在 2025 年的分配中没有资助对象")],
+)
+def test_notice_for_a_county_that_cannot_have_one(
+    validated: Path, tmp_path: Path, county: str, message: str
+) -> None:
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    result = cli(validated, *NOTICE, "--county", county, "--out", str(tmp_path / "n"))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "n").exists() or not list((tmp_path / "n").iterdir())
+
+
+def test_notice_in_a_year_the_calendar_does_not_know_warns(validated: Path, tmp_path: Path) -> None:
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    result = cli(validated, *NOTICE, "--notice-from", "2027-03-01", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "公示期：2027年3月1日至2027年3月9日（7个工作日）" in result.output
+    assert "2027 年的法定节假日安排尚未收录" in result.output
+
+
+def test_notice_before_any_allocation_exits_2(validated: Path) -> None:
+    result = cli(validated, *NOTICE)
+    assert result.exit_code == 2 and "还没有分配结果" in result.output
+
+
+def test_an_unknown_county_in_the_notice_settings_is_named(validated: Path) -> None:
+    (validated / "zjk-charity.toml").write_text(
+        '[aid.notice_by_county."张家县"]\nnotice_phone = "0313-5222222"\n', encoding="utf-8"
+    )
+    result = cli(validated, *NOTICE)
+    assert result.exit_code == 2
+    assert "张家县" in result.output and "Traceback" not in result.output
