@@ -321,3 +321,22 @@ def test_more_forms_than_a_run_may_hold_is_refused(
     with pytest.raises(UserError) as caught:
         forms.write_forms(Workspace.open(tmp_path / "ws"), 2025, files=[book])
     assert "--county" in caught.value.zh
+
+
+def test_attachments_are_checked_as_validate_checks_them(tmp_path: Path) -> None:
+    folder = tmp_path / "认证截图"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    rows = [
+        good_row(姓名="测甲", 身份证号=make_id(seq="123"), 认证截图="a.png"),
+        good_row(姓名="测乙", 身份证号=make_id(seq="135"), 认证截图="gone.png"),
+    ]
+    book = write_workbook(tmp_path / "a.xlsx", rows)
+    ws = Workspace.open(tmp_path / "ws")
+    plain = forms.write_forms(ws, 2025, files=[book], out=tmp_path / "1.pdf")
+    assert plain.people == 2 and not plain.skipped
+    checked = forms.write_forms(ws, 2025, files=[book], out=tmp_path / "2.pdf", attachments=folder)
+    assert checked.people == 1
+    assert [(s.row, [f.code for f in s.findings]) for s in checked.skipped] == [
+        (5, ["CERTIFICATE_NOT_FOUND"])
+    ]

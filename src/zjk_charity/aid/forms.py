@@ -261,22 +261,27 @@ def from_files(
     paths: Sequence[Path],
     year: int,
     as_of: date,
+    attachments: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[list[FormPerson], list[SkippedRow]]:
     """The people of ``paths`` who get a form, and the rows that get none (with errors).
 
-    Unreadable files and sheets without the required columns are a UserError (exit 2):
-    forms cannot be filled from them.
+    ``attachments`` is the folder of 认证截图, checked as ``aid validate --attachments``
+    does. Unreadable files and sheets without the required columns are a UserError
+    (exit 2): forms cannot be filled from them.
     """
+    from zjk_charity.aid.attachments import Attachments
     from zjk_charity.aid.rules import RowContext, check_sheet
     from zjk_charity.aid.validation import read_files
+
+    folder = Attachments(attachments) if attachments else None
 
     people: list[FormPerson] = []
     skipped: list[SkippedRow] = []
     first: dict[str, Applicant] = {}
     for report in read_files(paths, progress):
         _require_columns(report.path, report.table.sheets)
-        ctx = RowContext(report.path, year, as_of, {}, None)
+        ctx = RowContext(report.path, year, as_of, {}, folder)
         for sheet in report.table.sheets:
             for a in check_sheet(ctx, sheet):
                 errors = _errors(a.findings)
@@ -446,6 +451,7 @@ def write_forms(
     funded: bool = False,
     out: Path | None = None,
     as_of: date | None = None,
+    attachments: Path | None = None,
     counties: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
 ) -> FormsResult:
@@ -464,7 +470,8 @@ def write_forms(
         people = from_allocation(Ledger(ws.ledger_path), year)
         default = ws.out_dir / f"申请审批表-{year}.pdf"
     else:
-        people, result.skipped = from_files(files, year, as_of or ws.as_of(year), progress)
+        day = as_of or ws.as_of(year)
+        people, result.skipped = from_files(files, year, day, attachments, progress)
         stem = Path(files[0]).stem + (f"等{len(files)}个文件" if len(files) > 1 else "")
         default = ws.out_dir / f"申请审批表-{stem}.pdf"
     if counties:

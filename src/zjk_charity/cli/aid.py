@@ -499,6 +499,9 @@ def forms(
     ] = False,
     year: YearOpt = None,
     as_of: AsOfOpt = None,
+    attachments: Annotated[
+        Path | None, typer.Option("--attachments", help="认证截图所在文件夹（同 aid validate）")
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="PDF 文件，或文件夹（每县一个文件）/ a .pdf, or a folder"),
@@ -527,6 +530,7 @@ def forms(
             funded=funded,
             out=out,
             as_of=ws.as_of(y, _parse_day(as_of)),
+            attachments=attachments,
             counties=county or [],
             progress=progress_callback(json_out),
         )
