@@ -22,20 +22,20 @@ runner = CliRunner()
 
 
 def _pdf_possible() -> bool:
-    from zjk_charity.reports.render import chinese_font_missing
+    from zjk_charity.pdf import PdfUnavailable, pdf_fonts
 
     try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
+        with pdf_fonts():
+            return True
+    except PdfUnavailable:
         return False
-    return not chinese_font_missing()
 
 
-# CI installs Pango and a Chinese font and sets ZJK_CHARITY_REQUIRE_PDF, so there the PDF
-# tests always run; on a machine without them they are skipped, not failed.
+# CI installs a Chinese font and sets ZJK_CHARITY_REQUIRE_PDF, so there the PDF tests
+# always run; on a machine without a Chinese font they are skipped, not failed.
 needs_pdf = pytest.mark.skipif(
     not _pdf_possible() and not os.environ.get("ZJK_CHARITY_REQUIRE_PDF"),
-    reason="no WeasyPrint/Pango or no Chinese font on this machine",
+    reason="no Chinese font on this machine",
 )
 
 
@@ -137,7 +137,8 @@ def test_manifest_lists_runs_inputs_and_files(campaign: Path, report: Path) -> N
     listed = [f["name"] for f in m["files"]]
     assert listed[:2] == ["report.html", "report.xlsx"]
     assert listed[2:] == (["report.pdf"] if _pdf_possible() else [])
-    assert m["signer"]["name"] == "经办人" and m["signed_at"]
+    assert m["signer"] == {"name": "", "role": "经办人", "fingerprint": m["signer"]["fingerprint"]}
+    assert m["signed_at"]
 
 
 def test_verify_passes_on_a_fresh_report(campaign: Path, report: Path) -> None:
@@ -382,3 +383,126 @@ def test_wishes_report_is_deidentified_and_verifies(campaign: Path, wishes_repor
         assert id_number not in html
         assert f">{name}<" not in html
     assert cli(campaign, "report", "verify", str(wishes_report)).exit_code == 0
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return ["".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
+
+
+@needs_pdf
+def test_pdf_pages_are_numbered_and_headers_repeat(campaign: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    _copy_workspace(campaign, ws)
+    out = tmp_path / "r"
+    args = ["report", "campaign", "all", "--year", "2025", "--out", str(out), "--no-sign"]
+    assert cli(ws, *args).exit_code == 0
+    for kind in ("aid", "wishes"):
+        text = _pdf_pages(out / f"report-{kind}-2025" / "report.pdf")
+        for number, page in enumerate(text, 1):
+            assert f"第{number}页，共{len(text)}页" in page
+    donors = _manifest(out / "report-wishes-2025")["figures"]["donor_totals"]
+    wishes = _pdf_pages(out / "report-wishes-2025" / "report.pdf")
+    with_donors = [p for p in wishes if any(f"{d['donor']}{d['gifts']}" in p for d in donors)]
+    assert len(with_donors) >= 2  # the donor table runs over pages …
+    assert all("捐赠人笔数金额（元）" in p for p in with_donors)  # … with its header on each
+
+
+def test_unset_signers_print_a_line_to_sign_on(campaign: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    _copy_workspace(campaign, ws)
+    out = tmp_path / "r"
+    args = ["report", "campaign", "aid", "--year", "2025", "--out", str(out), "--no-sign"]
+    assert cli(ws, *args).exit_code == 0
+    html = (out / "report-aid-2025" / "report.html").read_text(encoding="utf-8")
+    assert "经办人：经办人" not in html and "审核人：审核人" not in html
+    assert html.count('<span class="sign-line"></span>') == 3
+    if (out / "report-aid-2025" / "report.pdf").exists():
+        last = _pdf_pages(out / "report-aid-2025" / "report.pdf")[-1]
+        assert "经办人：审核人：负责人：" in last  # three blank lines, no names
+
+
+def test_names_in_the_settings_are_printed(campaign: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    _copy_workspace(campaign, ws)
+    settings = (ws / "zjk-charity.toml").read_text(encoding="utf-8")
+    (ws / "zjk-charity.toml").write_text(
+        settings.replace("[signers]", '[signers]\nhandler = "测经办"\nhead = "测负责"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "r"
+    args = ["report", "campaign", "aid", "--year", "2025", "--out", str(out), "--no-sign"]
+    assert cli(ws, *args).exit_code == 0, cli(ws, *args).output
+    html = (out / "report-aid-2025" / "report.html").read_text(encoding="utf-8")
+    assert "经办人：测经办" in html and "负责人：测负责" in html
+    assert html.count('<span class="sign-line"></span>') == 1  # 审核人 only
+    if (out / "report-aid-2025" / "report.pdf").exists():
+        last = _pdf_pages(out / "report-aid-2025" / "report.pdf")[-1]
+        assert "经办人：测经办审核人：负责人：测负责" in last
+
+
+@needs_pdf
+def test_workspace_typst_template_overrides_the_pdf(campaign: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    _copy_workspace(campaign, ws)
+    (ws / "templates").mkdir()
+    (ws / "templates" / "aid.typ").write_text(
+        '#import "report.typ": *\n#show: report\n本县自定义：资助 #f.funded 人\n', encoding="utf-8"
+    )
+    out = tmp_path / "r"
+    args = ["report", "campaign", "aid", "--year", "2025", "--out", str(out), "--no-sign"]
+    assert cli(ws, *args).exit_code == 0
+    (page,) = _pdf_pages(out / "report-aid-2025" / "report.pdf")
+    assert "本县自定义：资助810人" in page and "本报告未签名" in page  # packaged report.typ
+    (ws / "templates" / "aid.typ").write_text("#let broken = (\n", encoding="utf-8")
+    broken = cli(ws, *args[:-3], "--out", str(tmp_path / "b"), "--no-sign")
+    assert broken.exit_code == 2 and "aid.typ" in broken.output
+    assert not (tmp_path / "b" / "report-aid-2025").exists()
+
+
+def test_no_chinese_font_still_writes_html_and_xlsx(
+    campaign: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zjk_charity.pdf import fonts
+
+    real = fonts.system_book
+    monkeypatch.setattr(fonts, "system_book", lambda folders=None: real([tmp_path / "none"]))
+    ws = tmp_path / "ws"
+    _copy_workspace(campaign, ws)
+    out = tmp_path / "r"
+    result = cli(ws, "report", "campaign", "aid", "--year", "2025", "--out", str(out), "--no-sign")
+    assert result.exit_code == 0, result.output
+    assert "未找到中文字体" in result.output and "fonts-noto-cjk" in result.output
+    folder = out / "report-aid-2025"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "manifest.json",
+        "report.html",
+        "report.xlsx",
+    ]
+
+
+@needs_pdf
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc")
+def test_report_pdf_is_made_without_pango_or_cairo(campaign: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from test_pdf import PROBE, ROOT
+
+    ws = tmp_path / "ws"
+    _copy_workspace(campaign, ws)
+    out = tmp_path / "r"
+    args = ["report", "campaign", "all", "--year", "2025", "--format", "pdf", "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args, "--no-sign", "-w", str(ws)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert "PANGO []" in done.stdout and "MODULES []" in done.stdout, done.stdout
+    assert (out / "report-aid-2025" / "report.pdf").is_file()
+    assert (out / "report-wishes-2025" / "report.pdf").is_file()
+    assert not (out / "report-aid-2025" / "report.html").exists()  # --format pdf: the PDF only

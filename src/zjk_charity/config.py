@@ -16,7 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from zjk_charity.campaign_year import YearSource
 from zjk_charity.errors import UserError
@@ -185,9 +192,12 @@ class AidSettings(_Strict):
 
 
 class Signers(_Strict):
-    handler: str = "经办人"
-    reviewer: str = "审核人"
-    head: str = "负责人"
+    """Names printed in a report's signature block. One left empty (the default) prints as
+    a blank line to sign on by hand, never as the role's own name (经办人：经办人)."""
+
+    handler: str = ""
+    reviewer: str = ""
+    head: str = ""
 
 
 class WishesSettings(_Strict):
@@ -209,6 +219,30 @@ class Settings(_Strict):
         return value
 
     lang: Literal["zh", "en"] = "zh"
+    # A font file for every PDF (.ttf, .otf or .ttc); relative to the workspace. Unset:
+    # a Chinese font is found on the system (zjk_charity.pdf.fonts).
+    pdf_font: Path | None = None
+
+    @field_validator("pdf_font")
+    @classmethod
+    def _font_file(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        """An existing TrueType, OpenType or collection font file, made absolute against
+        the workspace (``info.context["root"]``), so a typo is refused when the settings
+        are read, not when a PDF is due."""
+        if value is None:
+            return None
+        from zjk_charity.pdf.fonts import FONT_SUFFIXES, is_font_file
+
+        root = (info.context or {}).get("root")
+        path = (Path(root) / value if root and not value.is_absolute() else value).expanduser()
+        if not path.is_file():
+            raise ValueError(f"找不到字体文件 {path} / no font file at {path}")
+        if path.suffix.lower() not in FONT_SUFFIXES or not is_font_file(path):
+            raise ValueError(
+                f"{path} 不是 .ttf、.otf 或 .ttc 字体文件 / {path} is not a .ttf, .otf or .ttc font"
+            )
+        return path.resolve()
+
     aid: AidSettings = Field(default_factory=AidSettings)
     wishes: WishesSettings = Field(default_factory=WishesSettings)
     signers: Signers = Field(default_factory=Signers)
@@ -224,6 +258,11 @@ DEFAULT_TOML = """\
 
 # 界面语言 zh 或 en / language of messages
 # lang = "zh"
+
+# PDF（报告、申请审批表）所用的中文字体文件（.ttf、.otf 或 .ttc；相对路径从工作目录算起）。
+# 不填则自动查找本机字体：Windows 宋体/微软雅黑，macOS 苹方/华文黑体，Linux Noto CJK/文泉驿。
+# Windows 路径请用单引号 / font file for every PDF; unset: found on the system
+# pdf_font = 'C:\\Windows\\Fonts\\simsun.ttc'
 
 [aid]
 # 福彩暖冬预算与每人标准（元）/ budget and amount per person, yuan
@@ -261,10 +300,11 @@ DEFAULT_TOML = """\
 # standard_amount = "300"
 
 [signers]
-# 报告签字栏 / names in the report's signature block
-# handler = "经办人"
-# reviewer = "审核人"
-# head = "负责人"
+# 报告签字栏的姓名；不填的打印为空白签字线 / names in the report's signature block;
+# one left out prints as a blank line to sign on
+# handler = "张三"     # 经办人
+# reviewer = "李四"    # 审核人
+# head = "王五"        # 负责人
 """
 
 
@@ -320,7 +360,7 @@ def load_settings(workspace: Path) -> Settings:
             f"{path}: not valid TOML (nested too deeply); fix it or recreate it with zjk-charity init",
         ) from None
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(data, context={"root": workspace})
     except ValidationError as exc:
         raise UserError(
             f"{path}: {_describe(exc)}；请对照 zjk-charity init 生成的说明修改",

@@ -483,3 +483,117 @@ def notice(
         )
     for zh, en in result.notice.warnings():
         terminal.print(zh if chosen == "zh" else en, style="yellow")
+
+
+@app.command()
+def forms(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="申请表（.xlsx .xls .csv）；或用 --funded", show_default=False),
+    ] = None,
+    funded: Annotated[
+        bool,
+        typer.Option(
+            "--funded", help="最近一次分配的资助名单 / the funded of the latest allocation"
+        ),
+    ] = False,
+    year: YearOpt = None,
+    as_of: AsOfOpt = None,
+    attachments: Annotated[
+        Path | None, typer.Option("--attachments", help="认证截图所在文件夹（同 aid validate）")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="PDF 文件，或文件夹（每县一个文件）/ a .pdf, or a folder"),
+    ] = None,
+    county: Annotated[
+        list[str] | None,
+        typer.Option("--county", help="只打印这个县（区），可多次给出 / only this county"),
+    ] = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """打印申请审批表（每人一页 A4，含完整身份证号和账号，签字盖章后存档，不得张贴）
+    / the approval forms, one A4 page per person, for signing and filing."""
+    from zjk_charity.aid.forms import write_forms
+    from zjk_charity.config import Workspace
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        result = write_forms(
+            ws,
+            y,
+            files=files or [],
+            funded=funded,
+            out=out,
+            as_of=ws.as_of(y, _parse_day(as_of)),
+            attachments=attachments,
+            counties=county or [],
+            progress=progress_callback(json_out),
+        )
+    if json_out:
+        emit_json(result.as_json(chosen))
+    else:
+        _render_forms(result, chosen)
+    raise typer.Exit(1 if result.has_problems else 0)
+
+
+def _render_forms(result: object, lang: str) -> None:
+    """One line per file and per note; people only de-identified, never an ID or account."""
+    from zjk_charity.aid.forms import FormsResult
+
+    if not isinstance(result, FormsResult):
+        raise TypeError(type(result).__name__)
+    out, zh = console(), lang == "zh"
+
+    def where(file: str, sheet: str, row: int, person: str) -> str:
+        return (
+            f"{file}「{sheet}」第 {row} 行 {person}"
+            if zh
+            else f"{file} [{sheet}] row {row} {person}"
+        )
+
+    if result.files:
+        out.print(
+            f"已生成申请审批表 {result.people} 份，共 {result.pages} 页（字体 {result.font}）："
+            if zh
+            else f"{result.people} form(s) written, {result.pages} page(s) (font {result.font}):"
+        )
+        for path in result.files:
+            out.print(f"  {path}", soft_wrap=True)
+    else:
+        out.print("没有可以生成审批表的人员" if zh else "nobody to print a form for")
+    if result.skipped:
+        out.print(
+            f"以下 {len(result.skipped)} 行有错误，未生成审批表；改正申请表后再运行一次："
+            if zh
+            else f"{len(result.skipped)} row(s) with errors got no form; correct them and run again:",
+            style="red",
+        )
+        for s in result.skipped:
+            problems = "；".join(f.message(lang) for f in s.findings)
+            line = where(s.file, s.sheet, s.row, s.person)
+            out.print(f"  {line}{'：' if zh else ': '}{problems}", soft_wrap=True)
+    for n in result.cut:
+        line = where(n.file, n.sheet, n.row, n.person)
+        out.print(
+            f"{line} 的“{n.field}”过长，表中只印了开头"
+            if zh
+            else f"{line}: '{n.field}' is too long and was cut on the form",
+            style="yellow",
+            soft_wrap=True,
+        )
+    for n in result.missing_glyphs:
+        point = f"U+{ord(n.char):04X}"
+        line = where(n.file, n.sheet, n.row, n.person) if n.row else n.file
+        out.print(
+            f"{line} 的“{n.field}”中的“{n.char}”（{point}）字体中没有，表中印为 □，请在打印件上手写"
+            if zh
+            else f"{line}: '{n.char}' ({point}) in '{n.field}' is not in the font; printed as □, "
+            "write it in by hand",
+            style="yellow",
+            soft_wrap=True,
+        )

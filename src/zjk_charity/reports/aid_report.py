@@ -149,6 +149,7 @@ def aid_content(ws: Workspace, year: int) -> Content:
         year=year,
         title=title,
         template="aid.html.j2",
+        pdf_template="aid.typ",
         figures=f,
         context={
             "subtitle": f"张家口市福利彩票发行中心 · 年龄计算基准日 {data.parameters['as_of']}",

@@ -24,7 +24,8 @@ from zjk_charity import __version__
 from zjk_charity.config import Workspace
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger, file_sha256
-from zjk_charity.reports.render import PdfUnavailable, render_html, write_pdf
+from zjk_charity.pdf import PLACEHOLDER, PdfUnavailable, codepoint
+from zjk_charity.reports.render import render_html, write_pdf
 from zjk_charity.reports.signing import MANIFEST, SIGNATURE, Signer, load_signer, sign
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ class Content:
     kind: str
     year: int
     title: str
-    template: str
+    template: str  # the HTML page's Jinja2 template
+    pdf_template: str  # the PDF's typst template
     figures: dict[str, Any]
     context: dict[str, Any]
     runs: list[dict[str, Any]]
@@ -168,21 +170,17 @@ def _build_one(
     folder.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        html = render_html(ws.root, content.template, _page_context(ws, content, signer, now))
+        context = _page_context(ws, content, signer, now)
         files: list[str] = []
-        if "html" in formats or "pdf" in formats:
+        if "html" in formats:
+            html = render_html(ws.root, content.template, context)
             (temp / "report.html").write_text(html, encoding="utf-8")
             files.append("report.html")
         if "xlsx" in formats:
             content.write_xlsx(temp / "report.xlsx")
             files.append("report.xlsx")
         if "pdf" in formats:
-            try:
-                write_pdf(html, temp / "report.pdf")
-                files.append("report.pdf")
-            except PdfUnavailable as exc:
-                run.warnings_zh.append(exc.zh)
-                run.warnings_en.append(exc.en)
+            _write_pdf(ws, content, context, temp / "report.pdf", files, run)
         manifest = _manifest(content, temp, files, signer, now)
         (temp / MANIFEST).write_bytes(manifest)
         if key is not None:
@@ -194,6 +192,38 @@ def _build_one(
             shutil.rmtree(temp)
     listed = [*files, MANIFEST, *([SIGNATURE] if key is not None else [])]
     return Written(content.kind, folder, listed, content.figures)
+
+
+def _write_pdf(
+    ws: Workspace,
+    content: Content,
+    context: dict[str, Any],
+    target: Path,
+    files: list[str],
+    run: ReportRun,
+) -> None:
+    """The PDF beside the HTML, or a warning saying what to install (the HTML and XLSX are
+    written either way); a character no font has is named in a warning."""
+    try:
+        rendered = write_pdf(ws.root, content.pdf_template, context, target, ws.settings.pdf_font)
+    except PdfUnavailable as exc:
+        run.warnings_zh.append(f"{exc.zh}；HTML 和 XLSX 已照常生成")
+        run.warnings_en.append(f"{exc.en}; HTML and XLSX were written")
+        return
+    files.append(target.name)
+    if rendered.missing:
+        chars = sorted(rendered.missing)
+        zh = "、".join(f"“{c}”（{codepoint(c)}）" for c in chars)
+        en = ", ".join(f"{c} ({codepoint(c)})" for c in chars)
+        font = rendered.fonts[0].family
+        run.warnings_zh.append(
+            f"{content.title} PDF：字体 {font} 没有 {zh}，PDF 中印为 {PLACEHOLDER}；"
+            "请在 zjk-charity.toml 中用 pdf_font 指定含这些字的字体"
+        )
+        run.warnings_en.append(
+            f"{content.title} PDF: the font {font} lacks {en}, printed as {PLACEHOLDER}; "
+            "name a font that has them as pdf_font in zjk-charity.toml"
+        )
 
 
 def campaign_report(

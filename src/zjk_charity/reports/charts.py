@@ -33,7 +33,8 @@ def bar_chart(
     parts = [
         f'<svg class="chart" role="img" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
-        f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
+        f'<text x="0" y="16" class="chart-title" font-size="12" font-weight="bold">'
+        f"{escape(title)}</text>",
     ]
     for i, (label, value) in enumerate(items):
         y = 30 + i * ROW
@@ -58,7 +59,8 @@ def column_chart(
     parts = [
         f'<svg class="chart" role="img" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
-        f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
+        f'<text x="0" y="16" class="chart-title" font-size="12" font-weight="bold">'
+        f"{escape(title)}</text>",
         f'<line x1="10" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#888"/>',
     ]
     for i, (label, value) in enumerate(items):

@@ -181,6 +181,7 @@ def wishes_content(ws: Workspace, year: int) -> Content:
         year=year,
         title=title,
         template="wishes.html.j2",
+        pdf_template="wishes.typ",
         figures=f,
         context={
             "subtitle": "张家口市慈善总会 · 截至报告生成之日的全部心愿、捐赠与匹配",
