@@ -27,6 +27,16 @@ from zjk_charity.config import AidSettings
 from zjk_charity.ledger import Ledger
 
 
+def allocation_json(a: Allocation, notice: Notice) -> dict[str, Any]:
+    """The head of the ``--json`` documents of ``aid export`` and ``aid notice``."""
+    return {
+        "campaign": campaign_name(a.year),
+        "allocation": a.id,
+        "finalized": a.finalized,
+        "notice": notice_json(notice),
+    }
+
+
 def notice_json(notice: Notice) -> dict[str, Any]:
     p = notice.period
     return {
@@ -47,12 +57,8 @@ class Exported:
     written: list[Path]
 
     def as_json(self) -> dict[str, Any]:
-        a = self.allocation
         return {
-            "campaign": campaign_name(a.year),
-            "allocation": a.id,
-            "finalized": a.finalized,
-            "notice": notice_json(self.notice),
+            **allocation_json(self.allocation, self.notice),
             "files": [str(p) for p in self.written],
         }
 
@@ -77,12 +83,8 @@ class NoticesWritten:
     written: list[Path]
 
     def as_json(self) -> dict[str, Any]:
-        a = self.allocation
         return {
-            "campaign": campaign_name(a.year),
-            "allocation": a.id,
-            "finalized": a.finalized,
-            "notice": notice_json(self.notice),
+            **allocation_json(self.allocation, self.notice),
             "counties": [
                 {
                     "county": page.county,
