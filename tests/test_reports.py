@@ -137,7 +137,7 @@ def test_manifest_lists_runs_inputs_and_files(campaign: Path, report: Path) -> N
     listed = [f["name"] for f in m["files"]]
     assert listed[:2] == ["report.html", "report.xlsx"]
     assert listed[2:] == (["report.pdf"] if _pdf_possible() else [])
-    assert m["signer"] == {"name": "", "role": "经办人", "fingerprint": m["signer"]["fingerprint"]}
+    assert m["signer"] == {"name": "演示经办人", "role": "经办人", "fingerprint": m["signer"]["fingerprint"]}
     assert m["signed_at"]
 
 
@@ -271,7 +271,7 @@ def test_unsigned_report_and_missing_key(campaign: Path, tmp_path: Path) -> None
         ws, "report", "campaign", "aid", "--year", "2025", "--out", str(tmp_path / "r"), "--no-sign"
     )
     assert again.exit_code == 2 and "已存在" in again.output
-    assert cli(ws, "keys", "init").exit_code == 0
+    assert cli(ws, "keys", "init", "--name", "测甲").exit_code == 0
     verdict = cli(ws, "report", "verify", str(folder))
     assert verdict.exit_code == 1 and "未签名" in verdict.output
 
@@ -282,7 +282,7 @@ def test_keys_are_private_and_a_passphrase_is_needed_to_sign(
     ws = tmp_path / "ws"
     _copy_workspace(campaign, ws)
     env = {"ZJK_CHARITY_KEY_PASSPHRASE": "测试口令-not-a-real-secret"}
-    assert cli(ws, "keys", "init", "--passphrase", env=env).exit_code == 0
+    assert cli(ws, "keys", "init", "--name", "测甲", "--passphrase", env=env).exit_code == 0
     key = ws / "keys" / "signing-key.pem"
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     assert b"ENCRYPTED" in key.read_bytes()
@@ -506,3 +506,12 @@ def test_report_pdf_is_made_without_pango_or_cairo(campaign: Path, tmp_path: Pat
     assert (out / "report-aid-2025" / "report.pdf").is_file()
     assert (out / "report-wishes-2025" / "report.pdf").is_file()
     assert not (out / "report-aid-2025" / "report.html").exists()  # --format pdf: the PDF only
+
+
+def test_a_key_needs_a_signers_name(tmp_path: Path) -> None:
+    # [signers] is empty by default: a key without a name would verify as "signed by ()".
+    refused = cli(tmp_path, "keys", "init")
+    assert refused.exit_code == 2 and "--name" in refused.output
+    assert not (tmp_path / "keys").exists()
+    named = cli(tmp_path, "keys", "init", "--name", "测甲", "--lang", "en")
+    assert named.exit_code == 0 and "signer: 测甲 (经办人)" in named.output

@@ -194,7 +194,8 @@ def _reports(root: Path, summary: DemoSummary) -> None:
     if (ws.keys_dir / PRIVATE_FILE).exists():  # demo --out into a folder used before
         _, signer = load_signer(ws.keys_dir)
     else:
-        signer = init_keys(ws.keys_dir, ws.settings.signers.handler, "经办人")
+        # A synthetic name: a signature names a person, and the demo's settings name none.
+        signer = init_keys(ws.keys_dir, ws.settings.signers.handler or "演示经办人", "经办人")
     summary.lines.append(f"签名密钥：{ws.keys_dir}（指纹 {signer.fingerprint}）")
     result = campaign_report(ws, list(KINDS), YEAR, list(FORMATS), root / "out" / "reports")
     summary.lines.extend(result.warnings_zh)

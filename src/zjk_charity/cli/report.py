@@ -69,19 +69,27 @@ def campaign(
     if json_out:
         emit_json(result.as_json())
         return
+    zh = chosen == "zh"
     out_console = console()
     for report in result.reports:
         out_console.print(
             f"已生成{'福彩暖冬' if report.kind == 'aid' else '微心愿'}报告：{report.folder}"
+            if zh
+            else f"{report.kind} report written: {report.folder}"
         )
         for name in report.files:
             out_console.print(f"  {name}")
     if result.signer:
+        s = result.signer
         out_console.print(
-            f"签名：{result.signer.name}（{result.signer.role}），密钥指纹 {result.signer.fingerprint}"
+            f"签名：{s.name}（{s.role}），密钥指纹 {s.fingerprint}"
+            if zh
+            else f"signed by {s.name} ({s.role}), key fingerprint {s.fingerprint}"
         )
     else:
-        out_console.print("报告未签名（--no-sign）", style="yellow")
+        out_console.print(
+            "报告未签名（--no-sign）" if zh else "not signed (--no-sign)", style="yellow"
+        )
 
 
 @app.command()
@@ -143,6 +151,7 @@ def keys_init(
 ) -> None:
     """生成 Ed25519 签名密钥（私钥权限 0600）/ create the signing key pair."""
     from zjk_charity.config import Workspace
+    from zjk_charity.errors import UserError
     from zjk_charity.reports.signing import init_keys
 
     secret = None
@@ -152,12 +161,26 @@ def keys_init(
         )
     with user_errors(lang):
         ws = Workspace.open(workspace)
-        signer = init_keys(ws.keys_dir, name or ws.settings.signers.handler, role, secret)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        who = (name or ws.settings.signers.handler or "").strip()
+        if not who:
+            # A signature names a person: an empty signer would verify as "signed by ()".
+            raise UserError(
+                "请用 --name 写明签名人姓名（或在 zjk-charity.toml 的 [signers] 中填写 handler）",
+                "give the signer's name with --name (or set handler in [signers])",
+            )
+        signer = init_keys(ws.keys_dir, who, role, secret)
     out = console()
-    out.print(f"已生成签名密钥：{ws.keys_dir}")
-    out.print(f"签名人：{signer.name}（{signer.role}）")
-    out.print(f"密钥指纹：{signer.fingerprint}")
-    out.print("请妥善保管私钥；把公钥文件 signing-key.pub.pem 交给需要核验报告的人。")
+    if chosen == "zh":
+        out.print(f"已生成签名密钥：{ws.keys_dir}")
+        out.print(f"签名人：{signer.name}（{signer.role}）")
+        out.print(f"密钥指纹：{signer.fingerprint}")
+        out.print("请妥善保管私钥；把公钥文件 signing-key.pub.pem 交给需要核验报告的人。")
+    else:
+        out.print(f"signing key written: {ws.keys_dir}")
+        out.print(f"signer: {signer.name} ({signer.role})")
+        out.print(f"key fingerprint: {signer.fingerprint}")
+        out.print("keep the private key safe; give signing-key.pub.pem to whoever verifies")
 
 
 @keys_app.command("show")
