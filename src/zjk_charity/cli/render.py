@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from zjk_charity.ids import mask_id, mask_name
 MAX_LINES = 200
 
 
-def render_validation(out: Any, result: ValidationResult, lang: str, workbook: Path | None) -> None:
+def render_validation(
+    out: Any, result: ValidationResult, lang: str, written: Sequence[Path] = ()
+) -> None:
     from rich.table import Table
 
     zh = lang == "zh"
@@ -60,8 +63,11 @@ def render_validation(out: Any, result: ValidationResult, lang: str, workbook: P
             out.print(f"{report.name}：工作表“{name}”没有表头，已跳过", style="dim")
         for note in report.table.notes:
             out.print(note, style="yellow")
-    if workbook:
-        out.print(f"标注工作簿：{workbook}" if zh else f"marked-up workbook: {workbook}")
+    for path in written[:-1]:  # each file's copy, then the city list
+        out.print(f"标注工作簿：{path}" if zh else f"marked-up copy: {path}")
+    if written:
+        city = written[-1]
+        out.print(f"全市问题清单：{city}" if zh else f"city-wide list of findings: {city}")
 
 
 def _findings_table(findings: list[Finding], file: str, zh: bool, lang: str) -> Any:
