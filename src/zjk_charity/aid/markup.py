@@ -65,6 +65,7 @@ from zjk_charity.workbook.writer import (
     SheetWriter,
     Value,
     atomic_path,
+    check_target,
     safe_sheet_name,
 )
 
@@ -119,7 +120,9 @@ def plan_markups(inputs: Sequence[Path], year: int, folder: Path, out: Path | No
     single: Path | None = None
     if out is not None:
         suffix = out.suffix.lower()
-        if out.is_dir() or suffix not in {".xlsx", ".xlsm", ".xls", ".csv"}:
+        if out.exists() and not out.is_dir():
+            check_target(out, distinct)  # the ledger, an input: refused with their reason
+        if out.is_dir() or (suffix not in {".xlsx", ".xlsm", ".xls", ".csv"} and not out.exists()):
             target_folder = out
         elif suffix != ".xlsx":
             raise UserError(
@@ -296,7 +299,8 @@ def _heading(plan: _SheetPlan) -> tuple[list[list[Value]], list[Merge], dict[int
 
 
 def _points(lines: int) -> float:
-    return LINE_POINTS * lines + 3
+    """The height of a row of ``lines`` lines, at most Excel's 409 points."""
+    return min(LINE_POINTS * lines + 3, 409.0)
 
 
 def _tall_rows(plan: _SheetPlan, lines: list[list[str]]) -> dict[int, int]:

@@ -54,15 +54,16 @@ def remember_input(path: Path) -> None:
     _INPUTS.add(path.resolve())
 
 
-def check_target(target: Path) -> None:
+def check_target(target: Path, inputs: Sequence[Path] = ()) -> None:
     """Refuse an output path that would destroy something: a folder or device, an input
-    of this command, or a SQLite database (the ledger: ``--out zjk-charity.db``)."""
+    of this command (read already, or among ``inputs``, about to be read), or a SQLite
+    database (the ledger: ``--out zjk-charity.db``)."""
     if target.exists() and not target.is_file():
         raise UserError(
             f"输出路径 {target} 是文件夹或设备，不是文件；请给出一个文件名，如 结果.xlsx",
             f"the output path {target} is a folder or a device; give a file name such as out.xlsx",
         )
-    if target.resolve() in _INPUTS:
+    if target.resolve() in _INPUTS | {p.resolve() for p in inputs}:
         raise UserError(
             f"输出文件 {target} 就是本次读取的输入文件，不能覆盖；请换一个输出文件名",
             f"the output {target} is one of this command's input files; choose another name",
