@@ -15,14 +15,19 @@ One copy per input file, named after it (``校验结果-张北县.xlsx`` for 张
   title and header rows repeated on every page, page numbers, the campaign year in the
   page header, frozen header, narrow margins.
 
-Column widths. The county's own widths are kept where the content needs them, and
-trimmed to the content where a column is wider than anything in it: 19 columns of 12
-characters print at 51 % on A4, which is 5.6 pt, too small to read; trimmed, the same
-sheet prints at 60-70 %. Columns whose text must never be hidden (IDs, accounts, phones,
-户号, numbers and dates, which Excel would show as ######## or 1.3E+17) are widened to
-their widest cell when the county made them narrower. For .xls and .csv files (no
-widths to keep) every column is as wide as its widest cell, up to
-:data:`MAX_COMPUTED_WIDTH` for free text.
+Column widths. A column is as wide as its content needs: its widest cell (numbers and
+dates, which Excel would show as ########; names and the other short columns a cut would
+falsify, :data:`WHOLE_COLUMNS`), or, for IDs, accounts, phones and 户号, the
+width that 99 % of its cells fit in, the odd longer one (an account typed in groups of
+four, an ID in full-width digits) wrapping onto a second line of a taller row. Free text
+is never wider than the county made its column (a long bank name is cut off at the next
+cell, as in the county's own sheet; .xls and .csv: at most :data:`MAX_COMPUTED_WIDTH`).
+If the sheet would then print below :data:`PRINT_SCALE` % on A4, the free-text columns
+are narrowed, widest first, never below :data:`MIN_FREE_WIDTH` (``fit_widths``). Why
+not the county's widths as they are: sample_data's 张北县.xlsx (19 columns of 12 to 26
+characters) prints at 51 % with the two added columns, 5.6 pt type, too small to read;
+as above it prints at 62 %, 6.8 pt. Rows whose wrapped text needs more lines are given
+their height here: neither Excel nor LibreOffice grows a written row to fit its text.
 
 The city's 问题清单 (``问题清单-<year>.xlsx``) lists the findings of every file of the
 campaign, this run's and those validated before (as the ledger holds them now), with
@@ -45,6 +50,8 @@ from zjk_charity.aid.validation import CountyTally, FileReport, ValidationResult
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding, Severity
 from zjk_charity.workbook.layout import (
+    SPARE_UNITS,
+    UNITS_PER_DISPLAY_COLUMN,
     SheetLayout,
     fit_widths,
     format_width,
@@ -70,6 +77,8 @@ from zjk_charity.workbook.writer import (
 )
 
 TEXT_COLUMNS = {"身份证号", "银行账号", "联系电话", "户号"}
+# Short columns that a cut would falsify (a name, a date typed as text): never narrowed.
+WHOLE_COLUMNS = {"序号", "姓名", "性别", "年龄", "申请日期", "往年受助年份"}
 VERDICT = {"error": "不通过", "warning": "警告", "ok": "通过"}
 VERDICT_WIDTH = 7.0
 NOTE_WIDTH = 20.0  # 问题说明: about 8 Chinese characters a line, wrapped
@@ -82,6 +91,7 @@ MARGINS = (0.25, 0.25, 0.75, 0.75)  # inches: Excel's "narrow" margins
 PRINT_SCALE = 62
 LINE_POINTS = 14.5  # a line of 11 pt text (Excel's own row is 14.25 pt)
 OWN_SHEETS = ("问题清单", "汇总")
+TYPE_SAMPLE_ROWS = 1000
 FIRST_DATETIME = datetime(1900, 3, 1)  # earlier dates are not Excel dates (1900 leap-year bug)
 
 
@@ -196,10 +206,11 @@ def write_copy(result: ValidationResult, report: FileReport, path: Path, lang: s
     findings = [f for f in result.findings if f.file == report.path]
     own = ValidationResult(result.year, result.as_of, [report], applicants, findings)
     book = Book(path, streaming=True, fast_rows=True)
-    used: set[str] = set()
+    used = set(OWN_SHEETS)  # the copy's own 问题清单 and 汇总 come last
     for sheet in sheets:
-        name = safe_sheet_name(sheet.name, used | set(OWN_SHEETS))
-        title = f"{result.year}年福彩暖冬申请校验结果 · {report.name} · {sheet.name}"
+        name = safe_sheet_name(sheet.name, used)
+        # Printed at the top of every page; Excel takes 255 characters at most there.
+        title = f"{result.year}年福彩暖冬申请校验结果 · {report.name[:80]} · {sheet.name}"
         _write_sheet(
             book, _SheetPlan(name, title, sheet, layouts.get(sheet.name)), by_row[sheet.name], lang
         )
@@ -216,6 +227,7 @@ class _SheetPlan:
     layout: SheetLayout | None
     columns: list[Column] = field(default_factory=list)
     typed: list[int] = field(default_factory=list)  # columns written with numbers and dates
+    texts: dict[int, list[str]] = field(default_factory=dict)  # the text columns' cells
 
 
 def _texts(sheet: Sheet, applicants: dict[int, Applicant]) -> list[list[str]]:
@@ -231,31 +243,41 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
     """Each column's width, format and kind, and which columns keep numbers and dates.
 
     IDs, accounts, phones and 户号 are as wide as 99 % of their cells and wrap the rest;
-    numbers and dates as wide as their widest; free text as wide as its widest cell but
+    numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`) as
+    wide as their widest; free text as wide as its widest cell but
     never wider than the county made it, and narrower still where the page needs it
     (:func:`fit_widths`): there a long text is cut off at the next cell, as in the
     county's own sheet, and one line per row keeps the pages few.
     """
     sheet, layout = plan.sheet, plan.layout
     text_positions = {p for c, p in sheet.columns.items() if c in TEXT_COLUMNS}
-    originals = [row.values for row in sheet.rows]
+    whole = {p for c, p in sheet.columns.items() if c in WHOLE_COLUMNS}
+    # Which columns hold numbers or dates, judged by their first rows (a column's kind is
+    # set by the county's first entries; looking at all 100,000 rows costs 0.2 s): their
+    # cells are written back as numbers and dates wherever a row holds one.
+    sample = [row.values for row in sheet.rows[:TYPE_SAMPLE_ROWS]]
     free: list[int] = []  # columns that may be narrowed for the page
     for p, header in enumerate(sheet.headers):
         text = p in text_positions
         own = None if text or layout is None else layout.formats.get(p)
-        kinds = set(map(type, map(itemgetter(p), originals))) if originals else set()
-        dates = bool(kinds & {date, datetime}) and not text
-        numbers = bool(kinds & {float, int}) and not text
+        kinds = set(map(type, map(itemgetter(p), sample))) if not text else set()
+        dates = bool(kinds & {date, datetime})
+        numbers = bool(kinds & {float, int})
         if dates or numbers:
             plan.typed.append(p)
-        texts = list(map(itemgetter(p), lines)) if lines else []
-        content = usual_width(texts) if text else widest(texts)
+        exact = text or dates or numbers or p in whole
+        county = layout.widths.get(p, layout.default_width) if layout else MAX_COMPUTED_WIDTH
+        cap = None if exact else (county - SPARE_UNITS) / UNITS_PER_DISPLAY_COLUMN
+        if text:  # every cell counts, kept for the rows that wrap (_tall_rows)
+            plan.texts[p] = list(map(itemgetter(p), lines))
+            content = usual_width(plan.texts[p])
+        else:
+            content = widest(set(map(itemgetter(p), lines)), cap)
         if dates:
             content = max(content, format_width(own))
         width = max(units(content), units(_header_need(header)), MIN_WIDTH)
-        if not (text or dates or numbers):
+        if not exact:
             free.append(p)
-            county = layout.widths.get(p, layout.default_width) if layout else MAX_COMPUTED_WIDTH
             width = min(width, county)  # never wider than the county made it
         plan.columns.append(Column(header or f"列{p + 1}", width, text, own, wrap=text))
     plan.columns += [Column("校验结果", VERDICT_WIDTH), Column("问题说明", NOTE_WIDTH, wrap=True)]
@@ -303,14 +325,11 @@ def _points(lines: int) -> float:
     return min(LINE_POINTS * lines + 3, 409.0)
 
 
-def _tall_rows(plan: _SheetPlan, lines: list[list[str]]) -> dict[int, int]:
+def _tall_rows(plan: _SheetPlan) -> dict[int, int]:
     """Rows (by position in the sheet) whose wrapped text cells need more than one line."""
     tall: dict[int, int] = {}
-    for p, column in enumerate(plan.columns[: len(plan.sheet.headers)]):
-        if not column.wrap:
-            continue
-        texts = list(map(itemgetter(p), lines))
-        long = overflowing(texts, column.width)
+    for p, texts in plan.texts.items():
+        long = overflowing(texts, plan.columns[p].width)
         if long:
             for i, text in enumerate(texts):
                 if text in long:
@@ -337,7 +356,7 @@ def _write_sheet(book: Book, plan: _SheetPlan, applicants: dict[int, Applicant],
     )
     width = len(sheet.headers)
     typed = plan.typed
-    tall = _tall_rows(plan, lines)
+    tall = _tall_rows(plan)
     note_width = plan.columns[-1].width
     for i, (row, cells) in enumerate(zip(sheet.rows, lines, strict=True)):
         a = applicants.get(row.number)
