@@ -47,11 +47,13 @@ from zjk_charity.cli.main import app
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.workbook.layout import (
+    display_width,
     fit_widths,
     lines_needed,
     print_scale,
     read_layouts,
     units,
+    widest,
 )
 
 RED = "FFFFC7CE"
@@ -657,3 +659,58 @@ def test_fitting_narrows_only_free_columns_and_reaches_the_scale_when_it_can(
         )
         or fitted == floor_only
     )
+
+
+@given(st.lists(st.text(max_size=12), max_size=30), st.none() | st.floats(0, 30))
+def test_widest_is_the_widest_display_width(texts: list[str], enough: float | None) -> None:
+    """The shortcuts (ASCII, the GB 18030 bound, ``enough``) never change the answer below
+    ``enough``; ``enough`` only lets a wider answer stop early."""
+    exact = max(map(display_width, texts), default=0)
+    found = widest(texts, enough)
+    if enough is None or exact < enough:
+        assert found == exact
+    else:
+        assert enough <= found <= exact or found == exact
+
+
+def test_a_layout_that_cannot_be_followed_is_no_layout(tmp_path: Path) -> None:
+    """Odd styles and sheet XML that the parser accepts cost the county's formats or
+    widths where they are odd, never the copy."""
+    import zipfile
+
+    good = _county_original(tmp_path / "张北县.xlsx")
+    bad = tmp_path / "坏.xlsx"
+    odd = {
+        "xl/styles.xml": [
+            (
+                b'<numFmts count="3">',
+                b'<numFmts count="4"><numFmt numFmtId="oops" formatCode="&amp;"/>',
+            ),
+            (
+                b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" pivotButton',
+                b'<xf numFmtId="zz" fontId="0" fillId="0" borderId="0" pivotButton',
+            ),
+        ],
+        "sheet": [
+            (b' s="', b' s="9'),  # style indexes beyond the styles
+            (
+                b"<cols>",
+                b"<cols><col min='9' max='1' width='-3'/><col min='30' max='99999' width='1e999'/>",
+            ),
+        ],
+    }
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            key = "sheet" if item.filename.startswith("xl/worksheets/") else item.filename
+            for old, new in odd.get(key, []):
+                assert old in data, old
+                data = data.replace(old, new)
+            target.writestr(item, data)
+    layout = read_layouts(bad, {"公会镇": 3})["公会镇"]
+    assert 30 not in layout.widths and 8 in layout.widths  # the good <col> entries count
+    written = _write(tmp_path, [bad])
+    ws = openpyxl.load_workbook(written["校验结果-坏.xlsx"])["公会镇"]
+    headers = _header(ws, 3)
+    assert ws.cell(4, len(headers) - 1).value in ("通过", "警告")  # the date read as a number
+    assert ws.cell(4, headers.index("身份证号") + 1).value == make_id(seq="303")
