@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from pathlib import Path
 
 from zjk_charity.aid.model import Applicant
@@ -53,13 +53,15 @@ from zjk_charity.workbook.layout import (
     SPARE_UNITS,
     UNITS_PER_DISPLAY_COLUMN,
     SheetLayout,
+    TextWidths,
+    capacity,
     fit_widths,
     format_width,
     lines_needed,
     overflowing,
     read_layouts,
+    text_widths,
     units,
-    usual_width,
     widest,
 )
 from zjk_charity.workbook.reader import Cell, Sheet, cell_text
@@ -91,7 +93,7 @@ MARGINS = (0.25, 0.25, 0.75, 0.75)  # inches: Excel's "narrow" margins
 PRINT_SCALE = 62
 LINE_POINTS = 14.5  # a line of 11 pt text (Excel's own row is 14.25 pt)
 OWN_SHEETS = ("问题清单", "汇总")
-TYPE_SAMPLE_ROWS = 1000
+SAMPLE_ROWS = 2000
 FIRST_DATETIME = datetime(1900, 3, 1)  # earlier dates are not Excel dates (1900 leap-year bug)
 
 
@@ -244,7 +246,8 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
 
     IDs, accounts, phones and 户号 are as wide as 99 % of their cells and wrap the rest;
     numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`) as
-    wide as their widest; free text as wide as its widest cell but
+    wide as their widest; free text as wide as its widest cell of the first
+    :data:`SAMPLE_ROWS` rows, but
     never wider than the county made it, and narrower still where the page needs it
     (:func:`fit_widths`): there a long text is cut off at the next cell, as in the
     county's own sheet, and one line per row keeps the pages few.
@@ -252,10 +255,12 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
     sheet, layout = plan.sheet, plan.layout
     text_positions = {p for c, p in sheet.columns.items() if c in TEXT_COLUMNS}
     whole = {p for c, p in sheet.columns.items() if c in WHOLE_COLUMNS}
-    # Which columns hold numbers or dates, judged by their first rows (a column's kind is
-    # set by the county's first entries; looking at all 100,000 rows costs 0.2 s): their
-    # cells are written back as numbers and dates wherever a row holds one.
-    sample = [row.values for row in sheet.rows[:TYPE_SAMPLE_ROWS]]
+    # Which columns hold numbers or dates, and how wide free text is, judged by the first
+    # rows (all of a county's few hundred; at 100,000 rows every pass over a column costs
+    # 5-15 ms, its texts lying all over memory). Numbers and dates are then written back
+    # wherever a row holds one; IDs, numbers, dates and names are measured in every row.
+    sample = [row.values for row in sheet.rows[:SAMPLE_ROWS]]
+    sample_lines = lines[:SAMPLE_ROWS]
     free: list[int] = []  # columns that may be narrowed for the page
     for p, header in enumerate(sheet.headers):
         text = p in text_positions
@@ -268,14 +273,18 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
         exact = text or dates or numbers or p in whole
         county = layout.widths.get(p, layout.default_width) if layout else MAX_COMPUTED_WIDTH
         cap = None if exact else (county - SPARE_UNITS) / UNITS_PER_DISPLAY_COLUMN
-        if text:  # every cell counts, kept for the rows that wrap (_tall_rows)
-            plan.texts[p] = list(map(itemgetter(p), lines))
-            content = usual_width(plan.texts[p])
+        measured = None
+        if text:  # every cell counts
+            texts = list(map(itemgetter(p), lines))
+            measured = text_widths(texts)
+            content = measured.usual
         else:
-            content = widest(set(map(itemgetter(p), lines)), cap)
+            content = widest(set(map(itemgetter(p), lines if exact else sample_lines)), cap)
         if dates:
             content = max(content, format_width(own))
         width = max(units(content), units(_header_need(header)), MIN_WIDTH)
+        if measured is not None and _may_wrap(texts, measured, width):
+            plan.texts[p] = texts  # for the rows that need more lines (_tall_rows)
         if not exact:
             free.append(p)
             width = min(width, county)  # never wider than the county made it
@@ -286,6 +295,13 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
     )
     for column, width in zip(plan.columns, fitted, strict=True):
         column.width = round(width, 2)
+
+
+def _may_wrap(texts: list[str], measured: TextWidths, width: float) -> bool:
+    """Whether any of a text column's cells may need a second line in ``width``."""
+    if not measured.ascii or measured.widest > capacity(width):
+        return True
+    return any(map(methodcaller("__contains__", "\n"), texts))
 
 
 def _header_need(header: str) -> float:
@@ -443,10 +459,12 @@ def _write_findings(book: Book, findings: Sequence[Finding], lang: str, title: s
     out = book.sheet(
         SheetSpec("问题清单", columns, title="问题清单", print_setup=PrintSetup(title=title))
     )
+    names: dict[str, str] = {}
     for f in findings:
+        name = names.get(f.file) or names.setdefault(f.file, Path(f.file).name)
         out.write(
             [
-                Path(f.file).name,
+                name,
                 f.sheet,
                 f.row,
                 f.column or "",

@@ -329,20 +329,31 @@ def widest(texts: Iterable[str], enough: float | None = None) -> int:
     return best
 
 
-def usual_width(texts: Sequence[str], share: float = 0.99) -> int:
-    """The display width that ``share`` of ``texts`` fit in, full-width letters and digits
-    measured as the ASCII they stand for: a text column this wide shows its IDs and
+@dataclass(frozen=True)
+class TextWidths:
+    """The display widths of a text column's cells (full-width letters and digits measured
+    as the ASCII they stand for)."""
+
+    usual: int  # the width ``share`` of the cells fit in
+    widest: int
+    ascii: bool  # every cell is ASCII: its display width is its length, folded or not
+
+
+def text_widths(texts: Sequence[str], share: float = 0.99) -> TextWidths:
+    """How wide a text column's cells are: a column as wide as ``usual`` shows its IDs and
     accounts on one line, and the odd longer cell (an account typed with spaces, an ID in
     full-width digits) wraps onto a second line instead of widening every page."""
     if not texts:
-        return 0
+        return TextWidths(0, 0, True)
     plain = list(map(str.isascii, texts))
     widths = list(map(len, compress(texts, plain)))
-    if len(widths) < len(texts):
+    ascii_only = len(widths) == len(texts)
+    if not ascii_only:
         others = compress(texts, map(not_, plain))
         widths += [display_width(unicodedata.normalize("NFKC", t)) for t in others]
     widths.sort()
-    return widths[max(math.ceil(len(widths) * share) - 1, 0)]
+    usual = widths[max(math.ceil(len(widths) * share) - 1, 0)]
+    return TextWidths(usual, widths[-1], ascii_only)
 
 
 # What one display column of wrapped text takes, for counting its lines: a CJK
@@ -365,21 +376,26 @@ def lines_needed(text: str, width: float) -> int:
 
 def overflowing(texts: Sequence[str], width: float) -> dict[str, int]:
     """The texts among ``texts`` that need more than one line in a column of ``width``,
-    with the lines each needs; only texts whose bound (:func:`_bounds`) exceeds a line, or
-    that hold a line break, are measured."""
+    with the lines each needs. Only the texts that may (longer than a line, or holding a
+    line break; for others than ASCII, a bound of :func:`_bounds` longer than a line) are
+    measured, and they are picked at C speed."""
     room = capacity(width)
-    if not texts:
-        return {}
-    fits = max(map(len, texts)) <= room and all(map(str.isascii, texts))
-    if fits and not any(map(methodcaller("__contains__", "\n"), texts)):
-        return {}
     unique = list(set(texts))
+    plain = list(map(str.isascii, unique))
+    simple = list(compress(unique, plain))
+    others = list(compress(unique, map(not_, plain)))
+    breaks = methodcaller("__contains__", "\n")
+    candidates = {
+        *compress(simple, map(room.__lt__, map(len, simple))),
+        *compress(simple, map(breaks, simple)),
+        *compress(others, map(room.__lt__, _bounds(others))),
+        *compress(others, map(breaks, others)),
+    }
     found: dict[str, int] = {}
-    for text, bound in zip(unique, _bounds(unique), strict=True):
-        if bound > room or "\n" in text:
-            lines = lines_needed(text, width)
-            if lines > 1:
-                found[text] = lines
+    for text in candidates:
+        lines = lines_needed(text, width)
+        if lines > 1:
+            found[text] = lines
     return found
 
 
