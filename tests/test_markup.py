@@ -132,7 +132,7 @@ def test_flagged_cells_are_filled_and_commented_at_the_original_rows(tmp_path: P
     assert ws.cell(6, phone_col).comment is not None
     assert ws.cell(4, id_col).comment is None
     assert ws.cell(4, id_col).data_type == "s"
-    assert ws.cell(4, headers.index("年龄") + 1).value == 85  # a number again, not "85"
+    assert ws.cell(4, headers.index("年龄") + 1).value == "85"  # General: its text, as before
 
     problems = list(book["问题清单"].iter_rows(values_only=True))
     flagged = [r for r in problems if r[4] in ("ID_BAD_CHECKSUM", "PHONE_INVALID")]

@@ -8,8 +8,9 @@ One copy per input file, named after it (``校验结果-张北县.xlsx`` for 张
   each with a comment, and two columns added: 校验结果 and 问题说明 (wrapped);
 - the county's layout: title rows, the 填报单位 line and merged title/group-heading cells
   above the header, header row heights, column widths and the data columns' number
-  formats (read cheaply from the .xlsx, ``workbook/layout.py``); numbers and dates are
-  written as numbers and dates again, IDs, accounts, phones and 户号 as text;
+  formats (read cheaply from the .xlsx, ``workbook/layout.py``); dates are written as
+  dates (in the county's format), numbers as numbers where the county gave them a format
+  of its own, IDs, accounts, phones and 户号 as text;
 - its own 问题清单 and 汇总 sheets (its rows only);
 - print setup: A4 landscape, all columns on one page wide, as many pages tall as needed,
   title and header rows repeated on every page, page numbers, the campaign year in the
@@ -228,7 +229,7 @@ class _SheetPlan:
     sheet: Sheet
     layout: SheetLayout | None
     columns: list[Column] = field(default_factory=list)
-    typed: list[int] = field(default_factory=list)  # columns written with numbers and dates
+    typed: list[int] = field(default_factory=list)  # columns whose numbers and dates are kept
     texts: dict[int, list[str]] = field(default_factory=dict)  # the text columns' cells
 
 
@@ -268,7 +269,10 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
         kinds = set(map(type, map(itemgetter(p), sample))) if not text else set()
         dates = bool(kinds & {date, datetime})
         numbers = bool(kinds & {float, int})
-        if dates or numbers:
+        if dates or (numbers and own is not None):
+            # A date is written as one (in the county's format, else yyyy-mm-dd), and so is
+            # a number shown in a format of the county's own (0.0); in the General format
+            # its text looks the same and costs less to write (0.35 s at 100,000 rows).
             plan.typed.append(p)
         exact = text or dates or numbers or p in whole
         county = layout.widths.get(p, layout.default_width) if layout else MAX_COMPUTED_WIDTH
