@@ -50,6 +50,7 @@ from zjk_charity.workbook.layout import (
     display_width,
     fit_widths,
     lines_needed,
+    overflowing,
     print_scale,
     read_layouts,
     units,
@@ -714,3 +715,10 @@ def test_a_layout_that_cannot_be_followed_is_no_layout(tmp_path: Path) -> None:
     headers = _header(ws, 3)
     assert ws.cell(4, len(headers) - 1).value in ("通过", "警告")  # the date read as a number
     assert ws.cell(4, headers.index("身份证号") + 1).value == make_id(seq="303")
+
+
+@given(st.lists(st.text(max_size=30), max_size=30), st.floats(3, 40))
+def test_overflowing_finds_every_text_that_needs_more_lines(texts: list[str], width: float) -> None:
+    """The C-speed pick of candidates misses no text that wraps."""
+    expected = {t: n for t in set(texts) if (n := lines_needed(t, width)) > 1}
+    assert overflowing(texts, width) == expected

@@ -303,7 +303,7 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
 
 def _may_wrap(texts: list[str], measured: TextWidths, width: float) -> bool:
     """Whether any of a text column's cells may need a second line in ``width``."""
-    if not measured.ascii or measured.widest > capacity(width):
+    if measured.widest > capacity(width):
         return True
     return any(map(methodcaller("__contains__", "\n"), texts))
 

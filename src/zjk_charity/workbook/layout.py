@@ -335,8 +335,7 @@ class TextWidths:
     as the ASCII they stand for)."""
 
     usual: int  # the width ``share`` of the cells fit in
-    widest: int
-    ascii: bool  # every cell is ASCII: its display width is its length, folded or not
+    widest: int  # as shown: full-width characters count two here
 
 
 def text_widths(texts: Sequence[str], share: float = 0.99) -> TextWidths:
@@ -344,16 +343,16 @@ def text_widths(texts: Sequence[str], share: float = 0.99) -> TextWidths:
     accounts on one line, and the odd longer cell (an account typed with spaces, an ID in
     full-width digits) wraps onto a second line instead of widening every page."""
     if not texts:
-        return TextWidths(0, 0, True)
+        return TextWidths(0, 0)
     plain = list(map(str.isascii, texts))
     widths = list(map(len, compress(texts, plain)))
-    ascii_only = len(widths) == len(texts)
-    if not ascii_only:
-        others = compress(texts, map(not_, plain))
+    shown = max(widths, default=0)
+    if len(widths) < len(texts):
+        others = list(compress(texts, map(not_, plain)))
         widths += [display_width(unicodedata.normalize("NFKC", t)) for t in others]
+        shown = max(shown, *map(display_width, others))
     widths.sort()
-    usual = widths[max(math.ceil(len(widths) * share) - 1, 0)]
-    return TextWidths(usual, widths[-1], ascii_only)
+    return TextWidths(widths[max(math.ceil(len(widths) * share) - 1, 0)], shown)
 
 
 # What one display column of wrapped text takes, for counting its lines: a CJK
