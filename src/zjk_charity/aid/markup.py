@@ -21,8 +21,9 @@ dates, which Excel would show as ########; names and the other short columns a c
 falsify, :data:`WHOLE_COLUMNS`), or, for IDs, accounts, phones and 户号, the
 width that 99 % of its cells fit in, the odd longer one (an account typed in groups of
 four, an ID in full-width digits) wrapping onto a second line of a taller row. Free text
-is never wider than the county made its column (a long bank name is cut off at the next
-cell, as in the county's own sheet; .xls and .csv: at most :data:`MAX_COMPUTED_WIDTH`).
+is as wide as its widest cell among the first :data:`SAMPLE_ROWS` rows, and never wider
+than the county made its column (a long bank name is cut off at the next cell, as in the
+county's own sheet; .xls and .csv: at most :data:`MAX_COMPUTED_WIDTH`).
 If the sheet would then print below :data:`PRINT_SCALE` % on A4, the free-text columns
 are narrowed, widest first, never below :data:`MIN_FREE_WIDTH` (``fit_widths``). Why
 not the county's widths as they are: sample_data's 张北县.xlsx (19 columns of 12 to 26
@@ -243,62 +244,82 @@ def _texts(sheet: Sheet, applicants: dict[int, Applicant]) -> list[list[str]]:
 
 
 def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
-    """Each column's width, format and kind, and which columns keep numbers and dates.
+    """Each column's width, format and kind, then the widths fitted to the page.
 
     IDs, accounts, phones and 户号 are as wide as 99 % of their cells and wrap the rest;
     numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`) as
     wide as their widest; free text as wide as its widest cell of the first
-    :data:`SAMPLE_ROWS` rows, but
-    never wider than the county made it, and narrower still where the page needs it
-    (:func:`fit_widths`): there a long text is cut off at the next cell, as in the
-    county's own sheet, and one line per row keeps the pages few.
+    :data:`SAMPLE_ROWS` rows, but never wider than the county made it, and narrower still
+    where the page needs it (:func:`fit_widths`): there a long text is cut off at the
+    next cell, as in the county's own sheet, and one line per row keeps the pages few.
     """
-    sheet, layout = plan.sheet, plan.layout
-    text_positions = {p for c, p in sheet.columns.items() if c in TEXT_COLUMNS}
+    sheet = plan.sheet
+    text = {p for c, p in sheet.columns.items() if c in TEXT_COLUMNS}
     whole = {p for c, p in sheet.columns.items() if c in WHOLE_COLUMNS}
     # Which columns hold numbers or dates, and how wide free text is, judged by the first
     # rows (all of a county's few hundred; at 100,000 rows every pass over a column costs
     # 5-15 ms, its texts lying all over memory). Numbers and dates are then written back
     # wherever a row holds one; IDs, numbers, dates and names are measured in every row.
-    sample = [row.values for row in sheet.rows[:SAMPLE_ROWS]]
-    sample_lines = lines[:SAMPLE_ROWS]
-    free: list[int] = []  # columns that may be narrowed for the page
-    for p, header in enumerate(sheet.headers):
-        text = p in text_positions
-        own = None if text or layout is None else layout.formats.get(p)
-        kinds = set(map(type, map(itemgetter(p), sample))) if not text else set()
-        dates = bool(kinds & {date, datetime})
-        numbers = bool(kinds & {float, int})
-        if dates or (numbers and own is not None):
-            # A date is written as one (in the county's format, else yyyy-mm-dd), and so is
-            # a number shown in a format of the county's own (0.0); in the General format
-            # its text looks the same and costs less to write (0.35 s at 100,000 rows).
-            plan.typed.append(p)
-        exact = text or dates or numbers or p in whole
-        county = layout.widths.get(p, layout.default_width) if layout else MAX_COMPUTED_WIDTH
-        cap = None if exact else (county - SPARE_UNITS) / UNITS_PER_DISPLAY_COLUMN
-        measured = None
-        if text:  # every cell counts
-            texts = list(map(itemgetter(p), lines))
-            measured = text_widths(texts)
-            content = measured.usual
-        else:
-            content = widest(set(map(itemgetter(p), lines if exact else sample_lines)), cap)
-        if dates:
-            content = max(content, format_width(own))
-        width = max(units(content), units(_header_need(header)), MIN_WIDTH)
-        if measured is not None and _may_wrap(texts, measured, width):
-            plan.texts[p] = texts  # for the rows that need more lines (_tall_rows)
-        if not exact:
-            free.append(p)
-            width = min(width, county)  # never wider than the county made it
-        plan.columns.append(Column(header or f"列{p + 1}", width, text, own, wrap=text))
+    sample = _Sample([row.values for row in sheet.rows[:SAMPLE_ROWS]], lines[:SAMPLE_ROWS])
+    free = [
+        p
+        for p, header in enumerate(sheet.headers)
+        if not _plan_column(plan, p, header, lines, sample, p in text, p in whole)
+    ]
     plan.columns += [Column("校验结果", VERDICT_WIDTH), Column("问题说明", NOTE_WIDTH, wrap=True)]
     fitted = fit_widths(
         [c.width for c in plan.columns], free, PRINT_SCALE, MARGINS[:2], MIN_FREE_WIDTH
     )
     for column, width in zip(plan.columns, fitted, strict=True):
         column.width = round(width, 2)
+
+
+@dataclass(frozen=True)
+class _Sample:
+    values: list[list[Cell]]  # the first rows as read
+    texts: list[list[str]]  # and as text
+
+
+def _plan_column(
+    plan: _SheetPlan,
+    p: int,
+    header: str,
+    lines: list[list[str]],
+    sample: _Sample,
+    text: bool,
+    whole: bool,
+) -> bool:
+    """Add column ``p`` to the plan; True when it must show every cell in full."""
+    layout = plan.layout
+    own = None if text or layout is None else layout.formats.get(p)
+    kinds = set() if text else set(map(type, map(itemgetter(p), sample.values)))
+    dates = bool(kinds & {date, datetime})
+    numbers = bool(kinds & {float, int})
+    if dates or (numbers and own is not None):
+        # A date is written as one (in the county's format, else yyyy-mm-dd), and so is a
+        # number shown in a format of the county's own (0.0); in the General format its
+        # text looks the same and costs less to write (0.35 s at 100,000 rows).
+        plan.typed.append(p)
+    exact = text or dates or numbers or whole
+    county = layout.widths.get(p, layout.default_width) if layout else MAX_COMPUTED_WIDTH
+    texts: list[str] = []
+    measured: TextWidths | None = None
+    if text:  # every cell counts
+        texts = list(map(itemgetter(p), lines))
+        measured = text_widths(texts)
+        content = measured.usual
+    else:
+        cap = None if exact else (county - SPARE_UNITS) / UNITS_PER_DISPLAY_COLUMN
+        content = widest(set(map(itemgetter(p), lines if exact else sample.texts)), cap)
+    if dates:
+        content = max(content, format_width(own))
+    width = max(units(content), units(_header_need(header)), MIN_WIDTH)
+    if measured is not None and _may_wrap(texts, measured, width):
+        plan.texts[p] = texts  # for the rows that need more lines (_tall_rows)
+    if not exact:
+        width = min(width, county)  # never wider than the county made it
+    plan.columns.append(Column(header or f"列{p + 1}", width, text, own, wrap=text))
+    return exact
 
 
 def _may_wrap(texts: list[str], measured: TextWidths, width: float) -> bool:
