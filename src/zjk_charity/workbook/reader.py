@@ -32,6 +32,7 @@ Grid = list[list[Cell]]
 Merged = list[tuple[int, int, int, int]]
 
 HEADER_SEARCH_ROWS = 20
+MAX_HEADING_MERGES = 1000  # a crafted file may claim millions; a real heading has a few
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 TOTAL_WORDS = ("合计", "总计", "小计")
@@ -346,7 +347,7 @@ def _sheet(
     sheet = Sheet(name, index, last_header + 1, texts, mapping, missing)
     sheet.preamble = [list(line[:width]) for line in grid[:last_header]]
     sheet.header_top = first_header + 1
-    sheet.merged = [m for m in merged if m[0] <= last_header]
+    sheet.merged = [m for m in merged if m[0] <= last_header][:MAX_HEADING_MERGES]
     _fill_merged(grid, merged, last_header + 1)
     key_position = mapping.get(key_column) if key_column else None
     sheet.rows = _data_rows(grid, last_header + 1, width, key_position)
