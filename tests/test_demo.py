@@ -15,7 +15,9 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     out = tmp_path / "demo" / "out"
-    assert (out / "校验结果-2025.xlsx").is_file()
+    for name in ("张北县", "康保县", "蔚县"):  # each county's marked-up copy
+        assert (out / f"校验结果-{name}.xlsx").is_file()
+    assert (out / "问题清单-2025.xlsx").is_file()  # and the city's list
     assert (out / "分配结果-2025.xlsx").is_file()
     assert (out / "分配结果-2025-银行代发.csv").is_file()
     assert "资助 810 人，810000.00 元" in result.output

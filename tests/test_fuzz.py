@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import AS_OF, HEADERS, YEAR
-from zjk_charity.aid.markup import write_markup
+from zjk_charity.aid.markup import plan_markups, write_markups
 from zjk_charity.aid.validation import validate
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
@@ -84,10 +84,11 @@ def _xlsx_safe(value: Any) -> Any:
 
 def _run(path: Path, folder: Path) -> None:
     try:
-        result = validate(Ledger(folder / "l.db"), [path], year=YEAR, as_of=AS_OF)
+        ledger = Ledger(folder / "l.db")
+        result = validate(ledger, [path], year=YEAR, as_of=AS_OF, write=lambda _: None)
     except UserError:
         return
-    write_markup(result, folder / "m.xlsx")
+    write_markups(result, plan_markups([path], YEAR, folder / "out", None))
     result.as_json("zh")
     result.as_json("en")
 

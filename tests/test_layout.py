@@ -183,7 +183,7 @@ def test_the_validation_summary_and_findings_at_any_width(tmp_path: Path, width:
     result = run_validate(tmp_path, write_workbook(tmp_path / "张家口市察北管理区.xlsx", rows))
     assert result.findings
     out, buffer = _screen(width)
-    render_validation(out, result, "zh", None, None)
+    render_validation(out, result, "zh", [], None)
     shown = buffer.getvalue()
     for f in result.findings:
         assert _squeezed(f.message("zh")) in _squeezed(shown)

@@ -36,6 +36,7 @@ def test_purge_asks_then_deletes_and_vacuums(tmp_path: Path) -> None:
     done = runner.invoke(app, ["purge", "--year", "2025", "--yes", "-w", str(ws)])
     assert done.exit_code == 0, done.output
     assert "分配结果-2025" in done.output  # the outputs left under out/ are named
+    assert "校验结果-张北县.xlsx" in done.output.replace("\n", "")  # its copy holds full IDs
     conn = sqlite3.connect(db)
     for table in ("applicants", "aid_findings", "aid_files", "allocations", "allocation_people"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0

@@ -137,7 +137,11 @@ def test_manifest_lists_runs_inputs_and_files(campaign: Path, report: Path) -> N
     listed = [f["name"] for f in m["files"]]
     assert listed[:2] == ["report.html", "report.xlsx"]
     assert listed[2:] == (["report.pdf"] if _pdf_possible() else [])
-    assert m["signer"] == {"name": "演示经办人", "role": "经办人", "fingerprint": m["signer"]["fingerprint"]}
+    assert m["signer"] == {
+        "name": "演示经办人",
+        "role": "经办人",
+        "fingerprint": m["signer"]["fingerprint"],
+    }
     assert m["signed_at"]
 
 

@@ -1,7 +1,7 @@
 """``zjk-charity demo``: the 2025 campaign on the packaged sample data, in a fresh workspace.
 
 It grows with each capability; today: history import, validation (showing the planted
-problems), allocation of the 810 places with every output, and finalize. The workspace
+problems; each county's marked-up copy and the city's 问题清单), allocation of the 810 places with every output, and finalize. The workspace
 keeps ``campaign_year = 2025`` in its settings, so every command can be tried in it
 afterwards without ``--year``.
 """
@@ -24,7 +24,7 @@ from zjk_charity.aid.allocation import (
 from zjk_charity.aid.allocation_book import write_outputs
 from zjk_charity.aid.finalize import finalize
 from zjk_charity.aid.history import import_history
-from zjk_charity.aid.markup import write_markup
+from zjk_charity.aid.markup import plan_markups, write_markups
 from zjk_charity.aid.notice import notice_from_settings
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.aid.validation import validate
@@ -106,6 +106,8 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         year = int(path.name[:4])
         imported = import_history(ledger, [path], year, {"files": [str(path)], "year": year})
         summary.lines.append(f"导入 {year} 年受助名单：{imported.imported} 人")
+    plan = plan_markups(applications, YEAR, root / "out", None)
+    marked: list[Path] = []
     result = validate(
         ledger,
         applications,
@@ -113,6 +115,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         as_of=date(YEAR, 10, 20),
         attachments=data / SCREENSHOTS,
         arguments={"files": [str(p) for p in applications], "demo": True},
+        write=lambda checked: marked.extend(write_markups(checked, plan)),
     )
     s = result.summary
     summary.lines.append(
@@ -121,7 +124,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     )
     for code, count in sorted(result.by_code().items()):
         summary.lines.append(f"  {code}: {count}")
-    summary.written.append(write_markup(result, root / "out" / f"校验结果-{YEAR}.xlsx"))
+    summary.written.extend(marked)  # each county's marked-up copy and the city list
     _allocate(ledger, root, summary)
     wishes = run_wishes_demo(ledger, data, root / "out", year=YEAR)
     summary.lines.extend(wishes.lines)

@@ -92,7 +92,10 @@ def purge(
         run.result = dict(result.rows)
     ledger.vacuum()
     if out_dir.is_dir():
-        patterns = ([f"*{year}*"] if year is not None else []) + (["*微心愿*"] if wishes else [])
+        # A file's marked-up copy (校验结果-张北县.xlsx) is named without the year: it
+        # holds full IDs and accounts of whatever year validated it last, so it is listed.
+        by_year = [f"*{year}*", "校验结果-*.xlsx"] if year is not None else []
+        patterns = by_year + (["*微心愿*"] if wishes else [])
         result.outputs = sorted(
             {p for pattern in patterns for p in out_dir.rglob(pattern) if p.is_file()}
         )

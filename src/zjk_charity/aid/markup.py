@@ -1,73 +1,448 @@
-"""The marked-up workbook ``aid validate`` returns to the townships.
+"""The marked-up copies ``aid validate`` returns to the townships, and the city's 问题清单.
 
-Each data row keeps its original Excel row number, so "第 5 行" in a message is row 5
-in this workbook too. Error cells are red, warning cells yellow, each with a comment;
-then a 问题清单 sheet (one row per finding) and a 汇总 sheet by county.
+One copy per input file, named after it (``校验结果-张北县.xlsx`` for 张北县.xlsx, .xls or
+.csv), so each county gets back its own file and nothing of another county's:
+
+- its sheets under their own names, each data row at its original Excel row number (so
+  "第 5 行" in a message is row 5 here too), error cells red and warning cells yellow,
+  each with a comment, and two columns added: 校验结果 and 问题说明 (wrapped);
+- the county's layout: title rows, the 填报单位 line and merged title/group-heading cells
+  above the header, header row heights, column widths and the data columns' number
+  formats (read cheaply from the .xlsx, ``workbook/layout.py``); dates are written as
+  dates (in the county's format), numbers as numbers where the county gave them a format
+  of its own, IDs, accounts, phones and 户号 as text;
+- its own 问题清单 and 汇总 sheets (its rows only);
+- print setup: A4 landscape, all columns on one page wide, as many pages tall as needed,
+  title and header rows repeated on every page, page numbers, the campaign year in the
+  page header, frozen header, narrow margins.
+
+Column widths. A column is as wide as its content needs: its widest cell (numbers and
+dates, which Excel would show as ########; names and the other short columns a cut would
+falsify, :data:`WHOLE_COLUMNS`), or, for IDs, accounts, phones and 户号, the
+width that 99 % of its cells fit in, the odd longer one (an account typed in groups of
+four, an ID in full-width digits) wrapping onto a second line of a taller row. Free text
+is as wide as its widest cell among the first :data:`SAMPLE_ROWS` rows, and never wider
+than the county made its column (a long bank name is cut off at the next cell, as in the
+county's own sheet; .xls and .csv: at most :data:`MAX_COMPUTED_WIDTH`).
+If the sheet would then print below :data:`PRINT_SCALE` % on A4, the free-text columns
+are narrowed, widest first, never below :data:`MIN_FREE_WIDTH` (``fit_widths``). Why
+not the county's widths as they are: sample_data's 张北县.xlsx (19 columns of 12 to 26
+characters) prints at 51 % with the two added columns, 5.6 pt type, too small to read;
+as above it prints at 62 %, 6.8 pt. Rows whose wrapped text needs more lines are given
+their height here: neither Excel nor LibreOffice grows a written row to fit its text.
+
+The city's 问题清单 (``问题清单-<year>.xlsx``) lists the findings of every file of the
+campaign, this run's and those validated before (as the ledger holds them now), with
+the 汇总 by county; it is replaced by each run, so it is always the whole campaign.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from operator import itemgetter, methodcaller
 from pathlib import Path
 
 from zjk_charity.aid.model import Applicant
-from zjk_charity.aid.validation import FileReport, ValidationResult
+from zjk_charity.aid.validation import CountyTally, FileReport, ValidationResult
+from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding, Severity
-from zjk_charity.workbook.reader import Sheet, cell_text
+from zjk_charity.workbook.layout import (
+    SPARE_UNITS,
+    UNITS_PER_DISPLAY_COLUMN,
+    SheetLayout,
+    TextWidths,
+    capacity,
+    fit_widths,
+    format_width,
+    lines_needed,
+    overflowing,
+    read_layouts,
+    text_widths,
+    units,
+    widest,
+)
+from zjk_charity.workbook.reader import Cell, Sheet, cell_text
 from zjk_charity.workbook.writer import (
     Book,
     Column,
+    Merge,
     PrintSetup,
     SheetSpec,
     SheetWriter,
     Value,
-    new_book,
+    atomic_path,
+    check_target,
     safe_sheet_name,
 )
 
 TEXT_COLUMNS = {"身份证号", "银行账号", "联系电话", "户号"}
+# Short columns that a cut would falsify (a name, a date typed as text): never narrowed.
+WHOLE_COLUMNS = {"序号", "姓名", "性别", "年龄", "申请日期", "往年受助年份"}
 VERDICT = {"error": "不通过", "warning": "警告", "ok": "通过"}
+VERDICT_WIDTH = 7.0
+NOTE_WIDTH = 20.0  # 问题说明: about 8 Chinese characters a line, wrapped
+MAX_COMPUTED_WIDTH = 24.0  # free text in a .xls/.csv column: longer text wraps
+MIN_WIDTH = 3.0
+MIN_FREE_WIDTH = 7.0  # free text is never squeezed below 3 Chinese characters a line
+MARGINS = (0.25, 0.25, 0.75, 0.75)  # inches: Excel's "narrow" margins
+# The print scale the widths aim at: 62 % of 11 pt is 6.8 pt, above 小六 (6.5 pt), the
+# smallest type size in everyday Chinese print; 2 points to spare for rounding.
+PRINT_SCALE = 62
+LINE_POINTS = 14.5  # a line of 11 pt text (Excel's own row is 14.25 pt)
+OWN_SHEETS = ("问题清单", "汇总")
+SAMPLE_ROWS = 2000
+FIRST_DATETIME = datetime(1900, 3, 1)  # earlier dates are not Excel dates (1900 leap-year bug)
 
 
-def _sheet_name(report: FileReport, sheet: Sheet, many: bool, used: set[str]) -> str:
-    """The copy's sheet name: the original's, prefixed by the file's when several files or
-    sheets share the workbook; 问题清单 and 汇总 stay free for the book's own sheets."""
-    base = f"{report.table.path.stem}-{sheet.name}" if many else sheet.name
-    name = safe_sheet_name(base, used | {"问题清单", "汇总"}, limit=28)
-    used.add(name)
-    return name
+def copy_name(path: Path) -> str:
+    """The marked-up copy's file name: 校验结果-张北县.xlsx for 张北县.xlsx/.xls/.csv."""
+    return f"校验结果-{path.stem}.xlsx"
 
 
-def _write_sheet(
-    book: Book, name: str, sheet: Sheet, applicants: dict[int, Applicant], lang: str
-) -> None:
-    text_positions = {p for c, p in sheet.columns.items() if c in TEXT_COLUMNS}
-    columns = [
-        Column(h or f"列{i + 1}", 14, i in text_positions) for i, h in enumerate(sheet.headers)
+def city_name(year: int) -> str:
+    return f"问题清单-{year}.xlsx"
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    """Where ``aid validate`` writes: one copy per input (by the input's path as given)
+    and the city-wide 问题清单."""
+
+    copies: dict[str, Path]
+    city: Path
+
+    @property
+    def targets(self) -> list[Path]:
+        return [*self.copies.values(), self.city]
+
+
+def plan_markups(inputs: Sequence[Path], year: int, folder: Path, out: Path | None) -> OutputPlan:
+    """Decide the output paths before anything is read or written.
+
+    ``out`` is a folder for every output (default ``folder``, the workspace's out/), or,
+    with one input file, a name ending in .xlsx for that file's copy: the city list then
+    goes beside it. Several inputs and an .xlsx name are a UserError asking for a folder.
+    Two inputs with the same name in different folders get 校验结果-张北县-2.xlsx and so on.
+    """
+    distinct = list(dict.fromkeys(inputs))
+    target_folder = folder
+    single: Path | None = None
+    if out is not None:
+        suffix = out.suffix.lower()
+        if out.exists() and not out.is_dir():
+            check_target(out, distinct)  # the ledger, an input: refused with their reason
+        if out.is_dir() or (suffix not in {".xlsx", ".xlsm", ".xls", ".csv"} and not out.exists()):
+            target_folder = out
+        elif suffix != ".xlsx":
+            raise UserError(
+                f"--out {out}：标注工作簿是 .xlsx 文件；请给出以 .xlsx 结尾的文件名或一个文件夹",
+                f"--out {out}: the marked-up copy is an .xlsx; give a name ending in .xlsx "
+                "or a folder",
+            )
+        elif len(distinct) > 1:
+            raise UserError(
+                f"--out {out}：校验 {len(distinct)} 个文件时每个文件各写一个标注工作簿，"
+                "--out 请给出一个文件夹（如 --out 校验结果/）",
+                f"--out {out}: {len(distinct)} files give one marked-up copy each; give "
+                "--out a folder (e.g. --out checked/)",
+            )
+        else:
+            single = out
+    if single is not None:
+        city = single.parent / city_name(year)
+        if city.resolve() == single.resolve():
+            raise UserError(
+                f"--out {out}：这是全市问题清单的文件名，请换一个文件名",
+                f"--out {out}: that is the name of the city-wide list; choose another name",
+            )
+        return OutputPlan({str(distinct[0]): single}, city)
+    copies: dict[str, Path] = {}
+    taken: set[str] = set()
+    for path in distinct:
+        name = copy_name(path)
+        n = 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"校验结果-{path.stem}-{n}.xlsx"
+        taken.add(name.casefold())
+        copies[str(path)] = target_folder / name
+    return OutputPlan(copies, target_folder / city_name(year))
+
+
+def write_markups(result: ValidationResult, plan: OutputPlan, lang: str = "zh") -> list[Path]:
+    """Write every file's marked-up copy and the city list; return their paths.
+
+    All or nothing: every file is written under a temporary name first and renamed only
+    when all are complete (each target is checked by ``writer.check_target`` before any
+    is written), so a failure leaves earlier copies as they were.
+    """
+    copies = [
+        (report, plan.copies.get(report.path) or plan.city.parent / copy_name(report.table.path))
+        for report in result.files
     ]
-    columns += [Column("校验结果", 10), Column("问题说明", 60)]
-    at = sheet.header_row - 1
-    preamble: list[list[Value]] = [[cell_text(v) for v in line] for line in sheet.preamble[:at]]
-    out = book.sheet(
-        SheetSpec(
-            name, columns, header_at=at, print_setup=PrintSetup(title=name), preamble=preamble
+    with ExitStack() as stack:
+        temps = {
+            target: stack.enter_context(atomic_path(target))
+            for target in [*(target for _, target in copies), plan.city]
+        }
+        for report, target in copies:
+            write_copy(result, report, temps[target], lang)
+        write_city_list(result, temps[plan.city], lang)
+    return [*(target for _, target in copies), plan.city]
+
+
+# One file's copy.
+
+
+def write_copy(result: ValidationResult, report: FileReport, path: Path, lang: str = "zh") -> None:
+    """The marked-up copy of one input file (written to ``path`` as it is, not atomically)."""
+    applicants = [a for a in result.applicants if a.file == report.path]
+    by_row: dict[str, dict[int, Applicant]] = defaultdict(dict)
+    for a in applicants:
+        by_row[a.sheet][a.row] = a
+    sheets = report.table.sheets
+    layouts = read_layouts(report.table.path, {s.name: s.header_row for s in sheets})
+    findings = [f for f in result.findings if f.file == report.path]
+    own = ValidationResult(result.year, result.as_of, [report], applicants, findings)
+    book = Book(path, streaming=True, fast_rows=True)
+    used = set(OWN_SHEETS)  # the copy's own 问题清单 and 汇总 come last
+    for sheet in sheets:
+        name = safe_sheet_name(sheet.name, used)
+        # Printed at the top of every page; Excel takes 255 characters at most there.
+        title = f"{result.year}年福彩暖冬申请校验结果 · {report.name[:80]} · {sheet.name}"
+        _write_sheet(
+            book, _SheetPlan(name, title, sheet, layouts.get(sheet.name)), by_row[sheet.name], lang
         )
-    )
-    out.write([c.header for c in columns], at=at, style="bold")
-    width = len(sheet.headers)
+    _write_findings(book, findings, lang, f"{result.year}年福彩暖冬申请问题清单 · {report.name}")
+    _write_summary(book, own.by_county(), own.summary, own.by_code(), result.year)
+    book.close()
+
+
+@dataclass
+class _SheetPlan:
+    name: str
+    title: str
+    sheet: Sheet
+    layout: SheetLayout | None
+    columns: list[Column] = field(default_factory=list)
+    typed: list[int] = field(default_factory=list)  # columns whose numbers and dates are kept
+    texts: dict[int, list[str]] = field(default_factory=dict)  # the text columns' cells
+
+
+def _texts(sheet: Sheet, applicants: dict[int, Applicant]) -> list[list[str]]:
+    """Every data row's cells as text: the applicant's, or the row's for an unchecked sheet."""
+    lines: list[list[str]] = []
     for row in sheet.rows:
         a = applicants.get(row.number)
+        lines.append(a.cells if a is not None else [cell_text(v) for v in row.values])
+    return lines
+
+
+def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
+    """Each column's width, format and kind, then the widths fitted to the page.
+
+    IDs, accounts, phones and 户号 are as wide as 99 % of their cells and wrap the rest;
+    numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`) as
+    wide as their widest; free text as wide as its widest cell of the first
+    :data:`SAMPLE_ROWS` rows, but never wider than the county made it, and narrower still
+    where the page needs it (:func:`fit_widths`): there a long text is cut off at the
+    next cell, as in the county's own sheet, and one line per row keeps the pages few.
+    """
+    sheet = plan.sheet
+    text = {p for c, p in sheet.columns.items() if c in TEXT_COLUMNS}
+    whole = {p for c, p in sheet.columns.items() if c in WHOLE_COLUMNS}
+    # Which columns hold numbers or dates, and how wide free text is, judged by the first
+    # rows (all of a county's few hundred; at 100,000 rows every pass over a column costs
+    # 5-15 ms, its texts lying all over memory). Numbers and dates are then written back
+    # wherever a row holds one; IDs, numbers, dates and names are measured in every row.
+    sample = _Sample([row.values for row in sheet.rows[:SAMPLE_ROWS]], lines[:SAMPLE_ROWS])
+    free = [
+        p
+        for p, header in enumerate(sheet.headers)
+        if not _plan_column(plan, p, header, lines, sample, p in text, p in whole)
+    ]
+    plan.columns += [Column("校验结果", VERDICT_WIDTH), Column("问题说明", NOTE_WIDTH, wrap=True)]
+    fitted = fit_widths(
+        [c.width for c in plan.columns], free, PRINT_SCALE, MARGINS[:2], MIN_FREE_WIDTH
+    )
+    for column, width in zip(plan.columns, fitted, strict=True):
+        column.width = round(width, 2)
+
+
+@dataclass(frozen=True)
+class _Sample:
+    values: list[list[Cell]]  # the first rows as read
+    texts: list[list[str]]  # and as text
+
+
+def _plan_column(
+    plan: _SheetPlan,
+    p: int,
+    header: str,
+    lines: list[list[str]],
+    sample: _Sample,
+    text: bool,
+    whole: bool,
+) -> bool:
+    """Add column ``p`` to the plan; True when it must show every cell in full."""
+    layout = plan.layout
+    own = None if text or layout is None else layout.formats.get(p)
+    kinds = set() if text else set(map(type, map(itemgetter(p), sample.values)))
+    dates = bool(kinds & {date, datetime})
+    numbers = bool(kinds & {float, int})
+    if dates or (numbers and own is not None):
+        # A date is written as one (in the county's format, else yyyy-mm-dd), and so is a
+        # number shown in a format of the county's own (0.0); in the General format its
+        # text looks the same and costs less to write (0.35 s at 100,000 rows).
+        plan.typed.append(p)
+    exact = text or dates or numbers or whole
+    county = layout.widths.get(p, layout.default_width) if layout else MAX_COMPUTED_WIDTH
+    texts: list[str] = []
+    measured: TextWidths | None = None
+    if text:  # every cell counts
+        texts = list(map(itemgetter(p), lines))
+        measured = text_widths(texts)
+        content = measured.usual
+    else:
+        cap = None if exact else (county - SPARE_UNITS) / UNITS_PER_DISPLAY_COLUMN
+        content = widest(set(map(itemgetter(p), lines if exact else sample.texts)), cap)
+    if dates:
+        content = max(content, format_width(own))
+    width = max(units(content), units(_header_need(header)), MIN_WIDTH)
+    if measured is not None and _may_wrap(texts, measured, width):
+        plan.texts[p] = texts  # for the rows that need more lines (_tall_rows)
+    if not exact:
+        width = min(width, county)  # never wider than the county made it
+    plan.columns.append(Column(header or f"列{p + 1}", width, text, own, wrap=text))
+    return exact
+
+
+def _may_wrap(texts: list[str], measured: TextWidths, width: float) -> bool:
+    """Whether any of a text column's cells may need a second line in ``width``."""
+    if measured.widest > capacity(width):
+        return True
+    return any(map(methodcaller("__contains__", "\n"), texts))
+
+
+def _header_need(header: str) -> float:
+    """Display columns a header needs: long ones may wrap onto two lines."""
+    width = widest([header])
+    return width if width <= 8 else math.ceil(width / 2)
+
+
+def _heading(plan: _SheetPlan) -> tuple[list[list[Value]], list[Merge], dict[int, float]]:
+    """The rows above the header, their merged ranges and heights, for the copy."""
+    sheet = plan.sheet
+    at = sheet.header_row - 1  # 0-based row of the (last) header row
+    top = (sheet.header_top or sheet.header_row) - 1  # 0-based first header row
+    original, last = len(sheet.headers), len(plan.columns) - 1
+    preamble: list[list[Value]] = [[cell_text(v) for v in line] for line in sheet.preamble[:at]]
+    merged: list[Merge] = []
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 < top and c2 >= original - 1 and r2 < top:
+            c2 = last  # a title or 填报单位 line across the table spans the added columns too
+        merged.append((r1, c1, r2, c2))
+    if top < at:  # a two-tier header: the added columns' headings span both rows
+        line = preamble[top]
+        line += [""] * (original - len(line))
+        line += ["校验结果", "问题说明"]
+        merged += [(top, original, at, original), (top, original + 1, at, original + 1)]
+    heights = dict(plan.layout.row_heights) if plan.layout is not None else {}
+    # Wrapped headings: the row is made tall enough here, since neither Excel nor
+    # LibreOffice grows a streamed row to fit its text.
+    lines = max(lines_needed(c.header, c.width) for c in plan.columns)
+    if lines > 1 or at in heights:
+        heights[at] = max(heights.get(at, 0.0), _points(lines))
+    return preamble, merged, heights
+
+
+def _points(lines: int) -> float:
+    """The height of a row of ``lines`` lines, at most Excel's 409 points."""
+    return min(LINE_POINTS * lines + 3, 409.0)
+
+
+def _tall_rows(plan: _SheetPlan) -> dict[int, int]:
+    """Rows (by position in the sheet) whose wrapped text cells need more than one line."""
+    tall: dict[int, int] = {}
+    for p, texts in plan.texts.items():
+        long = overflowing(texts, plan.columns[p].width)
+        if long:
+            for i, text in enumerate(texts):
+                if text in long:
+                    tall[i] = max(tall.get(i, 1), long[text])
+    return tall
+
+
+def _write_sheet(book: Book, plan: _SheetPlan, applicants: dict[int, Applicant], lang: str) -> None:
+    sheet = plan.sheet
+    lines = _texts(sheet, applicants)
+    _plan_columns(plan, lines)
+    preamble, merged, heights = _heading(plan)
+    out = book.sheet(
+        SheetSpec(
+            plan.name,
+            plan.columns,
+            header_at=sheet.header_row - 1,
+            print_setup=PrintSetup(title=plan.title, margins=MARGINS),
+            preamble=preamble,
+            header_top=(sheet.header_top or sheet.header_row) - 1,
+            merged=merged,
+            row_heights=heights,
+        )
+    )
+    width = len(sheet.headers)
+    typed = plan.typed
+    tall = _tall_rows(plan)
+    note_width = plan.columns[-1].width
+    for i, (row, cells) in enumerate(zip(sheet.rows, lines, strict=True)):
+        a = applicants.get(row.number)
+        values: list[Value] = [*cells, "", ""]
+        if typed:
+            _restore_types(values, row.values, typed)
+        height = _points(tall[i]) if i in tall else None
         if a is None:  # the sheet was not checked (a required column is missing)
-            out.write([*(cell_text(v) for v in row.values), "未检查", ""], at=row.number - 1)
-            continue
-        if not a.findings:
-            out.write([*a.cells, VERDICT["ok"], ""], at=row.number - 1, cell_styles={width: "ok"})
-            continue
-        _write_flagged(out, sheet, a, width, lang)
+            values[width] = "未检查"
+            out.write(values, at=row.number - 1, height=height)
+        elif not a.findings:
+            values[width] = VERDICT["ok"]
+            out.write(values, at=row.number - 1, cell_styles={width: "ok"}, height=height)
+        else:
+            _write_flagged(out, sheet, a, values, lang, tall.get(i, 1), note_width)
 
 
-def _write_flagged(out: SheetWriter, sheet: Sheet, a: Applicant, width: int, lang: str) -> None:
+def _restore_types(values: list[Value], originals: list[Cell], typed: list[int]) -> None:
+    """Numbers and dates back as numbers and dates (in the county's format), where the
+    original cell held one that a workbook can hold."""
+    for p in typed:
+        v = originals[p]
+        if type(v) is float:
+            if math.isfinite(v):
+                values[p] = v
+        elif type(v) is int:
+            values[p] = v
+        elif type(v) is datetime:
+            if v >= FIRST_DATETIME:
+                values[p] = v
+        elif type(v) is date and v >= FIRST_DATETIME.date():
+            values[p] = v
+
+
+def _write_flagged(
+    out: SheetWriter,
+    sheet: Sheet,
+    a: Applicant,
+    values: list[Value],
+    lang: str,
+    lines: int,
+    note_width: float,
+) -> None:
     """A row with findings: its cells filled and commented, the verdict and the summary."""
+    width = len(sheet.headers)
     cell_styles: dict[int, str] = {}
     notes: dict[int, list[str]] = defaultdict(list)
     messages = [f.message(lang) for f in a.findings]
@@ -78,18 +453,25 @@ def _write_flagged(out: SheetWriter, sheet: Sheet, a: Applicant, width: int, lan
         notes[position].append(message)
     verdict = "error" if a.has_error else "warning" if a.has_warning else "ok"
     cell_styles[width] = verdict
-    summary = "；".join(
+    values[width] = VERDICT[verdict]
+    note = "；".join(
         f"{f.column or ''}：{message}" for f, message in zip(a.findings, messages, strict=True)
     )
+    values[width + 1] = note
+    lines = max(lines, lines_needed(note, note_width))
     out.write(
-        [*a.cells, VERDICT[verdict], summary],
+        values,
         at=a.row - 1,
         cell_styles=cell_styles,
         comments={p: "\n".join(n) for p, n in notes.items() if p < width},
+        height=_points(lines) if lines > 1 else None,
     )
 
 
-def _write_findings(book: Book, findings: list[Finding], lang: str) -> None:
+# 问题清单 and 汇总: in each copy (its rows only) and in the city list (every file).
+
+
+def _write_findings(book: Book, findings: Sequence[Finding], lang: str, title: str) -> None:
     columns = [
         Column("文件", 20),
         Column("工作表", 14),
@@ -99,11 +481,15 @@ def _write_findings(book: Book, findings: list[Finding], lang: str) -> None:
         Column("级别", 8),
         Column("说明", 70),
     ]
-    out = book.sheet(SheetSpec("问题清单", columns, title="问题清单"))
+    out = book.sheet(
+        SheetSpec("问题清单", columns, title="问题清单", print_setup=PrintSetup(title=title))
+    )
+    names: dict[str, str] = {}
     for f in findings:
+        name = names.get(f.file) or names.setdefault(f.file, Path(f.file).name)
         out.write(
             [
-                Path(f.file).name,
+                name,
                 f.sheet,
                 f.row,
                 f.column or "",
@@ -115,7 +501,13 @@ def _write_findings(book: Book, findings: list[Finding], lang: str) -> None:
         )
 
 
-def _write_summary(book: Book, result: ValidationResult) -> None:
+def _write_summary(
+    book: Book,
+    by_county: dict[str, CountyTally],
+    summary: dict[str, int],
+    by_code: dict[str, int],
+    year: int,
+) -> None:
     columns = [
         Column("县(区)", 14),
         Column("申请人数", 10),
@@ -123,31 +515,44 @@ def _write_summary(book: Book, result: ValidationResult) -> None:
         Column("有错误", 10),
         Column("有警告", 10),
     ]
-    out = book.sheet(SheetSpec("汇总", columns, title=f"{result.year}年福彩暖冬申请校验汇总"))
-    for county, t in result.by_county().items():
+    out = book.sheet(SheetSpec("汇总", columns, title=f"{year}年福彩暖冬申请校验汇总"))
+    for county, t in by_county.items():
         out.write([county, t.rows, t.eligible, t.with_errors, t.with_warnings])
-    s = result.summary
+    s = summary
     out.write(
         ["合计", s["rows"], s["eligible"], s["with_errors"], s["with_warnings"]], style="bold"
     )
     out.next_row += 1
     out.write(["问题代码", "次数"], style="bold")
-    for code, count in sorted(result.by_code().items()):
+    for code, count in sorted(by_code.items()):
         out.write([code, count])
 
 
-def write_markup(result: ValidationResult, target: Path, lang: str = "zh") -> Path:
-    """Write the marked-up workbook atomically and return its path."""
-    by_row: dict[tuple[str, str], dict[int, Applicant]] = defaultdict(dict)
-    for a in result.applicants:
-        by_row[(a.file, a.sheet)][a.row] = a
-    used: set[str] = set()
-    many = len(result.files) > 1
-    with new_book(target, streaming=True, fast_rows=True) as book:
-        for report in result.files:
-            for sheet in report.table.sheets:
-                name = _sheet_name(report, sheet, many, used)
-                _write_sheet(book, name, sheet, by_row[(report.path, sheet.name)], lang)
-        _write_findings(book, result.findings, lang)
-        _write_summary(book, result)
-    return target
+def write_city_list(result: ValidationResult, path: Path, lang: str = "zh") -> None:
+    """The campaign's 问题清单 and 汇总: this run's files and every file validated before,
+    in the order the files were first validated (written to ``path`` as it is)."""
+    by_file: list[tuple[int, list[Finding]]] = [(e.file_id, e.findings) for e in result.earlier]
+    for report in result.files:
+        by_file.append((report.file_id, [f for f in result.findings if f.file == report.path]))
+    findings = [f for _, group in sorted(by_file, key=itemgetter(0)) for f in group]
+    tallies: dict[str, CountyTally] = defaultdict(CountyTally)
+    for source in [result.by_county(), *(e.by_county for e in result.earlier)]:
+        for county, t in source.items():
+            total = tallies[county]
+            total.rows += t.rows
+            total.eligible += t.eligible
+            total.with_errors += t.with_errors
+            total.with_warnings += t.with_warnings
+    summary = {
+        "rows": sum(t.rows for t in tallies.values()),
+        "eligible": sum(t.eligible for t in tallies.values()),
+        "with_errors": sum(t.with_errors for t in tallies.values()),
+        "with_warnings": sum(t.with_warnings for t in tallies.values()),
+    }
+    codes: dict[str, int] = defaultdict(int)
+    for f in findings:
+        codes[f.code] += 1
+    book = Book(path, streaming=True, fast_rows=True)
+    _write_findings(book, findings, lang, f"{result.year}年福彩暖冬申请问题清单（全市）")
+    _write_summary(book, dict(sorted(tallies.items())), summary, codes, result.year)
+    book.close()

@@ -60,12 +60,26 @@ class CountyTally:
 
 
 @dataclass
+class EarlierFile:
+    """A file of the campaign that an earlier run validated, as the ledger holds it now
+    (its campaign-wide findings brought up to date by this run)."""
+
+    name: str
+    file_id: int
+    findings: list[Finding]
+    by_county: dict[str, CountyTally]
+
+
+@dataclass
 class ValidationResult:
     year: int
     as_of: date
     files: list[FileReport]
     applicants: list[Applicant]
     findings: list[Finding] = field(default_factory=list)
+    # The campaign's other files, for the city-wide 问题清单; loaded only when a
+    # workbook is written (``validate(write=...)``).
+    earlier: list[EarlierFile] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -461,6 +475,41 @@ def _update_stored_flags(conn: sqlite3.Connection, rows: set[tuple[int, str, int
     )
 
 
+def _earlier_files(conn: sqlite3.Connection, year: int, exclude: set[int]) -> list[EarlierFile]:
+    """The campaign's files other than ``exclude``, in the order they were first validated,
+    with their stored findings (in sheet, row and column order) and county tallies."""
+    earlier: list[EarlierFile] = []
+    files = conn.execute(
+        "SELECT id, path, name, sheets FROM aid_files WHERE year = ? ORDER BY id", (year,)
+    )
+    for file_id, path, name, sheets in files.fetchall():
+        if file_id in exclude:
+            continue
+        sheet_order = {(path, s["name"]): i for i, s in enumerate(json.loads(sheets))}
+        findings = [
+            Finding(path, sheet, row, column, code, json.loads(params))
+            for sheet, row, column, code, params in conn.execute(
+                "SELECT sheet, row, column_name, code, params FROM aid_findings WHERE file_id = ?",
+                (file_id,),
+            )
+            if code in CODES
+        ]
+        findings.sort(key=_sort_key({path: 0}, sheet_order))
+        tallies: dict[str, CountyTally] = {}
+        for county, rows, errors, warnings in conn.execute(
+            "SELECT county, count(*), sum(has_error), sum(has_warning) FROM applicants "
+            "WHERE file_id = ? GROUP BY county ORDER BY county",
+            (file_id,),
+        ):
+            tally = tallies.setdefault(county or "（县区不明）", CountyTally())  # NULL and ''
+            tally.rows += rows
+            tally.eligible += rows - errors
+            tally.with_errors += errors
+            tally.with_warnings += warnings
+        earlier.append(EarlierFile(name, file_id, findings, tallies))
+    return earlier
+
+
 def _sort_key(
     order: dict[str, int], sheet_order: dict[tuple[str, str], int]
 ) -> Callable[[Finding], tuple[int, int, int, int, str]]:
@@ -549,5 +598,6 @@ def _validate(
         run.outcome = "problems" if result.has_errors else "ok"
         run.result = result.summary
         if write is not None:
+            result.earlier = _earlier_files(run.conn, year, {r.file_id for r in reports})
             write(result)
     return result

@@ -64,7 +64,13 @@ def validate(
         Path | None, typer.Option("--attachments", help="认证截图所在文件夹")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="标注后的工作簿 / marked-up workbook")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="标注工作簿所在文件夹（默认工作目录的 out/）；只校验一个文件时也可给出 .xlsx 文件名"
+            " / folder for the marked-up copies and the city list, or the .xlsx name of "
+            "the one file's copy",
+        ),
     ] = None,
     no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写标注工作簿")] = False,
     show_all: AllOpt = False,
@@ -73,7 +79,7 @@ def validate(
     lang: LangOpt = None,
 ) -> None:
     """校验县区申请表，列出全部问题 / check application workbooks and list every problem."""
-    from zjk_charity.aid.markup import write_markup
+    from zjk_charity.aid.markup import plan_markups, write_markups
     from zjk_charity.aid.validation import ValidationResult
     from zjk_charity.aid.validation import validate as run_validate
     from zjk_charity.config import Workspace
@@ -91,11 +97,10 @@ def validate(
             "attachments": str(attachments) if attachments else None,
         }
         written: list[Path] = []
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = out or ws.out_dir / f"校验结果-{y}-{stamp}.xlsx"
+        plan = plan_markups(files, y, ws.out_dir, out)  # a wrong --out stops before reading
 
         def markup(checked: ValidationResult) -> None:
-            written.append(write_markup(checked, target, chosen))
+            written.extend(write_markups(checked, plan, chosen))
 
         result = run_validate(
             Ledger(ws.ledger_path),
@@ -114,9 +119,7 @@ def validate(
     else:
         from zjk_charity.cli.render import render_validation
 
-        render_validation(
-            console(), result, chosen, written[0] if written else None, None if show_all else SHOWN
-        )
+        render_validation(console(), result, chosen, written, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_errors else 0)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
@@ -15,16 +16,21 @@ from zjk_charity.ids import mask_id, mask_name
 
 
 def render_validation(
-    out: Screen, result: ValidationResult, lang: str, workbook: Path | None, limit: int | None
+    out: Screen,
+    result: ValidationResult,
+    lang: str,
+    written: Sequence[Path],
+    limit: int | None,
 ) -> None:
     """The summary first (分县汇总, 问题代码), then the findings per file (the first
-    ``limit``, or all), then where the rest are, the skipped sheets and the workbook."""
+    ``limit``, or all), then where the rest are, the skipped sheets and the workbooks
+    written (each file's marked-up copy, then the city-wide 问题清单, last)."""
     zh = lang == "zh"
     out.print(_county_table(result, zh))
     if result.findings:
         out.print(code_summary(result.findings, lang))
     hidden = print_findings(out, result.findings, lang, limit)
-    if workbook:
+    if written:
         where = (
             "标注工作簿的“问题清单”表列出全部问题",
             "the marked-up workbook's 问题清单 sheet lists them all",
@@ -45,8 +51,14 @@ def render_validation(
             )
         for note in report.table.notes:
             out.print(note, style="yellow")
-    if workbook:
-        out.print(f"标注工作簿：{workbook}" if zh else f"marked-up workbook: {workbook}")
+    for path in written[:-1]:
+        out.print(f"标注工作簿：{path}" if zh else f"marked-up copy: {path}", soft_wrap=True)
+    if written:
+        city = written[-1]
+        out.print(
+            f"全市问题清单：{city}" if zh else f"city-wide list of findings: {city}",
+            soft_wrap=True,
+        )
 
 
 def _county_table(result: ValidationResult, zh: bool) -> Table:

@@ -32,6 +32,7 @@ Grid = list[list[Cell]]
 Merged = list[tuple[int, int, int, int]]
 
 HEADER_SEARCH_ROWS = 20
+MAX_HEADING_MERGES = 1000  # a crafted file may claim millions; a real heading has a few
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 TOTAL_WORDS = ("合计", "总计", "小计")
@@ -62,6 +63,10 @@ class Sheet:
     missing: list[str]  # required columns not found
     rows: list[Row] = field(default_factory=list)
     preamble: list[list[Cell]] = field(default_factory=list)  # title lines above the header
+    header_top: int = 0  # Excel row number of the first header row (two-tier: one above)
+    # Merged ranges that begin above or in the header (title, 填报单位, group headings),
+    # 0-based (top, left, bottom, right): the marked-up copy keeps the county's layout.
+    merged: Merged = field(default_factory=list)
 
     def get(self, row: Row, column: str) -> Cell:
         position = self.columns.get(column)
@@ -211,8 +216,9 @@ def _sub_headings(
 
 def _header_texts(
     grid: list[list[Cell]], at: int, names: dict[str, str], merged: Merged
-) -> tuple[list[str], int]:
-    """The header texts of a one- or two-row header; returns them and the last header row.
+) -> tuple[list[str], int, int]:
+    """The header texts of a one- or two-row header; returns them, the first and the last
+    header row.
 
     A two-tier header has group headings (申请人信息, 银行信息) over sub-headings, and the
     other columns' headings merged down over both rows. ``at`` is the row with the most
@@ -242,7 +248,7 @@ def _header_texts(
         if lifted and (len(lifted) >= 2 or any(i in spans for i in lifted)):
             for i in lifted:
                 texts[i] = upper[i]
-            return texts, at
+            return texts, at - 1, at
     if at + 1 < len(grid):
         lower = _texts(grid[at + 1])
         fills = _sub_headings(texts, lower, names, grouped(at))
@@ -250,8 +256,8 @@ def _header_texts(
             texts += [""] * (len(lower) - len(texts))
             for i in fills:
                 texts[i] = lower[i]
-            return texts, at + 1
-    return texts, at
+            return texts, at, at + 1
+    return texts, at, at
 
 
 def _fill_merged(
@@ -329,7 +335,7 @@ def _sheet(
     at = _find_header(grid, names)
     if at is None:
         return None
-    texts, last_header = _header_texts(grid, at, names, merged)
+    texts, first_header, last_header = _header_texts(grid, at, names, merged)
     width = max((i + 1 for i, t in enumerate(texts) if t), default=0)
     texts = texts[:width]
     mapping: dict[str, int] = {}
@@ -340,6 +346,8 @@ def _sheet(
     missing = [c.name for c in columns if c.required and c.name not in mapping]
     sheet = Sheet(name, index, last_header + 1, texts, mapping, missing)
     sheet.preamble = [list(line[:width]) for line in grid[:last_header]]
+    sheet.header_top = first_header + 1
+    sheet.merged = [m for m in merged if m[0] <= last_header][:MAX_HEADING_MERGES]
     _fill_merged(grid, merged, last_header + 1)
     key_position = mapping.get(key_column) if key_column else None
     sheet.rows = _data_rows(grid, last_header + 1, width, key_position)

@@ -25,7 +25,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -37,6 +37,8 @@ from typing import Any
 from zjk_charity.errors import UserError
 
 Value = str | int | float | Decimal | date | datetime | bool | None
+NumFormat = str | int  # a number format code, or the index of an Excel built-in format
+Merge = tuple[int, int, int, int]  # 0-based (top, left, bottom, right), inclusive
 
 FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "ok": "#C6EFCE"}
 
@@ -52,15 +54,16 @@ def remember_input(path: Path) -> None:
     _INPUTS.add(path.resolve())
 
 
-def check_target(target: Path) -> None:
+def check_target(target: Path, inputs: Sequence[Path] = ()) -> None:
     """Refuse an output path that would destroy something: a folder or device, an input
-    of this command, or a SQLite database (the ledger: ``--out zjk-charity.db``)."""
+    of this command (read already, or among ``inputs``, about to be read), or a SQLite
+    database (the ledger: ``--out zjk-charity.db``)."""
     if target.exists() and not target.is_file():
         raise UserError(
             f"输出路径 {target} 是文件夹或设备，不是文件；请给出一个文件名，如 结果.xlsx",
             f"the output path {target} is a folder or a device; give a file name such as out.xlsx",
         )
-    if target.resolve() in _INPUTS:
+    if target.resolve() in _INPUTS | {p.resolve() for p in inputs}:
         raise UserError(
             f"输出文件 {target} 就是本次读取的输入文件，不能覆盖；请换一个输出文件名",
             f"the output {target} is one of this command's input files; choose another name",
@@ -127,6 +130,8 @@ class Column:
     header: str
     width: float = 12
     text: bool = False  # IDs, accounts, phones: text format so Excel keeps every digit
+    num_format: NumFormat | None = None  # the column's own number format (not for text)
+    wrap: bool = False  # long text wraps inside the column instead of widening it
 
 
 @dataclass
@@ -138,6 +143,7 @@ class PrintSetup:
     # page breaks, so a sheet with :meth:`SheetWriter.page_break` sets this False and
     # gives columns that fit the page at 100 %.
     fit_width: bool = True
+    margins: tuple[float, float, float, float] | None = None  # inches: left, right, top, bottom
 
 
 @dataclass
@@ -151,13 +157,24 @@ class SheetSpec:
     autofilter: bool = True
     header_at: int = 0  # 0-based row of the header when there is no title
     preamble: list[list[Value]] = field(default_factory=list)  # rows above it (no title)
+    # Rows of the preamble from this one (0-based) on are header rows too (a two-tier header).
+    header_top: int | None = None
+    merged: list[Merge] = field(default_factory=list)  # merged cells above and in the header
+    row_heights: dict[int, float] = field(default_factory=dict)  # points, by 0-based row
 
 
 class SheetWriter:
     """Rows of one sheet; row styles and cell comments by column position."""
 
-    def __init__(self, book: Any, formats: dict[str, Any], spec: SheetSpec) -> None:
+    def __init__(
+        self,
+        book: Any,
+        formats: dict[str, Any],
+        spec: SheetSpec,
+        derive: Callable[[str, NumFormat | None, bool], Any] | None = None,
+    ) -> None:
         self._book, self._formats, self.spec = book, formats, spec
+        self._derive = derive
         self.ws = book.add_worksheet(spec.name[:31])
         self.next_row = 0
         self._header_row = 0
@@ -176,27 +193,104 @@ class SheetWriter:
             ws.set_row(0, 28)
             self.next_row = 1
         else:
-            for r, line in enumerate(spec.preamble[: spec.header_at]):
-                self.write(line, at=r)
+            self._write_preamble()
             self.next_row = spec.header_at
         if spec.subtitle:
             ws.write_string(self.next_row, 0, spec.subtitle, f["plain"])
             self.next_row += 1
         self._header_row = self.next_row
+        if self._header_row in spec.row_heights:
+            ws.set_row(self._header_row, spec.row_heights[self._header_row])
+        merged = self._merged_cells()
         for i, column in enumerate(spec.columns):
-            ws.write_string(self.next_row, i, column.header, f["header"])
-            ws.set_column(i, i, column.width, f["text"] if column.text else None)
+            if merged.get((self.next_row, i), (self.next_row, i)) == (self.next_row, i):
+                ws.write_string(self.next_row, i, column.header, f["header"])
+            else:  # under a header cell merged down from the row above
+                ws.write_blank(self.next_row, i, None, f["header"])
+            ws.set_column(i, i, column.width, self._column_default(column))
         self.next_row += 1
         if spec.freeze:
             ws.freeze_panes(self.next_row, 0)
         if spec.print_setup:
             self._print(spec.print_setup)
 
+    def _column_default(self, column: Column) -> Any:
+        """The format of the column's empty cells: what a clerk types there later keeps it."""
+        if column.text:
+            return self._formats["text"]
+        if column.num_format is not None and self._derive is not None:
+            return self._derive("number", column.num_format, False)
+        return None
+
+    def _merged_cells(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """Every cell of the heading's merged ranges -> the range's top-left cell."""
+        cells: dict[tuple[int, int], tuple[int, int]] = {}
+        for top, left, bottom, right in self._merges():
+            for r in range(top, bottom + 1):
+                for c in range(left, right + 1):
+                    cells[(r, c)] = (top, left)
+        return cells
+
+    def _merges(self) -> list[Merge]:
+        """The heading's merged ranges that can be kept: within the heading and the columns,
+        more than one cell, overlapping no earlier range (a crafted file may claim any)."""
+        last_row, last_col = self.spec.header_at, len(self.spec.columns) - 1
+        taken: set[tuple[int, int]] = set()
+        kept: list[Merge] = []
+        for top, left, bottom, right in self.spec.merged:
+            bottom, right = min(bottom, last_row), min(right, last_col)
+            if (
+                top < 0
+                or left < 0
+                or top > bottom
+                or left > right
+                or (top, left) == (bottom, right)
+            ):
+                continue
+            cells = {(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)}
+            if cells & taken:
+                continue
+            taken |= cells
+            kept.append((top, left, bottom, right))
+        return kept
+
+    def _write_preamble(self) -> None:
+        """The rows above the header (title, 填报单位, the upper tier of a two-tier header),
+        their merged ranges and heights, written top to bottom as streaming requires."""
+        spec, ws, f = self.spec, self.ws, self._formats
+        merges = self._merges()
+        merged = self._merged_cells()
+        widest = max(len(spec.columns), 1)
+        for r, line in enumerate(spec.preamble[: spec.header_at]):
+            if r in spec.row_heights:
+                ws.set_row(r, spec.row_heights[r])
+            heading = spec.header_top is not None and r >= spec.header_top
+            title = not heading and any(
+                top == r and right - left + 1 >= widest / 2 for top, left, _, right in merges
+            )
+            fmt = f["header"] if heading else f["title"] if title and r == 0 else f["plain"]
+            covered = {c for (row, c), start in merged.items() if row == r and start != (row, c)}
+            for c, value in enumerate(line):
+                if c in covered or value is None or value == "":
+                    ws.write_blank(r, c, None, fmt)
+                else:
+                    ws.write_string(r, c, str(value), fmt)
+            for c in covered - set(range(len(line))):
+                ws.write_blank(r, c, None, fmt)
+        # Registered, not written: xlsxwriter's merge_range would write cells of later
+        # rows at once, and a streamed sheet cannot go back to finish the earlier ones.
+        register = getattr(ws, "merge", None)
+        if isinstance(register, list):
+            register.extend([top, left, bottom, right] for top, left, bottom, right in merges)
+
     def _print(self, setup: PrintSetup) -> None:
         ws = self.ws
         ws.set_paper(9)  # A4
         if setup.landscape:
             ws.set_landscape()
+        if setup.margins is not None:
+            left, right, top, bottom = setup.margins
+            ws.set_margins(left, right, top, bottom)
         if setup.repeat_header:
             ws.repeat_rows(0, self._header_row)
         if setup.fit_width:
@@ -215,9 +309,13 @@ class SheetWriter:
         style: str | None = None,
         cell_styles: dict[int, str] | None = None,
         comments: dict[int, str] | None = None,
+        height: float | None = None,
     ) -> None:
-        """One row at ``at`` (0-based) or the next row; ``style`` fills the whole row."""
+        """One row at ``at`` (0-based) or the next row; ``style`` fills the whole row;
+        ``height`` in points, for a row whose wrapped text needs more than one line."""
         row = self.next_row if at is None else at
+        if height is not None:
+            self.ws.set_row(row, height)
         formats = self._row_formats(style)
         special = cell_styles or {}
         # xlsxwriter's undecorated writers: the public ones first parse "A1" notation,
@@ -233,12 +331,12 @@ class SheetWriter:
                 else:
                     write_blank(row, i, None, formats[i])
             elif (
-                type(value) is int
+                (type(value) is int or type(value) is float)
                 and i < len(formats)
                 and not self.spec.columns[i].text
                 and special.get(i, style) == style
             ):
-                write_number(row, i, value, formats[i])  # a count or a rank, as _cell writes it
+                write_number(row, i, value, formats[i])  # as _cell writes it
             else:
                 self._cell(row, i, value, special.get(i, style))
         for i, text in (comments or {}).items():
@@ -250,24 +348,34 @@ class SheetWriter:
         formats = self._formats_by_style.get(style)
         if formats is None:
             base = style or "plain"
-            formats = [self._formats[base + ("_text" if c.text else "")] for c in self.spec.columns]
+            formats = [self._column_format(base, c) for c in self.spec.columns]
             self._formats_by_style[style] = formats
         return formats
 
+    def _column_format(self, base: str, column: Column) -> Any:
+        """``base`` (plain, error, …) in the column's own number format and wrapping."""
+        own = None if column.text else column.num_format
+        if (own is None and not column.wrap) or self._derive is None:
+            return self._formats[base + ("_text" if column.text else "")]
+        return self._derive(base + ("_text" if column.text else ""), own, column.wrap)
+
     def _cell(self, row: int, col: int, value: Value, style: str | None) -> None:
         ws = self.ws
-        text_col = col < len(self.spec.columns) and self.spec.columns[col].text
-        fmt = self._formats[(style or "plain") + ("_text" if text_col else "")]
+        base = style or "plain"
+        column = self.spec.columns[col] if col < len(self.spec.columns) else None
+        text_col = column is not None and column.text
+        own = column is not None and not text_col and column.num_format not in _NOT_OWN
+        fmt = self._row_formats(style)[col] if column is not None else self._formats[base]
         if value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, bool):
             ws.write_string(row, col, "是" if value else "否", fmt)
         elif isinstance(value, Decimal):
-            ws.write_number(row, col, float(value), self._formats[(style or "plain") + "_money"])
+            ws.write_number(row, col, float(value), fmt if own else self._formats[base + "_money"])
         elif isinstance(value, int | float) and not text_col:
             ws.write_number(row, col, value, fmt)
         elif isinstance(value, datetime | date):
-            ws.write_datetime(row, col, value, self._formats[(style or "plain") + "_date"])
+            ws.write_datetime(row, col, value, fmt if own else self._formats[base + "_date"])
         else:
             ws.write_string(row, col, str(value), fmt)
 
@@ -327,6 +435,10 @@ def banner_height(text: str, width: float, size: int = 11) -> float:
     return round(lines * size * 1.5 + 4, 1)
 
 
+# Number formats that say nothing about how to show a number or a date.
+_NOT_OWN: tuple[NumFormat | None, ...] = (None, 0, 49, "General", "@")
+
+
 class Book:
     """An xlsxwriter workbook with the house formats."""
 
@@ -355,38 +467,52 @@ class Book:
         if created is not None:
             # docProps/core.xml holds it (as UTC); a fixed time makes the file reproducible.
             self._book.set_properties({"created": created.astimezone(UTC)})
+        self._properties: dict[str, dict[str, Any]] = {}
+        self._derived: dict[tuple[str, NumFormat | None, bool], Any] = {}
         self.formats = self._make_formats()
         self._sheets: list[SheetWriter] = []
 
     def _make_formats(self) -> dict[str, Any]:
-        add = self._book.add_format
         base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
-        formats: dict[str, Any] = {
-            "title": add({**base, "bold": True, "font_size": 16, "align": "center"}),
-            "header": add(
-                {
-                    **base,
-                    "bold": True,
-                    "bg_color": "#D9E1F2",
-                    "border": 1,
-                    "text_wrap": True,
-                    "align": "center",
-                }
-            ),
+        options: dict[str, dict[str, Any]] = {
+            "title": {**base, "bold": True, "font_size": 16, "align": "center"},
+            "header": {
+                **base,
+                "bold": True,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+                "text_wrap": True,
+                "align": "center",
+            },
         }
         for name, fill in (("plain", None), *FILLS.items(), ("bold", None)):
             extra: dict[str, Any] = {"bg_color": fill} if fill else {}
             if name == "bold":
                 extra["bold"] = True
-            formats[name] = add({**base, **extra})
-            formats[name + "_text"] = add({**base, **extra, "num_format": "@"})
-            formats[name + "_money"] = add({**base, **extra, "num_format": "#,##0.00"})
-            formats[name + "_date"] = add({**base, **extra, "num_format": "yyyy-mm-dd"})
-        formats["text"] = add({"num_format": "@"})
-        return formats
+            options[name] = {**base, **extra}
+            options[name + "_text"] = {**base, **extra, "num_format": "@"}
+            options[name + "_money"] = {**base, **extra, "num_format": "#,##0.00"}
+            options[name + "_date"] = {**base, **extra, "num_format": "yyyy-mm-dd"}
+        options["text"] = {"num_format": "@"}
+        self._properties = {**options, "number": {}}  # "number": only ever derived
+        return {name: self._book.add_format(o) for name, o in options.items()}
+
+    def derived(self, name: str, num_format: NumFormat | None, wrap: bool) -> Any:
+        """The house format ``name`` with another number format and/or wrapped text, made
+        once per workbook (a county's date format, the wrapped 问题说明 column)."""
+        key = (name, num_format, wrap)
+        made = self._derived.get(key)
+        if made is None:
+            options = dict(self._properties[name])  # a copy: the house format stays
+            if num_format is not None:
+                options["num_format"] = num_format
+            if wrap:
+                options["text_wrap"] = True
+            made = self._derived[key] = self._book.add_format(options)
+        return made
 
     def sheet(self, spec: SheetSpec) -> SheetWriter:
-        writer = SheetWriter(self._book, self.formats, spec)
+        writer = SheetWriter(self._book, self.formats, spec, self.derived)
         self._sheets.append(writer)
         return writer
 
