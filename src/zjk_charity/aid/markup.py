@@ -471,22 +471,36 @@ def _write_flagged(
 # 问题清单 and 汇总: in each copy (its rows only) and in the city list (every file).
 
 
+# The 问题清单's columns fit A4 landscape at 100 %: the message wraps in its column, so it
+# is never cut at the page edge when printed (its row is made as tall as its lines).
+FINDING_COLUMNS = (
+    Column("文件", 14),
+    Column("工作表", 12),
+    Column("行号", 6),
+    Column("列", 12),
+    Column("代码", 22),
+    Column("级别", 6),
+    Column("说明", 64, wrap=True),
+)
+
+
 def _write_findings(book: Book, findings: Sequence[Finding], lang: str, title: str) -> None:
-    columns = [
-        Column("文件", 20),
-        Column("工作表", 14),
-        Column("行号", 8),
-        Column("列", 14),
-        Column("代码", 22),
-        Column("级别", 8),
-        Column("说明", 70),
-    ]
+    columns = list(FINDING_COLUMNS)
     out = book.sheet(
-        SheetSpec("问题清单", columns, title="问题清单", print_setup=PrintSetup(title=title))
+        SheetSpec(
+            "问题清单",
+            columns,
+            title="问题清单",
+            print_setup=PrintSetup(title=title, margins=MARGINS),
+        )
     )
     names: dict[str, str] = {}
-    for f in findings:
+    messages = [f.message(lang) for f in findings]
+    # Messages repeat (one wording per code and value): measured once each, at C speed.
+    tall = overflowing(messages, columns[-1].width)
+    for f, message in zip(findings, messages, strict=True):
         name = names.get(f.file) or names.setdefault(f.file, Path(f.file).name)
+        lines = tall.get(message, 1)
         out.write(
             [
                 name,
@@ -495,9 +509,10 @@ def _write_findings(book: Book, findings: Sequence[Finding], lang: str, title: s
                 f.column or "",
                 f.code,
                 "错误" if f.severity is Severity.ERROR else "警告",
-                f.message(lang),
+                message,
             ],
             style=f.severity.value,
+            height=_points(lines) if lines > 1 else None,
         )
 
 
