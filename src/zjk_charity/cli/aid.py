@@ -511,7 +511,9 @@ def forms(
     ] = None,
     county: Annotated[
         list[str] | None,
-        typer.Option("--county", help="只打印这个县（区），可多次给出 / only this county"),
+        typer.Option(
+            "--county", metavar="县名", help="只打印这个县（区），可多次给出 / only this county"
+        ),
     ] = None,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,

@@ -175,6 +175,6 @@ def year_warning(
     err = console(stderr=True)
 
     def warn(found: YearMismatch) -> None:
-        err.print(found.message(lang, source, has_option), style="yellow", soft_wrap=True)
+        err.print(found.message(lang, source, has_option), style="yellow")
 
     return warn
