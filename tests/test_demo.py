@@ -11,6 +11,20 @@ from zjk_charity.cli.main import app
 runner = CliRunner()
 
 
+def _pdf_possible() -> bool:
+    """A Chinese font is installed (CI installs one and sets ZJK_CHARITY_REQUIRE_PDF)."""
+    import os
+
+    from zjk_charity.pdf.fonts import PdfUnavailable, pdf_fonts
+
+    try:
+        with pdf_fonts(None):
+            return True
+    except PdfUnavailable:
+        assert not os.environ.get("ZJK_CHARITY_REQUIRE_PDF"), "CI requires the PDF"
+        return False
+
+
 def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
@@ -20,6 +34,12 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     assert (out / "问题清单-2025.xlsx").is_file()  # and the city's list
     assert (out / "分配结果-2025.xlsx").is_file()
     assert (out / "分配结果-2025-银行代发.csv").is_file()
+    for name in ("张北县", "康保县", "蔚县"):  # each county's printable 公示
+        assert (out / f"公示-2025-{name}.xlsx").is_file()
+    assert "公示期：2025年10月27日至2025年11月4日（7个工作日）" in result.output
+    if _pdf_possible():  # the funded people's 申请审批表, one page each
+        assert (out / "申请审批表-2025.pdf").is_file()
+        assert "申请审批表：810 份，共 810 页" in result.output
     assert "资助 810 人，810000.00 元" in result.output
     assert "定稿：810 人" in result.output
     assert "受助儿童 417 人" in result.output and "190298.41" in result.output

@@ -1,7 +1,9 @@
 """``zjk-charity demo``: the 2025 campaign on the packaged sample data, in a fresh workspace.
 
 It grows with each capability; today: history import, validation (showing the planted
-problems; each county's marked-up copy and the city's 问题清单), allocation of the 810 places with every output, and finalize. The workspace
+problems; each county's marked-up copy and the city's 问题清单), allocation of the 810
+places with every output, each county's 公示, the funded people's 申请审批表, finalize,
+the 微心愿 rounds and both signed reports. The workspace
 keeps ``campaign_year = 2025`` in its settings, so every command can be tried in it
 afterwards without ``--year``.
 """
@@ -22,7 +24,9 @@ from zjk_charity.aid.allocation import (
     run_allocation,
 )
 from zjk_charity.aid.allocation_book import write_outputs
+from zjk_charity.aid.export import write_notices
 from zjk_charity.aid.finalize import finalize
+from zjk_charity.aid.forms import write_forms
 from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import plan_markups, write_markups
 from zjk_charity.aid.notice import notice_from_settings
@@ -39,6 +43,7 @@ from zjk_charity.config import (
 from zjk_charity.counties import find_county
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.pdf.fonts import PdfUnavailable
 from zjk_charity.reports.campaign import FORMATS, KINDS, campaign_report
 from zjk_charity.reports.signing import (
     PRIVATE_FILE,
@@ -187,8 +192,27 @@ def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
     )
     for c in a.counties():
         summary.lines.append(f"  {c.name}：候选 {c.candidates} 人，名额 {c.quota} 个")
+    _notices_and_forms(ledger, root, summary)
     done = finalize(ledger, YEAR, {"year": YEAR, "demo": True})
     summary.lines.append(f"定稿：{done.added} 人记入 {YEAR} 年受助名单")
+
+
+def _notices_and_forms(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
+    """Each county's printable 公示, and the funded people's 申请审批表 (a PDF: without a
+    Chinese font the demo says what to install and goes on, as the report does)."""
+    ws = Workspace.open(root)
+    notices = write_notices(ledger, YEAR, root / "out", ws.settings.aid)
+    summary.lines.append(
+        f"公示：{len(notices.written)} 个县（区）各一个文件；{notices.notice.period_line()}"
+    )
+    summary.written.extend(notices.written)
+    try:
+        forms = write_forms(ws, YEAR, funded=True)
+    except PdfUnavailable as exc:
+        summary.lines.append(exc.message("zh"))
+        return
+    summary.lines.append(f"申请审批表：{forms.people} 份，共 {forms.pages} 页")
+    summary.written.extend(forms.files)
 
 
 def _reports(root: Path, summary: DemoSummary) -> None:
