@@ -69,6 +69,7 @@ from zjk_charity.workbook.widths import (
     choose_widths,
     lines_each,
     lines_needed,
+    long_cells,
     one_line_width,
     overflowing,
     two_line_width,
@@ -396,40 +397,61 @@ def _points(lines: int) -> float:
 @dataclass(frozen=True)
 class _RowLines:
     """The lines each data row's wrapped cells need: at least ``least`` in every row,
-    more where ``rows`` (by position in the sheet) says so."""
+    more where ``rows`` (by position in the sheet) or ``few`` (the odd long ID) say so."""
 
     least: int = 1
     rows: list[int] | None = None
+    few: dict[int, int] = field(default_factory=dict)
 
     def __getitem__(self, i: int) -> int:
-        return self.least if self.rows is None else max(self.least, self.rows[i])
+        lines = self.least if self.rows is None else max(self.least, self.rows[i])
+        return max(lines, self.few.get(i, 1))
 
 
 def _row_lines(plan: _SheetPlan, lines: list[list[str]]) -> _RowLines:
-    """The lines of every data row, not only the sampled ones. At 100,000 rows a pass
-    over a column costs 5-15 ms: a text column none of whose cells can need a second line
-    (``plan.one_line``) is skipped, each distinct text is measured once, and a column
-    whose every text needs the same lines adds no pass over its rows."""
-    least, rows = 1, None
-    for p in plan.wrapping:
-        width = plan.columns[p].width
-        if width >= plan.one_line.get(p, math.inf):
-            continue
-        cells = plan.texts.get(p)
-        if cells is None and p in plan.varied:  # file names: keyed in a few C calls
-            each = lines_each(list(map(itemgetter(p), lines)), width)
+    """The lines of every data row, not only the sampled ones.
+
+    At 100,000 rows every pass over the rows costs 10-70 ms (their cells lie all over
+    memory), so there are few: a text column none of whose cells can need a second line
+    (``plan.one_line``) is skipped, and one that may is searched by length for its few
+    long cells; the columns of few different texts (bank names, categories, villages)
+    are looked at together, as the set of their rows' combinations, each text measured
+    once; a column whose every cell needs the same lines, or no more than such a column,
+    needs no pass of its own; file names are measured at C speed (``lines_each``).
+    """
+    checked = [p for p in plan.wrapping if plan.columns[p].width < plan.one_line.get(p, math.inf)]
+    varied = [p for p in checked if p in plan.varied and p not in plan.texts]
+    together = [p for p in checked if p not in plan.texts and p not in plan.varied]
+    counts: dict[int, dict[str, int]] = {}  # column -> its texts needing more lines
+    least = 1
+    if together:
+        pick = itemgetter(*together, together[0])  # always a tuple, even of one column
+        combinations = set(map(pick, lines))
+        for j, p in enumerate(together):
+            texts = set(map(itemgetter(j), combinations))
+            long = overflowing(texts, plan.columns[p].width)
+            if long and len(long) == len(texts) and len(set(long.values())) == 1:
+                least = max(least, *long.values())  # every cell of the column: one count
+            elif long:
+                counts[p] = long
+    few: dict[int, int] = {}
+    for p in checked:
+        if p in plan.texts:
+            for i, n in long_cells(plan.texts[p], plan.columns[p].width).items():
+                few[i] = max(few.get(i, 1), n)
+    rows: list[int] | None = None
+    for p in varied:
+        each = lines_each(list(map(itemgetter(p), lines)), plan.columns[p].width)
+        if max(each) > least:
             rows = each if rows is None else list(map(max, rows, each))
-            continue
-        unique = set(cells) if cells is not None else set(map(itemgetter(p), lines))
-        long = overflowing(unique, width)
-        if not long:
-            continue
-        if len(long) == len(unique) and len(set(long.values())) == 1:
-            least = max(least, *long.values())  # every cell of the column: one count
-            continue
-        needed = map(long.get, cells if cells is not None else map(itemgetter(p), lines), repeat(1))
-        rows = list(needed) if rows is None else list(map(max, rows, needed))
-    return _RowLines(least, rows)
+    uneven = [p for p, long in counts.items() if max(long.values()) > least]
+    if uneven:
+        longs = [counts[p] for p in uneven]
+        pick = itemgetter(*uneven, uneven[0])
+        needed = {c: max(map(dict.get, longs, c, repeat(1))) for c in set(map(pick, lines))}
+        each = list(map(needed.__getitem__, map(pick, lines)))
+        rows = each if rows is None else list(map(max, rows, each))
+    return _RowLines(least, rows, few)
 
 
 def _note(a: Applicant | None, lang: str) -> tuple[list[str], str]:

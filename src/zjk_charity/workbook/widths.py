@@ -256,6 +256,27 @@ def lines_each(texts: list[str], width: float) -> list[int]:
     return list(map(lines.__getitem__, keys))
 
 
+def long_cells(cells: Sequence[str], width: float) -> dict[int, int]:
+    """The positions of the cells that need more than one line in a column of ``width``,
+    with the lines each needs, for a column of mostly different, mostly ASCII texts
+    (IDs, accounts, phones): picked by length at C speed, without hashing every cell."""
+    room = _room(width) / NARROW_UNITS  # display columns that surely fit
+    lengths = list(map(len, cells))
+    plain = list(map(str.isascii, cells))
+    maybe = [
+        *compress(range(len(cells)), map(room.__lt__, lengths)),  # ASCII: len is the width
+        *compress(range(len(cells)), map(not_, plain)),
+    ]
+    breaks = methodcaller("__contains__", "\n")
+    maybe += compress(range(len(cells)), map(breaks, cells))
+    found: dict[int, int] = {}
+    for i in set(maybe):
+        lines = lines_needed(cells[i], width)
+        if lines > 1:
+            found[i] = lines
+    return found
+
+
 def one_line_width(texts: Iterable[str], *, bold: bool = False) -> float:
     """The narrowest width that shows each of ``texts`` on one line (its longest line,
     for a text holding line breaks); 0 for no text or only empty ones."""
