@@ -1,6 +1,6 @@
 """The marked-up copies a county officer sends back to the townships, and the city list.
 
-One copy per input file, named after it, keeping the county's layout (widths, number
+One copy per input file, named after it, keeping the county's layout (number
 formats, title rows, merged headings) and printable on A4; the workbooks here are built
 in the test with the layout a county gives them, and read back with openpyxl.
 """

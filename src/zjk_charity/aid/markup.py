@@ -7,29 +7,27 @@ One copy per input file, named after it (``校验结果-张北县.xlsx`` for 张
   "第 5 行" in a message is row 5 here too), error cells red and warning cells yellow,
   each with a comment, and two columns added: 校验结果 and 问题说明 (wrapped);
 - the county's layout: title rows, the 填报单位 line and merged title/group-heading cells
-  above the header, header row heights, column widths and the data columns' number
-  formats (read cheaply from the .xlsx, ``workbook/layout.py``); dates are written as
-  dates (in the county's format), numbers as numbers where the county gave them a format
-  of its own, IDs, accounts, phones and 户号 as text;
+  above the header, header row heights and the data columns' number formats (read
+  cheaply from the .xlsx, ``workbook/layout.py``; not its column widths, see below);
+  dates are written as dates (in the county's format), numbers as numbers where the
+  county gave them a format of its own, IDs, accounts, phones and 户号 as text;
 - its own 问题清单 and 汇总 sheets (its rows only);
 - print setup: A4 landscape, all columns on one page wide, as many pages tall as needed,
   title and header rows repeated on every page, page numbers, the campaign year in the
   page header, frozen header, narrow margins.
 
-Column widths. A column is as wide as its content needs: its widest cell (numbers and
-dates, which Excel would show as ########; names and the other short columns a cut would
-falsify, :data:`WHOLE_COLUMNS`), or, for IDs, accounts, phones and 户号, the
-width that 99 % of its cells fit in, the odd longer one (an account typed in groups of
-four, an ID in full-width digits) wrapping onto a second line of a taller row. Free text
-is as wide as its widest cell among the first :data:`SAMPLE_ROWS` rows, and never wider
-than the county made its column (a long bank name is cut off at the next cell, as in the
-county's own sheet; .xls and .csv: at most :data:`MAX_COMPUTED_WIDTH`).
-If the sheet would then print below :data:`PRINT_SCALE` % on A4, the free-text columns
-are narrowed, widest first, never below :data:`MIN_FREE_WIDTH` (``fit_widths``). Why
-not the county's widths as they are: sample_data's 张北县.xlsx (19 columns of 12 to 26
-characters) prints at 51 % with the two added columns, 5.6 pt type, too small to read;
-as above it prints at 62 %, 6.8 pt. Rows whose wrapped text needs more lines are given
-their height here: neither Excel nor LibreOffice grows a written row to fit its text.
+Column widths and row heights. No cell loses a character when printed: a column either
+shows every cell on one line or wraps it onto as many lines as it needs, its row made
+tall enough for them (neither Excel nor LibreOffice grows a written row to fit its
+text). Numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`)
+are as wide as their widest cell; IDs, accounts, phones and 户号, free text and the
+问题说明 may wrap. Which columns are narrowed, and how far, so that the sheet prints at
+:data:`PRINT_SCALE` % on A4 landscape with as few printed lines as possible, is the
+published rule of ``workbook/widths.py`` (:func:`choose_widths`): narrowing a remark that
+one row in fifty has costs a line or two, narrowing the bank name that every row has
+doubles the print. The county's own widths are not kept: sample_data's 张北县.xlsx gives
+认证截图 10 characters for a 24-character file name (cut at the next cell) and 特殊情况说明
+10 for a 58-character remark, and as the county made them all 21 columns print at 51 %.
 
 The city's 问题清单 (``问题清单-<year>.xlsx``) lists the findings of every file of the
 campaign, this run's and those validated before (as the ledger holds them now), with

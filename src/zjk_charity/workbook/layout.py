@@ -1,8 +1,9 @@
 """A county workbook's look, read cheaply: column widths, header row heights, number formats.
 
 The marked-up copy of a county's workbook should look like the county's own: the same
-column widths (the ID column as wide as they made it), the same date format, the same
-title rows. openpyxl would read all of that, but it loads every cell (28 s at 100,000
+date format, the same title rows (its column widths are read too, but the copy sizes
+its columns by their content so that nothing is cut: ``workbook/widths.py``). openpyxl
+would read all of that, but it loads every cell (28 s at 100,000
 rows, see the README's Performance section). Everything needed sits in a few kilobytes
 of the .xlsx instead: ``<cols>`` and the first rows at the top of each sheet's XML, and
 the number formats in ``xl/styles.xml``. This module reads only those, by bounded

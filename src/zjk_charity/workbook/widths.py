@@ -26,9 +26,11 @@ decides the widths (:func:`choose_widths`), step by step:
    lines are undone while the scale stays at or above the target, then the width left
    over widens the last narrowed columns, so the sheet prints at about the target
    scale and no larger (larger type on more pages).
-5. A simpler rule is computed beside it: every narrowable column capped at one common
-   width, the widest that reaches the target scale. Whichever prints fewer lines over
-   the sampled rows is kept (the steps above, when equal).
+5. Two simpler layouts are worked out beside it: every narrowable column capped at one
+   common width, the widest that reaches the target scale; and every narrowable column
+   as narrow as lets each cell take at most L lines, for the smallest L that reaches
+   it. Of the three, the one printing the fewest lines over the sampled rows is kept
+   (the steps above, when equal): the steps are a heuristic, and must never do worse.
 
 Lines are counted as Excel with 宋体 11 fills them, with a margin (:func:`wrap`): a
 Chinese character takes :data:`WIDE_UNITS` of a column's width units, any other
@@ -251,9 +253,14 @@ def _keys(texts: list[str]) -> list[str]:
 def lines_each(texts: list[str], width: float) -> list[int]:
     """The lines each of ``texts`` takes in a column of ``width``, for a column of many
     different texts (file names): keyed at C speed, each key wrapped once."""
-    keys = _keys(texts)
-    lines = {key: _shape_lines(key, width, False) for key in set(keys)}
-    return list(map(lines.__getitem__, keys))
+    counts: list[int] = []
+    lines: dict[str, int] = {}
+    for start in range(0, len(texts), 10_000):  # a few MB of keys at a time
+        keys = _keys(texts[start : start + 10_000])
+        for key in set(keys).difference(lines):
+            lines[key] = _shape_lines(key, width, False)
+        counts += map(lines.__getitem__, keys)
+    return counts
 
 
 def long_cells(cells: Sequence[str], width: float) -> dict[int, int]:

@@ -614,8 +614,7 @@ def fast_rows_worksheet() -> type:
                 if row >= self.previous_row:
                     self._heights[pixels] = (self.row_info[row], self.row_sizes[row])
                 return
-            self.row_info[row] = known[0]
-            self.row_sizes[row] = list(known[1])
+            self.row_info[row], self.row_sizes[row] = known  # both only ever read
 
         def _write_row(
             self, row: int, spans: Any, row_info: Any = None, empty_row: bool = False
@@ -647,12 +646,17 @@ def fast_rows_worksheet() -> type:
             fh = self.fh
             row = _RowParts()
             self.fh = row
+            written = self.previous_row
             try:
                 super()._write_single_row(current_row_num)
             finally:
                 self.fh = fh
             if row.parts:
                 fh.write("".join(row.parts))
+            if self._row_tags and id(self.row_info.get(written)) in self._row_tags:
+                # A written row's properties are never read again (its size is, for the
+                # comments' boxes): 100,000 of them would hold 8 MB to the end.
+                del self.row_info[written]
 
         def _write_cell(self, row: int, col: int, cell: Any) -> None:
             fmt = cell.format
