@@ -51,13 +51,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import compress
+from itertools import compress, repeat
 from operator import methodcaller, not_
 
 from zjk_charity.workbook.layout import (
+    A4_LANDSCAPE_INCHES,
     PIXELS_PER_UNIT,
+    SCREEN_DPI,
     SPARE_UNITS,
     UNITS_PER_DISPLAY_COLUMN,
+    column_pixels,
     display_bounds,
     print_scale,
 )
@@ -363,56 +366,72 @@ class _Group:
 @dataclass
 class _Narrowable:
     index: int
-    px: int
+    top: int  # its natural width, in pixels
     floor: int
+    px: int = 0
     groups: list[_Group] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # its lines in each sampled row
 
 
 @dataclass
 class _Step:
+    """One column to another width, the groups whose lines change, and the printed lines
+    that adds (narrowing) or saves (widening)."""
+
     column: int
-    before: int
     after: int
-    cost: int
-    changes: list[tuple[_Group, int, int]]  # (group, lines, bottom) after the step
+    lines: int
+    gain: int  # pixels given (narrowing) or taken (widening)
+    changes: list[tuple[_Group, int, int]]  # (group, its lines, its bottom) after the step
 
 
 class _Chooser:
+    """The state of the rule: each narrowable column's width and its cells' lines."""
+
     def __init__(self, columns: Sequence[ColumnNeed], scale: int, margins: tuple[float, float]):
         self.columns, self.scale, self.margins = columns, scale, margins
-        self.count = max((len(c.cells) for c in columns), default=0)
-        self.rows = [1] * self.count  # each sampled row's lines: its tallest cell's
-        self.fixed = [1] * self.count  # the lines of the columns never narrowed
+        count = max((len(c.cells) for c in columns), default=0)
+        self.fixed = [1] * count  # the lines of the columns never narrowed
         self.narrowable: dict[int, _Narrowable] = {}
         for i, column in enumerate(columns):
             if column.floor < column.natural:
-                self._add(i, column)
+                self.narrowable[i] = self._narrowable(i, column, count)
             elif column.cells:
-                self._count_fixed(column)
-        self.rows = list(self.fixed)
+                _raise_rows(self.fixed, column.cells, column.natural)
+        self.rows = list(self.fixed)  # each sampled row's lines: its tallest cell's
+        left, right = margins
+        printable = (A4_LANDSCAPE_INCHES - left - right) * SCREEN_DPI
+        self.budget = math.floor(printable * 100 / scale)  # pixels of columns at the scale
+        self.reset()
+
+    @staticmethod
+    def _narrowable(i: int, column: ColumnNeed, count: int) -> _Narrowable:
+        top = _pixels(column.natural)
+        state = _Narrowable(i, top, min(_pixels(column.floor), top), top, rows=[1] * count)
+        by_text: dict[str, list[int]] = defaultdict(list)
+        for r, text in enumerate(column.cells):
+            by_text[text].append(r)
+        by_shape: dict[str, list[int]] = defaultdict(list)
+        for text, rows in by_text.items():
+            by_shape[shape(text)] += rows
+        state.groups = [_Group(text, rows) for text, rows in by_shape.items()]
+        return state
+
+    def reset(self) -> None:
+        """Every narrowable column at its natural width."""
+        for state in self.narrowable.values():
+            state.px = state.top
+        self.recount()
+
+    def recount(self) -> None:
+        """Every group's lines and bottom, and every row's lines, at the present widths."""
         for state in self.narrowable.values():
             for group in state.groups:
-                self._raise(group.rows, group.lines)
-
-    def _add(self, i: int, column: ColumnNeed) -> None:
-        top = _pixels(column.natural)
-        state = _Narrowable(i, top, min(_pixels(column.floor), top))
-        by_shape: dict[str, list[int]] = defaultdict(list)
-        for r, text in enumerate(column.cells):
-            by_shape[shape(text)].append(r)
-        for text, rows in by_shape.items():
-            lines = _lines_at(text, top)
-            state.groups.append(_Group(text, rows, lines, _bottom(text, top, lines, state.floor)))
-        self.narrowable[i] = state
-
-    def _count_fixed(self, column: ColumnNeed) -> None:
-        _raise_rows(self.fixed, column.cells, column.natural)
-
-    def _raise(self, rows: list[int], lines: int) -> None:
-        current = self.rows
-        for r in rows:
-            if current[r] < lines:
-                current[r] = lines
+                group.lines = _lines_at(group.text, state.px)
+                group.bottom = _bottom(group.text, state.px, group.lines, state.floor)
+                for r in group.rows:
+                    state.rows[r] = group.lines
+        self.rows = list(map(max, self.fixed, *(s.rows for s in self.narrowable.values())))
 
     def widths(self) -> list[float]:
         widths = [c.natural for c in self.columns]
@@ -420,15 +439,33 @@ class _Chooser:
             widths[i] = state.px / PIXELS_PER_UNIT
         return widths
 
+    def slack(self) -> int:
+        """Pixels the columns may still widen by with the sheet at the scale or more."""
+        return self.budget - sum(map(column_pixels, self.widths()))
+
     def fits(self) -> bool:
         return print_scale(self.widths(), *self.margins) >= self.scale
 
     def total(self) -> int:
         return sum(self.rows)
 
-    # Step 2 and 3: narrowing.
+    def apply(self, step: _Step) -> None:
+        state = self.narrowable[step.column]
+        state.px = step.after
+        touched: list[int] = []
+        for group, lines, bottom in step.changes:
+            group.lines, group.bottom = lines, bottom
+            for r in group.rows:
+                state.rows[r] = lines
+            touched += group.rows
+        columns = [self.fixed, *(s.rows for s in self.narrowable.values())]
+        tallest = map(max, *(map(lines.__getitem__, touched) for lines in columns))
+        for r, lines in zip(touched, tallest, strict=True):
+            self.rows[r] = lines
 
-    def candidate(self, state: _Narrowable) -> _Step | None:
+    # Steps 2 and 3: narrowing.
+
+    def narrowing(self, state: _Narrowable) -> _Step | None:
         """The next narrower width of a column at which a cell needs one line more, taken
         as far down as the cells' new line counts allow, and the lines it adds."""
         if state.px <= state.floor:
@@ -441,100 +478,103 @@ class _Chooser:
             lines = _lines_at(group.text, below)
             changes.append((group, lines, _bottom(group.text, below, lines, state.floor)))
         after = max([state.floor, rest, *(bottom for _, _, bottom in changes)])
-        cost = 0
-        current = self.rows
-        for group, lines, _ in changes:
-            for r in group.rows:
-                if current[r] < lines:
-                    cost += lines - current[r]
-        return _Step(state.index, state.px, after, cost, changes)
+        return _Step(state.index, after, 0, state.px - after, changes)
 
-    def apply(self, step: _Step) -> None:
-        state = self.narrowable[step.column]
-        state.px = step.after
-        for group, lines, bottom in step.changes:
-            group.lines, group.bottom = lines, bottom
-            self._raise(group.rows, lines)
+    def _added(self, step: _Step) -> int:
+        """Printed lines a narrowing adds: a row grows only past its tallest cell."""
+        added = 0
+        for group, lines, _ in step.changes:
+            now = list(map(self.rows.__getitem__, group.rows))
+            added += sum(map(max, repeat(lines), now)) - sum(now)
+        return added
 
-    def narrow(self) -> list[_Step]:
-        taken: list[_Step] = []
+    def narrow(self) -> None:
         cached: dict[int, _Step | None] = {}
         while not self.fits():
             best: tuple[float, int, int] | None = None
             chosen: _Step | None = None
             for i, state in self.narrowable.items():
-                step = cached.get(i) if i in cached else self.candidate(state)
-                if step is not None:
-                    step = self._recost(step)
+                step = cached[i] if i in cached else self.narrowing(state)
                 cached[i] = step
                 if step is None:
                     continue
-                gain = step.before - step.after
-                key = (step.cost / gain, -gain, i)
+                step.lines = self._added(step)
+                key = (step.lines / step.gain, -step.gain, i)
                 if best is None or key < best:
                     best, chosen = key, step
             if chosen is None:
                 break
             self.apply(chosen)
-            taken.append(chosen)
             cached.pop(chosen.column)
-        return taken
-
-    def _recost(self, step: _Step) -> _Step:
-        cost = 0
-        current = self.rows
-        for group, lines, _ in step.changes:
-            for r in group.rows:
-                if current[r] < lines:
-                    cost += lines - current[r]
-        step.cost = cost
-        return step
 
     # Step 4: width handed back.
 
-    def recount(self) -> None:
-        """Every group's lines and every row's at the present widths (after widening)."""
-        self.rows = list(self.fixed)
-        for state in self.narrowable.values():
-            for group in state.groups:
-                group.lines = _lines_at(group.text, state.px)
-                group.bottom = _bottom(group.text, state.px, group.lines, state.floor)
-                self._raise(group.rows, group.lines)
+    def widening(self, state: _Narrowable, slack: int) -> _Step | None:
+        """The least widening of a column at which one of its cells needs a line less, if
+        the slack allows it, and the printed lines that saves."""
+        targets = [
+            _bottom(g.text, state.top, g.lines - 1, state.px + 1)
+            for g in state.groups
+            if g.lines > 1 and _lines_at(g.text, state.top) < g.lines
+        ]
+        if not targets or min(targets) - state.px > slack:
+            return None
+        after = min(targets)
+        changes = []
+        for group in state.groups:
+            lines = _lines_at(group.text, after)
+            if lines != group.lines:
+                changes.append((group, lines, _bottom(group.text, after, lines, state.floor)))
+        others = [self.fixed, *(s.rows for s in self.narrowable.values() if s is not state)]
+        saved = 0
+        for group, lines, _ in changes:
+            rest = map(max, repeat(lines), *(map(o.__getitem__, group.rows) for o in others))
+            saved += sum(map(self.rows.__getitem__, group.rows)) - sum(rest)
+        return _Step(state.index, after, saved, after - state.px, changes)
 
-    def hand_back(self, steps: list[_Step]) -> None:
-        for step in reversed(steps):  # undo the steps that added lines, while it fits
-            state = self.narrowable[step.column]
-            if step.cost and state.px <= step.after:  # with the column's later steps
-                narrowed, state.px = state.px, step.before
-                if not self.fits():
-                    state.px = narrowed
-        for step in reversed(steps):  # then widen, last narrowed first, as far as it fits
-            state = self.narrowable[step.column]
-            if state.px > step.after:
-                continue
-            low, high = state.px, step.before
-            while low < high:
-                middle = (low + high + 1) // 2
-                state.px = middle
-                if self.fits():
-                    low = middle
-                else:
-                    high = middle - 1
-            state.px = low
+    def widen(self) -> None:
+        """Widen where it saves most lines per pixel while the scale allows; then spread
+        the width left over on the columns that wrap, so the sheet prints at the scale."""
+        while True:
+            slack = self.slack()
+            best: tuple[float, int, int] | None = None
+            chosen: _Step | None = None
+            for i, state in self.narrowable.items():
+                step = self.widening(state, slack)
+                if step is None or step.lines <= 0:
+                    continue
+                key = (-step.lines / step.gain, step.gain, i)
+                if best is None or key < best:
+                    best, chosen = key, step
+            if chosen is None:
+                break
+            self.apply(chosen)
+        wrapping = sorted(
+            (s for s in self.narrowable.values() if s.px < s.top),
+            key=lambda s: -sum(len(g.rows) for g in s.groups if g.lines > 1),
+        )
+        slack = self.slack()
+        while slack > 0 and wrapping:
+            for state in list(wrapping):
+                if slack <= 0:
+                    break
+                state.px += 1
+                slack -= 1
+                if state.px >= state.top:
+                    wrapping.remove(state)
         self.recount()
 
-    # Step 5: the simpler rules beside it.
+    # Step 5: the simpler layouts beside it.
 
     def capped(self) -> None:
         """Every narrowable column under the widest common cap that reaches the scale."""
         states = list(self.narrowable.values())
-        tops = {s.index: _pixels(self.columns[s.index].natural) for s in states}
 
         def cap(px: int) -> None:
             for s in states:
-                s.px = max(s.floor, min(tops[s.index], px))
+                s.px = max(s.floor, min(s.top, px))
 
-        low, high = min(s.floor for s in states), max(tops.values())
+        low, high = min(s.floor for s in states), max(s.top for s in states)
         cap(low)
         if self.fits():
             while low < high:
@@ -545,32 +585,28 @@ class _Chooser:
                 else:
                     high = middle - 1
         cap(low)
+        self.recount()
 
     def uniform(self) -> None:
         """Every narrowable column as narrow as lets each of its cells take at most L
         lines (or the lines it takes anyway), for the smallest L that reaches the scale."""
         states = list(self.narrowable.values())
-        tops = {s.index: _pixels(self.columns[s.index].natural) for s in states}
         lines = 1
         while True:
             for s in states:
-                top = tops[s.index]
                 s.px = max(
                     [
                         s.floor,
                         *(
-                            _bottom(g.text, top, max(lines, _lines_at(g.text, top)), s.floor)
+                            _bottom(g.text, s.top, max(lines, _lines_at(g.text, s.top)), s.floor)
                             for g in s.groups
                         ),
                     ]
                 )
             if self.fits() or all(s.px == s.floor for s in states):
-                return
+                break
             lines += 1
-
-    def outcome(self) -> tuple[bool, int, list[float]]:
         self.recount()
-        return self.fits(), self.total(), self.widths()
 
 
 def choose_widths(
@@ -582,14 +618,16 @@ def choose_widths(
     few printed lines over the sampled rows as the rule finds. Widths are worked out to
     the pixel: give them in whole pixels (:func:`whole_pixels`), as Excel shows them."""
     natural = [c.natural for c in columns]
-    chooser = _Chooser(columns, scale, margins)
-    if print_scale(natural, *margins) >= scale or not chooser.narrowable:
+    if print_scale(natural, *margins) >= scale or all(c.floor >= c.natural for c in columns):
         return natural
-    chooser.hand_back(chooser.narrow())
-    outcomes = [chooser.outcome()]
-    for simpler in (chooser.capped, chooser.uniform):
-        simpler()
-        outcomes.append(chooser.outcome())
+    chooser = _Chooser(columns, scale, margins)
+    outcomes: list[tuple[bool, int, list[float]]] = []
+    for layout in (chooser.narrow, chooser.capped, chooser.uniform):
+        chooser.reset()
+        layout()
+        if chooser.fits():
+            chooser.widen()
+        outcomes.append((chooser.fits(), chooser.total(), chooser.widths()))
     # The first of the fewest lines among those that reach the scale (min is stable).
     return min(outcomes, key=lambda o: (not o[0], o[1]))[2]
 
