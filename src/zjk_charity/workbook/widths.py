@@ -22,25 +22,28 @@ decides the widths (:func:`choose_widths`), step by step:
    of equal ones, the one giving more width, then the leftmost. Steps that add no line
    come first. This is repeated until the sheet prints at the target scale or every
    column is as narrow as it may be.
-4. Width given beyond the target is handed back, last step first: steps that added
-   lines are undone while the scale stays at or above the target, then the width left
-   over widens the last narrowed columns, so the sheet prints at about the target
-   scale and no larger (larger type on more pages).
-5. Two simpler layouts are worked out beside it: every narrowable column capped at one
-   common width, the widest that reaches the target scale; and every narrowable column
-   as narrow as lets each cell take at most L lines, for the smallest L that reaches
-   it. Of the three, the one printing the fewest lines over the sampled rows is kept
-   (the steps above, when equal): the steps are a heuristic, and must never do worse.
+4. The width the last step gave beyond the target is handed back: a column is widened
+   to where one of its cells needs a line less, the widening that saves the most lines
+   per pixel first, as long as the sheet stays at the target scale; what is left then
+   widens the columns that wrap most, a pixel each in turn, so the sheet prints at the
+   target scale and no larger (larger type would take more pages).
+5. Two simpler layouts are worked out beside it, each finished as in step 4: every
+   narrowable column capped at one common width, the widest that reaches the target
+   scale; and every narrowable column as narrow as lets each cell take at most L lines,
+   for the smallest L that reaches it. Of the three, the one printing the fewest lines
+   over the sampled rows is kept (the steps above, when equal): steps 2 and 3 look one
+   step ahead only, and must never do worse than these.
 
-Lines are counted as Excel with 宋体 11 fills them, with a margin (:func:`wrap`): a
-Chinese character takes :data:`WIDE_UNITS` of a column's width units, any other
-character :data:`NARROW_UNITS`, and one unit is kept free; a line breaks after a space,
-between Chinese characters, between Chinese and other text and after a "/" (so a file
-name breaks as ``认证截图/`` + ``130722_0001.jpg``), never inside a word or number, never
-before a closing mark (，。）) or after an opening one (（“); a word longer than a line
-breaks between its characters. Excel and LibreOffice break at least there, and their
-characters are no wider, so a row made tall enough for these lines shows every
-character. Row heights are given in the file: neither program grows a written row.
+Lines are counted as Excel fills them with 宋体 11, with a margin (:func:`wrap`): a
+Chinese character (and “ ” · …, which 宋体 draws as wide) takes :data:`WIDE_UNITS` of a
+column's width units (15.1 px; 宋体: 15), any other character :data:`NARROW_UNITS`
+(8.05 px; 宋体: 7-8), and one unit is kept free. A line breaks after a space, between
+Chinese characters, between Chinese and other text, and after a "/" that follows no
+digit (a file name breaks as ``认证截图/`` + ``130722_0001.jpg``); never inside a word or
+a number, never before a closing mark (，。）”) nor after an opening one (（“); a word
+longer than a line breaks between its characters. A row is then made as tall as its
+most lines need, at 16 pt a line (Excel's 宋体 needs 14.25, LibreOffice's stand-in for
+it on Linux 16): neither program grows a written row to fit.
 """
 
 from __future__ import annotations
@@ -122,6 +125,7 @@ class _Piece:
     text: str
     units: tuple[float, ...]  # each character's
     trailing: str = ""  # spaces after it: kept on its line, never starting the next
+    spaces: float = 0.0  # their width
 
     @property
     def width(self) -> float:
@@ -151,7 +155,8 @@ def _pieces(part: str, bold: bool) -> tuple[_Piece, ...]:
             end = i
             while end < len(part) and part[end] in " \t":
                 end += 1
-            pieces.append(_Piece(text, tuple(units), part[i:end]))
+            spaces = part[i:end]
+            pieces.append(_Piece(text, tuple(units), spaces, len(spaces) * (NARROW_UNITS + extra)))
             text, units, i = "", [], end
             continue
         if text and _breakable(text[-1], ch, text[-2] if len(text) > 1 else ""):
@@ -183,7 +188,7 @@ def wrap(text: str, width: float, *, bold: bool = False) -> list[str]:
                 line, used = "", 0.0
             if piece.width <= room + _EPSILON or not piece.text:
                 line += piece.text + piece.trailing
-                used += piece.width + len(piece.trailing) * NARROW_UNITS
+                used += piece.width + piece.spaces
                 continue
             for ch, units in zip(piece.text, piece.units, strict=True):  # longer than a line
                 if line and used + units > room + _EPSILON:
@@ -192,7 +197,7 @@ def wrap(text: str, width: float, *, bold: bool = False) -> list[str]:
                 line += ch
                 used += units
             line += piece.trailing
-            used += len(piece.trailing) * NARROW_UNITS
+            used += piece.spaces
         lines.append(line)
     return lines
 
@@ -204,14 +209,10 @@ def _shape_lines(text: str, width: float, bold: bool) -> int:
 
 def lines_needed(text: str, width: float, *, bold: bool = False) -> int:
     """Lines ``text`` takes when wrapped in a column of ``width`` (see :func:`wrap`)."""
-    if "\n" not in text and _fits(text, width):
+    widest = 2 * NARROW_UNITS + (BOLD_UNITS if bold else 0.0)  # no character is wider
+    if "\n" not in text and len(text) * widest <= _room(width) + _EPSILON:
         return 1
     return _shape_lines(shape(text), width, bold)
-
-
-def _fits(text: str, width: float) -> bool:
-    """Cheap certainty that ``text`` fits one line (its every character counted wide)."""
-    return len(text) * 2 * NARROW_UNITS <= _room(width) + _EPSILON
 
 
 def overflowing(texts: Iterable[str], width: float) -> dict[str, int]:
