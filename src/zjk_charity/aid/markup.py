@@ -104,10 +104,8 @@ PRINT_SCALE = 62
 LINE_POINTS = 16.0
 OWN_SHEETS = ("问题清单", "汇总")
 SAMPLE_ROWS = 2000
-FIRST_DATETIME = datetime(1900, 3, 1)
-_BREAK = methodcaller(
-    "__contains__", "\n"
-)  # earlier dates are not Excel dates (1900 leap-year bug)
+FIRST_DATETIME = datetime(1900, 3, 1)  # earlier dates are not Excel dates (1900 leap-year bug)
+_BREAK = methodcaller("__contains__", "\n")
 
 
 def copy_name(path: Path) -> str:
@@ -263,13 +261,14 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]], notes: list[str]) ->
     ``workbook/widths.py`` (:func:`choose_widths`).
 
     Numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`) are
-    as wide as their widest cell and never narrowed. IDs, accounts, phones and 户号 start
-    as wide as their widest cell of the first :data:`SAMPLE_ROWS` rows and may be
-    narrowed to what 90 % of all their cells need; free text starts as wide as its widest
-    cell of those rows and may be narrowed to what its header needs on two lines, never
-    below :data:`MIN_FREE_WIDTH`. Both wrap: a cell wider than its column takes more
-    lines, and its row is made tall enough for them (:func:`_row_lines`), so nothing is
-    cut. ``notes`` (the 问题说明 of those rows) count in the lines a row takes already.
+    as wide as their widest cell (their header may take two lines). IDs, accounts,
+    phones and 户号 start as wide as 99 % of their cells need and may be narrowed to what
+    90 % need; free text starts as wide as its widest cell of the first
+    :data:`SAMPLE_ROWS` rows and may be narrowed to what its header needs on two lines,
+    never below :data:`MIN_FREE_WIDTH`; the 问题说明 from :data:`NOTE_WIDTH` to
+    :data:`NOTE_FLOOR`. These wrap: a cell wider than its column takes more lines, and
+    its row is made tall enough for them (:func:`_row_lines`), so nothing is cut. The
+    lines are counted on the first rows, where ``notes`` (their 问题说明) count too.
     """
     sheet = plan.sheet
     text = {p for c, p in sheet.columns.items() if c in TEXT_COLUMNS}

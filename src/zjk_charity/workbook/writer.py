@@ -570,8 +570,10 @@ def fast_rows_worksheet() -> type:
     In constant-memory mode xlsxwriter serializes every cell through about ten regular
     expression passes and a write to its temporary file. For the cells that make up
     large sheets (plain text, numbers and blanks, each with a format) the XML is a fixed
-    pattern; this writes it directly, and writes a row to the file at once. Every other
-    cell goes through xlsxwriter's own code. The output is byte-for-byte the same
+    pattern; this writes it directly, and writes a row to the file at once. Rows given a
+    height (``set_row_height``: the marked-up copies' wrapped rows, up to every row)
+    share the properties and the ``<row>`` tag xlsxwriter made for the first row of that
+    height. Every other cell and row goes through xlsxwriter's own code. The output is byte-for-byte the same
     (``tests/test_allocation_workbook.py`` compares them, on every xlsxwriter version
     the tests run with). Imported lazily, like xlsxwriter itself.
     """
