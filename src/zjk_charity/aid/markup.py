@@ -7,29 +7,27 @@ One copy per input file, named after it (``校验结果-张北县.xlsx`` for 张
   "第 5 行" in a message is row 5 here too), error cells red and warning cells yellow,
   each with a comment, and two columns added: 校验结果 and 问题说明 (wrapped);
 - the county's layout: title rows, the 填报单位 line and merged title/group-heading cells
-  above the header, header row heights, column widths and the data columns' number
-  formats (read cheaply from the .xlsx, ``workbook/layout.py``); dates are written as
-  dates (in the county's format), numbers as numbers where the county gave them a format
-  of its own, IDs, accounts, phones and 户号 as text;
+  above the header, header row heights and the data columns' number formats (read
+  cheaply from the .xlsx, ``workbook/layout.py``; not its column widths, see below);
+  dates are written as dates (in the county's format), numbers as numbers where the
+  county gave them a format of its own, IDs, accounts, phones and 户号 as text;
 - its own 问题清单 and 汇总 sheets (its rows only);
 - print setup: A4 landscape, all columns on one page wide, as many pages tall as needed,
   title and header rows repeated on every page, page numbers, the campaign year in the
   page header, frozen header, narrow margins.
 
-Column widths. A column is as wide as its content needs: its widest cell (numbers and
-dates, which Excel would show as ########; names and the other short columns a cut would
-falsify, :data:`WHOLE_COLUMNS`), or, for IDs, accounts, phones and 户号, the
-width that 99 % of its cells fit in, the odd longer one (an account typed in groups of
-four, an ID in full-width digits) wrapping onto a second line of a taller row. Free text
-is as wide as its widest cell among the first :data:`SAMPLE_ROWS` rows, and never wider
-than the county made its column (a long bank name is cut off at the next cell, as in the
-county's own sheet; .xls and .csv: at most :data:`MAX_COMPUTED_WIDTH`).
-If the sheet would then print below :data:`PRINT_SCALE` % on A4, the free-text columns
-are narrowed, widest first, never below :data:`MIN_FREE_WIDTH` (``fit_widths``). Why
-not the county's widths as they are: sample_data's 张北县.xlsx (19 columns of 12 to 26
-characters) prints at 51 % with the two added columns, 5.6 pt type, too small to read;
-as above it prints at 62 %, 6.8 pt. Rows whose wrapped text needs more lines are given
-their height here: neither Excel nor LibreOffice grows a written row to fit its text.
+Column widths and row heights. No cell loses a character when printed: a column either
+shows every cell on one line or wraps it onto as many lines as it needs, its row made
+tall enough for them (neither Excel nor LibreOffice grows a written row to fit its
+text). Numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`)
+are as wide as their widest cell; IDs, accounts, phones and 户号, free text and the
+问题说明 may wrap. Which columns are narrowed, and how far, so that the sheet prints at
+:data:`PRINT_SCALE` % on A4 landscape with as few printed lines as possible, is the
+published rule of ``workbook/widths.py`` (:func:`choose_widths`): narrowing a remark that
+one row in fifty has costs a line or two, narrowing the bank name that every row has
+doubles the print. The county's own widths are not kept: sample_data's 张北县.xlsx gives
+认证截图 10 characters for a 24-character file name (cut at the next cell) and 特殊情况说明
+10 for a 58-character remark, and as the county made them all 21 columns print at 51 %.
 
 The city's 问题清单 (``问题清单-<year>.xlsx``) lists the findings of every file of the
 campaign, this run's and those validated before (as the ledger holds them now), with
@@ -44,6 +42,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import repeat
 from operator import itemgetter, methodcaller
 from pathlib import Path
 
@@ -52,21 +51,28 @@ from zjk_charity.aid.validation import CountyTally, FileReport, ValidationResult
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding, Severity
 from zjk_charity.workbook.layout import (
-    SPARE_UNITS,
-    UNITS_PER_DISPLAY_COLUMN,
     SheetLayout,
-    TextWidths,
-    capacity,
-    fit_widths,
     format_width,
-    lines_needed,
-    overflowing,
+    number_width,
     read_layouts,
     text_widths,
     units,
     widest,
 )
 from zjk_charity.workbook.reader import Cell, Sheet, cell_text
+from zjk_charity.workbook.widths import (
+    TEXT_FLOOR_SHARE,
+    TEXT_SHARE,
+    ColumnNeed,
+    choose_widths,
+    lines_each,
+    lines_needed,
+    long_cells,
+    one_line_width,
+    overflowing,
+    two_line_width,
+    whole_pixels,
+)
 from zjk_charity.workbook.writer import (
     Book,
     Column,
@@ -84,19 +90,22 @@ TEXT_COLUMNS = {"身份证号", "银行账号", "联系电话", "户号"}
 # Short columns that a cut would falsify (a name, a date typed as text): never narrowed.
 WHOLE_COLUMNS = {"序号", "姓名", "性别", "年龄", "申请日期", "往年受助年份"}
 VERDICT = {"error": "不通过", "warning": "警告", "ok": "通过"}
-VERDICT_WIDTH = 7.0
+UNCHECKED = "未检查"
 NOTE_WIDTH = 20.0  # 问题说明: about 8 Chinese characters a line, wrapped
-MAX_COMPUTED_WIDTH = 24.0  # free text in a .xls/.csv column: longer text wraps
+NOTE_FLOOR = 14.0  # and never fewer than 6
 MIN_WIDTH = 3.0
-MIN_FREE_WIDTH = 7.0  # free text is never squeezed below 3 Chinese characters a line
+MIN_FREE_WIDTH = 7.5  # free text is never squeezed below 3 Chinese characters a line
 MARGINS = (0.25, 0.25, 0.75, 0.75)  # inches: Excel's "narrow" margins
 # The print scale the widths aim at: 62 % of 11 pt is 6.8 pt, above 小六 (6.5 pt), the
 # smallest type size in everyday Chinese print; 2 points to spare for rounding.
 PRINT_SCALE = 62
-LINE_POINTS = 14.5  # a line of 11 pt text (Excel's own row is 14.25 pt)
+# A line of 11 pt text: Excel's own row for 宋体 11 is 14.25 pt; LibreOffice's stand-in
+# where 宋体 is missing (Noto Sans CJK) needs 16, and a row too low hides text.
+LINE_POINTS = 16.0
 OWN_SHEETS = ("问题清单", "汇总")
 SAMPLE_ROWS = 2000
 FIRST_DATETIME = datetime(1900, 3, 1)  # earlier dates are not Excel dates (1900 leap-year bug)
+_BREAK = methodcaller("__contains__", "\n")
 
 
 def copy_name(path: Path) -> str:
@@ -231,7 +240,11 @@ class _SheetPlan:
     layout: SheetLayout | None
     columns: list[Column] = field(default_factory=list)
     typed: list[int] = field(default_factory=list)  # columns whose numbers and dates are kept
+    wrapping: list[int] = field(default_factory=list)  # columns whose long cells wrap
     texts: dict[int, list[str]] = field(default_factory=dict)  # the text columns' cells
+    # Text columns: the width in which every cell shows on one line (measured anyway).
+    one_line: dict[int, float] = field(default_factory=dict)
+    varied: set[int] = field(default_factory=set)  # free columns of mostly different texts
 
 
 def _texts(sheet: Sheet, applicants: dict[int, Applicant]) -> list[list[str]]:
@@ -243,15 +256,19 @@ def _texts(sheet: Sheet, applicants: dict[int, Applicant]) -> list[list[str]]:
     return lines
 
 
-def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
-    """Each column's width, format and kind, then the widths fitted to the page.
+def _plan_columns(plan: _SheetPlan, lines: list[list[str]], notes: list[str]) -> None:
+    """Each column's width, format and kind; the widths chosen by the published rule of
+    ``workbook/widths.py`` (:func:`choose_widths`).
 
-    IDs, accounts, phones and 户号 are as wide as 99 % of their cells and wrap the rest;
-    numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`) as
-    wide as their widest; free text as wide as its widest cell of the first
-    :data:`SAMPLE_ROWS` rows, but never wider than the county made it, and narrower still
-    where the page needs it (:func:`fit_widths`): there a long text is cut off at the
-    next cell, as in the county's own sheet, and one line per row keeps the pages few.
+    Numbers, dates and the short columns a cut would falsify (:data:`WHOLE_COLUMNS`) are
+    as wide as their widest cell (their header may take two lines). IDs, accounts,
+    phones and 户号 start as wide as 99 % of their cells need and may be narrowed to what
+    90 % need; free text starts as wide as its widest cell of the first
+    :data:`SAMPLE_ROWS` rows and may be narrowed to what its header needs on two lines,
+    never below :data:`MIN_FREE_WIDTH`; the 问题说明 from :data:`NOTE_WIDTH` to
+    :data:`NOTE_FLOOR`. These wrap: a cell wider than its column takes more lines, and
+    its row is made tall enough for them (:func:`_row_lines`), so nothing is cut. The
+    lines are counted on the first rows, where ``notes`` (their 问题说明) count too.
     """
     sheet = plan.sheet
     text = {p for c, p in sheet.columns.items() if c in TEXT_COLUMNS}
@@ -261,17 +278,24 @@ def _plan_columns(plan: _SheetPlan, lines: list[list[str]]) -> None:
     # 5-15 ms, its texts lying all over memory). Numbers and dates are then written back
     # wherever a row holds one; IDs, numbers, dates and names are measured in every row.
     sample = _Sample([row.values for row in sheet.rows[:SAMPLE_ROWS]], lines[:SAMPLE_ROWS])
-    free = [
-        p
+    needs = [
+        _plan_column(plan, p, header, lines, sample, p in text, p in whole)
         for p, header in enumerate(sheet.headers)
-        if not _plan_column(plan, p, header, lines, sample, p in text, p in whole)
     ]
-    plan.columns += [Column("校验结果", VERDICT_WIDTH), Column("问题说明", NOTE_WIDTH, wrap=True)]
-    fitted = fit_widths(
-        [c.width for c in plan.columns], free, PRINT_SCALE, MARGINS[:2], MIN_FREE_WIDTH
-    )
-    for column, width in zip(plan.columns, fitted, strict=True):
-        column.width = round(width, 2)
+    verdict = max(one_line_width([*VERDICT.values(), UNCHECKED]), MIN_WIDTH)
+    shown, least = _header_widths("校验结果")
+    plan.columns += [
+        Column("校验结果", max(verdict, shown)),
+        Column("问题说明", NOTE_WIDTH, wrap=True),
+    ]
+    needs += [
+        ColumnNeed(max(verdict, shown), max(verdict, least)),
+        ColumnNeed(NOTE_WIDTH, NOTE_FLOOR, notes),
+    ]
+    needs = [ColumnNeed(whole_pixels(n.natural), whole_pixels(n.floor), n.cells) for n in needs]
+    widths = choose_widths(needs, PRINT_SCALE, MARGINS[:2])
+    for column, width in zip(plan.columns, widths, strict=True):
+        column.width = width  # whole pixels: the lines counted are the lines shown
 
 
 @dataclass(frozen=True)
@@ -288,8 +312,8 @@ def _plan_column(
     sample: _Sample,
     text: bool,
     whole: bool,
-) -> bool:
-    """Add column ``p`` to the plan; True when it must show every cell in full."""
+) -> ColumnNeed:
+    """Add column ``p`` to the plan; what the width chooser needs to know of it."""
     layout = plan.layout
     own = None if text or layout is None else layout.formats.get(p)
     kinds = set() if text else set(map(type, map(itemgetter(p), sample.values)))
@@ -300,39 +324,40 @@ def _plan_column(
         # number shown in a format of the county's own (0.0); in the General format its
         # text looks the same and costs less to write (0.35 s at 100,000 rows).
         plan.typed.append(p)
-    exact = text or dates or numbers or whole
-    county = layout.widths.get(p, layout.default_width) if layout else MAX_COMPUTED_WIDTH
-    texts: list[str] = []
-    measured: TextWidths | None = None
-    if text:  # every cell counts
-        texts = list(map(itemgetter(p), lines))
-        measured = text_widths(texts)
-        content = measured.usual
-    else:
-        cap = None if exact else (county - SPARE_UNITS) / UNITS_PER_DISPLAY_COLUMN
-        content = widest(set(map(itemgetter(p), lines if exact else sample.texts)), cap)
+    name = header or f"列{p + 1}"
+    shown, least = _header_widths(name)
+    if text or not (dates or numbers or whole):
+        cells = list(map(itemgetter(p), sample.texts))
+        floor = max(least, MIN_FREE_WIDTH)
+        natural = max(one_line_width(cells), shown, MIN_WIDTH)
+        if 2 * len(set(cells)) > len(cells):
+            plan.varied.add(p)
+        if text:  # every cell counts: 99 % of them on one line, 90 % when the page needs it
+            plan.texts[p] = texts = list(map(itemgetter(p), lines))
+            measured = text_widths(texts, TEXT_SHARE, TEXT_FLOOR_SHARE)
+            natural = max(units(measured.usual), shown, MIN_WIDTH)
+            floor = max(least, units(measured.least), MIN_WIDTH)
+            if not any(map(_BREAK, texts)):
+                plan.one_line[p] = units(measured.widest)
+        plan.wrapping.append(p)
+        plan.columns.append(Column(name, natural, text, own, wrap=True))
+        return ColumnNeed(natural, min(floor, natural), cells)
+    content = widest(set(map(itemgetter(p), lines)))
     if dates:
         content = max(content, format_width(own))
-    width = max(units(content), units(_header_need(header)), MIN_WIDTH)
-    if measured is not None and _may_wrap(texts, measured, width):
-        plan.texts[p] = texts  # for the rows that need more lines (_tall_rows)
-    if not exact:
-        width = min(width, county)  # never wider than the county made it
-    plan.columns.append(Column(header or f"列{p + 1}", width, text, own, wrap=text))
-    return exact
+    elif numbers and own is not None:  # shown in the county's format: 85 as 85.0
+        content = number_width(own, content)
+    width = max(units(content), MIN_WIDTH)
+    plan.columns.append(Column(name, max(width, shown), False, own))
+    return ColumnNeed(max(width, shown), max(width, least))  # its header on two lines at most
 
 
-def _may_wrap(texts: list[str], measured: TextWidths, width: float) -> bool:
-    """Whether any of a text column's cells may need a second line in ``width``."""
-    if measured.widest > capacity(width):
-        return True
-    return any(map(methodcaller("__contains__", "\n"), texts))
-
-
-def _header_need(header: str) -> float:
-    """Display columns a header needs: long ones may wrap onto two lines."""
-    width = widest([header])
-    return width if width <= 8 else math.ceil(width / 2)
+def _header_widths(header: str) -> tuple[float, float]:
+    """The width a header is shown in (one line up to 8 display columns, else two) and
+    the narrowest it may take: two lines. Headers are bold."""
+    two = two_line_width(header, bold=True)
+    one = one_line_width([header], bold=True)
+    return (one if widest([header]) <= 8 else two), two
 
 
 def _heading(plan: _SheetPlan) -> tuple[list[list[Value]], list[Merge], dict[int, float]]:
@@ -355,7 +380,7 @@ def _heading(plan: _SheetPlan) -> tuple[list[list[Value]], list[Merge], dict[int
     heights = dict(plan.layout.row_heights) if plan.layout is not None else {}
     # Wrapped headings: the row is made tall enough here, since neither Excel nor
     # LibreOffice grows a streamed row to fit its text.
-    lines = max(lines_needed(c.header, c.width) for c in plan.columns)
+    lines = max(lines_needed(c.header, c.width, bold=True) for c in plan.columns)
     if lines > 1 or at in heights:
         heights[at] = max(heights.get(at, 0.0), _points(lines))
     return preamble, merged, heights
@@ -363,25 +388,85 @@ def _heading(plan: _SheetPlan) -> tuple[list[list[Value]], list[Merge], dict[int
 
 def _points(lines: int) -> float:
     """The height of a row of ``lines`` lines, at most Excel's 409 points."""
-    return min(LINE_POINTS * lines + 3, 409.0)
+    return min(LINE_POINTS * lines + 2, 409.0)
 
 
-def _tall_rows(plan: _SheetPlan) -> dict[int, int]:
-    """Rows (by position in the sheet) whose wrapped text cells need more than one line."""
-    tall: dict[int, int] = {}
-    for p, texts in plan.texts.items():
-        long = overflowing(texts, plan.columns[p].width)
-        if long:
-            for i, text in enumerate(texts):
-                if text in long:
-                    tall[i] = max(tall.get(i, 1), long[text])
-    return tall
+@dataclass(frozen=True)
+class _RowLines:
+    """The lines each data row's wrapped cells need: at least ``least`` in every row,
+    more where ``rows`` (by position in the sheet) or ``few`` (the odd long ID) say so."""
+
+    least: int = 1
+    rows: list[int] | None = None
+    few: dict[int, int] = field(default_factory=dict)
+
+    def __getitem__(self, i: int) -> int:
+        lines = self.least if self.rows is None else max(self.least, self.rows[i])
+        return max(lines, self.few.get(i, 1))
+
+
+def _row_lines(plan: _SheetPlan, lines: list[list[str]]) -> _RowLines:
+    """The lines of every data row, not only the sampled ones.
+
+    At 100,000 rows every pass over the rows costs 10-70 ms (their cells lie all over
+    memory), so there are few: a text column none of whose cells can need a second line
+    (``plan.one_line``) is skipped, and one that may is searched by length for its few
+    long cells; the columns of few different texts (bank names, categories, villages)
+    are looked at together, as the set of their rows' combinations, each text measured
+    once; a column whose every cell needs the same lines, or no more than such a column,
+    needs no pass of its own; file names are measured at C speed (``lines_each``).
+    """
+    checked = [p for p in plan.wrapping if plan.columns[p].width < plan.one_line.get(p, math.inf)]
+    varied = [p for p in checked if p in plan.varied and p not in plan.texts]
+    together = [p for p in checked if p not in plan.texts and p not in plan.varied]
+    counts: dict[int, dict[str, int]] = {}  # column -> its texts needing more lines
+    least = 1
+    if together:
+        pick = itemgetter(*together, together[0])  # always a tuple, even of one column
+        combinations = set(map(pick, lines))
+        for j, p in enumerate(together):
+            texts = set(map(itemgetter(j), combinations))
+            long = overflowing(texts, plan.columns[p].width)
+            if long and len(long) == len(texts) and len(set(long.values())) == 1:
+                least = max(least, *long.values())  # every cell of the column: one count
+            elif long:
+                counts[p] = long
+    few: dict[int, int] = {}
+    for p in checked:
+        if p in plan.texts:
+            for i, n in long_cells(plan.texts[p], plan.columns[p].width).items():
+                few[i] = max(few.get(i, 1), n)
+    rows: list[int] | None = None
+    for p in varied:
+        each = lines_each(list(map(itemgetter(p), lines)), plan.columns[p].width)
+        if max(each) > least:
+            rows = each if rows is None else list(map(max, rows, each))
+    uneven = [p for p, long in counts.items() if max(long.values()) > least]
+    if uneven:
+        longs = [counts[p] for p in uneven]
+        pick = itemgetter(*uneven, uneven[0])
+        needed = {c: max(map(dict.get, longs, c, repeat(1))) for c in set(map(pick, lines))}
+        each = list(map(needed.__getitem__, map(pick, lines)))
+        rows = each if rows is None else list(map(max, rows, each))
+    return _RowLines(least, rows, few)
+
+
+def _note(a: Applicant | None, lang: str) -> tuple[list[str], str]:
+    """A row's finding messages and its 问题说明 (empty without findings)."""
+    if a is None or not a.findings:
+        return [], ""
+    messages = [f.message(lang) for f in a.findings]
+    note = "；".join(
+        f"{f.column or ''}：{message}" for f, message in zip(a.findings, messages, strict=True)
+    )
+    return messages, note
 
 
 def _write_sheet(book: Book, plan: _SheetPlan, applicants: dict[int, Applicant], lang: str) -> None:
     sheet = plan.sheet
     lines = _texts(sheet, applicants)
-    _plan_columns(plan, lines)
+    notes = [_note(applicants.get(row.number), lang)[1] for row in sheet.rows[:SAMPLE_ROWS]]
+    _plan_columns(plan, lines, notes)
     preamble, merged, heights = _heading(plan)
     out = book.sheet(
         SheetSpec(
@@ -397,22 +482,23 @@ def _write_sheet(book: Book, plan: _SheetPlan, applicants: dict[int, Applicant],
     )
     width = len(sheet.headers)
     typed = plan.typed
-    tall = _tall_rows(plan)
+    tall = _row_lines(plan, lines)
     note_width = plan.columns[-1].width
     for i, (row, cells) in enumerate(zip(sheet.rows, lines, strict=True)):
         a = applicants.get(row.number)
         values: list[Value] = [*cells, "", ""]
         if typed:
             _restore_types(values, row.values, typed)
-        height = _points(tall[i]) if i in tall else None
+        needed = tall[i]
+        height = _points(needed) if needed > 1 else None
         if a is None:  # the sheet was not checked (a required column is missing)
-            values[width] = "未检查"
+            values[width] = UNCHECKED
             out.write(values, at=row.number - 1, height=height)
         elif not a.findings:
             values[width] = VERDICT["ok"]
             out.write(values, at=row.number - 1, cell_styles={width: "ok"}, height=height)
         else:
-            _write_flagged(out, sheet, a, values, lang, tall.get(i, 1), note_width)
+            _write_flagged(out, sheet, a, values, lang, needed, note_width)
 
 
 def _restore_types(values: list[Value], originals: list[Cell], typed: list[int]) -> None:
@@ -445,7 +531,7 @@ def _write_flagged(
     width = len(sheet.headers)
     cell_styles: dict[int, str] = {}
     notes: dict[int, list[str]] = defaultdict(list)
-    messages = [f.message(lang) for f in a.findings]
+    messages, note = _note(a, lang)
     for f, message in zip(a.findings, messages, strict=True):
         position = sheet.columns.get(f.column or "", width)
         if cell_styles.get(position) != "error":
@@ -454,9 +540,6 @@ def _write_flagged(
     verdict = "error" if a.has_error else "warning" if a.has_warning else "ok"
     cell_styles[width] = verdict
     values[width] = VERDICT[verdict]
-    note = "；".join(
-        f"{f.column or ''}：{message}" for f, message in zip(a.findings, messages, strict=True)
-    )
     values[width + 1] = note
     lines = max(lines, lines_needed(note, note_width))
     out.write(

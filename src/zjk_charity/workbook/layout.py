@@ -1,8 +1,9 @@
 """A county workbook's look, read cheaply: column widths, header row heights, number formats.
 
 The marked-up copy of a county's workbook should look like the county's own: the same
-column widths (the ID column as wide as they made it), the same date format, the same
-title rows. openpyxl would read all of that, but it loads every cell (28 s at 100,000
+date format, the same title rows (its column widths are read too, but the copy sizes
+its columns by their content so that nothing is cut: ``workbook/widths.py``). openpyxl
+would read all of that, but it loads every cell (28 s at 100,000
 rows, see the README's Performance section). Everything needed sits in a few kilobytes
 of the .xlsx instead: ``<cols>`` and the first rows at the top of each sheet's XML, and
 the number formats in ``xl/styles.xml``. This module reads only those, by bounded
@@ -289,7 +290,7 @@ def _wcwidth() -> tuple[Callable[[str], int], Callable[[str], int]]:
 _GB18030 = methodcaller("encode", "gb18030", "replace")
 
 
-def _bounds(texts: Iterable[str]) -> Iterator[int]:
+def display_bounds(texts: Iterable[str]) -> Iterator[int]:
     """An upper bound of each text's :func:`display_width`, at C speed: its length in
     GB 18030, where every ASCII character takes one byte and every other character two
     or four, and no character is wider than two columns."""
@@ -298,7 +299,7 @@ def _bounds(texts: Iterable[str]) -> Iterator[int]:
 
 def widest(texts: Iterable[str], enough: float | None = None) -> int:
     """The largest :func:`display_width` among ``texts``: the longest ASCII text, or a
-    wider other one; only the other texts whose bound (:func:`_bounds`) could beat the
+    wider other one; only the other texts whose bound (:func:`display_bounds`) could beat the
     widest found so far are measured. With ``enough``, any width of at least ``enough``
     may be returned as soon as one is found (a column capped there needs no more).
 
@@ -314,7 +315,7 @@ def widest(texts: Iterable[str], enough: float | None = None) -> int:
     plain = list(map(str.isascii, unique))
     best = max(map(len, compress(unique, plain)), default=0)
     others = list(compress(unique, map(not_, plain)))
-    bounds = list(_bounds(others))
+    bounds = list(display_bounds(others))
     while others:  # measure texts of the highest bound until one reaches it, then lower
         top = max(bounds)
         if top <= best or (enough is not None and best >= enough):
@@ -336,12 +337,14 @@ class TextWidths:
 
     usual: int  # the width ``share`` of the cells fit in
     widest: int  # as shown: full-width characters count two here
+    least: int = 0  # the width ``least_share`` of the cells fit in
 
 
-def text_widths(texts: Sequence[str], share: float = 0.99) -> TextWidths:
+def text_widths(texts: Sequence[str], share: float = 0.99, least_share: float = 0.9) -> TextWidths:
     """How wide a text column's cells are: a column as wide as ``usual`` shows its IDs and
     accounts on one line, and the odd longer cell (an account typed with spaces, an ID in
-    full-width digits) wraps onto a second line instead of widening every page."""
+    full-width digits) wraps onto a second line instead of widening every page; where
+    the page needs it, the column may narrow to ``least``."""
     if not texts:
         return TextWidths(0, 0)
     plain = list(map(str.isascii, texts))
@@ -352,50 +355,11 @@ def text_widths(texts: Sequence[str], share: float = 0.99) -> TextWidths:
         widths += [display_width(unicodedata.normalize("NFKC", t)) for t in others]
         shown = max(shown, *map(display_width, others))
     widths.sort()
-    return TextWidths(widths[max(math.ceil(len(widths) * share) - 1, 0)], shown)
 
+    def at(fraction: float) -> int:
+        return widths[max(math.ceil(len(widths) * fraction) - 1, 0)]
 
-# What one display column of wrapped text takes, for counting its lines: a CJK
-# character of 11 pt is 14.7 px, 2.1 units. Counted tighter than UNITS_PER_DISPLAY_COLUMN
-# (which sizes columns that must show a number on one line), so that a wrapped note's
-# row is not made a line taller than Excel or LibreOffice fill it.
-WRAP_UNITS_PER_DISPLAY_COLUMN = 1.08
-
-
-def capacity(width: float) -> float:
-    """Display columns that one line of wrapped text in a column of ``width`` holds."""
-    return max((width - SPARE_UNITS) / WRAP_UNITS_PER_DISPLAY_COLUMN, 1.0)
-
-
-def lines_needed(text: str, width: float) -> int:
-    """Lines ``text`` takes when wrapped in a column of ``width``."""
-    room = capacity(width)
-    return sum(max(1, math.ceil(display_width(part) / room)) for part in text.split("\n"))
-
-
-def overflowing(texts: Sequence[str], width: float) -> dict[str, int]:
-    """The texts among ``texts`` that need more than one line in a column of ``width``,
-    with the lines each needs. Only the texts that may (longer than a line, or holding a
-    line break; for others than ASCII, a bound of :func:`_bounds` longer than a line) are
-    measured, and they are picked at C speed."""
-    room = capacity(width)
-    unique = list(set(texts))
-    plain = list(map(str.isascii, unique))
-    simple = list(compress(unique, plain))
-    others = list(compress(unique, map(not_, plain)))
-    breaks = methodcaller("__contains__", "\n")
-    candidates = {
-        *compress(simple, map(room.__lt__, map(len, simple))),
-        *compress(simple, map(breaks, simple)),
-        *compress(others, map(room.__lt__, _bounds(others))),
-        *compress(others, map(breaks, others)),
-    }
-    found: dict[str, int] = {}
-    for text in candidates:
-        lines = lines_needed(text, width)
-        if lines > 1:
-            found[text] = lines
-    return found
+    return TextWidths(at(share), shown, at(least_share))
 
 
 def units(display_columns: float) -> float:
@@ -441,6 +405,21 @@ def format_width(num_format: NumFormat | None) -> int:
     return display_width(shown)
 
 
+def number_width(num_format: NumFormat | None, shown: int) -> int:
+    """Display columns of a number that shows in ``shown`` columns as text (85, 1234.5)
+    when shown in ``num_format`` (0.0, #,##0.00, 0%): its decimals, thousands separators,
+    percent sign and literal text added, so that Excel never shows ##### instead."""
+    if not isinstance(num_format, str):
+        return shown + 4  # a built-in format: room for ".00" and a separator
+    code = num_format.split(";", 1)[0]
+    literals = sum(display_width(m.group(0).strip('"\\')) for m in _QUOTED.finditer(code))
+    bare = _QUOTED.sub("", code)
+    decimals = len(re.findall(r"[0#?]", bare.split(".", 1)[1])) if "." in bare else 0
+    digits = shown + 2 * bare.count("%")  # 0.5 shows as 50%
+    point = 1 if decimals else 0
+    return digits + point + decimals + digits // 3 * ("," in bare) + bare.count("%") + literals
+
+
 def column_pixels(width: float) -> int:
     """Pixels of a column of ``width`` (as Excel shows it), as Excel and xlsxwriter round."""
     return int(width * PIXELS_PER_UNIT + 0.5) + PADDING_PIXELS
@@ -456,37 +435,3 @@ def print_scale(widths: Sequence[float], left: float, right: float) -> int:
     printable = (A4_LANDSCAPE_INCHES - left - right) * SCREEN_DPI
     total = sum(column_pixels(w) for w in widths)
     return min(100, int(100 * printable / total)) if total else 100
-
-
-def fit_widths(
-    widths: Sequence[float],
-    shrinkable: Sequence[int],
-    scale: int,
-    margins: tuple[float, float],
-    floor: float,
-) -> list[float]:
-    """``widths`` with the ``shrinkable`` columns capped at one common width, the largest
-    that lets the sheet print at ``scale`` % or more (:func:`print_scale`), but never
-    below ``floor``; the other columns, and any sheet that fits already, stay as they are.
-
-    The cap falls on the widest columns first (water-filling), so narrow columns keep
-    their width and only long free text is wrapped onto more lines.
-    """
-    left, right = margins
-    result = list(widths)
-    if print_scale(result, left, right) >= scale or not shrinkable:
-        return result
-
-    def capped(cap: float) -> list[float]:
-        return [min(w, cap) if i in shrinkable else w for i, w in enumerate(widths)]
-
-    low, high = floor, max(widths[i] for i in shrinkable)
-    if print_scale(capped(low), left, right) < scale:
-        return capped(low)
-    for _ in range(40):  # the cap within a hundredth of a character
-        middle = (low + high) / 2
-        if print_scale(capped(middle), left, right) >= scale:
-            low = middle
-        else:
-            high = middle
-    return capped(math.floor(low * 100) / 100)

@@ -41,6 +41,7 @@ NumFormat = str | int  # a number format code, or the index of an Excel built-in
 Merge = tuple[int, int, int, int]  # 0-based (top, left, bottom, right), inclusive
 
 FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "ok": "#C6EFCE"}
+TITLE_POINTS = 28  # the height of a title row (16 pt bold)
 
 
 # Files this process has read as input: an output may never replace one ("inputs are
@@ -190,7 +191,7 @@ class SheetWriter:
                 ws.merge_range(0, 0, 0, last, spec.title, f["title"])
             else:
                 ws.write_string(0, 0, spec.title, f["title"])
-            ws.set_row(0, 28)
+            ws.set_row(0, TITLE_POINTS)
             self.next_row = 1
         else:
             self._write_preamble()
@@ -269,6 +270,8 @@ class SheetWriter:
                 top == r and right - left + 1 >= widest / 2 for top, left, _, right in merges
             )
             fmt = f["header"] if heading else f["title"] if title and r == 0 else f["plain"]
+            if fmt is f["title"] and r not in spec.row_heights:
+                ws.set_row(r, TITLE_POINTS)  # 16 pt in a row of 15 would lose its lower part
             covered = {c for (row, c), start in merged.items() if row == r and start != (row, c)}
             for c, value in enumerate(line):
                 if c in covered or value is None or value == "":
@@ -315,7 +318,9 @@ class SheetWriter:
         ``height`` in points, for a row whose wrapped text needs more than one line."""
         row = self.next_row if at is None else at
         if height is not None:
-            self.ws.set_row(row, height)
+            # The streamed sheet's own setter when it has one: a dict update, where
+            # set_row's checks cost half a second at 100,000 tall rows.
+            getattr(self.ws, "set_row_height", self.ws.set_row)(row, height)
         formats = self._row_formats(style)
         special = cell_styles or {}
         # xlsxwriter's undecorated writers: the public ones first parse "A1" notation,
@@ -565,8 +570,10 @@ def fast_rows_worksheet() -> type:
     In constant-memory mode xlsxwriter serializes every cell through about ten regular
     expression passes and a write to its temporary file. For the cells that make up
     large sheets (plain text, numbers and blanks, each with a format) the XML is a fixed
-    pattern; this writes it directly, and writes a row to the file at once. Every other
-    cell goes through xlsxwriter's own code. The output is byte-for-byte the same
+    pattern; this writes it directly, and writes a row to the file at once. Rows given a
+    height (``set_row_height``: the marked-up copies' wrapped rows, up to every row)
+    share the properties and the ``<row>`` tag xlsxwriter made for the first row of that
+    height. Every other cell and row goes through xlsxwriter's own code. The output is byte-for-byte the same
     (``tests/test_allocation_workbook.py`` compares them, on every xlsxwriter version
     the tests run with). Imported lazily, like xlsxwriter itself.
     """
@@ -591,17 +598,67 @@ def fast_rows_worksheet() -> type:
 
     class FastRowsWorksheet(Worksheet):  # type: ignore[misc]
         fh: Any  # xlsxwriter's file for the sheet's XML
+        # Per height in pixels: xlsxwriter's own row properties, row size and the <row>
+        # tag after its number, as its set_row and _write_row made them the first time.
+        _heights: dict[int, tuple[Any, list[Any]]] | None = None
+        _row_tags: dict[int, str] | None = None
+
+        def set_row_height(self, row: int, points: float) -> None:
+            """``set_row(row, points)`` for a row whose cells are written next (they set
+            the sheet's dimensions): the first row of each height goes through
+            xlsxwriter's own code, the others share what it stored."""
+            if self._heights is None:
+                self._heights, self._row_tags = {}, {}
+            pixels = int(points * 4.0 / 3.0 + 0.5)
+            known = self._heights.get(pixels)
+            if known is None or row < self.previous_row:
+                super().set_row(row, points)
+                if row >= self.previous_row:
+                    self._heights[pixels] = (self.row_info[row], self.row_sizes[row])
+                return
+            self.row_info[row], self.row_sizes[row] = known  # both only ever read
+
+        def _write_row(
+            self, row: int, spans: Any, row_info: Any = None, empty_row: bool = False
+        ) -> None:
+            tags = self._row_tags
+            if tags is None or row_info is None or spans or empty_row:
+                super()._write_row(row, spans, row_info, empty_row)
+                return
+            tag = tags.get(id(row_info))
+            if tag is not None:
+                self.fh.write(f'<row r="{row + 1}"{tag}')
+                return
+            # The first row of a height: xlsxwriter's own tag, kept for the next rows.
+            fh = self.fh
+            parts = _RowParts()
+            self.fh = parts
+            try:
+                super()._write_row(row, spans, row_info, empty_row)
+            finally:
+                self.fh = fh
+            written = "".join(parts.parts)
+            fh.write(written)
+            start = f'<row r="{row + 1}"'
+            shared = any(row_info is info for info, _ in (self._heights or {}).values())
+            if shared and written.startswith(start) and written.count("<") == 1:
+                tags[id(row_info)] = written[len(start) :]
 
         def _write_single_row(self, current_row_num: int = 0) -> None:
             fh = self.fh
             row = _RowParts()
             self.fh = row
+            written = self.previous_row
             try:
                 super()._write_single_row(current_row_num)
             finally:
                 self.fh = fh
             if row.parts:
                 fh.write("".join(row.parts))
+            if self._row_tags and id(self.row_info.get(written)) in self._row_tags:
+                # A written row's properties are never read again (its size is, for the
+                # comments' boxes): 100,000 of them would hold 8 MB to the end.
+                del self.row_info[written]
 
         def _write_cell(self, row: int, col: int, cell: Any) -> None:
             fmt = cell.format
@@ -628,6 +685,7 @@ def fast_rows_worksheet() -> type:
 # xlsxwriter), numbers of every form ``{:.16G}`` prints, blanks, with and without a format.
 _PROBE_TEXTS = ("文本", "a&b<c>\"'", " 前导", "尾随 ", "换\n行", "_x0041_", "\x01", "=1+1", "")
 _PROBE_NUMBERS = (0, 1.5, -2.25e-10, 123456789012345, 1e21, 3, 0.1, -7, 2**53)
+_PROBE_HEIGHTS = (34.0, 15.0)  # rows of two lines, and of the default height
 
 
 @cache
@@ -661,7 +719,10 @@ def _probe_sheet(folder: Path, worksheet_class: type | None) -> bytes:
         book.worksheet_class = worksheet_class
     sheet = book.add_worksheet()
     fmt = book.add_format({"num_format": "@", "bg_color": "#FFC7CE"})
+    set_height = getattr(sheet, "set_row_height", sheet.set_row)
     for row, text in enumerate(_PROBE_TEXTS):
+        if row % 3:
+            set_height(row, _PROBE_HEIGHTS[row % 2])
         sheet.write_string(row, 0, text, fmt)
         sheet.write_string(row, 1, text)
         sheet.write_number(row, 2, _PROBE_NUMBERS[row], fmt)
