@@ -12,7 +12,7 @@ decides the widths (:func:`choose_widths`), step by step:
    be narrowed to what 90 % need (:data:`TEXT_SHARE`, :data:`TEXT_FLOOR_SHARE`); the
    问题说明 may narrow from 20 to 14 units (6 Chinese characters a line); free text to
    what its header needs on two lines, and never below 3 Chinese characters a line.
-2. When the sheet then prints at the target scale or more (62 %: 6.8 pt type), the
+2. When the sheet then prints at the target scale or more (61 %: 6.7 pt type), the
    widths stay. Otherwise columns are narrowed, one step at a time. A step takes one
    column to the next narrower width at which one of its cells needs one line more,
    and no narrower than the cells' line counts then require. Its cost is the printed
