@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -79,7 +80,6 @@ def validate(
     lang: LangOpt = None,
 ) -> None:
     """校验县区申请表，列出全部问题 / check application workbooks and list every problem."""
-    from zjk_charity.aid.markup import plan_markups, write_markups
     from zjk_charity.aid.validation import ValidationResult
     from zjk_charity.aid.validation import validate as run_validate
     from zjk_charity.config import Workspace
@@ -97,10 +97,14 @@ def validate(
             "attachments": str(attachments) if attachments else None,
         }
         written: list[Path] = []
-        plan = plan_markups(files, y, ws.out_dir, out)  # a wrong --out stops before reading
+        markup: Callable[[ValidationResult], None] | None = None
+        if not no_workbook:  # (the markup modules load only when a workbook is written)
+            from zjk_charity.aid.markup import plan_markups, write_markups
 
-        def markup(checked: ValidationResult) -> None:
-            written.extend(write_markups(checked, plan, chosen))
+            plan = plan_markups(files, y, ws.out_dir, out)  # a wrong --out stops before reading
+
+            def markup(checked: ValidationResult) -> None:
+                written.extend(write_markups(checked, plan, chosen))
 
         result = run_validate(
             Ledger(ws.ledger_path),
@@ -110,7 +114,7 @@ def validate(
             attachments=attachments,
             arguments=arguments,
             progress=progress_callback(json_out),
-            write=None if no_workbook else markup,
+            write=markup,
             warn_year=year_warning(ws, year, chosen),
         )
     if json_out:

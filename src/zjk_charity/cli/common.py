@@ -172,9 +172,10 @@ def year_warning(
     option (None when not given); ``has_option`` False for a command without one.
     """
     source = ws.year_source(year)
-    err = console(stderr=True)
 
     def warn(found: YearMismatch) -> None:
-        err.print(found.message(lang, source, has_option), style="yellow")
+        # The console is made only when there is something to say (rich and wcwidth load
+        # in 30 ms, which a --json run need not pay).
+        console(stderr=True).print(found.message(lang, source, has_option), style="yellow")
 
     return warn
