@@ -486,7 +486,6 @@ def notice(
             f"{page.county}：{page.people} 人{minors} → {path}"
             if chosen == "zh"
             else f"{page.county}: {page.people} people → {path}",
-            soft_wrap=True,
         )
     for zh, en in result.notice.warnings():
         terminal.print(zh if chosen == "zh" else en, style="yellow")
@@ -585,7 +584,7 @@ def _render_forms(result: object, lang: str) -> None:
         for s in result.skipped:
             problems = "；".join(f.message(lang) for f in s.findings)
             line = where(s.file, s.sheet, s.row, s.person)
-            out.print(f"  {line}{'：' if zh else ': '}{problems}", soft_wrap=True)
+            out.print(f"  {line}{'：' if zh else ': '}{problems}")
     for n in result.cut:
         line = where(n.file, n.sheet, n.row, n.person)
         out.print(
@@ -593,7 +592,6 @@ def _render_forms(result: object, lang: str) -> None:
             if zh
             else f"{line}: '{n.field}' is too long and was cut on the form",
             style="yellow",
-            soft_wrap=True,
         )
     for n in result.missing_glyphs:
         point = f"U+{ord(n.char):04X}"
@@ -604,5 +602,4 @@ def _render_forms(result: object, lang: str) -> None:
             else f"{line}: '{n.char}' ({point}) in '{n.field}' is not in the font; printed as □, "
             "write it in by hand",
             style="yellow",
-            soft_wrap=True,
         )
