@@ -256,8 +256,14 @@ def test_notice_for_a_county_that_cannot_have_one(
 
 
 def test_notice_in_a_year_the_calendar_does_not_know_warns(validated: Path, tmp_path: Path) -> None:
-    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
-    result = cli(validated, *NOTICE, "--notice-from", "2027-03-01", "--out", str(tmp_path))
+    # A 2026 campaign posted in 2027, a year the installed chinesecalendar lacks (a notice
+    # more than a year from its campaign year is refused as a typing slip).
+    book = str(tmp_path / "张北县.xlsx")
+    assert cli(validated, "aid", "validate", book, "--year", "2026", "--no-workbook").exit_code == 0
+    allocate = ("aid", "allocate", "--year", "2026", "--budget", "20000", "--no-workbook")
+    assert cli(validated, *allocate).exit_code == 0
+    notice = ("aid", "notice", "--year", "2026")
+    result = cli(validated, *notice, "--notice-from", "2027-03-01", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "公示期：2027年3月1日至2027年3月9日（7个工作日）" in result.output
     assert "2027 年的法定节假日安排尚未收录" in result.output
@@ -275,3 +281,37 @@ def test_an_unknown_county_in_the_notice_settings_is_named(validated: Path) -> N
     result = cli(validated, *NOTICE)
     assert result.exit_code == 2
     assert "张家县" in result.output and "Traceback" not in result.output
+
+
+def test_an_output_never_replaces_a_recorded_input_or_takes_another_suffix(
+    validated: Path, tmp_path: Path
+) -> None:
+    """`--out 张北县.xlsx` names the county's application workbook: refused, kept as it was."""
+    county = tmp_path / "张北县.xlsx"
+    before = county.read_bytes()
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    for command in (EXPORT, ALLOCATE):
+        refused = cli(validated, *command, "--out", str(county))
+        assert refused.exit_code == 2, refused.output
+        assert "输入文件" in refused.output and "Traceback" not in refused.output
+    assert county.read_bytes() == before
+    for name in ("结果.csv", "结果"):
+        wrong = cli(validated, *EXPORT, "--out", str(tmp_path / name))
+        assert wrong.exit_code == 2 and ".xlsx" in wrong.output
+        assert not (tmp_path / name).exists()
+
+
+def test_a_notice_date_out_of_range_is_refused_before_anything_is_recorded(
+    validated: Path,
+) -> None:
+    db = validated / "zjk-charity.db"
+    count = "SELECT count(*) FROM allocations"
+    before = sqlite3.connect(db).execute(count).fetchone()[0]
+    for day in ("9999-12-31", "2052-10-27"):
+        refused = cli(validated, *ALLOCATE, "--no-workbook", "--notice-from", day)
+        assert refused.exit_code == 2, refused.output
+        assert "--notice-from" in refused.output and "Traceback" not in refused.output
+    assert sqlite3.connect(db).execute(count).fetchone()[0] == before
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    late = cli(validated, *NOTICE, "--notice-from", "9999-12-31")
+    assert late.exit_code == 2 and "Traceback" not in late.output

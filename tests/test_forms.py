@@ -194,6 +194,30 @@ def test_out_folder_gets_one_file_per_county(tmp_path: Path) -> None:
         str(tmp_path / "k.pdf"),
     )
     assert only.exit_code == 0 and len(PdfReader(tmp_path / "k.pdf").pages) == 1
+    # A county is named as in the workbooks (张北 = 张北县); a name that is none is exit 2.
+    short = cli(
+        tmp_path / "ws",
+        "aid",
+        "forms",
+        str(book),
+        "--county",
+        "张北",
+        "--out",
+        str(tmp_path / "z.pdf"),
+    )
+    assert short.exit_code == 0 and len(PdfReader(tmp_path / "z.pdf").pages) == 2
+    wrong = cli(
+        tmp_path / "ws",
+        "aid",
+        "forms",
+        str(book),
+        "--county",
+        "北京",
+        "--out",
+        str(tmp_path / "b.pdf"),
+    )
+    assert wrong.exit_code == 2 and "不是张家口市的县（区）" in wrong.output
+    assert not (tmp_path / "b.pdf").exists()
 
 
 def test_default_file_is_named_after_the_input(tmp_path: Path, book: Path) -> None:

@@ -478,12 +478,31 @@ def test_no_chinese_font_still_writes_html_and_xlsx(
     result = cli(ws, "report", "campaign", "aid", "--year", "2025", "--out", str(out), "--no-sign")
     assert result.exit_code == 0, result.output
     assert "未找到中文字体" in result.output and "fonts-noto-cjk" in result.output
+    assert "HTML、XLSX 已照常生成" in result.output
     folder = out / "report-aid-2025"
     assert sorted(p.name for p in folder.iterdir()) == [
         "manifest.json",
         "report.html",
         "report.xlsx",
     ]
+    # Asked for the PDF alone, there is nothing to sign: exit 2, and no folder is left
+    # behind to block the run once a font is installed.
+    alone = out / "pdf-only"
+    only = cli(
+        ws,
+        "report",
+        "campaign",
+        "aid",
+        "--year",
+        "2025",
+        "--format",
+        "pdf",
+        "--out",
+        str(alone),
+        "--no-sign",
+    )
+    assert only.exit_code == 2 and "未找到中文字体" in only.output
+    assert not (alone / "report-aid-2025").exists()
 
 
 @needs_pdf

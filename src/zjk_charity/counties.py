@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from zjk_charity.errors import UserError
 from zjk_charity.text import squash
 
 
@@ -64,3 +66,18 @@ def find_county(value: str) -> County | None:
     if key.startswith("张家口市"):
         key = key[len("张家口市") :]
     return ALIASES.get(key)
+
+
+def named_counties(wanted: Sequence[str]) -> list[County]:
+    """The counties ``--county`` names (张北 = 张北县, a code such as 130722 too); a name
+    that is no county of Zhangjiakou is a UserError naming it."""
+    found = []
+    for name in wanted:
+        county = find_county(name) or BY_CODE.get(name.strip())
+        if county is None:
+            raise UserError(
+                f"--county “{name}” 不是张家口市的县（区）；请写如“张北县”的全称",
+                f"--county '{name}' is not a county of Zhangjiakou",
+            )
+        found.append(county)
+    return found

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from zjk_charity.aid.notice import Notice, notice_pages
 from zjk_charity.aid.notice_book import notice_title, write_notice_sheet
 from zjk_charity.aid.ranking import REASON_ZH, Reason
 from zjk_charity.config import PriorityClass
+from zjk_charity.errors import UserError
+from zjk_charity.ledger import file_sha256
 from zjk_charity.workbook.writer import (
     Book,
     Column,
@@ -321,11 +324,36 @@ def write_bank_csv(a: Allocation, target: Path, memo: str, text_accounts: bool =
     return target
 
 
+def check_book_target(target: Path, recorded: AbstractSet[str] = frozenset()) -> None:
+    """Refuse an allocation workbook path that is not an .xlsx name, or that would
+    replace a file the ledger recorded as some command's input (``recorded``: their
+    SHA-256, e.g. a county's application workbook given as ``--out 张北县.xlsx``)."""
+    check_target(target)  # a folder, a device, an input of this process, the ledger
+    if target.suffix.lower() != ".xlsx":
+        raise UserError(
+            f"--out {target}：分配结果工作簿的文件名应以 .xlsx 结尾，如 分配结果.xlsx",
+            f"--out {target}: the allocation workbook's name must end in .xlsx",
+        )
+    for path in (target, target.with_name(f"{target.stem}-银行代发.csv")):
+        if path.is_file() and file_sha256(path) in recorded:
+            raise UserError(
+                f"输出文件 {path} 是台账记录过的输入文件（如申请表、往年受助名单），不能覆盖；"
+                "请换一个输出文件名",
+                f"the output {path} is an input file the ledger recorded; choose another name",
+            )
+
+
 def write_outputs(
-    a: Allocation, target: Path, notice: Notice, memo: str, text_accounts: bool = True
+    a: Allocation,
+    target: Path,
+    notice: Notice,
+    memo: str,
+    text_accounts: bool = True,
+    recorded: AbstractSet[str] = frozenset(),
 ) -> list[Path]:
-    """The allocation workbook at ``target`` and the bank CSV beside it (``…-银行代发.csv``)."""
-    check_target(target)  # before naming the CSV after it: "" or a folder has no stem
+    """The allocation workbook at ``target`` and the bank CSV beside it (``…-银行代发.csv``);
+    ``recorded``: see :func:`check_book_target`."""
+    check_book_target(target, recorded)
     bank = target.with_name(f"{target.stem}-银行代发.csv")
     return [
         write_allocation_book(a, target, notice, memo),

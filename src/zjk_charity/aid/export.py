@@ -69,7 +69,8 @@ def export_allocation(ledger: Ledger, year: int, target: Path, aid: AidSettings)
     a = load_allocation(ledger, year)
     notice = recorded_notice(a, aid)
     memo = aid.payment_memo.format(year=a.year)
-    written = write_outputs(a, target, notice, memo, aid.bank_csv_text_accounts)
+    recorded = ledger.recorded_input_hashes()
+    written = write_outputs(a, target, notice, memo, aid.bank_csv_text_accounts, recorded)
     return Exported(a, notice, written)
 
 

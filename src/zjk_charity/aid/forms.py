@@ -48,6 +48,7 @@ from typing import Any
 from zjk_charity.aid import columns as col
 from zjk_charity.aid.model import Applicant
 from zjk_charity.config import Workspace, make_folder
+from zjk_charity.counties import named_counties
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding, Severity
 from zjk_charity.ids import mask_name
@@ -465,6 +466,8 @@ def write_forms(
             "请给出申请表文件，或使用 --funded（二者选一）",
             "give application workbooks or --funded, not both or neither",
         )
+    # Named like the workbooks' cells (张北 = 张北县, or a code); a wrong name stops here.
+    codes = {c.code for c in named_counties(counties)}
     result = FormsResult(year)
     if funded:
         people = from_allocation(Ledger(ws.ledger_path), year)
@@ -474,8 +477,8 @@ def write_forms(
         people, result.skipped = from_files(files, year, day, attachments, progress)
         stem = Path(files[0]).stem + (f"等{len(files)}个文件" if len(files) > 1 else "")
         default = ws.out_dir / f"申请审批表-{stem}.pdf"
-    if counties:
-        people = [p for p in people if p.county in counties or p.county_code in counties]
+    if codes:
+        people = [p for p in people if p.county_code in codes]
     if len(people) > MAX_FORMS:
         raise UserError(
             f"一次最多生成 {MAX_FORMS} 份申请审批表（本次 {len(people)} 份）；"

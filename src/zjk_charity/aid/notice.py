@@ -183,13 +183,7 @@ def choose_pages(pages: list[NoticePage], wanted: list[str], year: int) -> list[
         return pages
     by_code = {p.code: p for p in pages}
     chosen: list[NoticePage] = []
-    for name in wanted:
-        county = counties.find_county(name)
-        if county is None:
-            raise UserError(
-                f"--county “{name}” 不是张家口市的县（区）；请写如“张北县”的全称",
-                f"--county '{name}' is not a county of Zhangjiakou",
-            )
+    for county in counties.named_counties(wanted):
         page = by_code.get(county.code)
         if page is None:
             raise UserError(

@@ -42,6 +42,7 @@ Files = Annotated[list[Path], typer.Argument(help="申请表（.xlsx .xls .csv�
 
 
 def _parse_day(value: str | None, name: str = "--as-of") -> date | None:
+    from zjk_charity.config import MAX_YEAR, MIN_YEAR
     from zjk_charity.dates import parse_date
     from zjk_charity.errors import UserError
 
@@ -52,6 +53,25 @@ def _parse_day(value: str | None, name: str = "--as-of") -> date | None:
         raise UserError(
             f"{name} “{value}” 不是日期，请写成 2025-10-20",
             f"{name} '{value}' is not a date; use 2025-10-20",
+        )
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # 9999-12-31 is a typo, and no period fits it
+        raise UserError(
+            f"{name} “{value}” 的年份应在 {MIN_YEAR}–{MAX_YEAR} 之间",
+            f"{name} '{value}': the year must be from {MIN_YEAR} to {MAX_YEAR}",
+        )
+    return day
+
+
+def _notice_start(value: str | None, year: int) -> date | None:
+    """``--notice-from``: a date at most a year from the campaign year (a 2025 notice may
+    go up in January 2026; 2052 is a typing slip)."""
+    from zjk_charity.errors import UserError
+
+    day = _parse_day(value, "--notice-from")
+    if day is not None and abs(day.year - year) > 1:
+        raise UserError(
+            f"--notice-from {day.isoformat()} 与活动年度 {year} 相差太远；请核对公示开始日期",
+            f"--notice-from {day.isoformat()} is far from the campaign year {year}; check it",
         )
     return day
 
@@ -273,7 +293,7 @@ def allocate(
 ) -> None:
     """按公布的规则分配名额，生成资助名单、候补名单、公示名单和银行代发文件。"""
     from zjk_charity.aid.allocation import Allocation, AllocationRequest, run_allocation
-    from zjk_charity.aid.allocation_book import write_outputs
+    from zjk_charity.aid.allocation_book import check_book_target, write_outputs
     from zjk_charity.aid.notice import notice_from_settings
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
@@ -294,16 +314,21 @@ def allocate(
             classes=list(settings.priority),
             quotas_file=quotas,
         )
-        notice = notice_from_settings(
-            settings, _parse_day(notice_from, "--notice-from") or date.today()
-        )
+        notice = notice_from_settings(settings, _notice_start(notice_from, y) or date.today())
+        notice.period  # noqa: B018 - the period is counted before anything is recorded
         memo = settings.payment_memo.format(year=y)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
+        ledger = Ledger(ws.ledger_path)
+        recorded = ledger.recorded_input_hashes()
+        if not no_workbook:
+            check_book_target(target, recorded)  # a wrong --out stops before allocating
 
         def write(result: Allocation) -> None:
             written.extend(
-                write_outputs(result, target, notice, memo, settings.bank_csv_text_accounts)
+                write_outputs(
+                    result, target, notice, memo, settings.bank_csv_text_accounts, recorded
+                )
             )
 
         arguments = {
@@ -317,7 +342,7 @@ def allocate(
             "notice_days": notice.days,
         }
         result = run_allocation(
-            Ledger(ws.ledger_path),
+            ledger,
             request,
             arguments,
             None if no_workbook else write,
@@ -473,7 +498,7 @@ def notice(
             out or ws.out_dir,
             ws.settings.aid,
             county,
-            _parse_day(notice_from, "--notice-from"),
+            _notice_start(notice_from, y),
         )
     if json_out:
         emit_json(result.as_json())

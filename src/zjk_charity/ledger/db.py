@@ -291,6 +291,17 @@ class Ledger:
         finally:
             conn.close()
 
+    def recorded_input_hashes(self) -> set[str]:
+        """The SHA-256 of every input file a recorded run read (applications, history
+        lists, quotas, wishes, donations): an output must never replace one of them."""
+        hashes: set[str] = set()
+        with self.read() as conn:
+            if conn is None:
+                return hashes
+            for (text,) in conn.execute("SELECT inputs FROM runs"):
+                hashes.update(item["sha256"] for item in json.loads(text or "[]"))
+        return hashes
+
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection | None]:
         """A read-only view; None when no ledger exists yet (nothing is created)."""

@@ -202,13 +202,18 @@ def _write_pdf(
     files: list[str],
     run: ReportRun,
 ) -> None:
-    """The PDF beside the HTML, or a warning saying what to install (the HTML and XLSX are
-    written either way); a character no font has is named in a warning."""
+    """The PDF beside the HTML, or a warning saying what to install and naming the formats
+    written anyway; when the PDF was the only format asked for, :class:`PdfUnavailable`
+    (a UserError: exit 2, no folder left behind). A character no font has is named in a
+    warning."""
     try:
         rendered = write_pdf(ws.root, content.pdf_template, context, target, ws.settings.pdf_font)
     except PdfUnavailable as exc:
-        run.warnings_zh.append(f"{exc.zh}；HTML 和 XLSX 已照常生成")
-        run.warnings_en.append(f"{exc.en}; HTML and XLSX were written")
+        if not files:  # --format pdf alone: a signed folder holding no report is refused
+            raise
+        shown = "、".join(name.removeprefix("report.").upper() for name in files)
+        run.warnings_zh.append(f"{exc.zh}；{shown} 已照常生成")
+        run.warnings_en.append(f"{exc.en}; {shown.replace('、', ' and ')} written")
         return
     files.append(target.name)
     if rendered.missing:
