@@ -315,3 +315,27 @@ def test_a_notice_date_out_of_range_is_refused_before_anything_is_recorded(
     assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
     late = cli(validated, *NOTICE, "--notice-from", "9999-12-31")
     assert late.exit_code == 2 and "Traceback" not in late.output
+
+
+def test_a_year_without_an_allocation_names_the_years_that_have_one(validated: Path) -> None:
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    for command in (("aid", "export"), ("aid", "notice")):
+        result = cli(validated, *command, "--year", "2024")
+        assert result.exit_code == 2
+        assert "台账中有 2025 年的分配，请加 --year 2025" in result.output
+    assert cli(validated, "aid", "finalize", "--year", "2025").exit_code == 0
+    again = cli(validated, *ALLOCATE, "--no-workbook")
+    assert again.exit_code == 2 and "aid export" in again.output
+
+
+def test_notices_are_written_all_or_nothing(validated: Path, tmp_path: Path) -> None:
+    assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
+    folder = tmp_path / "公示"
+    (folder / "公示-2025-康保县.xlsx").mkdir(parents=True)  # a file that cannot be written
+    result = cli(validated, *NOTICE, "--out", str(folder))
+    assert result.exit_code == 2, result.output
+    assert not (folder / "公示-2025-张北县.xlsx").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["公示-2025-康保县.xlsx"]
+    named = cli(validated, *NOTICE, "--out", str(tmp_path / "公示.xlsx"))
+    assert named.exit_code == 2 and "文件夹" in named.output
+    assert not (tmp_path / "公示.xlsx").exists()

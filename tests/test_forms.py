@@ -364,3 +364,12 @@ def test_attachments_are_checked_as_validate_checks_them(tmp_path: Path) -> None
     assert [(s.row, [f.code for f in s.findings]) for s in checked.skipped] == [
         (5, ["CERTIFICATE_NOT_FOUND"])
     ]
+
+
+def test_the_campaign_year_is_checked_against_the_application_dates(
+    tmp_path: Path, book: Path
+) -> None:
+    # The year titles every form ("2030年“福彩暖冬”…"): the dates of 2025 are said at once.
+    result = cli(tmp_path / "ws", "aid", "forms", str(book), "--year", "2030")
+    assert result.exit_code == 0, result.output
+    assert "申请日期大多在 2025 年" in result.output and "2030" in result.output

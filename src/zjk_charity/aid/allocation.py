@@ -560,8 +560,10 @@ def run_allocation(
     with collector_paused(), ledger.run("aid allocate", arguments or {}, inputs) as run:
         if is_finalized(run.conn, request.year):
             raise UserError(
-                f"{request.year} 年的分配已定稿（aid finalize），不能重新分配",
-                f"the {request.year} allocation is finalized and cannot be redone",
+                f"{request.year} 年的分配已定稿（aid finalize），不能重新分配；"
+                "需要名单、公示或银行代发文件时用 zjk-charity aid export 从台账写出",
+                f"the {request.year} allocation is finalized and cannot be redone; "
+                "zjk-charity aid export writes its lists and bank file again",
             )
         result = _decide_and_store(run.conn, run.id, request, seats, fixed, notes)
         result.arguments = dict(arguments or {})
@@ -744,6 +746,11 @@ class _Snapshot(threading.Thread):
 # ------------------------------------------------------------------ reading it back
 
 
+def _allocated_years(conn: sqlite3.Connection) -> list[int]:
+    """The years that have an allocation, in order (for a message naming them)."""
+    return [r[0] for r in conn.execute("SELECT DISTINCT year FROM allocations ORDER BY year")]
+
+
 def _latest(conn: sqlite3.Connection, year: int) -> sqlite3.Row | None:
     """The finalized allocation of ``year`` if there is one, else the latest (``aid
     allocate`` refuses after finalize, so the two are the same one in practice)."""
@@ -781,9 +788,18 @@ def load_allocation(ledger: Ledger, year: int) -> Allocation:
     with ledger.read() as conn:
         head = _latest(conn, year) if conn is not None else None
         if conn is None or head is None:
+            years = _allocated_years(conn) if conn is not None else []
+            other_zh = (
+                f"台账中有 {'、'.join(map(str, years))} 年的分配，请加 --year {years[-1]}；"
+                if years
+                else ""
+            )
+            other_en = (
+                f"the ledger has allocations of {', '.join(map(str, years))}; " if years else ""
+            )
             raise UserError(
-                f"{year} 年还没有分配结果；请先运行 zjk-charity aid allocate",
-                f"no allocation for {year} yet; run zjk-charity aid allocate first",
+                f"{year} 年还没有分配结果；{other_zh or '请先运行 zjk-charity aid allocate'}",
+                f"no allocation for {year} yet; {other_en or 'run zjk-charity aid allocate first'}",
             )
         rows = conn.execute(
             "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (head["id"],)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -47,6 +48,7 @@ from typing import Any
 
 from zjk_charity.aid import columns as col
 from zjk_charity.aid.model import Applicant
+from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.config import Workspace, make_folder
 from zjk_charity.counties import named_counties
 from zjk_charity.errors import UserError
@@ -54,6 +56,7 @@ from zjk_charity.findings import Finding, Severity
 from zjk_charity.ids import mask_name
 from zjk_charity.ledger import Ledger
 from zjk_charity.text import header_key
+from zjk_charity.workbook.writer import atomic_path
 
 TEMPLATE = "aid-form.typ"
 CUT_MARK = "…（下略，见申请表）"
@@ -264,23 +267,28 @@ def from_files(
     as_of: date,
     attachments: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    warn_year: YearWarning | None = None,
 ) -> tuple[list[FormPerson], list[SkippedRow]]:
     """The people of ``paths`` who get a form, and the rows that get none (with errors).
 
     ``attachments`` is the folder of 认证截图, checked as ``aid validate --attachments``
     does. Unreadable files and sheets without the required columns are a UserError
-    (exit 2): forms cannot be filled from them.
+    (exit 2): forms cannot be filled from them. ``warn_year`` hears, as in ``aid
+    validate``, when most 申请日期 lie outside ``year`` (the year titles the forms).
     """
     from zjk_charity.aid.attachments import Attachments
     from zjk_charity.aid.rules import RowContext, check_sheet
     from zjk_charity.aid.validation import read_files
 
     folder = Attachments(attachments) if attachments else None
+    reports = list(read_files(paths, progress))
+    sheets = [sheet for report in reports for sheet in report.table.sheets]
+    check_years(column_years(sheets, "申请日期"), year, "申请日期", warn_year)
 
     people: list[FormPerson] = []
     skipped: list[SkippedRow] = []
     first: dict[str, Applicant] = {}
-    for report in read_files(paths, progress):
+    for report in reports:
         _require_columns(report.path, report.table.sheets)
         ctx = RowContext(report.path, year, as_of, {}, folder)
         for sheet in report.table.sheets:
@@ -455,6 +463,7 @@ def write_forms(
     attachments: Path | None = None,
     counties: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    warn_year: YearWarning | None = None,
 ) -> FormsResult:
     """Write the 申请审批表 of the people in ``files`` or, with ``funded``, of the year's
     latest allocation (only those of ``counties``, by name or code, when given); one A4
@@ -474,7 +483,7 @@ def write_forms(
         default = ws.out_dir / f"申请审批表-{year}.pdf"
     else:
         day = as_of or ws.as_of(year)
-        people, result.skipped = from_files(files, year, day, attachments, progress)
+        people, result.skipped = from_files(files, year, day, attachments, progress, warn_year)
         stem = Path(files[0]).stem + (f"等{len(files)}个文件" if len(files) > 1 else "")
         default = ws.out_dir / f"申请审批表-{stem}.pdf"
     if codes:
@@ -506,14 +515,17 @@ def _render(
     from zjk_charity.reports.render import template_folders
 
     title = f"{year}年“福彩暖冬”活动申请审批表"
-    with pdf_fonts(ws.settings.pdf_font) as fonts:
+    # All or nothing: each file is typeset under a temporary name and they are renamed
+    # together at the end, so a county's file that cannot be written leaves the others.
+    with pdf_fonts(ws.settings.pdf_font) as fonts, ExitStack() as stack:
         for target, group in targets:
+            temp = stack.enter_context(atomic_path(target))
             data = {"title": title, "people": [_page(p) for p in group]}
             rendered = render_pdf(
-                TEMPLATE, data, target, fonts, template_folders(ws.root), tags=False
+                TEMPLATE, data, temp, fonts, template_folders(ws.root), tags=False
             )
             result.files.append(target)
-            result.pages += page_count(target) or len(group)
+            result.pages += page_count(temp) or len(group)
             result.font = rendered.fonts[0].family
             if rendered.missing:
                 result.missing_glyphs.extend(_glyph_notes(target, group, rendered.missing))

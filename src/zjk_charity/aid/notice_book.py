@@ -12,14 +12,23 @@ footer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 from zjk_charity.aid.notice import ADULT, Notice, NoticePage
 from zjk_charity.config import make_folder
+from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_id, mask_name
-from zjk_charity.workbook.writer import Book, Column, PrintSetup, SheetSpec, new_book
+from zjk_charity.workbook.writer import (
+    Book,
+    Column,
+    PrintSetup,
+    SheetSpec,
+    atomic_path,
+    new_book,
+)
 
 # Widths in characters of the workbook's default font (Calibri 11: 7 pixels in Excel and
 # WPS). 95 characters fill about two thirds of A4 landscape there, and still fit the
@@ -111,13 +120,22 @@ def write_county_notices(
     supplement: bool = False,
     created: datetime | None = None,
 ) -> list[Path]:
-    """``公示-{year}-{county}.xlsx`` in ``folder`` for every page (made if missing)."""
+    """``公示-{year}-{county}.xlsx`` in ``folder`` for every page (made if missing).
+
+    All or nothing: every file is written under a temporary name and they are renamed
+    together at the end, so a file that cannot be written leaves the others as they were.
+    """
+    if folder.suffix and not folder.is_dir():
+        raise UserError(
+            f"--out {folder}：应为文件夹（每县一个公示文件），不是文件名",
+            f"--out {folder}: give a folder (one notice file per county), not a file name",
+        )
     make_folder(folder, "请用 --out 指定一个文件夹", "give a folder with --out")
     title = notice_title(year, supplement)
     suffix = "-补充" if supplement else ""
-    return [
-        write_county_notice(
-            folder / notice_file_name(year, page.county, suffix), page, notice, title, created
-        )
-        for page in pages
-    ]
+    targets = [folder / notice_file_name(year, page.county, suffix) for page in pages]
+    with ExitStack() as stack:
+        temps = [stack.enter_context(atomic_path(target)) for target in targets]
+        for page, temp in zip(pages, temps, strict=True):
+            write_county_notice(temp, page, notice, title, created)
+    return targets

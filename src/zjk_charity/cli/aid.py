@@ -30,6 +30,7 @@ from zjk_charity.cli.common import (
 from zjk_charity.collector import collector_paused
 
 if TYPE_CHECKING:
+    from zjk_charity.aid.forms import FormsResult
     from zjk_charity.aid.notice import Notice
 
 app = new_app("福彩暖冬：申请校验、往年名单、分配 / winter-warmth aid")
@@ -566,6 +567,7 @@ def forms(
             attachments=attachments,
             counties=county or [],
             progress=progress_callback(json_out),
+            warn_year=year_warning(ws, year, chosen),
         )
     if json_out:
         emit_json(result.as_json(chosen))
@@ -574,12 +576,8 @@ def forms(
     raise typer.Exit(1 if result.has_problems else 0)
 
 
-def _render_forms(result: object, lang: str) -> None:
+def _render_forms(result: FormsResult, lang: str) -> None:
     """One line per file and per note; people only de-identified, never an ID or account."""
-    from zjk_charity.aid.forms import FormsResult
-
-    if not isinstance(result, FormsResult):
-        raise TypeError(type(result).__name__)
     out, zh = console(), lang == "zh"
 
     def where(file: str, sheet: str, row: int, person: str) -> str:
