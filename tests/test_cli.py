@@ -215,6 +215,21 @@ def _commands() -> list[tuple[list[str], Any]]:
     return found
 
 
+def test_command_listings_show_every_help_line_whole() -> None:
+    # click cuts a listed command's help to ~45 characters with "...": at 80 columns
+    # "export … / write the allocation..." lost its English half (issue 15).
+    for words, command in _commands():
+        subcommands = getattr(command, "commands", {})
+        if not subcommands:
+            continue
+        shown = runner.invoke(app, [*words, "--help"], env={"COLUMNS": "80"}).output
+        listing = " ".join(shown.split("Commands:")[1].split())
+        for name, sub in subcommands.items():
+            first = " ".join((sub.help or "").split("\n\n")[0].split())
+            assert first in listing, (words, name)
+        assert "..." not in listing, words
+
+
 def test_every_command_has_help() -> None:
     commands = _commands()
     assert len(commands) > 20  # the walk reaches the leaves

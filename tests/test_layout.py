@@ -309,3 +309,12 @@ def test_a_file_or_pipe_gets_whole_lines(monkeypatch: pytest.MonkeyPatch) -> Non
     out = console()
     out.print(long)
     assert all(cells(line) <= 40 for line in buffer.getvalue().splitlines()[len(lines) :])
+
+
+def test_a_columns_setting_too_small_to_print_in_still_shows_the_message(tmp_path: Path) -> None:
+    # rich prints nothing at all at width 0: not even the error a user must read.
+    result = runner.invoke(
+        app, ["aid", "export", "--year", "2019", "-w", str(tmp_path)], env={"COLUMNS": "0"}
+    )
+    assert result.exit_code == 2
+    assert "还没有分配结果" in _squeezed(result.output)

@@ -76,6 +76,18 @@ def test_the_pdf_font_setting_is_read_relative_to_the_workspace(tmp_path: Path) 
         assert choice.source == "pdf_font"
 
 
+def test_the_pdf_font_setting_expands_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    make_font(home / "fonts" / "mine.ttf", "My Song")
+    monkeypatch.setenv("HOME", str(home))
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "zjk-charity.toml").write_text('pdf_font = "~/fonts/mine.ttf"\n', encoding="utf-8")
+    assert load_settings(ws).pdf_font == (home / "fonts" / "mine.ttf").resolve()
+
+
 @pytest.mark.parametrize("content", [None, b"not a font at all", b""])
 def test_a_bad_pdf_font_setting_names_the_setting(tmp_path: Path, content: bytes | None) -> None:
     font = tmp_path / "song.ttf"

@@ -28,6 +28,10 @@ def test_purge_asks_then_deletes_and_vacuums(tmp_path: Path) -> None:
     assert json.loads(allocated.stdout)["funded"] == 1
     assert runner.invoke(app, ["aid", "finalize", "--year", "2025", "-w", str(ws)]).exit_code == 0
 
+    forms = (ws / "out" / "申请审批表-张北县.pdf", ws / "out" / "申请审批表-2025.pdf")
+    for form in forms:  # stand-ins for aid forms' PDFs: full IDs and accounts, by design
+        form.write_bytes(b"%PDF-1.7\n")
+
     declined = runner.invoke(app, ["purge", "--year", "2025", "-w", str(ws)], input="n\n")
     assert declined.exit_code == 1 and "申请人：1 行" in declined.output
     db = ws / "zjk-charity.db"
@@ -36,7 +40,9 @@ def test_purge_asks_then_deletes_and_vacuums(tmp_path: Path) -> None:
     done = runner.invoke(app, ["purge", "--year", "2025", "--yes", "-w", str(ws)])
     assert done.exit_code == 0, done.output
     assert "分配结果-2025" in done.output  # the outputs left under out/ are named
-    assert "校验结果-张北县.xlsx" in done.output.replace("\n", "")  # its copy holds full IDs
+    listed = done.output.replace("\n", "")
+    assert "校验结果-张北县.xlsx" in listed  # its copy holds full IDs
+    assert all(form.name in listed for form in forms)  # and so do the 申请审批表
     conn = sqlite3.connect(db)
     for table in ("applicants", "aid_findings", "aid_files", "allocations", "allocation_people"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0

@@ -234,7 +234,8 @@ class Settings(_Strict):
         from zjk_charity.pdf.fonts import FONT_SUFFIXES, is_font_file
 
         root = (info.context or {}).get("root")
-        path = (Path(root) / value if root and not value.is_absolute() else value).expanduser()
+        value = value.expanduser()  # ~/fonts/x.ttf is the user's folder, not the workspace's
+        path = Path(root) / value if root and not value.is_absolute() else value
         if not path.is_file():
             raise ValueError(f"找不到字体文件 {path} / no font file at {path}")
         if path.suffix.lower() not in FONT_SUFFIXES or not is_font_file(path):

@@ -209,8 +209,14 @@ def render_message(code: str, params: dict[str, Any], lang: str = "zh") -> str:
 
 
 def format_message(spec: Code, params: dict[str, Any], lang: str = "zh") -> str:
-    """A code's message in ``lang``, in the wording the finding's params name."""
+    """A code's message in ``lang``, in the wording the finding's params name.
+
+    In English a parameter ``X_en`` stands in for ``X`` (a place written "张北县.xlsx
+    [公会镇] row 5" instead of "…「公会镇」第 5 行"); findings stored without it keep ``X``.
+    """
     template = spec.template(lang, params.get("variant"))
+    if lang == "en":
+        params = {**params, **{k[:-3]: v for k, v in params.items() if k.endswith("_en")}}
     try:
         return template.format(**params)
     except (KeyError, IndexError):

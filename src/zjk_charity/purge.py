@@ -92,9 +92,11 @@ def purge(
         run.result = dict(result.rows)
     ledger.vacuum()
     if out_dir.is_dir():
-        # A file's marked-up copy (校验结果-张北县.xlsx) is named without the year: it
-        # holds full IDs and accounts of whatever year validated it last, so it is listed.
-        by_year = [f"*{year}*", "校验结果-*.xlsx"] if year is not None else []
+        # A file's marked-up copy (校验结果-张北县.xlsx) and the forms printed from it
+        # (申请审批表-张北县.pdf) are named without the year: they hold full IDs and
+        # accounts of whatever year wrote them last, so they are listed.
+        named_by_file = ["校验结果-*.xlsx", "申请审批表-*.pdf"]
+        by_year = [f"*{year}*", *named_by_file] if year is not None else []
         patterns = by_year + (["*微心愿*"] if wishes else [])
         result.outputs = sorted(
             {p for pattern in patterns for p in out_dir.rglob(pattern) if p.is_file()}

@@ -257,8 +257,10 @@ def _errors(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 def _duplicate(a: Applicant, first: Applicant) -> Finding:
-    where = f"{Path(first.file).name}「{first.sheet}」第 {first.row} 行"
-    return Finding(a.file, a.sheet, a.row, col.ID, "DUPLICATE_PERSON", {"where": where})
+    name = Path(first.file).name
+    where = {"where": f"{name}「{first.sheet}」第 {first.row} 行"}
+    where["where_en"] = f"{name} [{first.sheet}] row {first.row}"
+    return Finding(a.file, a.sheet, a.row, col.ID, "DUPLICATE_PERSON", where)
 
 
 def from_files(

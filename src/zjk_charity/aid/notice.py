@@ -72,9 +72,12 @@ class Notice:
     def period(self) -> WorkdayPeriod:
         return working_period(self.start, self.days, self.calendar)
 
-    def period_line(self) -> str:
-        """公示期：2025年10月27日至2025年11月4日（7个工作日）"""
+    def period_line(self, lang: str = "zh") -> str:
+        """公示期：2025年10月27日至2025年11月4日（7个工作日）, or the English for the
+        terminal (the printed notice is always Chinese)."""
         p = self.period
+        if lang == "en":
+            return f"notice period: {p.start.isoformat()} to {p.end.isoformat()} ({p.days} working days)"
         return f"公示期：{_cn_date(p.start)}至{_cn_date(p.end)}（{p.days}个工作日）"
 
     def contact_for(self, county: str | None) -> NoticeContact:

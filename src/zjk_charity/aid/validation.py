@@ -364,7 +364,8 @@ def campaign_findings(members: Sequence[_Member]) -> list[tuple[_Member, str, di
             earlier = first.setdefault(m.id_number, m)
             if earlier is not m:
                 where = f"{earlier.file}「{earlier.sheet}」第 {earlier.row} 行"
-                out.append((m, "DUPLICATE_PERSON", {"where": where}))
+                where_en = f"{earlier.file} [{earlier.sheet}] row {earlier.row}"
+                out.append((m, "DUPLICATE_PERSON", {"where": where, "where_en": where_en}))
         if m.county_code and m.household:
             households[(m.county_code, m.household)].append(m)
     for (_, household), group in households.items():

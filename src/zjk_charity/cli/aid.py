@@ -505,7 +505,7 @@ def notice(
         emit_json(result.as_json())
         return
     terminal = console()
-    terminal.print(result.notice.period_line())
+    terminal.print(result.notice.period_line(chosen))
     for page, path in zip(result.pages, result.written, strict=True):
         minors = f"，未成年 {page.minors} 人只计人数" if page.minors else ""
         terminal.print(

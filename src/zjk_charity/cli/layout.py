@@ -315,6 +315,9 @@ def _as_text(renderable: Any) -> Text:
     return renderable if isinstance(renderable, Text) else Text(str(renderable))
 
 
+MIN_COLUMNS = 20  # below this a COLUMNS setting is taken as a mistake
+
+
 def screen(stderr: bool = False) -> Screen:
     """The console of a command, on stdout or stderr.
 
@@ -325,8 +328,13 @@ def screen(stderr: bool = False) -> Screen:
     viewer's own wrapping) and tables keep their natural width.
     """
     options: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) < MIN_COLUMNS:
+        # COLUMNS=0 (or 5) would leave no room for a single character: rich then prints
+        # nothing at all, errors included. The narrowest terminal laid out for is used.
+        options["width"] = MIN_COLUMNS
     out = Screen(stderr=stderr, **options)
-    if not out.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+    if not out.is_terminal and not columns.isdigit():
         out = Screen(stderr=stderr, width=UNBOUNDED, **options)
     return out
 

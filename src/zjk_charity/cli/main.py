@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated
 
@@ -60,6 +61,32 @@ def _help_flag_defaults(group: typer.Typer) -> dict[str, object]:
 
 
 app.info.context_settings = {"default_map": _help_flag_defaults(app)}
+
+
+def _paragraph(text: str) -> str:
+    """A help text's first paragraph, on one line."""
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
+def _whole_short_help(group: typer.Typer) -> None:
+    """Give every command and group of ``group`` its whole first paragraph as short help.
+
+    In a command listing click cuts a help text to about 45 characters and ends it with
+    "...", so "导出…… / write the allocation..." lost its English half (issue 15: output
+    never loses a character). An explicit short help is printed whole, wrapped by click.
+    """
+    for command in group.registered_commands:
+        text = command.help or (inspect.getdoc(command.callback) if command.callback else "")
+        if text and not isinstance(command.short_help, str):
+            command.short_help = _paragraph(text)
+    for info in group.registered_groups:
+        child = info.typer_instance
+        if child is None:
+            continue
+        text = child.info.help if isinstance(child.info.help, str) else ""
+        if text and not isinstance(info.short_help, str):
+            info.short_help = _paragraph(text)
+        _whole_short_help(child)
 
 
 @app.callback()
@@ -197,3 +224,6 @@ TABLE_NAMES = {
     "donations": "捐赠",
     "wishes": "心愿（含儿童信息）",
 }
+
+
+_whole_short_help(app)  # last: every command of every group is registered by now
