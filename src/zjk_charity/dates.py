@@ -14,6 +14,11 @@ _PATTERNS = (
 )
 
 
+def chinese_date(day: date) -> str:
+    """2025年10月8日: a date as printed on notices, forms and reports."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def parse_date(value: object) -> date | None:
     """A date from a date cell or date text; None when it cannot be read."""
     if isinstance(value, datetime):

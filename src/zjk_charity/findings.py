@@ -204,6 +204,19 @@ class Finding:
         }
 
 
+def place(file: str, sheet: str, row: int, lang: str = "zh") -> str:
+    """A row as messages name it: 张北县.xlsx「公会镇」第 5 行, or in English
+    张北县.xlsx, sheet 公会镇, row 5."""
+    if lang == "en":
+        return f"{file}, sheet {sheet}, row {row}"
+    return f"{file}「{sheet}」第 {row} 行"
+
+
+def place_params(file: str, sheet: str, row: int) -> dict[str, str]:
+    """The ``where`` and ``where_en`` parameters of a finding that names another row."""
+    return {"where": place(file, sheet, row), "where_en": place(file, sheet, row, "en")}
+
+
 def render_message(code: str, params: dict[str, Any], lang: str = "zh") -> str:
     return format_message(CODES[code], params, lang)
 

@@ -51,8 +51,9 @@ from zjk_charity.aid.model import Applicant
 from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.config import Workspace, make_folder
 from zjk_charity.counties import named_counties
+from zjk_charity.dates import chinese_date
 from zjk_charity.errors import UserError
-from zjk_charity.findings import Finding, Severity
+from zjk_charity.findings import Finding, Severity, place, place_params
 from zjk_charity.ids import mask_name
 from zjk_charity.ledger import Ledger
 from zjk_charity.text import header_key
@@ -93,7 +94,7 @@ class FormPerson:
 
     @property
     def where(self) -> str:
-        return f"{self.file}「{self.sheet}」第 {self.row} 行"
+        return place(self.file, self.sheet, self.row)
 
 
 # The printed fields, their labels on the form, and how wide a value may be (in
@@ -194,7 +195,7 @@ class FormsResult:
 
 
 def _day(value: date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+    return chinese_date(value) if value else ""
 
 
 def _width(text: str) -> float:
@@ -257,9 +258,7 @@ def _errors(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 def _duplicate(a: Applicant, first: Applicant) -> Finding:
-    name = Path(first.file).name
-    where = {"where": f"{name}「{first.sheet}」第 {first.row} 行"}
-    where["where_en"] = f"{name} [{first.sheet}] row {first.row}"
+    where = place_params(Path(first.file).name, first.sheet, first.row)
     return Finding(a.file, a.sheet, a.row, col.ID, "DUPLICATE_PERSON", where)
 
 

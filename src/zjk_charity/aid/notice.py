@@ -27,6 +27,7 @@ from functools import cached_property
 from zjk_charity import counties
 from zjk_charity.aid.allocation import Allocation, Entry
 from zjk_charity.config import AidSettings
+from zjk_charity.dates import chinese_date
 from zjk_charity.errors import UserError
 from zjk_charity.workdays import Calendar, WorkdayPeriod, official_workday, working_period
 
@@ -47,10 +48,6 @@ class NoticeContact:
         if self.phone:
             line += f"，监督电话：{self.phone}"
         return line + "。"
-
-
-def _cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ class Notice:
         p = self.period
         if lang == "en":
             return f"notice period: {p.start.isoformat()} to {p.end.isoformat()} ({p.days} working days)"
-        return f"公示期：{_cn_date(p.start)}至{_cn_date(p.end)}（{p.days}个工作日）"
+        return f"公示期：{chinese_date(p.start)}至{chinese_date(p.end)}（{p.days}个工作日）"
 
     def contact_for(self, county: str | None) -> NoticeContact:
         own = self.by_county.get(county or "")

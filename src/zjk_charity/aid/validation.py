@@ -27,7 +27,7 @@ from zjk_charity.aid.model import Applicant
 from zjk_charity.aid.rules import RowContext, check_sheet
 from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.collector import collector_paused
-from zjk_charity.findings import CODES, Finding, Severity
+from zjk_charity.findings import CODES, Finding, Severity, place_params
 from zjk_charity.ledger import Ledger, file_sha256
 from zjk_charity.ledger.db import Run
 from zjk_charity.workbook.reader import Table, read_table
@@ -363,9 +363,8 @@ def campaign_findings(members: Sequence[_Member]) -> list[tuple[_Member, str, di
         if m.id_number:
             earlier = first.setdefault(m.id_number, m)
             if earlier is not m:
-                where = f"{earlier.file}「{earlier.sheet}」第 {earlier.row} 行"
-                where_en = f"{earlier.file} [{earlier.sheet}] row {earlier.row}"
-                out.append((m, "DUPLICATE_PERSON", {"where": where, "where_en": where_en}))
+                where = place_params(earlier.file, earlier.sheet, earlier.row)
+                out.append((m, "DUPLICATE_PERSON", where))
         if m.county_code and m.household:
             households[(m.county_code, m.household)].append(m)
     for (_, household), group in households.items():

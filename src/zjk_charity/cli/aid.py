@@ -578,14 +578,12 @@ def forms(
 
 def _render_forms(result: FormsResult, lang: str) -> None:
     """One line per file and per note; people only de-identified, never an ID or account."""
+    from zjk_charity.findings import place
+
     out, zh = console(), lang == "zh"
 
     def where(file: str, sheet: str, row: int, person: str) -> str:
-        return (
-            f"{file}「{sheet}」第 {row} 行 {person}"
-            if zh
-            else f"{file} [{sheet}] row {row} {person}"
-        )
+        return f"{place(file, sheet, row, lang)} {person}"
 
     if result.files:
         out.print(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from zjk_charity import __version__
 from zjk_charity.config import Workspace
+from zjk_charity.dates import chinese_date
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger, file_sha256
 from zjk_charity.pdf import PLACEHOLDER, PdfUnavailable, codepoint
@@ -139,7 +140,7 @@ def _page_context(
         "title": content.title,
         "f": content.figures,
         "signers": ws.settings.signers,
-        "report_date": f"{now.year}年{now.month}月{now.day}日",
+        "report_date": chinese_date(now),
         "generated_at": now.isoformat(timespec="seconds"),
         "fingerprint": signer.fingerprint if signer else "",
         "version": __version__,

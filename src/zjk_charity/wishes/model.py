@@ -16,6 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import NamedTuple
 
+from zjk_charity.findings import place
 from zjk_charity.wishes.amounts import Fen
 
 
@@ -53,9 +54,7 @@ class Source:
     row: int
 
     def describe(self, lang: str = "zh") -> str:
-        if lang == "en":
-            return f"{self.file}, sheet {self.sheet}, row {self.row}"
-        return f"{self.file}「{self.sheet}」第 {self.row} 行"
+        return place(self.file, self.sheet, self.row, lang)
 
 
 class Wish(NamedTuple):
