@@ -321,7 +321,8 @@ def allocate(
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
         ledger = Ledger(ws.ledger_path)
-        recorded = ledger.recorded_input_hashes()
+        # Read only when files are written (the outputs must not replace a recorded input).
+        recorded = set() if no_workbook else ledger.recorded_input_hashes()
         if not no_workbook:
             check_book_target(target, recorded)  # a wrong --out stops before allocating
 
