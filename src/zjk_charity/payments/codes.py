@@ -1,0 +1,77 @@
+"""The finding codes of payout.md, beside the shared ones of ``zjk_charity.findings``.
+
+Like wishes/codes.py they live outside ``findings.CODES``, which is the contract of aid.md
+(a test holds it equal to aid.md's list). :class:`PayFinding` renders, sorts and
+serialises like every other finding. Messages never carry a full ID or account: the
+``account`` parameter is masked (first 4 and last 4 digits) by whoever makes the finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zjk_charity.findings import CODES, Code, Finding, Severity, format_message
+
+E, W = Severity.ERROR, Severity.WARNING
+
+PAY_CODES: dict[str, Code] = {
+    "NOT_FUNDED": Code(
+        E,
+        "{name}（身份证号尾号 {tail}）不在 {year} 年的资助名单中；请核对身份证号，"
+        "本文件改正前不作任何处理",
+        "{name} (ID ending {tail}) is not on the {year} funded list; check the ID "
+        "(nothing of this file is applied until it is corrected)",
+    ),
+    "RESULT_UNMATCHED": Code(
+        E,
+        "回盘记录（账号 {account}，金额 {amount} 元）对不上任何待回盘的代发记录；"
+        "请核对是否本批次的回盘文件",
+        "result row (account {account}, {amount} yuan) matches no instruction waiting "
+        "for a result; check this is the result of our batch",
+    ),
+    "DOUBLE_PAYMENT": Code(
+        E,
+        "{name} 已于批次 {paid_batch} 付款成功，本行（批次 {batch}）又付款成功 {amount} 元："
+        "重复付款，已记录，请追回",
+        "{name} was already paid in batch {paid_batch}; this row (batch {batch}) paid "
+        "{amount} yuan again: recorded as money to recover",
+        {
+            "withdrawn": (
+                "{name} 已从资助名单撤销（{reason}），本行（批次 {batch}）仍付款成功 {amount} 元："
+                "已记录，请追回",
+                "{name} was withdrawn ({reason}), yet this row (batch {batch}) paid "
+                "{amount} yuan: recorded as money to recover",
+            )
+        },
+    ),
+    "RESULT_AMOUNT_MISMATCH": Code(
+        E,
+        "回盘金额 {amount} 元与代发金额 {expected} 元不符（账号 {account}，批次 {batch}）；"
+        "请向银行核实",
+        "the bank's amount {amount} differs from the instruction's {expected} "
+        "(account {account}, batch {batch}); check with the bank",
+    ),
+    "RESULT_NAME_MISMATCH": Code(
+        W,
+        "银行回盘户名“{bank_name}”与受助人“{name}”不同（批次 {batch} 第 {line} 笔）；请核对",
+        "the bank's account name '{bank_name}' differs from the recipient '{name}' "
+        "(batch {batch}, line {line}); please check",
+    ),
+}
+
+
+def code_spec(code: str) -> Code:
+    """A code's severity and messages, from payout.md or the shared table."""
+    return PAY_CODES.get(code) or CODES[code]
+
+
+@dataclass(frozen=True)
+class PayFinding(Finding):
+    """A finding of a review, result or account file (its code may be a payout.md one)."""
+
+    @property
+    def severity(self) -> Severity:
+        return code_spec(self.code).severity
+
+    def message(self, lang: str = "zh") -> str:
+        return format_message(code_spec(self.code), self.params, lang)
