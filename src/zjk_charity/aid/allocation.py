@@ -786,24 +786,32 @@ def _arguments(text: str | None) -> dict[str, Any]:
 def load_allocation(ledger: Ledger, year: int) -> Allocation:
     """The allocation of ``year`` (the finalized one, else the latest), as it was stored."""
     with ledger.read() as conn:
-        head = _latest(conn, year) if conn is not None else None
-        if conn is None or head is None:
-            years = _allocated_years(conn) if conn is not None else []
-            other_zh = (
-                f"台账中有 {'、'.join(map(str, years))} 年的分配，请加 --year {years[-1]}；"
-                if years
-                else ""
-            )
-            other_en = (
-                f"the ledger has allocations of {', '.join(map(str, years))}; " if years else ""
-            )
-            raise UserError(
-                f"{year} 年还没有分配结果；{other_zh or '请先运行 zjk-charity aid allocate'}",
-                f"no allocation for {year} yet; {other_en or 'run zjk-charity aid allocate first'}",
-            )
-        rows = conn.execute(
-            "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (head["id"],)
-        ).fetchall()
+        if conn is None:
+            raise _no_allocation(year, [])
+        return read_allocation(conn, year)
+
+
+def _no_allocation(year: int, years: list[int]) -> UserError:
+    other_zh = (
+        f"台账中有 {'、'.join(map(str, years))} 年的分配，请加 --year {years[-1]}；"
+        if years
+        else ""
+    )
+    other_en = f"the ledger has allocations of {', '.join(map(str, years))}; " if years else ""
+    return UserError(
+        f"{year} 年还没有分配结果；{other_zh or '请先运行 zjk-charity aid allocate'}",
+        f"no allocation for {year} yet; {other_en or 'run zjk-charity aid allocate first'}",
+    )
+
+
+def read_allocation(conn: sqlite3.Connection, year: int) -> Allocation:
+    """:func:`load_allocation` on an open connection (a command's own transaction)."""
+    head = _latest(conn, year)
+    if head is None:
+        raise _no_allocation(year, _allocated_years(conn))
+    rows = conn.execute(
+        "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (head["id"],)
+    ).fetchall()
     entries = [_entry(r) for r in rows]
     return Allocation(
         year=year,
