@@ -797,3 +797,30 @@ def test_double_payment_iff_already_paid(data: st.DataObject) -> None:
     assert doubled == {p + 2 for p in paid_before}
     assert {u.row.row for u in m.updates if u.double} == doubled
     assert len(m.updates) == n
+
+
+def test_a_shorter_first_block_above_the_chosen_header_is_read(tmp_path: Path) -> None:
+    # The reader takes the header naming the most columns (row 6): the block above it
+    # must not be lost among the title lines.
+    rows = [
+        ["成功明细"],
+        ["账号", "金额", "状态"],
+        [A1, "1000", "成功"],
+        ["失败明细"],
+        ["序号", "账号", "户名", "金额", "状态", "失败原因"],
+        [2, A2, "测乙", "1000", "失败", "账户已销户"],
+    ]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["回盘"])
+    ws.append(["账户", "0313-0000", "户名", "张家口市民政局"])  # the payer, not a header
+    for row in rows:
+        ws.append(row)
+    wb.save(tmp_path / "a.xlsx")
+    result = read_results(tmp_path / "a.xlsx")
+    assert [(r.row, r.account, r.outcome) for r in result.rows] == [
+        (5, A1, "success"),
+        (8, A2, "failure"),
+    ]
+    assert result.findings == []
+    assert any("第 7 行是又一个表头" in n.zh for n in result.notes)

@@ -104,6 +104,8 @@ RESULT_COLUMNS: tuple[ColumnSpec, ...] = (
             "付款金额",
             "转账金额",
             "支付金额",
+            "发放金额",
+            "入账金额",
         ),
     ),
     ColumnSpec(
@@ -120,6 +122,8 @@ RESULT_COLUMNS: tuple[ColumnSpec, ...] = (
             "入账状态",
             "入账结果",
             "状态(成功/失败)",
+            "发放状态",
+            "发放结果",
         ),
     ),
     ColumnSpec(
@@ -142,9 +146,30 @@ RESULT_COLUMNS: tuple[ColumnSpec, ...] = (
 REQUIRED = tuple(c.name for c in RESULT_COLUMNS if c.required)
 
 _SUCCESS = ("成功", "交易成功", "处理成功", "已成功", "支付成功", "代发成功", "转账成功")
-_SUCCESS_MORE = ("入账成功", "已入账", "已支付", "S", "SUCCESS", "SUCCEED", "OK")
+_SUCCESS_MORE = (
+    "入账成功",
+    "已入账",
+    "已支付",
+    "发放成功",
+    "已发放",
+    "S",
+    "SUCCESS",
+    "SUCCEED",
+    "OK",
+)
 _FAILURE = ("失败", "交易失败", "处理失败", "已失败", "支付失败", "代发失败", "转账失败")
-_FAILURE_MORE = ("入账失败", "退票", "已退票", "退回", "已退回", "F", "FAIL", "FAILED", "FAILURE")
+_FAILURE_MORE = (
+    "入账失败",
+    "发放失败",
+    "退票",
+    "已退票",
+    "退回",
+    "已退回",
+    "F",
+    "FAIL",
+    "FAILED",
+    "FAILURE",
+)
 _PENDING = ("处理中", "待处理", "交易处理中", "银行处理中", "正在处理", "已受理", "受理中")
 _PENDING_MORE = ("未处理", "等待处理", "P", "PENDING", "PROCESSING")
 # 状态 values after NFKC, whitespace removal and upper-casing (see :func:`outcome_of`).
@@ -321,6 +346,8 @@ class _SheetReader:
         self.names = {header_key(n): c.name for c in RESULT_COLUMNS for n in (c.name, *c.aliases)}
 
     def read(self) -> None:
+        if self._read_above():
+            self._note_header(Row(self.sheet.header_top, []))
         block: _Block | None = self._start(self.sheet.columns, self.sheet.header_row)
         for kind, row in self._events():
             if kind == "total":
@@ -334,6 +361,28 @@ class _SheetReader:
             elif block is not None:
                 self._row(block, row)
         self._note_footers()
+
+    def _read_above(self) -> bool:
+        """Read a block above the header the reader chose; True when there was one.
+
+        The reader takes the header naming the most columns among the first 20 rows, so
+        a first block whose header names fewer (成功明细 above 失败明细) would be lost
+        among the title lines. Only a row naming every required column starts such a
+        block: a payer line such as "账户 … 户名 …" under the title is no header.
+        """
+        block: _Block | None = None
+        for index, values in enumerate(self.sheet.preamble[: self.sheet.header_top - 1]):
+            row = Row(index + 1, values)
+            if all(is_blank(v) for v in values):
+                continue
+            columns = self._header(row)
+            if columns is not None and all(name in columns for name in REQUIRED):
+                if block is not None:
+                    self._note_header(row)
+                block = self._start(columns, row.number)
+            elif block is not None:
+                self._row(block, row)
+        return block is not None
 
     def _events(self) -> Iterator[tuple[str, Row]]:
         events = [("row", r) for r in self.sheet.rows] + [("total", r) for r in self.sheet.totals]
