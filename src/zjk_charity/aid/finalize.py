@@ -17,7 +17,7 @@ from typing import Any
 
 from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import campaign_inputs, is_finalized, read_allocation
-from zjk_charity.aid.payout import PURPOSE, PersonRef, payees
+from zjk_charity.aid.payout import PURPOSE, PersonRef, payees, person_name
 from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.ledger import Ledger
@@ -86,21 +86,13 @@ def finalize(
         conn.executemany(
             "INSERT OR IGNORE INTO history (year, id_number, name, county, source, run_id) "
             "VALUES (?, ?, ?, ?, 'finalize', ?)",
-            ((year, p.key, _person_name(a, p.key), p.county, run.id) for p in paid),
+            ((year, p.key, person_name(a, p.key), p.county, run.id) for p in paid),
         )
         added = conn.total_changes - before
         conn.execute("UPDATE allocations SET finalized_run_id = ? WHERE id = ?", (run.id, a.id))
         result = Finalized(year, a.id, added, len(paid) - added, rest)
         run.result = result.as_json()
     return result
-
-
-def _person_name(a: Any, key: str) -> str:
-    """The recipient's own name (a corrected 户名 may be someone else's)."""
-    for e in a.funded:
-        if e.id_number == key:
-            return str(e.name)
-    return ""
 
 
 def _not_all_paid(rest: list[PersonRef]) -> UserError:

@@ -35,6 +35,7 @@ from zjk_charity.ids import account_problem, check_id, mask_id, mask_name, norma
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.payments.codes import PayFinding
+from zjk_charity.payments.importing import Imported, apply_files, read_files
 from zjk_charity.payments.model import BatchLine, Instruction, Payee, Purpose, yuan
 from zjk_charity.payments.status import Funded, Status, by_payee, payee_state, payment_status
 from zjk_charity.text import squash
@@ -277,35 +278,104 @@ def payments_status(ledger: Ledger, year: int) -> PaymentsStatus:
 
 @dataclass
 class ImportResult:
+    """``aid payments import``: the files' outcome, and who failed (for the counties)."""
+
     year: int
-    files: list[str] = field(default_factory=list)
-    paid: int = 0
-    failed: int = 0
-    pending: int = 0
-    already: int = 0
-    not_applied: int = 0
-    double: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    failures: list[PersonRef] = field(default_factory=list)
+    imported: Imported
+    failures: list[Failure] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
-        return any(f.severity.value == "error" for f in self.findings)
+        return self.imported.has_errors
 
     def as_json(self, lang: str = "zh") -> dict[str, Any]:
+        c = self.imported.counts
         return {
             "campaign": campaign_name(self.year),
-            "files": self.files,
-            "paid": self.paid,
-            "failed": self.failed,
-            "pending": self.pending,
-            "already": self.already,
-            "not_applied": self.not_applied,
-            "double_paid": self.double,
-            "notes": self.notes,
-            "findings": [f.as_json(lang) for f in self.findings],
+            "files": self.imported.files,
+            "paid": c.paid,
+            "failed": c.failed,
+            "pending": c.pending,
+            "already": c.already,
+            "not_applied": c.skipped,
+            "double_paid": c.double,
+            "late_corrections": c.corrected,
+            "notes": [n.message(lang) for n in self.imported.notes],
+            "findings": [f.as_json(lang) for f in self.imported.findings],
+            "failure_list": [str(p) for p in self.written],
         }
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A person whose payment failed in this import, for the counties' failure list."""
+
+    payee: Payee
+    batch: str
+    reason: str
+
+
+def import_payments(
+    ledger: Ledger,
+    year: int,
+    paths: Sequence[Path],
+    *,
+    profile: str | None = None,
+    arguments: dict[str, Any] | None = None,
+) -> ImportResult:
+    """Apply the bank's result files; rows without errors are applied, the rest reported."""
+    files = read_files(paths)
+    with ledger.run(
+        "aid payments import",
+        arguments or {"year": year, "files": [str(p) for p in paths]},
+        list(paths),
+    ) as run:
+        conn = run.conn
+        a = _open_for_payment(conn, year)
+        withdrawn = {
+            e.id_number: e.reason or ""
+            for e in a.entries
+            if e.status == "withdrawn" and e.id_number
+        }
+        imported = apply_files(
+            conn, run.id, PURPOSE, year, files, withdrawn=withdrawn, profile=profile
+        )
+        result = ImportResult(year, imported)
+        if imported.updates:
+            result.failures = _failures(conn, a, imported)
+        run.outcome = "problems" if imported.has_errors else "ok"
+        run.result = result.as_json()
+    return result
+
+
+def _failures(conn: sqlite3.Connection, a: Allocation, imported: Imported) -> list[Failure]:
+    failed = {u.instruction: u.reason for u in imported.updates if u.state == "failed"}
+    if not failed:
+        return []
+    people = payees(a, {})
+    found = []
+    for i in store.instructions(conn, PURPOSE, a.year):
+        if i.id in failed and i.payee in people:
+            sent = people[i.payee]
+            found.append(
+                Failure(
+                    Payee(
+                        key=i.payee,
+                        county=i.county,
+                        name=i.name,
+                        account=i.account,
+                        bank=i.bank,
+                        amount=i.amount,
+                        id_number=i.payee,
+                        township=sent.township,
+                        village=sent.village,
+                    ),
+                    i.batch,
+                    failed[i.id],
+                )
+            )
+    return found
 
 
 # ------------------------------------------------------------ corrected accounts
@@ -476,3 +546,264 @@ def _not_funded(r: _AccountRow, a: Allocation) -> PayFinding:
 
 def entry_of(a: Allocation, id_number: str) -> Entry | None:
     return next((e for e in a.entries if e.id_number == id_number), None)
+
+
+# ------------------------------------------------------------------------ cash
+
+
+@dataclass
+class CashResult:
+    """``aid cash sheet``: the cash batch and its printed 领取表."""
+
+    year: int
+    batch: str | None = None
+    count: int = 0
+    amount: Decimal = Decimal(0)
+    files: list[Path] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "campaign": campaign_name(self.year),
+            "batch": self.batch,
+            "count": self.count,
+            "amount": yuan(self.amount),
+            "files": [str(p) for p in self.files],
+        }
+
+
+# Who may be put on a cash sheet, by their payment state (payout.md: cash only where a
+# transfer cannot be made): not someone paid, waiting for the bank, or on a sheet already.
+_NOT_FOR_CASH = {
+    "paid": ("已付款成功", "already paid"),
+    "pending": ("正在等待银行回盘", "waiting for the bank's result"),
+    "cash_pending": ("已在现金领取表上", "already on a cash sheet"),
+}
+
+
+def _id_numbers(values: Sequence[str], year: int) -> list[str]:
+    """IDs given on the command line, normalised; a malformed one is a UserError."""
+    found = []
+    for value in values:
+        checked = check_id(value, date(year, 12, 31))
+        if not checked.valid or checked.number is None:
+            shown = mask_id(value.strip()) if len(value.strip()) >= 10 else value.strip()
+            raise UserError(
+                f"“{shown}” 不是有效的身份证号；请核对",
+                f"'{shown}' is not a valid ID number; check it",
+            )
+        found.append(checked.number)
+    return found
+
+
+def _for_cash(
+    people: dict[str, Payee], grouped: dict[str, list[Instruction]], ids: list[str]
+) -> list[Payee]:
+    """The named people (each checked), or by default everyone whose bank payment failed
+    and whose account was not corrected since: the people no transfer reaches."""
+    if not ids:
+        chosen = []
+        for key, payee in people.items():
+            state, deciding = payee_state(grouped.get(key, []))
+            if state == "failed" and deciding is not None and not _changed(payee, deciding):
+                chosen.append(payee)
+        return chosen
+    chosen = []
+    for key in dict.fromkeys(ids):
+        payee = people.get(key)
+        if payee is None:
+            raise UserError(
+                f"身份证号 {mask_id(key)} 不在今年的资助名单中，不能现金发放",
+                f"ID {mask_id(key)} is not on this year's funded list",
+            )
+        state, _ = payee_state(grouped.get(key, []))
+        if state in _NOT_FOR_CASH:
+            zh, en = _NOT_FOR_CASH[state]
+            raise UserError(
+                f"{payee.county} {mask_name(payee.name)}（{mask_id(key)}）{zh}，不能再现金发放",
+                f"{mask_id(key)} is {en}; not put on a cash sheet",
+            )
+        chosen.append(payee)
+    return chosen
+
+
+def cash_sheet(
+    ledger: Ledger,
+    year: int,
+    ids: Sequence[str],
+    *,
+    folder: Path,
+    signers: Any = None,
+    pdf_font: Path | None = None,
+    arguments: dict[str, Any] | None = None,
+) -> CashResult:
+    """A cash batch (C2025-001 …) and its 领取表 (xlsx and PDF): each person on it has a
+    cash instruction, waiting for ``aid cash confirm``."""
+    from zjk_charity.aid.payout_lists import CashLine, write_cash_sheet
+
+    wanted = _id_numbers(ids, year)
+    result = CashResult(year)
+    written: list[Path] = []
+    try:
+        with ledger.run("aid cash sheet", arguments or {"year": year, "ids": len(ids)}) as run:
+            conn = run.conn
+            a = _open_for_payment(conn, year)
+            people = payees(a, store.latest_accounts(conn, PURPOSE, year))
+            grouped = by_payee(store.instructions(conn, PURPOSE, year))
+            chosen = _for_cash(people, grouped, wanted)
+            if chosen:
+                code = store.next_code(conn, PURPOSE, year, "cash")
+                lines = [BatchLine(n, p, "") for n, p in enumerate(chosen, start=1)]
+                sheet = write_cash_sheet(
+                    folder / f"领取表-{code}.xlsx",
+                    code=code,
+                    year=year,
+                    lines=[
+                        CashLine(
+                            n.line,
+                            n.payee.county,
+                            n.payee.township,
+                            n.payee.village,
+                            person_name(a, n.payee.key),
+                            n.payee.key,
+                            n.payee.amount,
+                        )
+                        for n in lines
+                    ],
+                    signers=signers,
+                    pdf_font=pdf_font,
+                )
+                written = [p for p in (sheet.xlsx, sheet.pdf) if p is not None]
+                store.record_batch(
+                    conn, run.id, code=code, purpose=PURPOSE, year=year, method="cash", lines=lines
+                )
+                result.batch, result.count, result.amount = code, len(lines), sheet.amount
+                result.files, result.warnings = written, sheet.warnings
+            run.result = result.as_json()
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return result
+
+
+def person_name(a: Allocation, key: str) -> str:
+    """The recipient's own name (a corrected 户名 may be someone else's)."""
+    entry = entry_of(a, key)
+    return entry.name if entry is not None else ""
+
+
+@dataclass
+class ConfirmResult:
+    year: int
+    confirmed: int = 0
+    already: int = 0
+    amount: Decimal = Decimal(0)
+    day: date | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "campaign": campaign_name(self.year),
+            "confirmed": self.confirmed,
+            "already": self.already,
+            "amount": yuan(self.amount),
+            "date": self.day.isoformat() if self.day else None,
+        }
+
+
+def cash_confirm(
+    ledger: Ledger,
+    year: int,
+    day: date,
+    *,
+    sheet: Path | None = None,
+    ids: Sequence[str] = (),
+    arguments: dict[str, Any] | None = None,
+) -> ConfirmResult:
+    """Record a signed 领取表 (every row left on it) or the named people as paid in cash
+    on ``day``. A row that does not agree with the sheet's batch is a UserError, and
+    nothing is recorded."""
+    from zjk_charity.aid.payout_lists import read_cash_sheet
+
+    if day > date.today():
+        raise UserError(
+            f"领取日期 {day.isoformat()} 在今天之后；请填写实际领取的日期",
+            f"--date {day.isoformat()} is in the future; give the day the money was handed over",
+        )
+    read = read_cash_sheet(sheet) if sheet is not None else None
+    wanted = _id_numbers(ids, year)
+    result = ConfirmResult(year, day=day)
+    with ledger.run(
+        "aid cash confirm", arguments or {"year": year}, [sheet] if sheet else []
+    ) as run:
+        conn = run.conn
+        _open_for_payment(conn, year)
+        cash = [i for i in store.instructions(conn, PURPOSE, year) if i.method == "cash"]
+        chosen = _sheet_rows(cash, read, sheet) if read is not None else _named(cash, wanted)
+        _check_day(conn, year, day, chosen)
+        todo = [i for i in chosen if i.state == "cash_pending"]
+        result.already = sum(1 for i in chosen if i.state == "paid")
+        store.set_state(conn, run.id, [(i.id, "paid", None) for i in todo], paid_on=day.isoformat())
+        result.confirmed = len(todo)
+        result.amount = sum((i.amount for i in todo), Decimal(0))
+        run.result = result.as_json()
+    return result
+
+
+def _sheet_rows(cash: list[Instruction], read: Any, path: Path | None) -> list[Instruction]:
+    by_line = {(i.batch, i.line): i for i in cash}
+    if not any(i.batch == read.code for i in cash):
+        raise UserError(
+            f"{path}：台账中没有现金批次 {read.code}；请核对领取表",
+            f"{path}: the ledger has no cash batch {read.code}",
+        )
+    chosen = []
+    for line in read.lines:
+        found = by_line.get((read.code, line.line))
+        if found is None or not _same_person(found, line.name, line.masked_id):
+            raise UserError(
+                f"{path}：序号 {line.line}（{mask_name(line.name)}）与批次 {read.code} 的记录不符；"
+                "请核对后再确认，未记录任何领取",
+                f"{path}: line {line.line} does not agree with batch {read.code}; nothing recorded",
+            )
+        if found.state == "cancelled":
+            raise UserError(
+                f"{path}：序号 {line.line}（{mask_name(line.name)}）已撤销资助（{found.reason}），"
+                "不应领取；请核对",
+                f"{path}: line {line.line} was withdrawn and must not be paid",
+            )
+        chosen.append(found)
+    return chosen
+
+
+def _same_person(i: Instruction, name: str, masked: str) -> bool:
+    shown = masked.strip().upper()
+    return (
+        squash(name) in {squash(i.name), ""}
+        and shown[:6] == i.payee[:6]
+        and shown[-4:] == i.payee[-4:]
+    )
+
+
+def _named(cash: list[Instruction], ids: list[str]) -> list[Instruction]:
+    chosen = []
+    for key in dict.fromkeys(ids):
+        own = [i for i in cash if i.payee == key and i.state in {"cash_pending", "paid"}]
+        if not own:
+            raise UserError(
+                f"身份证号 {mask_id(key)} 没有待领取的现金发放；请先用 zjk-charity aid cash sheet",
+                f"{mask_id(key)} has no cash payment waiting; use aid cash sheet first",
+            )
+        chosen.append(own[-1])
+    return chosen
+
+
+def _check_day(conn: sqlite3.Connection, year: int, day: date, chosen: list[Instruction]) -> None:
+    """The day money was handed over cannot be before the sheet was printed."""
+    made = {b.code: b.created[:10] for b in store.batches(conn, PURPOSE, year)}
+    for i in chosen:
+        if day.isoformat() < made.get(i.batch, ""):
+            raise UserError(
+                f"领取日期 {day.isoformat()} 早于领取表 {i.batch} 的制表日期 {made[i.batch]}；请核对",
+                f"--date {day.isoformat()} is before the sheet {i.batch} was made ({made[i.batch]})",
+            )

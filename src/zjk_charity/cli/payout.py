@@ -267,3 +267,192 @@ def accounts_update(
     hidden = print_findings(out, result.findings, chosen, None if show_all else SHOWN)
     print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
     raise typer.Exit(1 if result.has_errors else 0)
+
+
+@payments_app.command("import")
+def payments_import(
+    files: Annotated[
+        list[Path], typer.Argument(help="银行回盘文件（.xlsx .xls .csv）", show_default=False)
+    ],
+    profile: ProfileOpt = None,
+    year: YearOpt = None,
+    show_all: AllOpt = False,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """导入银行回盘：成功的记为已到账，失败的记下原因，处理中的仍等待回盘
+    / apply the bank's result files."""
+    from zjk_charity.aid.payout import import_payments
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        result = import_payments(
+            Ledger(ws.ledger_path),
+            y,
+            files,
+            profile=profile,
+            arguments={"year": y, "files": [str(f) for f in files], "profile": profile},
+        )
+    if json_out:
+        emit_json(result.as_json(chosen))
+        raise typer.Exit(1 if result.has_errors else 0)
+    from zjk_charity.aid.payout import PersonRef
+    from zjk_charity.cli.layout import print_findings, print_more
+
+    out, zh, c = console(), chosen == "zh", result.imported.counts
+    out.print(
+        f"回盘 {len(result.imported.files)} 个文件：到账 {c.paid} 笔，失败 {c.failed} 笔，"
+        f"处理中 {c.pending} 笔，此前已导入 {c.already} 笔，因错误未处理 {c.skipped} 笔"
+        if zh
+        else f"{len(result.imported.files)} result file(s): {c.paid} paid, {c.failed} failed, "
+        f"{c.pending} pending, {c.already} already imported, {c.skipped} not applied (errors)"
+    )
+    for note in result.imported.notes:
+        out.print(note.message(chosen), style="yellow")
+    if result.failures:
+        out.print(
+            f"付款失败 {len(result.failures)} 人（须更正账号后 aid pay --retry，或 aid cash sheet 现金发放）："
+            if zh
+            else f"{len(result.failures)} failed (correct the account and aid pay --retry, "
+            "or aid cash sheet):",
+            style="yellow",
+        )
+        _print_people(
+            [PersonRef.of(f.payee, f.reason) for f in result.failures],
+            chosen,
+            None if show_all else SHOWN,
+        )
+    for path in result.written:
+        out.print(f"失败名单：{path}" if zh else f"failure list: {path}", soft_wrap=True)
+    hidden = print_findings(out, result.imported.findings, chosen, None if show_all else SHOWN)
+    print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+@cash_app.command("sheet")
+def cash_sheet(
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="身份证号；不给出时为付款失败且账号未更正的所有人 / IDs; default: the failed "
+            "whose account is unchanged",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="输出文件夹，默认 out/ / output folder")
+    ] = None,
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """打印现金领取表（A4，受助人签字、按手印），这些人记为现金待领取
+    / print a 领取表 for cash payment; those people await confirmation."""
+    from zjk_charity.aid.payout import cash_sheet as run_cash_sheet
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        folder = out or ws.out_dir
+        result = run_cash_sheet(
+            Ledger(ws.ledger_path),
+            y,
+            ids or [],
+            folder=folder,
+            signers=ws.settings.signers,
+            pdf_font=ws.settings.pdf_font,
+            arguments={"year": y, "ids": len(ids or []), "out": str(folder)},
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    out_, zh = console(), chosen == "zh"
+    if result.batch is None:
+        out_.print(
+            "没有需要现金发放的人（付款失败且账号未更正的）" if zh else "nobody to pay in cash"
+        )
+        return
+    out_.print(
+        f"现金批次 {result.batch}：{result.count} 人，合计 {result.amount:,.2f} 元；"
+        "领取后用 zjk-charity aid cash confirm 记录"
+        if zh
+        else f"cash batch {result.batch}: {result.count} people, {result.amount:,.2f} yuan; "
+        "record the signed sheet with aid cash confirm"
+    )
+    for path in result.files:
+        out_.print(f"  {path}", soft_wrap=True)
+    for zh_text, en_text in result.warnings:
+        out_.print(zh_text if zh else en_text, style="yellow")
+
+
+@cash_app.command("confirm")
+def cash_confirm(
+    items: Annotated[
+        list[str],
+        typer.Argument(
+            help="签收后的领取表（.xlsx），或身份证号 / the signed sheet, or IDs",
+            show_default=False,
+        ),
+    ],
+    day: Annotated[
+        str,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="领取日期 / the day the money was handed over"
+        ),
+    ],
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """记录现金已领取：领取表上留下的每一行（未来领取的人从表中删去），或给出的身份证号
+    / record cash as paid: every row left on the signed sheet, or the IDs given."""
+    from zjk_charity.aid.payout import cash_confirm as run_confirm
+    from zjk_charity.cli.aid import _parse_day
+    from zjk_charity.config import Workspace
+    from zjk_charity.errors import UserError
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        when = _parse_day(day, "--date")
+        assert when is not None
+        sheets = [Path(i) for i in items if Path(i).suffix.lower() in {".xlsx", ".xls", ".csv"}]
+        if sheets and len(items) > 1:
+            raise UserError(
+                "一次只能确认一张领取表，且不能同时给出身份证号",
+                "give one signed sheet, or IDs, not both",
+            )
+        result = run_confirm(
+            Ledger(ws.ledger_path),
+            y,
+            when,
+            sheet=sheets[0] if sheets else None,
+            ids=[] if sheets else items,
+            arguments={
+                "year": y,
+                "date": when.isoformat(),
+                "sheet": str(sheets[0]) if sheets else None,
+            },
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    console().print(
+        f"已记录现金领取 {result.confirmed} 人，合计 {result.amount:,.2f} 元（{when.isoformat()}）"
+        + (f"；{result.already} 人此前已记录" if result.already else "")
+        if chosen == "zh"
+        else f"{result.confirmed} cash payments recorded, {result.amount:,.2f} yuan"
+        + (f"; {result.already} recorded before" if result.already else "")
+    )
