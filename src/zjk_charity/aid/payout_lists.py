@@ -163,6 +163,7 @@ CASH_READ_COLUMNS = (
     ColumnSpec("金额（元）", aliases=("金额", "金额(元)", "发放金额")),
 )
 # A cash batch's code (C2025-001; 微心愿's WC2025-001), wherever it stands in the title.
+MASKED_ID = re.compile(r"\d{6}\*+\d{3}[\dXx]")
 CASH_CODE = re.compile(r"(?<![A-Za-z0-9])(W?C\d{4}-\d{3,})(?!\d)")
 
 
@@ -353,8 +354,10 @@ def read_cash_sheet(path: Path) -> CashSheetRead:
             number = cell_text(sheet.get(row, "序号")).strip()
             name = cell_text(sheet.get(row, "姓名")).strip()
             masked = cell_text(sheet.get(row, "身份证号")).strip()
-            if not number and not masked:
-                continue  # the signature line, a note written under the table
+            if not number.isdigit() and not MASKED_ID.fullmatch(masked):
+                # The notes and the signature line under the table (merged across the
+                # row, so their text fills every column as it is read).
+                continue
             if not number.isdigit():
                 raise _bad_row(path, sheet.name, row.number, number)
             if int(number) in seen:
@@ -508,7 +511,11 @@ def _book(path: Path, created: datetime | None) -> Iterator[Book]:
 
 def _pdf_columns(specs: Sequence[Spec]) -> list[dict[str, Any]]:
     return [
-        {"header": h, "width": w, "align": "right" if k == "money" else "center" if k in ("text",) else "left"}
+        {
+            "header": h,
+            "width": w,
+            "align": "right" if k == "money" else "center" if k in ("text",) else "left",
+        }
         for h, w, k in specs
     ]
 
@@ -551,7 +558,9 @@ def _write_both(
         try:
             fonts = stack.enter_context(_fonts(pdf_font))
         except PdfUnavailable as exc:
-            result.warnings.append((f"{exc.zh}；{target.name} 已照常生成", f"{exc.en}; {target.name} written"))
+            result.warnings.append(
+                (f"{exc.zh}；{target.name} 已照常生成", f"{exc.en}; {target.name} written")
+            )
             return
         pdf_temp = stack.enter_context(atomic_path(pdf_target))
         _render(data, pdf_temp, fonts, templates, result, pdf_target)
