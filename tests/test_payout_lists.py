@@ -248,3 +248,11 @@ def test_no_chinese_font_still_writes_the_workbook(
     assert not (tmp_path / "c.pdf").exists()
     ((zh, en),) = result.warnings
     assert "未找到中文字体" in zh and "c.xlsx" in zh and "no Chinese font" in en
+
+
+def test_a_result_without_failures_says_so(tmp_path: Path) -> None:
+    result = write_failure_list(tmp_path / "f.xlsx", year=2025, people=[], pdf=False)
+    assert result.people == 0
+    book = openpyxl.load_workbook(tmp_path / "f.xlsx")
+    assert book.sheetnames == ["失败名单"]
+    assert book.active["A2"].value == "本次没有代发失败的受助人。"

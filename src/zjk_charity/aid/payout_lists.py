@@ -435,6 +435,7 @@ def county_line(county: str, people: Sequence[FailedPayment]) -> str:
     return f"{county or '县区不明'}：代发失败 {len(people)} 人，金额 {yuan_text(amount)} 元"
 
 
+NO_FAILURES = "本次没有代发失败的受助人。"
 FAILURE_NOTE = (
     "请核实后在“处理意见”栏填写：更正账号（写明正确的开户银行、账号、户名）、现金发放或其他，"
     "签字盖章后报回。身份证号、账号只显示前后几位，请按姓名和批次核对。"
@@ -465,6 +466,8 @@ def write_failure_list(
     def workbook(path: Path) -> None:
         with _book(path, created) as book:
             used: set[str] = set()
+            if not groups:  # a result without failures: say so rather than print nothing
+                book.sheet(_spec("失败名单", FAILURE_COLUMNS, title, NO_FAILURES))
             for county, group in groups:
                 name = safe_sheet_name(county or "县区不明", used)
                 total = sum((p.amount for p in group), Decimal(0))
