@@ -284,6 +284,7 @@ class ImportResult:
     imported: Imported
     failures: list[Failure] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -316,37 +317,92 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class PrintOptions:
+    """Where and how a command's printed list is written (xlsx, and PDF with a font)."""
+
+    folder: Path
+    pdf_font: Path | None = None
+    templates: Sequence[Path] | None = None
+    signers: Any = None
+
+
 def import_payments(
     ledger: Ledger,
     year: int,
     paths: Sequence[Path],
     *,
     profile: str | None = None,
+    lists: PrintOptions | None = None,
     arguments: dict[str, Any] | None = None,
 ) -> ImportResult:
-    """Apply the bank's result files; rows without errors are applied, the rest reported."""
+    """Apply the bank's result files; rows without errors are applied, the rest reported.
+
+    With ``lists``, the people who failed in this import are written as the counties'
+    失败名单 (``失败名单-P2025-001.xlsx`` and PDF, named after the batches they were in).
+    """
     files = read_files(paths)
-    with ledger.run(
-        "aid payments import",
-        arguments or {"year": year, "files": [str(p) for p in paths]},
-        list(paths),
-    ) as run:
-        conn = run.conn
-        a = _open_for_payment(conn, year)
-        withdrawn = {
-            e.id_number: e.reason or ""
-            for e in a.entries
-            if e.status == "withdrawn" and e.id_number
-        }
-        imported = apply_files(
-            conn, run.id, PURPOSE, year, files, withdrawn=withdrawn, profile=profile
-        )
-        result = ImportResult(year, imported)
-        if imported.updates:
-            result.failures = _failures(conn, a, imported)
-        run.outcome = "problems" if imported.has_errors else "ok"
-        run.result = result.as_json()
+    written: list[Path] = []
+    try:
+        with ledger.run(
+            "aid payments import",
+            arguments or {"year": year, "files": [str(p) for p in paths]},
+            list(paths),
+        ) as run:
+            conn = run.conn
+            a = _open_for_payment(conn, year)
+            withdrawn = {
+                e.id_number: e.reason or ""
+                for e in a.entries
+                if e.status == "withdrawn" and e.id_number
+            }
+            imported = apply_files(
+                conn, run.id, PURPOSE, year, files, withdrawn=withdrawn, profile=profile
+            )
+            result = ImportResult(year, imported)
+            if imported.updates:
+                result.failures = _failures(conn, a, imported)
+            if result.failures and lists is not None:
+                written = _failure_list(a, result.failures, lists, result)
+            run.outcome = "problems" if imported.has_errors else "ok"
+            run.result = result.as_json()
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     return result
+
+
+def _failure_list(
+    a: Allocation, failures: list[Failure], lists: PrintOptions, result: ImportResult
+) -> list[Path]:
+    from zjk_charity.aid.payout_lists import FailedPayment, write_failure_list
+
+    batches = "-".join(sorted({f.batch for f in failures}))
+    files = write_failure_list(
+        lists.folder / f"失败名单-{batches}.xlsx",
+        year=a.year,
+        people=[
+            FailedPayment(
+                f.payee.county,
+                f.payee.township,
+                f.payee.village,
+                person_name(a, f.payee.key),
+                f.payee.key,
+                f.payee.bank,
+                f.payee.account,
+                f.payee.amount,
+                f.batch,
+                f.reason,
+            )
+            for f in failures
+        ],
+        pdf_font=lists.pdf_font,
+        templates=lists.templates,
+    )
+    result.written = [p for p in (files.xlsx, files.pdf) if p is not None]
+    result.warnings = files.warnings
+    return result.written
 
 
 def _failures(conn: sqlite3.Connection, a: Allocation, imported: Imported) -> list[Failure]:
@@ -610,8 +666,8 @@ def _for_cash(
         return chosen
     chosen = []
     for key in dict.fromkeys(ids):
-        payee = people.get(key)
-        if payee is None:
+        named = people.get(key)
+        if named is None:
             raise UserError(
                 f"身份证号 {mask_id(key)} 不在今年的资助名单中，不能现金发放",
                 f"ID {mask_id(key)} is not on this year's funded list",
@@ -620,10 +676,10 @@ def _for_cash(
         if state in _NOT_FOR_CASH:
             zh, en = _NOT_FOR_CASH[state]
             raise UserError(
-                f"{payee.county} {mask_name(payee.name)}（{mask_id(key)}）{zh}，不能再现金发放",
+                f"{named.county} {mask_name(named.name)}（{mask_id(key)}）{zh}，不能再现金发放",
                 f"{mask_id(key)} is {en}; not put on a cash sheet",
             )
-        chosen.append(payee)
+        chosen.append(named)
     return chosen
 
 
@@ -635,6 +691,7 @@ def cash_sheet(
     folder: Path,
     signers: Any = None,
     pdf_font: Path | None = None,
+    templates: Sequence[Path] | None = None,
     arguments: dict[str, Any] | None = None,
 ) -> CashResult:
     """A cash batch (C2025-001 …) and its 领取表 (xlsx and PDF): each person on it has a
@@ -672,6 +729,7 @@ def cash_sheet(
                     ],
                     signers=signers,
                     pdf_font=pdf_font,
+                    templates=templates,
                 )
                 written = [p for p in (sheet.xlsx, sheet.pdf) if p is not None]
                 store.record_batch(
