@@ -377,7 +377,7 @@ def _describe(error: ValidationError, text: str) -> tuple[str, str]:
     for item in error.errors():
         key = ".".join(str(p) for p in item["loc"])
         line = line_of(text, item["loc"])
-        where_zh, where_en = (f"第 {line} 行", f"line {line}: ") if line else ("", "")
+        where_zh, where_en = (f"第 {line} 行：", f"line {line}: ") if line else ("", "")
         if item["type"] == "extra_forbidden":
             zh.append(f"{where_zh}未知的设置项 “{key}”")
         else:

@@ -99,7 +99,7 @@ class BatchFiles:
     @property
     def amount(self) -> Decimal:
         """The batch's total: the sum of its files' totals, to the cent."""
-        return sum((f.amount for f in self.files), Decimal(0))
+        return sum((f.amount for f in self.files), Decimal(0)).quantize(CENT)
 
 
 @dataclass(frozen=True, slots=True)

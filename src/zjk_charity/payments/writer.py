@@ -85,7 +85,7 @@ class _Part:
 
     @property
     def amount(self) -> Decimal:
-        return sum((line.payee.amount for line in self.lines), Decimal(0))
+        return sum((line.payee.amount for line in self.lines), Decimal(0)).quantize(CENT)
 
 
 def write_batch(
