@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import tomllib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from zjk_charity.cli.main import app
@@ -302,3 +305,37 @@ def test_init_writes_the_examples_commented(tmp_path: Path) -> None:
         .path.name
         == "P2025-003-basic.csv"
     )
+
+
+VALUES = [
+    "1",
+    '"a = b"',
+    "[\n  1, # x = 1\n  2,\n]",
+    '"""\nx\ny = 1\n"""',
+    "{ a = 1, b = '[' }",
+    "'k'",
+]
+
+
+@given(
+    blocks=st.lists(
+        st.lists(st.sampled_from(range(len(VALUES))), min_size=1, max_size=4),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_line_of_finds_every_key_of_generated_arrays_of_tables(blocks: list[list[int]]) -> None:
+    lines: list[str] = ["top = 0"]
+    expected: dict[tuple[str | int, ...], int] = {("top",): 1}
+    for b, values in enumerate(blocks):
+        lines += ["", "[[bank.profiles]]"]
+        expected[("bank", "profiles", b)] = len(lines)
+        for k, v in enumerate(values):
+            first, *rest = VALUES[v].split("\n")
+            lines.append(f"k{k} = {first}")
+            expected[("bank", "profiles", b, f"k{k}")] = len(lines)
+            lines += rest
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)  # the generated text is TOML
+    for loc, line in expected.items():
+        assert line_of(text, (*loc, "deeper")) == line

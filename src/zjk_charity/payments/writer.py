@@ -36,8 +36,8 @@ import hashlib
 import io
 import os
 import re
-import tempfile
-from collections.abc import Iterator, Sequence
+import secrets
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -180,7 +180,7 @@ def _check_batch(profile: BankProfile, code: str, lines: Sequence[BatchLine], pa
             f"bank profile '{profile.name}' uses {{payer}}: set payer in [bank] of zjk-charity.toml",
         )
     for line in lines:
-        _check_line(profile, line)
+        _check_line(profile, line, _texts(profile, line))
 
 
 def _refuse_line(line: BatchLine, zh: str, en: str) -> UserError:
@@ -191,7 +191,8 @@ def _refuse_line(line: BatchLine, zh: str, en: str) -> UserError:
     )
 
 
-def _check_line(profile: BankProfile, line: BatchLine) -> None:
+def _check_line(profile: BankProfile, line: BatchLine, texts: Sequence[str]) -> None:
+    """Refuse a line that would make a wrong file; ``texts``: its field columns' texts."""
     p = line.payee
     if not p.account.isascii() or not p.account.isdigit():
         raise _refuse_line(
@@ -205,18 +206,18 @@ def _check_line(profile: BankProfile, line: BatchLine) -> None:
             f"的金额 {p.amount} 不是大于 0 的两位小数",
             f"the amount {p.amount} is not positive with at most two decimals",
         )
-    for column in profile.columns:
-        if column.field is None:
-            continue
-        value = _text_of(column.field, line)
-        if _CONTROL.search(value):
-            raise _refuse_line(
-                line,
-                f"的“{column.field}”含换行或控制字符",
-                f"{column.field} holds a line break or control character",
-            )
-        if profile.format != "xlsx" and column.field in _FREE_TEXT:
-            _check_text_cell(profile, line, column.field, value)
+    if _CONTROL.search("".join(texts)):  # one search per line; which field, only then
+        for column, value in zip(profile.columns, texts, strict=True):
+            if _CONTROL.search(value):
+                raise _refuse_line(
+                    line,
+                    f"的“{column.field}”含换行或控制字符",
+                    f"{column.field} holds a line break or control character",
+                )
+    if profile.format != "xlsx":
+        for column, value in zip(profile.columns, texts, strict=True):
+            if column.field in _FREE_TEXT:
+                _check_text_cell(profile, line, column.field, value)
 
 
 def _check_text_cell(profile: BankProfile, line: BatchLine, name: str, value: str) -> None:
@@ -257,20 +258,22 @@ def _split(
 # ---------------------------------------------------------------- rendering
 
 
-def _text_of(name: str, line: BatchLine) -> str:
-    p = line.payee
-    values = {
-        "序号": str(line.line),
-        "户名": p.name,
-        "账号": p.account,
-        "开户银行": p.bank,
-        "金额": yuan(p.amount),
-        "摘要": line.memo,
-        "身份证号": p.id_number,
-        "手机号": p.phone,
-        "县(区)": p.county,
-    }
-    return values[name]
+_GETTERS: dict[str, Callable[[BatchLine], str]] = {
+    "序号": lambda x: str(x.line),
+    "户名": lambda x: x.payee.name,
+    "账号": lambda x: x.payee.account,
+    "开户银行": lambda x: x.payee.bank,
+    "金额": lambda x: yuan(x.payee.amount),
+    "摘要": lambda x: x.memo,
+    "身份证号": lambda x: x.payee.id_number,
+    "手机号": lambda x: x.payee.phone,
+    "县(区)": lambda x: x.payee.county,
+}
+
+
+def _texts(profile: BankProfile, line: BatchLine) -> list[str]:
+    """The line's text in every column of the profile ("" in a fixed text's column)."""
+    return [_GETTERS[c.field](line) if c.field else "" for c in profile.columns]
 
 
 def _fill(template: str, code: str, part: _Part, parts: int, payer: str, when: date) -> str:
@@ -326,13 +329,11 @@ def _text_file(
                 f"bank profile '{profile.name}': the text '{value}' starts with = + - @ "
                 "or holds a control character; change the settings",
             )
-    rows = [
-        [
-            f if f is not None else _text_of(c.field or "", line)
-            for c, f in zip(profile.columns, fixed, strict=True)
-        ]
-        for line in part.lines
-    ]
+    rows = [_texts(profile, line) for line in part.lines]
+    for i, text in enumerate(fixed):
+        if text is not None:
+            for row in rows:
+                row[i] = text
     headers = [c.heading for c in profile.columns] if profile.header else None
     delimiter = profile.field_delimiter
     if profile.format == "csv":
@@ -377,7 +378,7 @@ def _outside_gbk(profile: BankProfile, part: _Part) -> list[BatchNote]:
         bad = [
             c.field
             for c in profile.columns
-            if c.field is not None and not _in_gbk(_text_of(c.field, line))
+            if c.field is not None and not _in_gbk(_GETTERS[c.field](line))
         ]
         if bad:
             who = f"{line.payee.county} {mask_name(line.payee.name)}"
@@ -465,7 +466,7 @@ def _xlsx_row(
         elif column.field == "序号":
             row.append(line.line)
         else:
-            row.append(_text_of(column.field or "", line))
+            row.append(_GETTERS[column.field or ""](line))
     return row
 
 
@@ -501,15 +502,16 @@ class _Stage:
 
     def __call__(self, target: Path) -> Path:
         """A new temporary file beside ``target``, to be published as ``target``."""
+        # Created exclusively with the user's umask (mkstemp's files are private, 0600,
+        # and a bank file is often picked up by a colleague's upload session).
+        temp = self.folder / f".zjk-{secrets.token_hex(8)}{target.suffix}"
         try:
-            fd, name = tempfile.mkstemp(prefix=".zjk-", suffix=target.suffix, dir=self.folder)
+            temp.open("xb").close()
         except OSError as exc:
             raise UserError(
                 f"无法在 {self.folder} 写入文件（{exc.strerror or exc}）；请换一个文件夹",
                 f"cannot write in {self.folder} ({exc.strerror or exc}); choose another folder",
             ) from None
-        os.close(fd)
-        temp = Path(name)
         self.pairs.append((temp, target))
         return temp
 
