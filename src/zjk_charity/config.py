@@ -27,6 +27,7 @@ from pydantic import (
 
 from zjk_charity.campaign_year import YearSource
 from zjk_charity.errors import UserError
+from zjk_charity.payments.profiles import BankSettings
 
 SETTINGS_FILE = "zjk-charity.toml"
 LEDGER_FILE = "zjk-charity.db"
@@ -247,6 +248,7 @@ class Settings(_Strict):
     aid: AidSettings = Field(default_factory=AidSettings)
     wishes: WishesSettings = Field(default_factory=WishesSettings)
     signers: Signers = Field(default_factory=Signers)
+    bank: BankSettings = Field(default_factory=BankSettings)
 
 
 DEFAULT_TOML = """\
@@ -306,18 +308,82 @@ DEFAULT_TOML = """\
 # handler = "张三"     # 经办人
 # reviewer = "李四"    # 审核人
 # head = "王五"        # 负责人
+
+[bank]
+# 银行代发文件的格式（aid pay --profile 名称）。内置 basic：GBK 编码的 CSV，列为 序号、户名、
+# 账号、开户银行、金额、摘要，账号只有数字，金额两位小数，没有合计行；笔数和金额另写入
+# “批次汇总”文件。银行有自己的模板时，照下面的例子写一个 [[bank.profiles]]。
+# bank file layouts (aid pay --profile NAME). Built in: basic, a GBK CSV with 序号, 户名, 账号,
+# 开户银行, 金额, 摘要, digits-only accounts, two-decimal amounts and no 合计 row (the count and
+# total go to the 批次汇总 file). Describe your bank's own template as a [[bank.profiles]].
+# default_profile = "basic"
+# 付款单位，填入格式中写 {payer} 的位置 / the paying office, where a profile says {payer}
+# payer = "张家口市民政局"
+#
+# 格式的键 / a profile's keys:
+#   name       名称，用于 --profile 和文件名（P2025-001-名称.xlsx）/ name, in --profile and file names
+#   format     "csv"、"xlsx" 或 "txt"（txt：不加引号的分隔文本）/ file type (txt: unquoted delimited text)
+#   columns    列：字段 序号、户名、账号、开户银行、金额、摘要、身份证号、手机号、县(区)，
+#              改标题写 { field = "账号", title = "收款账号" }，固定文字写 { title = "付款账号", text = "…" }
+#   header     是否写表头行（默认 true）/ write a row of column titles
+#   max_rows   每个文件最多几行，超出时分成 -1of3 这样编号的多个文件 / rows per file; more are split
+#   csv/txt：  encoding（"gbk" 默认、"gb18030"、"utf-8"、"utf-8-sig"），delimiter（csv 默认 ","，txt 默认 "|"），
+#              lead_lines 表头之前的行，如 ["{count},{amount}"] / lines above the header
+#   xlsx：     sheet 工作表名，start_row 第一行数据的行号（表头在其上一行），cells 表头之上的文字，
+#              total_count_cell、total_amount_cell 填本文件笔数、金额的单元格（如 "B3"）
+#   文字中可用 / templates may use: {batch} 批次编号, {payer} 付款单位, {date} 日期（{date:%Y%m%d}）,
+#              {count} {amount} 本文件的笔数和金额, {part} {parts} 第几个文件、共几个
+
+# 例一：农商银行（农村信用社）式 xlsx 模板：第 2 行付款单位（先填上面的 payer），第 3 行合计笔数
+# 和合计金额，第 4 行表头，第 5 行起每人一行
+# example 1: an xlsx template with the payer in A2, count and total in B3 and D3, data from row 5
+# [[bank.profiles]]
+# name = "农商银行"
+# format = "xlsx"
+# sheet = "代发明细"
+# start_row = 5
+# columns = ["序号", { field = "账号", title = "收款账号" }, { field = "户名", title = "收款户名" }, "金额", "摘要"]
+# cells = { A1 = "批量代发明细表", A2 = "付款单位：{payer}", A3 = "合计笔数", C3 = "合计金额" }
+# total_count_cell = "B3"
+# total_amount_cell = "D3"
+
+# 例二：每个文件最多 500 行的 CSV（超出时分成多个文件，每个文件第一行是它自己的笔数和金额），
+# 含身份证号和付款账号（固定文字）
+# example 2: a CSV of at most 500 rows a file, each starting with its own count and total
+# [[bank.profiles]]
+# name = "分文件CSV"
+# format = "csv"
+# encoding = "gbk"
+# max_rows = 500
+# lead_lines = ["{count},{amount}"]
+# columns = [
+#   "序号",
+#   "户名",
+#   "账号",
+#   "身份证号",
+#   "金额",
+#   { title = "付款账号", text = "0000000000000000000" },
+#   "摘要",
+# ]
 """
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
+def _describe(error: ValidationError, text: str) -> tuple[str, str]:
+    """The errors in Chinese and English, each with the line of the file it is on when
+    that can be found (:func:`zjk_charity.toml_lines.line_of`)."""
+    from zjk_charity.toml_lines import line_of
+
+    zh, en = [], []
     for item in error.errors():
         key = ".".join(str(p) for p in item["loc"])
+        line = line_of(text, item["loc"])
+        where_zh, where_en = (f"第 {line} 行：", f"line {line}: ") if line else ("", "")
         if item["type"] == "extra_forbidden":
-            parts.append(f"未知的设置项 “{key}”")
+            zh.append(f"{where_zh}未知的设置项 “{key}”")
         else:
-            parts.append(f"设置项 “{key}” 的值不对（{item['msg']}）")
-    return "；".join(parts)
+            zh.append(f"{where_zh}设置项 “{key}” 的值不对（{item['msg']}）")
+        en.append(f"{where_en}{key} ({item['msg']})")
+    return "；".join(zh), "; ".join(en)
 
 
 def load_settings(workspace: Path) -> Settings:
@@ -363,10 +429,10 @@ def load_settings(workspace: Path) -> Settings:
     try:
         return Settings.model_validate(data, context={"root": workspace})
     except ValidationError as exc:
+        zh, en = _describe(exc, text)
         raise UserError(
-            f"{path}: {_describe(exc)}；请对照 zjk-charity init 生成的说明修改",
-            f"{path}: {exc.error_count()} bad setting(s): "
-            + "; ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()),
+            f"{path}: {zh}；请对照 zjk-charity init 生成的说明修改",
+            f"{path}: {exc.error_count()} bad setting(s): {en}",
         ) from None
 
 

@@ -67,12 +67,36 @@ class WrittenFile:
     sha256: str
 
 
+@dataclass(frozen=True, slots=True)
+class BatchNote:
+    """Something about a written batch the officer should check (a name outside GBK)."""
+
+    zh: str
+    en: str
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
 @dataclass(frozen=True)
 class BatchFiles:
     """What the writer produced for one batch: the bank files and the 批次汇总 beside them."""
 
     files: list[WrittenFile]
     summary: list[Path] = field(default_factory=list)
+    code: str = ""  # the batch's code, e.g. P2025-001
+    profile: str = ""  # the bank profile's name
+    notes: list[BatchNote] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Lines in the batch: the sum of its files' rows."""
+        return sum(f.rows for f in self.files)
+
+    @property
+    def amount(self) -> Decimal:
+        """The batch's total: the sum of its files' totals, to the cent."""
+        return sum((f.amount for f in self.files), Decimal(0)).quantize(CENT)
 
 
 @dataclass(frozen=True, slots=True)
