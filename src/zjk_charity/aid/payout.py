@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.payments.codes import PayFinding
 from zjk_charity.payments.importing import Imported, apply_files, read_files
-from zjk_charity.payments.model import BatchLine, Instruction, Payee, Purpose, yuan
+from zjk_charity.payments.model import BatchFiles, BatchLine, Instruction, Payee, Purpose, yuan
 from zjk_charity.payments.status import Funded, Status, by_payee, payee_state, payment_status
 from zjk_charity.text import squash
 from zjk_charity.workbook.reader import ColumnSpec, cell_text, read_table
@@ -128,7 +128,7 @@ class PayResult:
     summary: list[Path] = field(default_factory=list)
     # --retry: failed people whose account is unchanged (fix it, or pay in cash)
     unchanged: list[PersonRef] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
+    written: BatchFiles | None = None  # the writer's account: files, totals, notes
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -144,9 +144,9 @@ class PayResult:
         }
 
 
-# The writer: (code, lines, folder) -> (bank files, summary files, warnings). The CLI
-# binds the chosen bank profile to payments.writer.write_batch.
-BatchWriter = Callable[[str, Sequence[BatchLine], Path], tuple[list[Any], list[Path], list[Any]]]
+# The writer of the bank file(s): (code, lines, folder) -> what it wrote. The CLI binds the
+# chosen bank profile and the payer to ``payments.writer.write_batch``.
+BatchWriter = Callable[[str, Sequence[BatchLine], Path], BatchFiles]
 
 
 def pay(
@@ -175,8 +175,8 @@ def pay(
             if due:
                 code = store.next_code(conn, PURPOSE, year, "bank")
                 lines = [BatchLine(n, p, memo) for n, p in enumerate(due, start=1)]
-                files, summary, warnings = write(code, lines, folder)
-                written = [f.path for f in files] + list(summary)
+                batch = write(code, lines, folder)
+                written = [f.path for f in batch.files] + list(batch.summary)
                 store.record_batch(
                     conn,
                     run.id,
@@ -185,15 +185,15 @@ def pay(
                     year=year,
                     method="bank",
                     lines=lines,
-                    files=files,
+                    files=batch.files,
                     profile=profile,
                     retry=retry,
                 )
                 result.batch, result.count = code, len(lines)
                 result.amount = sum((p.amount for p in due), Decimal(0))
-                result.files = [f.path for f in files]
-                result.summary = list(summary)
-                result.warnings = list(warnings)
+                result.files = [f.path for f in batch.files]
+                result.summary = list(batch.summary)
+                result.written = batch
             run.result = result.as_json()
     except BaseException:
         for path in written:
@@ -230,6 +230,7 @@ class PaymentsStatus:
     status: Status
     withdrawn: int
     backfilled: int
+    names: dict[str, str] = field(default_factory=dict)  # ID -> the recipient's name
 
     def as_json(self) -> dict[str, Any]:
         s = self.status
@@ -260,7 +261,8 @@ def read_status(conn: sqlite3.Connection, year: int) -> PaymentsStatus:
     status = payment_status(_funded(a), store.instructions(conn, PURPOSE, year))
     withdrawn = sum(1 for e in a.entries if e.status == "withdrawn")
     backfilled = sum(1 for e in a.entries if getattr(e, "backfilled", False))
-    return PaymentsStatus(year, status, withdrawn, backfilled)
+    names = {e.id_number: e.name for e in a.funded if e.id_number}
+    return PaymentsStatus(year, status, withdrawn, backfilled, names)
 
 
 def payments_status(ledger: Ledger, year: int) -> PaymentsStatus:
@@ -379,8 +381,9 @@ def _failure_list(
     from zjk_charity.aid.payout_lists import FailedPayment, write_failure_list
 
     batches = "-".join(sorted({f.batch for f in failures}))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")  # a second import never meets the first's
     files = write_failure_list(
-        lists.folder / f"失败名单-{batches}.xlsx",
+        lists.folder / f"失败名单-{batches}-{stamp}.xlsx",
         year=a.year,
         people=[
             FailedPayment(
@@ -783,11 +786,7 @@ def cash_confirm(
     nothing is recorded."""
     from zjk_charity.aid.payout_lists import read_cash_sheet
 
-    if day > date.today():
-        raise UserError(
-            f"领取日期 {day.isoformat()} 在今天之后；请填写实际领取的日期",
-            f"--date {day.isoformat()} is in the future; give the day the money was handed over",
-        )
+    _check_day(year, day)
     read = read_cash_sheet(sheet) if sheet is not None else None
     wanted = _id_numbers(ids, year)
     result = ConfirmResult(year, day=day)
@@ -798,7 +797,6 @@ def cash_confirm(
         _open_for_payment(conn, year)
         cash = [i for i in store.instructions(conn, PURPOSE, year) if i.method == "cash"]
         chosen = _sheet_rows(cash, read, sheet) if read is not None else _named(cash, wanted)
-        _check_day(conn, year, day, chosen)
         todo = [i for i in chosen if i.state == "cash_pending"]
         result.already = sum(1 for i in chosen if i.state == "paid")
         store.set_state(conn, run.id, [(i.id, "paid", None) for i in todo], paid_on=day.isoformat())
@@ -856,12 +854,17 @@ def _named(cash: list[Instruction], ids: list[str]) -> list[Instruction]:
     return chosen
 
 
-def _check_day(conn: sqlite3.Connection, year: int, day: date, chosen: list[Instruction]) -> None:
-    """The day money was handed over cannot be before the sheet was printed."""
-    made = {b.code: b.created[:10] for b in store.batches(conn, PURPOSE, year)}
-    for i in chosen:
-        if day.isoformat() < made.get(i.batch, ""):
-            raise UserError(
-                f"领取日期 {day.isoformat()} 早于领取表 {i.batch} 的制表日期 {made[i.batch]}；请核对",
-                f"--date {day.isoformat()} is before the sheet {i.batch} was made ({made[i.batch]})",
-            )
+def _check_day(year: int, day: date) -> None:
+    """A day of the campaign: in its year or the next (money handed over in January),
+    never in the future. (Not checked against the day the sheet was printed: a sheet
+    printed again later is still signed on the day the money was handed over.)"""
+    if day > date.today():
+        raise UserError(
+            f"领取日期 {day.isoformat()} 在今天之后；请填写实际领取的日期",
+            f"--date {day.isoformat()} is in the future; give the day the money was handed over",
+        )
+    if not year <= day.year <= year + 1:
+        raise UserError(
+            f"领取日期 {day.isoformat()} 不在 {year} 年活动期间（{year}–{year + 1} 年）；请核对",
+            f"--date {day.isoformat()} is outside the {year} campaign ({year}-{year + 1})",
+        )

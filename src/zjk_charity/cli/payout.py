@@ -6,6 +6,7 @@ ID or account: people appear as county, masked name and masked ID.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,7 +27,8 @@ from zjk_charity.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from zjk_charity.aid.payout import PaymentsStatus, PayResult, PersonRef
+    from zjk_charity.aid.payout import PaymentsStatus, PayResult, PersonRef, PrintOptions
+    from zjk_charity.config import Workspace
 
 payments_app = new_app("付款批次的银行回盘与付款状态 / bank results and payment status")
 accounts_app = new_app("更正受助人的银行账号 / corrected bank accounts")
@@ -49,6 +51,20 @@ STATE_ZH = {
     "cash_pending": "现金待领取",
     "unpaid": "未付款",
 }
+
+
+def print_options(
+    ws: Workspace, out: Path | None, folders: Callable[[Path], list[Path]]
+) -> PrintOptions:
+    """Where a printed list goes, and the font, templates and signers it is printed with."""
+    from zjk_charity.aid.payout import PrintOptions
+
+    return PrintOptions(
+        folder=out or ws.out_dir,
+        pdf_font=ws.settings.pdf_font,
+        templates=folders(ws.root),
+        signers=ws.settings.signers,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -81,8 +97,9 @@ def pay(
     from zjk_charity.aid.payout import pay as run_pay
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
-    from zjk_charity.payments.profiles import find_profile
-    from zjk_charity.payments.writer import batch_writer
+    from zjk_charity.payments.model import BatchFiles, BatchLine
+    from zjk_charity.payments.profiles import profile as find_profile
+    from zjk_charity.payments.writer import write_batch
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
@@ -90,11 +107,16 @@ def pay(
         y = ws.year(year)
         bank = find_profile(ws.settings, profile)
         folder = out or ws.out_dir
+        payer = ws.settings.bank.payer
+
+        def write(code: str, lines: Sequence[BatchLine], folder: Path) -> BatchFiles:
+            return write_batch(bank, code, lines, folder, payer=payer)
+
         result = run_pay(
             Ledger(ws.ledger_path),
             y,
             profile=bank.name,
-            write=batch_writer(bank, ws.settings),
+            write=write,
             folder=folder,
             memo=ws.settings.aid.payment_memo.format(year=y),
             retry=retry,
@@ -122,16 +144,21 @@ def _render_pay(result: PayResult, lang: str) -> None:
             else f"batch {result.batch} ({result.profile}): {result.count} payments, "
             f"{result.amount:,.2f} yuan; recorded as pending"
         )
-        for path in [*result.files, *result.summary]:
-            out.print(f"  {path}", soft_wrap=True)
+        if result.written is not None:
+            from zjk_charity.payments.writer import batch_summary_lines
+
+            for line in batch_summary_lines(result.written, lang)[1:]:
+                out.print(f"  {line}", soft_wrap=True)
+            for path in result.summary:
+                out.print(f"  {path}", soft_wrap=True)
+            for note in result.written.notes:
+                out.print(note.message(lang), style="yellow")
         out.print(
             "银行处理后，用 zjk-charity aid payments import 导入回盘文件"
             if zh
             else "when the bank has processed it: zjk-charity aid payments import RESULT",
             style="dim",
         )
-    for zh_text, en_text in result.warnings:
-        out.print(zh_text if zh else en_text, style="yellow")
     if result.unchanged:
         out.print(
             f"以下 {len(result.unchanged)} 人付款失败但账号未更正，本批次未付："
@@ -188,7 +215,7 @@ def _render_status(result: PaymentsStatus, lang: str, limit: int | None) -> None
     from rich.table import Table
 
     from zjk_charity.aid.payout import PersonRef
-    from zjk_charity.ids import mask_id
+    from zjk_charity.ids import mask_id, mask_name
 
     out, zh, s = console(), lang == "zh", result.status
     table = Table(
@@ -213,7 +240,9 @@ def _render_status(result: PaymentsStatus, lang: str, limit: int | None) -> None
         else f"withdrawn {result.withdrawn}, backfilled {result.backfilled}"
     )
     waiting = [
-        PersonRef(line.county, "", mask_id(line.key), line.state)
+        PersonRef(
+            line.county, mask_name(result.names.get(line.key, "")), mask_id(line.key), line.state
+        )
         for line in s.lines
         if line.state != "paid"
     ]
@@ -275,6 +304,10 @@ def payments_import(
         list[Path], typer.Argument(help="银行回盘文件（.xlsx .xls .csv）", show_default=False)
     ],
     profile: ProfileOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="失败名单所在文件夹，默认 out/ / folder for the failure list"),
+    ] = None,
     year: YearOpt = None,
     show_all: AllOpt = False,
     json_out: JsonOpt = False,
@@ -286,6 +319,7 @@ def payments_import(
     from zjk_charity.aid.payout import import_payments
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
+    from zjk_charity.reports.render import template_folders
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
@@ -296,6 +330,7 @@ def payments_import(
             y,
             files,
             profile=profile,
+            lists=print_options(ws, out, template_folders),
             arguments={"year": y, "files": [str(f) for f in files], "profile": profile},
         )
     if json_out:
@@ -304,8 +339,8 @@ def payments_import(
     from zjk_charity.aid.payout import PersonRef
     from zjk_charity.cli.layout import print_findings, print_more
 
-    out, zh, c = console(), chosen == "zh", result.imported.counts
-    out.print(
+    terminal, zh, c = console(), chosen == "zh", result.imported.counts
+    terminal.print(
         f"回盘 {len(result.imported.files)} 个文件：到账 {c.paid} 笔，失败 {c.failed} 笔，"
         f"处理中 {c.pending} 笔，此前已导入 {c.already} 笔，因错误未处理 {c.skipped} 笔"
         if zh
@@ -313,9 +348,9 @@ def payments_import(
         f"{c.pending} pending, {c.already} already imported, {c.skipped} not applied (errors)"
     )
     for note in result.imported.notes:
-        out.print(note.message(chosen), style="yellow")
+        terminal.print(note.message(chosen), style="yellow")
     if result.failures:
-        out.print(
+        terminal.print(
             f"付款失败 {len(result.failures)} 人（须更正账号后 aid pay --retry，或 aid cash sheet 现金发放）："
             if zh
             else f"{len(result.failures)} failed (correct the account and aid pay --retry, "
@@ -328,9 +363,11 @@ def payments_import(
             None if show_all else SHOWN,
         )
     for path in result.written:
-        out.print(f"失败名单：{path}" if zh else f"failure list: {path}", soft_wrap=True)
-    hidden = print_findings(out, result.imported.findings, chosen, None if show_all else SHOWN)
-    print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
+        terminal.print(f"失败名单：{path}" if zh else f"failure list: {path}", soft_wrap=True)
+    for zh_text, en_text in result.warnings:
+        terminal.print(zh_text if zh else en_text, style="yellow")
+    hidden = print_findings(terminal, result.imported.findings, chosen, None if show_all else SHOWN)
+    print_more(terminal, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -357,6 +394,7 @@ def cash_sheet(
     from zjk_charity.aid.payout import cash_sheet as run_cash_sheet
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
+    from zjk_charity.reports.render import template_folders
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
@@ -370,6 +408,7 @@ def cash_sheet(
             folder=folder,
             signers=ws.settings.signers,
             pdf_font=ws.settings.pdf_font,
+            templates=template_folders(ws.root),
             arguments={"year": y, "ids": len(ids or []), "out": str(folder)},
         )
     if json_out:
