@@ -201,3 +201,37 @@ def workbook_parts(path: Path) -> dict[str, bytes]:
     """Every part of an .xlsx but docProps/core.xml (which holds the creation time)."""
     with zipfile.ZipFile(path) as book:
         return {n: book.read(n) for n in book.namelist() if n != "docProps/core.xml"}
+
+
+def batch_rows(batch_csv: Path) -> list[dict[str, str]]:
+    """The rows of a ``basic`` bank batch file (GBK CSV), by header."""
+    import csv
+
+    with batch_csv.open(encoding="gbk", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def bank_result(
+    batch_csv: Path,
+    target: Path,
+    outcomes: dict[int, tuple[str, str]] | None = None,
+    *,
+    total_row: bool = True,
+) -> Path:
+    """A bank's result workbook for a ``basic`` batch file, laid out as banks do: a title
+    row, their own headers (收款人账号, 收款人名称, 交易金额, 处理结果, 失败原因), and a 合计
+    row. ``outcomes`` maps a 序号 to (处理结果, 失败原因); every other row succeeded."""
+    rows = batch_rows(batch_csv)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "处理结果"
+    ws.append(["批量代发处理结果"])
+    ws.append(["收款人账号", "收款人名称", "交易金额", "处理结果", "失败原因"])
+    for r in rows:
+        status, reason = (outcomes or {}).get(int(r["序号"]), ("成功", ""))
+        ws.append([r["账号"], r["户名"], float(r["金额"]), status, reason])
+        ws.cell(ws.max_row, 1).number_format = "@"
+    if total_row:
+        ws.append(["合计", "", sum(float(r["金额"]) for r in rows), f"{len(rows)}笔", ""])
+    wb.save(target)
+    return target

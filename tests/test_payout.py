@@ -1,0 +1,288 @@
+"""Paying the funded (payout.md): aid pay, the bank's results, corrected accounts, retry,
+cash, payments status and finalize on the people whose money arrived."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from conftest import bank_result, batch_rows, make_account, write_workbook
+from test_allocation import _people
+from zjk_charity.cli.main import app
+
+runner = CliRunner()
+
+
+def cli(ws: Path, *args: str) -> Any:
+    return runner.invoke(app, [*args, "-w", str(ws), "--year", "2025"])
+
+
+@pytest.fixture
+def funded(tmp_path: Path) -> Path:
+    """A workspace whose 2025 allocation funds 5 of 张北县's 8 applicants (1000 yuan each)."""
+    ws = tmp_path / "ws"
+    book = write_workbook(tmp_path / "张北县.xlsx", _people(8))
+    assert cli(ws, "aid", "validate", str(book), "--no-workbook").exit_code == 0
+    done = cli(ws, "aid", "allocate", "--budget", "5000", "--no-workbook")
+    assert done.exit_code == 0, done.output
+    return ws
+
+
+def status(ws: Path) -> dict[str, Any]:
+    result = cli(ws, "aid", "payments", "status", "--json")
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def table_dump(ws: Path) -> dict[str, list[tuple[Any, ...]]]:
+    conn = sqlite3.connect(ws / "zjk-charity.db")
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: conn.execute(f"SELECT * FROM {n}").fetchall() for n in names}
+    finally:
+        conn.close()
+
+
+def test_pay_writes_the_basic_file_and_records_everyone_pending(funded: Path) -> None:
+    result = cli(funded, "aid", "pay")
+    assert result.exit_code == 0, result.output
+    assert "P2025-001" in result.output and "5 笔" in result.output
+    rows = batch_rows(funded / "out" / "P2025-001-basic.csv")
+    assert [r["序号"] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert all(r["账号"].isdigit() and r["金额"] == "1000.00" for r in rows)
+    raw = (funded / "out" / "P2025-001-basic.csv").read_bytes().decode("gbk")
+    assert "合计" not in raw and "\t" not in raw
+    summary = (funded / "out" / "P2025-001-批次汇总.txt").read_text(encoding="utf-8")
+    assert "笔数 5" in summary and "5000.00" in summary
+    s = status(funded)
+    assert s["pending"] == {"count": 5, "amount": "5000.00"}
+    assert s["unpaid"]["count"] == 0 and s["funded"] == 5 and s["amount"] == "5000.00"
+    # Nobody is in two open instructions: a second pay has nobody to pay.
+    again = cli(funded, "aid", "pay")
+    assert again.exit_code == 0 and "没有待付款的人" in again.output
+    assert not (funded / "out" / "P2025-002-basic.csv").exists()
+
+
+def test_terminal_never_shows_a_full_id_or_account(funded: Path, tmp_path: Path) -> None:
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    rows = batch_rows(batch)
+    bank_result(batch, tmp_path / "r.xlsx", {2: ("失败", "账户已销户")})
+    outputs = [
+        cli(funded, "aid", "payments", "import", str(tmp_path / "r.xlsx")).output,
+        cli(funded, "aid", "payments", "status", "--all").output,
+        cli(funded, "aid", "pay", "--retry").output,
+    ]
+    status_doc = status(funded)
+    ids = [p["id"] for p in status_doc["people"]]
+    for text in outputs:
+        for number in [*ids, *(r["账号"] for r in rows)]:
+            assert number not in text
+
+
+def test_results_paid_failed_pending_and_a_reimport_changes_nothing(
+    funded: Path, tmp_path: Path
+) -> None:
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    result_file = bank_result(
+        batch, tmp_path / "回盘.xlsx", {2: ("失败", "账户已销户"), 4: ("处理中", "")}
+    )
+    first = cli(funded, "aid", "payments", "import", str(result_file))
+    assert first.exit_code == 0, first.output
+    assert "到账 3 笔，失败 1 笔，处理中 1 笔" in first.output
+    assert "合计行" in first.output  # the bank's own total row is named, not read as a payment
+    s = status(funded)
+    assert (s["paid"]["count"], s["failed"]["count"], s["pending"]["count"]) == (3, 1, 1)
+    failed = [p for p in s["people"] if p["state"] == "failed"]
+    assert failed[0]["reason"] == "账户已销户" and failed[0]["batch"] == "P2025-001"
+    lists = sorted((funded / "out").glob("失败名单-P2025-001-*.xlsx"))
+    assert len(lists) == 1
+    before = table_dump(funded)
+    again = cli(funded, "aid", "payments", "import", str(result_file))
+    assert again.exit_code == 0 and "此前已导入 5 笔" in again.output
+    after = table_dump(funded)
+    assert {k: v for k, v in after.items() if k != "runs"} == {
+        k: v for k, v in before.items() if k != "runs"
+    }
+
+
+def test_money_invariant_holds_in_the_status_document(funded: Path, tmp_path: Path) -> None:
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    cli(
+        funded,
+        "aid",
+        "payments",
+        "import",
+        str(bank_result(batch, tmp_path / "r.xlsx", {1: ("失败", "户名不符"), 3: ("处理中", "")})),
+    )
+    s = status(funded)
+    parts = sum(
+        float(s[k]["amount"]) for k in ("paid", "pending", "failed", "cash_pending", "unpaid")
+    )
+    assert parts == float(s["amount"])
+    assert sum(s[k]["count"] for k in ("paid", "pending", "failed", "cash_pending", "unpaid")) == 5
+
+
+def test_retry_pays_only_the_failed_whose_account_changed(funded: Path, tmp_path: Path) -> None:
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    outcomes = {1: ("失败", "账户已销户"), 2: ("失败", "账号不存在")}
+    cli(funded, "aid", "payments", "import", str(bank_result(batch, tmp_path / "r.xlsx", outcomes)))
+    nothing = cli(funded, "aid", "pay", "--retry")
+    assert nothing.exit_code == 0 and "账号未更正" in nothing.output
+    assert not (funded / "out" / "P2025-002-basic.csv").exists()
+
+    # Correct one of the two.
+    one = [p for p in status(funded)["people"] if p["state"] == "failed"][:1]
+    wb = openpyxl.Workbook()
+    wb.active.append(["身份证号", "银行账号"])
+    from stdnum import luhn
+
+    body = "621700000000000012"
+    wb.active.append([one[0]["id"], body + luhn.calc_check_digit(body)])
+    wb.save(tmp_path / "fix.xlsx")
+    fixed = cli(funded, "aid", "accounts", "update", str(tmp_path / "fix.xlsx"))
+    assert fixed.exit_code == 0 and "已记录 1 人的新账号" in fixed.output, fixed.output
+
+    retry = cli(funded, "aid", "pay", "--retry")
+    assert retry.exit_code == 0 and "P2025-002" in retry.output and "1 笔" in retry.output
+    rows = batch_rows(funded / "out" / "P2025-002-basic.csv")
+    assert [r["账号"] for r in rows] == [body + luhn.calc_check_digit(body)]
+    s = status(funded)
+    assert s["pending"]["count"] == 1 and s["failed"]["count"] == 1
+
+
+def test_accounts_update_with_an_unfunded_id_applies_nothing(funded: Path, tmp_path: Path) -> None:
+    from conftest import make_id
+
+    cli(funded, "aid", "pay")
+    ids = [p["id"] for p in status(funded)["people"]]
+    wb = openpyxl.Workbook()
+    wb.active.append(["身份证号", "银行账号"])
+    wb.active.append([ids[0], make_account("621700")])
+    wb.active.append([make_id("19380101", "130722", "999"), make_account("621701")])
+    wb.save(tmp_path / "fix.xlsx")
+    before = table_dump(funded)
+    result = cli(funded, "aid", "accounts", "update", str(tmp_path / "fix.xlsx"))
+    assert result.exit_code == 1 and "NOT_FUNDED" in result.output
+    assert table_dump(funded)["payee_accounts"] == before["payee_accounts"] == []
+
+
+def test_cash_sheet_then_confirm_the_rows_left_on_the_signed_sheet(
+    funded: Path, tmp_path: Path
+) -> None:
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    outcomes = {1: ("失败", "账户已销户"), 2: ("失败", "账户已冻结")}
+    cli(funded, "aid", "payments", "import", str(bank_result(batch, tmp_path / "r.xlsx", outcomes)))
+    sheet = cli(funded, "aid", "cash", "sheet")
+    assert sheet.exit_code == 0 and "C2025-001" in sheet.output and "2 人" in sheet.output
+    path = funded / "out" / "领取表-C2025-001.xlsx"
+    assert path.exists()
+    assert status(funded)["cash_pending"]["count"] == 2
+    # One person did not come: the clerk deletes their row before confirming.
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    first = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value in (1, "1"))
+    ws.delete_rows(first + 1)
+    signed = tmp_path / "signed.xlsx"
+    wb.save(signed)
+    done = cli(funded, "aid", "cash", "confirm", str(signed), "--date", "2025-12-20")
+    assert done.exit_code == 0 and "1 人" in done.output, done.output
+    s = status(funded)
+    assert (s["paid"]["count"], s["cash_pending"]["count"]) == (4, 1)
+    # A person on a cash sheet cannot be put on another, or paid by a bank batch.
+    again = cli(funded, "aid", "cash", "sheet")
+    assert "没有需要现金发放的人" in again.output
+    assert "没有待付款的人" in cli(funded, "aid", "pay").output
+
+
+def test_cash_confirm_refuses_a_future_date(funded: Path) -> None:
+    result = cli(funded, "aid", "cash", "confirm", "x.xlsx", "--date", "2099-01-01")
+    assert result.exit_code == 2
+
+
+def test_finalize_records_only_people_whose_money_arrived(funded: Path, tmp_path: Path) -> None:
+    refused = cli(funded, "aid", "finalize")
+    assert refused.exit_code == 2 and "未付款 5 人" in refused.output
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    outcomes = {3: ("失败", "账户已销户")}
+    cli(funded, "aid", "payments", "import", str(bank_result(batch, tmp_path / "r.xlsx", outcomes)))
+    refused = cli(funded, "aid", "finalize")
+    assert refused.exit_code == 2 and "付款失败 1 人" in refused.output
+    done = cli(funded, "aid", "finalize", "--allow-unpaid", "--json")
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    assert document["added"] == 4 and len(document["not_paid"]) == 1
+    conn = sqlite3.connect(funded / "zjk-charity.db")
+    recorded = {r[0] for r in conn.execute("SELECT id_number FROM history WHERE year = 2025")}
+    conn.close()
+    paid = {p["id"] for p in status(funded)["people"] if p["state"] == "paid"}
+    assert recorded == paid and len(paid) == 4
+    # Nothing is paid after finalize.
+    assert cli(funded, "aid", "pay").exit_code == 2
+
+
+def test_a_failed_pay_changes_nothing(funded: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    before = table_dump(funded)
+    result = cli(funded, "aid", "pay", "--out", str(blocker))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    after = table_dump(funded)
+    assert after == before
+
+
+def test_an_existing_batch_file_is_never_replaced(funded: Path) -> None:
+    (funded / "out").mkdir(exist_ok=True)
+    mine = funded / "out" / "P2025-001-basic.csv"
+    mine.write_text("someone's file")
+    before = table_dump(funded)
+    result = cli(funded, "aid", "pay")
+    assert result.exit_code == 2
+    assert mine.read_text() == "someone's file" and table_dump(funded) == before
+
+
+def test_unknown_profile_is_exit_2_naming_the_known_ones(funded: Path) -> None:
+    result = cli(funded, "aid", "pay", "--profile", "工行")
+    assert result.exit_code == 2 and "basic" in result.output
+
+
+def test_results_before_any_batch_is_exit_2(funded: Path, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.append(["账号", "金额", "状态"])
+    wb.active.append(["6222021234567890123", 1000, "成功"])
+    wb.save(tmp_path / "r.xlsx")
+    result = cli(funded, "aid", "payments", "import", str(tmp_path / "r.xlsx"))
+    assert result.exit_code == 2 and "aid pay" in result.output
+
+
+def test_a_result_for_no_instruction_is_result_unmatched(funded: Path, tmp_path: Path) -> None:
+    cli(funded, "aid", "pay")
+    wb = openpyxl.Workbook()
+    wb.active.append(["账号", "户名", "金额", "状态"])
+    wb.active.append([make_account("621799"), "某人", 1000, "成功"])
+    wb.active.cell(2, 1).number_format = "@"
+    wb.save(tmp_path / "r.xlsx")
+    result = cli(funded, "aid", "payments", "import", str(tmp_path / "r.xlsx"), "--json")
+    assert result.exit_code == 1
+    codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
+    assert codes == ["RESULT_UNMATCHED"]
+    assert status(funded)["pending"]["count"] == 5
+
+
+def test_status_people_carry_state_batch_and_reason(funded: Path) -> None:
+    cli(funded, "aid", "pay")
+    people = status(funded)["people"]
+    assert {p["state"] for p in people} == {"pending"}
+    assert all(p["batch"] == "P2025-001" and p["county"] == "张北县" for p in people)
