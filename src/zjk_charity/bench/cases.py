@@ -334,3 +334,98 @@ def _builtin() -> None:
 
 _builtin()
 _more()
+
+
+# ------------------------------------------------------------------- paying (issue 16)
+
+# A budget that funds every valid applicant of a data set, at 1,000 yuan each.
+EVERYONE = "1000000000"
+
+
+def _allocated_all(inputs: Inputs) -> None:
+    """A ledger whose allocation funds every valid applicant (about 90 % of the rows)."""
+    path = str(inputs.files["applications"])
+    _seeded(
+        inputs,
+        "allocated-all",
+        [
+            ["aid", "validate", path, "--year", YEAR, "--no-workbook"],
+            ["aid", "allocate", "--year", YEAR, "--budget", EVERYONE, "--no-workbook"],
+        ],
+    )
+    shutil.rmtree(inputs.folder / "pay-out", ignore_errors=True)
+
+
+def _paid(inputs: Inputs) -> None:
+    """A ledger with the whole allocation in one pending batch, and the bank's result
+    file for it (1 in 100 failed, 1 in 1,000 still 处理中) beside it, made once."""
+    path = str(inputs.files["applications"])
+    template = inputs.folder / "template-paid"
+    _seeded(
+        inputs,
+        "paid",
+        [
+            ["aid", "validate", path, "--year", YEAR, "--no-workbook"],
+            ["aid", "allocate", "--year", YEAR, "--budget", EVERYONE, "--no-workbook"],
+            ["aid", "pay", "--year", YEAR, "--out", str(template / "out")],
+        ],
+    )
+    results = inputs.folder / "bank-results.csv"
+    if not results.exists():
+        _bank_results(template / "out" / f"P{YEAR}-001-basic.csv", results)
+
+
+def _bank_results(batch: Path, target: Path) -> None:
+    """The bank's answer to a basic batch file, in a layout of its own (GBK CSV)."""
+    import csv
+
+    with batch.open(encoding="gbk", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with target.open("w", encoding="gbk", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["收款人账号", "收款人名称", "交易金额", "处理结果", "失败原因"])
+        for n, r in enumerate(rows):
+            state, reason = ("失败", "账户已销户") if n % 100 == 7 else ("成功", "")
+            state = "处理中" if n % 1000 == 500 else state
+            out.writerow([r["账号"], r["户名"], r["金额"], state, reason])
+
+
+def _payouts() -> None:
+    """aid pay over every funded person of the data set; the bank's results imported."""
+    register_case(
+        Case(
+            "aid pay (every valid applicant funded)",
+            lambda i: i.toolkit(
+                "aid",
+                "pay",
+                "--year",
+                YEAR,
+                "--json",
+                "--out",
+                str(i.folder / "pay-out"),
+                "-w",
+                str(i.workspace),
+            ),
+            prepare=_allocated_all,
+        )
+    )
+    register_case(
+        Case(
+            "aid payments import (its bank results)",
+            lambda i: i.toolkit(
+                "aid",
+                "payments",
+                "import",
+                str(i.folder / "bank-results.csv"),
+                "--year",
+                YEAR,
+                "--json",
+                "-w",
+                str(i.workspace),
+            ),
+            prepare=_paid,
+        )
+    )
+
+
+_payouts()
