@@ -86,6 +86,16 @@ def put_on(a: Allocation, e: Entry) -> None:
     e.status, e.reason, e.amount = "funded", None, a.per_person
 
 
+def vacate(a: Allocation, e: Entry, backfill: bool = True) -> Entry | None:
+    """Steps 2-5 on ``a``'s entries: ``e`` leaves, the next in line (unless not
+    ``backfill``) is funded; returns who took the place."""
+    take_off(a, e)
+    taker = next_in_line(a, e) if backfill else None
+    if taker is not None:
+        put_on(a, taker)
+    return taker
+
+
 def replay(a: Allocation, changes: Sequence[Change]) -> None:
     """Put recorded changes on a freshly loaded allocation's entries, in order."""
     by_seq = {e.seq: e for e in a.entries}
@@ -181,18 +191,18 @@ def funded_entry(a: Allocation, number: str) -> Entry:
     withdrawn = a.change(e.seq, "withdrawn")
     if withdrawn is not None:
         raise UserError(
-            f"{who(e)} 已于 {withdrawn.at[:10]} 从资助名单撤销（{withdrawn.reason}），不能再次撤销",
+            f"{who(e)}已于 {withdrawn.at[:10]} 从资助名单撤销（{withdrawn.reason}），不能再次撤销",
             f"{who_en(e)} was already withdrawn on {withdrawn.at[:10]} "
             f"({REASONS_EN.get(withdrawn.reason or '', withdrawn.reason)})",
         )
     if e.status == "waitlist":
         raise UserError(
-            f"{who(e)} 是候补（{e.county}候补第 {e.county_position} 位），不在资助名单中，无需撤销",
+            f"{who(e)}是候补（{e.county}候补第 {e.county_position} 位），不在资助名单中，无需撤销",
             f"{who_en(e)} is waitlisted ({e.county} position {e.county_position}), not funded",
         )
     reason = Reason(e.reason) if e.reason else Reason.ERROR
     raise UserError(
-        f"{who(e)} 未入选（{REASON_ZH[reason]}），不在资助名单中，无需撤销",
+        f"{who(e)}未入选（{REASON_ZH[reason]}），不在资助名单中，无需撤销",
         f"{who_en(e)} was not funded ({REASON_EN[reason]}): nothing to withdraw",
     )
 
@@ -290,8 +300,7 @@ def withdraw_entry(
     """
     from zjk_charity.payments.store import set_state
 
-    take_off(a, e)
-    taker = next_in_line(a, e) if backfill else None
+    taker = vacate(a, e, backfill)
     gone = Change(
         e.seq, "withdrawn", reason, note, taker.seq if taker else None, operator, at, run_id
     )
@@ -301,7 +310,6 @@ def withdraw_entry(
         set_state(conn, run_id, [(i, "cancelled", f"撤销：{reason}") for i in cancel])
     if taker is None:
         return Withdrawal(e, gone, cancelled=list(cancel))
-    put_on(a, taker)
     came = Change(taker.seq, "backfilled", None, "", e.seq, operator, at, run_id)
     store.record(conn, a.id, came)
     a.changes.append(came)

@@ -145,7 +145,11 @@ def _backfill_lines(e: Entry, a: Allocation, c: Change, lang: str) -> list[str]:
             f"{next_by}; {money(a.per_person)} yuan"
         ]
     else:
-        whose = f"{gone.county} {_masked(gone)}（{why}）" if gone else "已撤销者"
+        whose = (
+            f"{gone.county} {mask_name(gone.name)}（{mask_id(gone.id_number or '')}，{why}）"
+            if gone
+            else "已撤销者"
+        )
         next_by = (
             f"为本县当时第一名候补（县内候补第 {e.county_position} 位，全市排名第 {e.rank} 名）"
             if same
@@ -153,7 +157,7 @@ def _backfill_lines(e: Entry, a: Allocation, c: Change, lang: str) -> list[str]:
             f"（全市排名第 {e.rank} 名，{e.county}）"
         )
         lines = [
-            f"已入选（递补）：{_day(c.at)} 递补 {whose} 的名额；{next_by}，"
+            f"已入选（递补）：{_day(c.at)} 递补{whose}的名额；{next_by}，"
             f"资助 {money(a.per_person)} 元"
         ]
     if c.notice_run_id is not None and c.notice_from is not None:
@@ -193,7 +197,7 @@ def _withdrawal_lines(e: Entry, a: Allocation, c: Change, lang: str) -> list[str
         ]
     note = f"（{c.note}）" if c.note else ""
     place = (
-        f"名额由{taker.county} {_masked(taker)} 递补"
+        f"名额由{taker.county} {_masked(taker)}递补"
         if taker
         else f"名额未递补，{money(a.per_person)} 元未使用"
     )

@@ -252,7 +252,7 @@ def render_withdrawal(out: Screen, a: Allocation, w: Withdrawal, lang: str) -> N
         )
     elif zh:
         where = (
-            f"{b.county}县内候补第 {b.county_position} 位"
+            f"{b.county}候补第 {b.county_position} 位"
             if w.scope == "county"
             else f"{e.county}已无候补，按全市排名递补（{b.county}）"
         )
