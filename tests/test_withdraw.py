@@ -118,7 +118,7 @@ def tables(ws: Path) -> dict[str, list[tuple[Any, ...]]]:
     conn = sqlite3.connect(ws / "zjk-charity.db")
     try:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: conn.execute(f"SELECT * FROM {n}").fetchall() for n in names}  # noqa: S608
+        return {n: conn.execute(f"SELECT * FROM {n}").fetchall() for n in names}
     finally:
         conn.close()
 
@@ -478,9 +478,7 @@ def test_next_in_line_is_none_when_nobody_waits() -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(
-    st.lists(st.tuples(st.integers(0, 20), st.booleans(), st.sampled_from(REASONS)), max_size=6)
-)
+@given(st.lists(st.tuples(st.integers(0, 20), st.booleans(), st.sampled_from(REASONS)), max_size=6))
 def test_the_ledger_keeps_the_invariants_after_any_withdrawals(
     prepared: Listed, tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, bool, str]]
 ) -> None:
