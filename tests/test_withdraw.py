@@ -101,11 +101,15 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Listed:
     return make_listed(tmp_path_factory.mktemp("listed"))
 
 
+def fresh_copy(prepared: Listed, tmp_path: Path) -> Listed:
+    shutil.copytree(prepared.ws, tmp_path / "ws")
+    return Listed(tmp_path / "ws", prepared.funded, prepared.waiting, prepared.excluded)
+
+
 @pytest.fixture
 def listed(prepared: Listed, tmp_path: Path) -> Listed:
     """A fresh copy of the prepared workspace for each test."""
-    shutil.copytree(prepared.ws, tmp_path / "ws")
-    return Listed(tmp_path / "ws", prepared.funded, prepared.waiting, prepared.excluded)
+    return fresh_copy(prepared, tmp_path)
 
 
 def by_id(a: Allocation, number: str) -> Entry:

@@ -194,6 +194,7 @@ def import_review(
             rows, result.findings = read_review(path, a.as_of)
             result.rows = len(rows)
             rejected = _check_rows(a, rows, result)
+            result.findings = _in_file_order(result.findings, rows)
             if result.has_errors:
                 raise _Rejected
             entries = {e.id_number: e for e in a.funded}
@@ -219,6 +220,14 @@ def import_review(
     except _Rejected:
         pass
     return result
+
+
+def _in_file_order(findings: list[PayFinding], rows: list[ReviewRow]) -> list[PayFinding]:
+    """Findings by sheet (in the file's order) and row, as validate lists them."""
+    order: dict[str, int] = {}
+    for sheet in [*(f.sheet for f in findings), *(r.sheet for r in rows)]:
+        order.setdefault(sheet, len(order))
+    return sorted(findings, key=lambda f: (order[f.sheet], f.row or 0))
 
 
 def _check_rows(a: Allocation, rows: list[ReviewRow], result: ReviewResult) -> list[ReviewRow]:
