@@ -81,6 +81,7 @@ class Entry:
     county_position: int | None = None
     better_seq: int | None = None
     amount: Decimal | None = None
+    backfilled: bool = False  # came onto the list by 递补 (aid/changes.py), even if withdrawn since
 
     def age(self, as_of: date) -> int | None:
         return age_on(self.birth_date, as_of) if self.birth_date else None

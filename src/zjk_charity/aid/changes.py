@@ -82,8 +82,10 @@ def take_off(a: Allocation, e: Entry) -> None:
 
 
 def put_on(a: Allocation, e: Entry) -> None:
-    """``e`` (waitlisted) is funded from now on, with the allocation's amount."""
+    """``e`` (waitlisted) is funded from now on, with the allocation's amount, and
+    marked ``backfilled``."""
     e.status, e.reason, e.amount = "funded", None, a.per_person
+    e.backfilled = True
 
 
 def vacate(a: Allocation, e: Entry, backfill: bool = True) -> Entry | None:
