@@ -1,18 +1,38 @@
-"""``aid finalize``: the latest allocation's funded people enter the history registry.
+"""``aid finalize``: the people whose aid **arrived** enter the history registry.
 
-Once per campaign year; refused when applications were validated again after the
-allocation (the stored outcome would no longer match the campaign).
+Once per campaign year (payout.md, "What finalize records"): the funded people whose
+payment succeeded, by bank or against a signed cash sheet. While anyone funded is still
+pending, failed, unpaid or on an unconfirmed cash sheet it refuses and lists them,
+unless ``allow_unpaid``, which records the paid and reports the rest. Withdrawn people
+are never recorded. Before any payment batch exists it also refuses when applications
+were validated again after the allocation (the stored outcome would no longer match the
+campaign); once money has moved, the allocation is fixed and that check no longer applies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from zjk_charity.aid import campaign_name
-from zjk_charity.aid.allocation import campaign_inputs, is_finalized, load_allocation
+from zjk_charity.aid.allocation import campaign_inputs, is_finalized, read_allocation
+from zjk_charity.aid.payout import PURPOSE, PersonRef, payees, person_name
 from zjk_charity.errors import UserError
+from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.ledger import Ledger
+from zjk_charity.payments import store
+from zjk_charity.payments.status import by_payee, payee_state
+
+# How many not-yet-paid people the refusal names one by one (then a count of the rest).
+LISTED = 20
+
+STATE_ZH = {
+    "pending": "等待银行回盘",
+    "failed": "付款失败",
+    "cash_pending": "现金待领取",
+    "unpaid": "未付款",
+}
 
 
 @dataclass
@@ -21,6 +41,7 @@ class Finalized:
     allocation_id: int
     added: int
     already: int
+    not_paid: list[PersonRef] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -28,32 +49,65 @@ class Finalized:
             "allocation": self.allocation_id,
             "added": self.added,
             "already": self.already,
+            "not_paid": [p.as_json() for p in self.not_paid],
         }
 
 
-def finalize(ledger: Ledger, year: int, arguments: dict[str, Any] | None = None) -> Finalized:
-    """Record the latest allocation's funded people in the history registry, once."""
-    a = load_allocation(ledger, year)
+def finalize(
+    ledger: Ledger, year: int, arguments: dict[str, Any] | None = None, allow_unpaid: bool = False
+) -> Finalized:
+    """Record the year's paid people in the history registry, once."""
     with ledger.run("aid finalize", arguments or {"year": year}) as run:
         conn = run.conn
+        a = read_allocation(conn, year)
         if is_finalized(conn, year):
             raise UserError(
                 f"{year} 年的分配已经定稿，受助名单已在往年名单中；不能再次定稿",
                 f"the {year} allocation was already finalized",
             )
-        if campaign_inputs(conn, year) != a.inputs:
+        instructions = store.instructions(conn, PURPOSE, year)
+        if not instructions and campaign_inputs(conn, year) != a.inputs:
             raise UserError(
                 "分配之后又校验过申请表，最新分配结果已过时；请重新运行 zjk-charity aid allocate 后再定稿",
                 "applications were validated again after the allocation; allocate again first",
             )
+        grouped = by_payee(instructions)
+        people = payees(a, store.latest_accounts(conn, PURPOSE, year))
+        paid, rest = [], []
+        for key, payee in people.items():
+            state, _ = payee_state(grouped.get(key, []))
+            if state == "paid":
+                paid.append(payee)
+            else:
+                rest.append(PersonRef(payee.county, mask_name(payee.name), mask_id(key), state))
+        if rest and not allow_unpaid:
+            raise _not_all_paid(rest)
         before = conn.total_changes
         conn.executemany(
             "INSERT OR IGNORE INTO history (year, id_number, name, county, source, run_id) "
             "VALUES (?, ?, ?, ?, 'finalize', ?)",
-            ((year, e.id_number, e.name, e.county, run.id) for e in a.funded),
+            ((year, p.key, person_name(a, p.key), p.county, run.id) for p in paid),
         )
         added = conn.total_changes - before
         conn.execute("UPDATE allocations SET finalized_run_id = ? WHERE id = ?", (run.id, a.id))
-        result = Finalized(year, a.id, added, len(a.funded) - added)
+        result = Finalized(year, a.id, added, len(paid) - added, rest)
         run.result = result.as_json()
     return result
+
+
+def _not_all_paid(rest: list[PersonRef]) -> UserError:
+    counts = Counter(p.reason for p in rest)
+    summary_zh = "，".join(f"{STATE_ZH[s]} {n} 人" for s, n in counts.items())
+    summary_en = ", ".join(f"{s} {n}" for s, n in counts.items())
+    shown = rest[:LISTED]
+    lines_zh = "\n".join(f"  {p.county} {p.name} {p.id_masked} {STATE_ZH[p.reason]}" for p in shown)
+    lines_en = "\n".join(f"  {p.county} {p.name} {p.id_masked} {p.reason}" for p in shown)
+    more = len(rest) - len(shown)
+    return UserError(
+        f"还有 {len(rest)} 人的资助金没有到账（{summary_zh}），暂不能定稿：\n{lines_zh}"
+        + (f"\n  …另有 {more} 人，见 zjk-charity aid payments status" if more else "")
+        + "\n处理完毕后再定稿；确需先定稿的，加 --allow-unpaid（只记入已到账的人）",
+        f"{len(rest)} funded people have not been paid ({summary_en}); not finalized:\n{lines_en}"
+        + (f"\n  … and {more} more: see zjk-charity aid payments status" if more else "")
+        + "\nsettle them first, or use --allow-unpaid (records only those paid)",
+    )

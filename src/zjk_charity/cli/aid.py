@@ -387,26 +387,51 @@ def explain(
 @app.command()
 def finalize(
     year: YearOpt = None,
+    allow_unpaid: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unpaid",
+            help="还有人未到账时也定稿：只记入已到账的人，其余列出 / record the paid, list the rest",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """把最近一次分配的资助名单记入往年受助名单（每年一次）/ record the funded in history."""
+    """把资助金已到账的人记入往年受助名单（每年一次）/ record the people paid in history."""
+    from zjk_charity.aid.finalize import STATE_ZH
     from zjk_charity.aid.finalize import finalize as run_finalize
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
         y = ws.year(year)
-        result = run_finalize(Ledger(ws.ledger_path), y, {"year": y})
+        result = run_finalize(
+            Ledger(ws.ledger_path), y, {"year": y, "allow_unpaid": allow_unpaid}, allow_unpaid
+        )
     if json_out:
         emit_json(result.as_json())
         return
-    console().print(
-        f"{y} 年分配（编号 {result.allocation_id}）已定稿：{result.added} 人记入往年受助名单"
+    out, zh = console(), chosen == "zh"
+    out.print(
+        f"{y} 年分配（编号 {result.allocation_id}）已定稿：{result.added} 名已到账的受助人记入往年受助名单"
         + (f"，{result.already} 人此前已在名单中" if result.already else "")
+        if zh
+        else f"{y} allocation {result.allocation_id} finalized: {result.added} paid people "
+        "recorded in the history" + (f", {result.already} already there" if result.already else "")
     )
+    if result.not_paid:
+        out.print(
+            f"以下 {len(result.not_paid)} 人未到账，未记入："
+            if zh
+            else f"{len(result.not_paid)} not paid, not recorded:",
+            style="yellow",
+        )
+        for p in result.not_paid:
+            state = STATE_ZH[p.reason] if zh else p.reason
+            out.print(f"  {p.county} {p.name} {p.id_masked} {state}")
 
 
 # ------------------------------------------------------- the 公示 and aid export (issue 15)
@@ -640,6 +665,12 @@ def _render_forms(result: FormsResult, lang: str) -> None:
             style="yellow",
         )
 
+
+# ------------------------------------------------------------- paying (issue 16)
+
+from zjk_charity.cli import payout  # noqa: E402 - the payment commands join this group
+
+payout.register(app)
 
 # ------------------------------------- changes to the funded list (issue 16, payout.md)
 

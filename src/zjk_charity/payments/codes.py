@@ -28,6 +28,21 @@ PAY_CODES: dict[str, Code] = {
         "请核对是否本批次的回盘文件",
         "result row (account {account}, {amount} yuan) matches no instruction waiting "
         "for a result; check this is the result of our batch",
+        {
+            "paid": (
+                "回盘记录（账号 {account}，金额 {amount} 元）为失败，但这笔代发（批次 {batch} "
+                "第 {line} 笔）已记录为付款成功；未作改动，请向银行核实",
+                "result row (account {account}, {amount} yuan) says failed, but this "
+                "instruction (batch {batch}, line {line}) is recorded as paid; nothing "
+                "changed, check with the bank",
+            ),
+            "twice": (
+                "同一笔代发（批次 {batch} 第 {line} 笔，账号 {account}）在本文件中出现 {count} 次"
+                "（第 {rows} 行）；均未处理，请向银行核实",
+                "one instruction (batch {batch}, line {line}, account {account}) appears "
+                "{count} times in this file (rows {rows}); none applied, check with the bank",
+            ),
+        },
     ),
     "DOUBLE_PAYMENT": Code(
         E,

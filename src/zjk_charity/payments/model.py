@@ -13,6 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from zjk_charity.ids import mask_account
+
+__all__ = ["mask_account"]  # the one masking of accounts (last 4 digits), re-exported
+
 Purpose = Literal["aid", "wishes"]
 Method = Literal["bank", "cash"]
 # An instruction's state. ``cancelled``: a cash instruction of someone withdrawn.
@@ -26,13 +30,6 @@ CENT = Decimal("0.01")
 def yuan(value: Decimal) -> str:
     """Money as files and JSON show it: two decimals, no separators (1000.00)."""
     return str(value.quantize(CENT))
-
-
-def mask_account(account: str) -> str:
-    """An account as terminal output and findings may show it: first 4 and last 4 digits."""
-    if len(account) <= 8:
-        return "*" * len(account)
-    return f"{account[:4]}{'*' * (len(account) - 8)}{account[-4:]}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,13 @@ from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import Allocation, campaign_inputs, load_allocation, money
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.reports.payment_figures import (
+    change_figures,
+    notice_periods,
+    payment_figures,
+    payment_runs,
+    read_changes,
+)
 from zjk_charity.reports.provenance import runs_and_inputs
 
 AGE_BANDS = ("60岁以下", "60–69岁", "70–79岁", "80–89岁", "90岁及以上")
@@ -141,6 +148,7 @@ def _runs(
     ).fetchone()
     if final and final[0]:
         ids.add(int(final[0]))
+    ids.update(payment_runs(conn, a))
     return runs_and_inputs(conn, ids)
 
 
@@ -177,6 +185,10 @@ def aid_report_data(ledger: Ledger, year: int) -> AidReportData:
             **_funded_profile(a),
             "history": _history(conn, a, finalized),
         }
+        changes = read_changes(conn, a.id)
+        figures["notices"] = notice_periods(a, changes)
+        figures["changes"] = change_figures(a, changes)
+        figures["payments"] = payment_figures(conn, a, changes)
         runs, inputs = _runs(conn, a)
     parameters = {
         "year": year,

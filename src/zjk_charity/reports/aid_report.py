@@ -13,6 +13,7 @@ from zjk_charity.reports.aid_figures import aid_report_data
 from zjk_charity.reports.campaign import Content
 from zjk_charity.reports.charts import bar_chart
 from zjk_charity.reports.render import write_xlsx
+from zjk_charity.workbook.widths import one_line_width
 from zjk_charity.workbook.writer import Column, Value
 
 # Short Chinese names of the finding codes, for the report's table of problems.
@@ -58,7 +59,118 @@ def _charts(f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _tables(f: dict[str, Any]) -> list[tuple[str, list[Column], list[list[Value]]]]:
+STATE_HEADERS = (
+    ("paid", "已到账"),
+    ("cash_paid", "其中现金"),
+    ("pending", "待回盘"),
+    ("failed", "失败"),
+    ("cash_pending", "现金待领"),
+    ("unpaid", "未发放"),
+)
+
+
+def batch_kind(batch: dict[str, Any]) -> str:
+    """How a batch paid, as the report names it."""
+    if batch["method"] == "cash":
+        return "现金领取表"
+    return "银行代发（重发）" if batch.get("retry") else "银行代发"
+
+
+def _counted(tally: dict[str, Any]) -> list[Value]:
+    return [tally["count"], Decimal(tally["amount"])]
+
+
+Table = tuple[str, list[Column], list[list[Value]]]
+
+
+def _change_tables(f: dict[str, Any]) -> list[Table]:
+    ch = f["changes"]
+    notices: list[list[Value]] = [
+        [n["kind"], n["from"], n["to"], n["days"], n["people"]] for n in f["notices"]
+    ]
+    changes: list[list[Value]] = [
+        *[[f"撤销：{r}", n] for r, n in ch["withdrawn_by_reason"].items()],
+        ["撤销合计", ch["withdrawn"]],
+        ["递补", ch["backfilled"]],
+        ["其中已补充公示", ch["backfilled_posted"]],
+        ["未递补的名额", ch["left_empty"]],
+    ]
+    return [
+        (
+            "公示期",
+            [
+                Column(h, w)
+                for h, w in (("公示", 12), ("开始", 12), ("结束", 12), ("工作日", 8), ("人数", 8))
+            ],
+            notices,
+        ),
+        ("名单调整", [Column("项目", 20), Column("人数", 10)], changes),
+    ]
+
+
+def _payment_tables(f: dict[str, Any]) -> list[Table]:
+    p = f["payments"]
+    if not p["started"]:
+        line = (
+            f"尚未发放：台账中还没有 {f['year']} 年的代发批次或现金领取表"
+            f"（应发 {p['funded']} 人，{money_text(p['amount'])} 元）"
+        )
+        return [("资金发放", [Column("说明", 80)], [[line]])]
+    states = [("funded", "应发"), *STATE_HEADERS]
+    summary: list[list[Value]] = [
+        [
+            label,
+            *_counted(p[key] if key != "funded" else {"count": p["funded"], "amount": p["amount"]}),
+        ]
+        for key, label in states
+    ] + [["重复付款应追回", *_counted(p["double_paid"])]]
+    batches: list[list[Value]] = [
+        [
+            b["code"],
+            batch_kind(b),
+            "、".join(b["files"]),
+            b["count"],
+            Decimal(b["amount"]),
+            b["date"],
+        ]
+        for b in p["batches"]
+    ]
+    # Each header on one line: the sheet is shrunk to the page width, never cut.
+    county_columns = [Column("县(区)", 12)] + [
+        Column(header, max(10.0, one_line_width([header], bold=True)))
+        for _, label in states
+        for header in (f"{label}（人）", f"{label}（元）")
+    ]
+    counties: list[list[Value]] = [
+        [c["county"], *[v for key, _ in states for v in _counted(c[key])]] for c in p["counties"]
+    ]
+    reasons: list[list[Value]] = [
+        [r["reason"], r["instructions"], r["people_still_failed"]] for r in p["failure_reasons"]
+    ]
+    return [
+        ("发放概况", [Column("项目", 16), Column("人数", 10), Column("金额（元）", 16)], summary),
+        (
+            "发放批次",
+            [
+                Column("批次", 12),
+                Column("方式", 16),
+                Column("文件", 40),
+                Column("笔数", 8),
+                Column("金额（元）", 14),
+                Column("日期", 12),
+            ],
+            batches,
+        ),
+        ("分县发放", county_columns, counties),
+        (
+            "失败原因",
+            [Column("失败原因", 24), Column("失败笔数", 10), Column("仍失败（人）", 12)],
+            reasons,
+        ),
+    ]
+
+
+def _tables(f: dict[str, Any]) -> list[Table]:
     a = f["applications"]
     summary: list[list[Value]] = [
         ["申请人数", a["rows"]],
@@ -127,6 +239,8 @@ def _tables(f: dict[str, Any]) -> list[tuple[str, list[Column], list[list[Value]
             [Column("代码", 24), Column("说明", 28), Column("级别", 8), Column("次数", 8)],
             codes,
         ),
+        *_change_tables(f),
+        *_payment_tables(f),
         (
             "历年",
             [Column("年度", 10), Column("受助人数", 12)],
@@ -155,6 +269,7 @@ def aid_content(ws: Workspace, year: int) -> Content:
             "subtitle": f"张家口市福利彩票发行中心 · 年龄计算基准日 {data.parameters['as_of']}",
             "charts": _charts(f),
             "money": money_text,
+            "batch_kind": batch_kind,
             "code_titles": CODE_TITLES,
             "rule": rule_in_words(classes),
         },

@@ -67,6 +67,9 @@ class Sheet:
     # Merged ranges that begin above or in the header (title, 填报单位, group headings),
     # 0-based (top, left, bottom, right): the marked-up copy keeps the county's layout.
     merged: Merged = field(default_factory=list)
+    # The 合计/总计/小计 rows left out of ``rows``: a bank's result file checks its own
+    # total against them (payments/results.py).
+    totals: list[Row] = field(default_factory=list)
 
     def get(self, row: Row, column: str) -> Cell:
         position = self.columns.get(column)
@@ -295,9 +298,14 @@ def _is_blank_row(values: list[Cell]) -> bool:
 
 
 def _data_rows(
-    grid: list[list[Cell]], first: int, width: int, key_position: int | None
+    grid: list[list[Cell]],
+    first: int,
+    width: int,
+    key_position: int | None,
+    totals: list[Row] | None = None,
 ) -> list[Row]:
-    """The applicant rows below the header: cut or padded to ``width``, blank and total rows out.
+    """The applicant rows below the header: cut or padded to ``width``, blank and total rows out
+    (the total rows go to ``totals`` when given).
 
     A grid line of exactly ``width`` cells is kept as it is (the reader owns the grid), so
     100,000 rows are not copied a second time.
@@ -317,7 +325,11 @@ def _data_rows(
             if type(key) is str and key.isascii() and key and not key.isspace():
                 append(Row(number, values))  # a row with its key is neither blank nor a total
                 continue
-        if _is_blank_row(values) or _is_total(values, key_position):
+        if _is_blank_row(values):
+            continue
+        if _is_total(values, key_position):
+            if totals is not None:
+                totals.append(Row(number, values))
             continue
         append(Row(number, values))
     return rows
@@ -350,7 +362,7 @@ def _sheet(
     sheet.merged = [m for m in merged if m[0] <= last_header][:MAX_HEADING_MERGES]
     _fill_merged(grid, merged, last_header + 1)
     key_position = mapping.get(key_column) if key_column else None
-    sheet.rows = _data_rows(grid, last_header + 1, width, key_position)
+    sheet.rows = _data_rows(grid, last_header + 1, width, key_position, sheet.totals)
     return sheet
 
 

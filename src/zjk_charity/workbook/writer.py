@@ -490,10 +490,14 @@ class Book:
                 "align": "center",
             },
         }
-        for name, fill in (("plain", None), *FILLS.items(), ("bold", None)):
+        # grid, grid_bold: the bordered cells of a list signed on paper (领取表).
+        lines = (("grid", None), ("grid_bold", None))
+        for name, fill in (("plain", None), *FILLS.items(), ("bold", None), *lines):
             extra: dict[str, Any] = {"bg_color": fill} if fill else {}
-            if name == "bold":
+            if name.endswith("bold"):
                 extra["bold"] = True
+            if name.startswith("grid"):
+                extra["border"] = 1
             options[name] = {**base, **extra}
             options[name + "_text"] = {**base, **extra, "num_format": "@"}
             options[name + "_money"] = {**base, **extra, "num_format": "#,##0.00"}

@@ -1,0 +1,458 @@
+"""``zjk-charity aid pay | payments | accounts | cash``: paying the funded, and proving it.
+
+Registered on the ``aid`` group by :func:`register`. Terminal output never shows a full
+ID or account: people appear as county, masked name and masked ID.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from zjk_charity.cli.common import (
+    SHOWN,
+    AllOpt,
+    JsonOpt,
+    LangOpt,
+    WorkspaceOpt,
+    YearOpt,
+    console,
+    emit_json,
+    new_app,
+    resolve_lang,
+    user_errors,
+)
+
+if TYPE_CHECKING:
+    from zjk_charity.aid.payout import PaymentsStatus, PayResult, PersonRef
+
+payments_app = new_app("付款批次的银行回盘与付款状态 / bank results and payment status")
+accounts_app = new_app("更正受助人的银行账号 / corrected bank accounts")
+cash_app = new_app("现金发放：领取表与签收确认 / cash against a signed 领取表")
+
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        metavar="名称",
+        help="银行文件格式（设置中的 [[bank.profiles]]），默认 basic / the bank profile",
+        show_default=False,
+    ),
+]
+
+STATE_ZH = {
+    "paid": "已到账",
+    "pending": "等待回盘",
+    "failed": "付款失败",
+    "cash_pending": "现金待领取",
+    "unpaid": "未付款",
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Put the payment commands on the ``aid`` group."""
+    app.command("pay")(pay)
+    app.add_typer(payments_app, name="payments")
+    app.add_typer(accounts_app, name="accounts")
+    app.add_typer(cash_app, name="cash")
+
+
+def pay(
+    profile: ProfileOpt = None,
+    retry: Annotated[
+        bool,
+        typer.Option(
+            "--retry",
+            help="只重新付款失败且已更正账号的人 / only the failed whose account was corrected",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="批次文件所在文件夹，默认 out/ / output folder")
+    ] = None,
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """生成一个付款批次：按银行格式写出代发文件，每人一笔，记为等待回盘
+    / one payment batch: the bank file(s), one instruction per person to pay."""
+    from zjk_charity.aid.payout import pay as run_pay
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+    from zjk_charity.payments.profiles import find_profile
+    from zjk_charity.payments.writer import batch_writer
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        bank = find_profile(ws.settings, profile)
+        folder = out or ws.out_dir
+        result = run_pay(
+            Ledger(ws.ledger_path),
+            y,
+            profile=bank.name,
+            write=batch_writer(bank, ws.settings),
+            folder=folder,
+            memo=ws.settings.aid.payment_memo.format(year=y),
+            retry=retry,
+            arguments={"year": y, "profile": bank.name, "retry": retry, "out": str(folder)},
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    _render_pay(result, chosen)
+
+
+def _render_pay(result: PayResult, lang: str) -> None:
+    out, zh = console(), lang == "zh"
+    if result.batch is None:
+        out.print(
+            ("没有需要重新付款的人（失败且已更正账号的）" if result.retry else "没有待付款的人")
+            if zh
+            else "nobody to pay" + (" again" if result.retry else "")
+        )
+    else:
+        out.print(
+            f"付款批次 {result.batch}（格式 {result.profile}）：{result.count} 笔，"
+            f"合计 {result.amount:,.2f} 元；已记为等待回盘"
+            if zh
+            else f"batch {result.batch} ({result.profile}): {result.count} payments, "
+            f"{result.amount:,.2f} yuan; recorded as pending"
+        )
+        for path in [*result.files, *result.summary]:
+            out.print(f"  {path}", soft_wrap=True)
+        out.print(
+            "银行处理后，用 zjk-charity aid payments import 导入回盘文件"
+            if zh
+            else "when the bank has processed it: zjk-charity aid payments import RESULT",
+            style="dim",
+        )
+    for zh_text, en_text in result.warnings:
+        out.print(zh_text if zh else en_text, style="yellow")
+    if result.unchanged:
+        out.print(
+            f"以下 {len(result.unchanged)} 人付款失败但账号未更正，本批次未付："
+            "请用 zjk-charity aid accounts update 更正账号，或用 aid cash sheet 现金发放"
+            if zh
+            else f"{len(result.unchanged)} failed with an unchanged account and were not paid: "
+            "correct it (aid accounts update) or pay in cash (aid cash sheet)",
+            style="yellow",
+        )
+        _print_people(result.unchanged, lang, SHOWN)
+
+
+def _print_people(people: list[PersonRef], lang: str, limit: int | None) -> None:
+    out = console()
+    shown = people if limit is None else people[:limit]
+    for p in shown:
+        reason = f"  {p.reason}" if p.reason else ""
+        state = STATE_ZH.get(p.reason, p.reason) if lang == "zh" else p.reason
+        out.print(f"  {p.county} {p.name} {p.id_masked}{'  ' + state if state else reason}")
+    if len(shown) < len(people):
+        out.print(
+            f"  …另有 {len(people) - len(shown)} 人（加 --all 全部列出）"
+            if lang == "zh"
+            else f"  … {len(people) - len(shown)} more (--all lists them)",
+            style="dim",
+        )
+
+
+@payments_app.command("status")
+def status(
+    year: YearOpt = None,
+    show_all: AllOpt = False,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """每人的资助金到了哪一步：已到账、等待回盘、失败、现金待领取、未付款
+    / where each funded person's money is."""
+    from zjk_charity.aid.payout import payments_status
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        result = payments_status(Ledger(ws.ledger_path), ws.year(year))
+    if json_out:
+        emit_json(result.as_json())
+        return
+    _render_status(result, chosen, None if show_all else SHOWN)
+
+
+def _render_status(result: PaymentsStatus, lang: str, limit: int | None) -> None:
+    from rich.table import Table
+
+    from zjk_charity.aid.payout import PersonRef
+    from zjk_charity.ids import mask_id
+
+    out, zh, s = console(), lang == "zh", result.status
+    table = Table(
+        title=f"{result.year} 年福彩暖冬付款状态" if zh else f"{result.year} payment status"
+    )
+    for header in ("状态", "人数", "金额（元）") if zh else ("state", "people", "yuan"):
+        table.add_column(header, justify="right" if header != "状态" else "left")
+    for state, tally in s.tallies.items():
+        table.add_row(STATE_ZH[state] if zh else state, str(tally.count), f"{tally.amount:,.2f}")
+    table.add_row("资助合计" if zh else "funded", str(len(s.funded)), f"{s.amount:,.2f}")
+    out.print(table)
+    if s.double_paid.count:
+        out.print(
+            f"重复付款 {s.double_paid.count} 笔，{s.double_paid.amount:,.2f} 元，须追回"
+            if zh
+            else f"paid twice: {s.double_paid.count}, {s.double_paid.amount:,.2f} yuan to recover",
+            style="bold red",
+        )
+    out.print(
+        f"已撤销 {result.withdrawn} 人，递补 {result.backfilled} 人"
+        if zh
+        else f"withdrawn {result.withdrawn}, backfilled {result.backfilled}"
+    )
+    waiting = [
+        PersonRef(line.county, "", mask_id(line.key), line.state)
+        for line in s.lines
+        if line.state != "paid"
+    ]
+    if waiting:
+        out.print("尚未到账的人：" if zh else "not paid yet:")
+        _print_people(waiting, lang, limit)
+
+
+@accounts_app.command("update")
+def accounts_update(
+    file: Annotated[
+        Path,
+        typer.Argument(help="更正表：身份证号、银行账号，可有户名、开户银行", show_default=False),
+    ],
+    year: YearOpt = None,
+    show_all: AllOpt = False,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """记录更正后的账号、开户银行、户名（用于之后的付款批次和 aid pay --retry）
+    / record corrected accounts for later batches."""
+    from zjk_charity.aid.payout import update_accounts
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        result = update_accounts(Ledger(ws.ledger_path), y, file, {"year": y, "file": str(file)})
+    if json_out:
+        emit_json(result.as_json(chosen))
+        raise typer.Exit(1 if result.has_errors else 0)
+    from zjk_charity.cli.layout import print_findings, print_more
+
+    out, zh = console(), chosen == "zh"
+    if result.has_errors:
+        out.print(
+            "更正表有错误，未记录任何更正；改正后再导入：" if zh else "errors: nothing recorded",
+            style="red",
+        )
+    else:
+        out.print(
+            f"已记录 {result.updated} 人的新账号，{result.unchanged} 人与原账号相同"
+            if zh
+            else f"{result.updated} accounts corrected, {result.unchanged} unchanged"
+        )
+    for zh_text, en_text in result.notes:
+        out.print(zh_text if zh else en_text, style="yellow")
+    hidden = print_findings(out, result.findings, chosen, None if show_all else SHOWN)
+    print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+@payments_app.command("import")
+def payments_import(
+    files: Annotated[
+        list[Path], typer.Argument(help="银行回盘文件（.xlsx .xls .csv）", show_default=False)
+    ],
+    profile: ProfileOpt = None,
+    year: YearOpt = None,
+    show_all: AllOpt = False,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """导入银行回盘：成功的记为已到账，失败的记下原因，处理中的仍等待回盘
+    / apply the bank's result files."""
+    from zjk_charity.aid.payout import import_payments
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        result = import_payments(
+            Ledger(ws.ledger_path),
+            y,
+            files,
+            profile=profile,
+            arguments={"year": y, "files": [str(f) for f in files], "profile": profile},
+        )
+    if json_out:
+        emit_json(result.as_json(chosen))
+        raise typer.Exit(1 if result.has_errors else 0)
+    from zjk_charity.aid.payout import PersonRef
+    from zjk_charity.cli.layout import print_findings, print_more
+
+    out, zh, c = console(), chosen == "zh", result.imported.counts
+    out.print(
+        f"回盘 {len(result.imported.files)} 个文件：到账 {c.paid} 笔，失败 {c.failed} 笔，"
+        f"处理中 {c.pending} 笔，此前已导入 {c.already} 笔，因错误未处理 {c.skipped} 笔"
+        if zh
+        else f"{len(result.imported.files)} result file(s): {c.paid} paid, {c.failed} failed, "
+        f"{c.pending} pending, {c.already} already imported, {c.skipped} not applied (errors)"
+    )
+    for note in result.imported.notes:
+        out.print(note.message(chosen), style="yellow")
+    if result.failures:
+        out.print(
+            f"付款失败 {len(result.failures)} 人（须更正账号后 aid pay --retry，或 aid cash sheet 现金发放）："
+            if zh
+            else f"{len(result.failures)} failed (correct the account and aid pay --retry, "
+            "or aid cash sheet):",
+            style="yellow",
+        )
+        _print_people(
+            [PersonRef.of(f.payee, f.reason) for f in result.failures],
+            chosen,
+            None if show_all else SHOWN,
+        )
+    for path in result.written:
+        out.print(f"失败名单：{path}" if zh else f"failure list: {path}", soft_wrap=True)
+    hidden = print_findings(out, result.imported.findings, chosen, None if show_all else SHOWN)
+    print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+@cash_app.command("sheet")
+def cash_sheet(
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="身份证号；不给出时为付款失败且账号未更正的所有人 / IDs; default: the failed "
+            "whose account is unchanged",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="输出文件夹，默认 out/ / output folder")
+    ] = None,
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """打印现金领取表（A4，受助人签字、按手印），这些人记为现金待领取
+    / print a 领取表 for cash payment; those people await confirmation."""
+    from zjk_charity.aid.payout import cash_sheet as run_cash_sheet
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        folder = out or ws.out_dir
+        result = run_cash_sheet(
+            Ledger(ws.ledger_path),
+            y,
+            ids or [],
+            folder=folder,
+            signers=ws.settings.signers,
+            pdf_font=ws.settings.pdf_font,
+            arguments={"year": y, "ids": len(ids or []), "out": str(folder)},
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    out_, zh = console(), chosen == "zh"
+    if result.batch is None:
+        out_.print(
+            "没有需要现金发放的人（付款失败且账号未更正的）" if zh else "nobody to pay in cash"
+        )
+        return
+    out_.print(
+        f"现金批次 {result.batch}：{result.count} 人，合计 {result.amount:,.2f} 元；"
+        "领取后用 zjk-charity aid cash confirm 记录"
+        if zh
+        else f"cash batch {result.batch}: {result.count} people, {result.amount:,.2f} yuan; "
+        "record the signed sheet with aid cash confirm"
+    )
+    for path in result.files:
+        out_.print(f"  {path}", soft_wrap=True)
+    for zh_text, en_text in result.warnings:
+        out_.print(zh_text if zh else en_text, style="yellow")
+
+
+@cash_app.command("confirm")
+def cash_confirm(
+    items: Annotated[
+        list[str],
+        typer.Argument(
+            help="签收后的领取表（.xlsx），或身份证号 / the signed sheet, or IDs",
+            show_default=False,
+        ),
+    ],
+    day: Annotated[
+        str,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="领取日期 / the day the money was handed over"
+        ),
+    ],
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """记录现金已领取：领取表上留下的每一行（未来领取的人从表中删去），或给出的身份证号
+    / record cash as paid: every row left on the signed sheet, or the IDs given."""
+    from zjk_charity.aid.payout import cash_confirm as run_confirm
+    from zjk_charity.cli.aid import _parse_day
+    from zjk_charity.config import Workspace
+    from zjk_charity.errors import UserError
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        when = _parse_day(day, "--date")
+        assert when is not None
+        sheets = [Path(i) for i in items if Path(i).suffix.lower() in {".xlsx", ".xls", ".csv"}]
+        if sheets and len(items) > 1:
+            raise UserError(
+                "一次只能确认一张领取表，且不能同时给出身份证号",
+                "give one signed sheet, or IDs, not both",
+            )
+        result = run_confirm(
+            Ledger(ws.ledger_path),
+            y,
+            when,
+            sheet=sheets[0] if sheets else None,
+            ids=[] if sheets else items,
+            arguments={
+                "year": y,
+                "date": when.isoformat(),
+                "sheet": str(sheets[0]) if sheets else None,
+            },
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    console().print(
+        f"已记录现金领取 {result.confirmed} 人，合计 {result.amount:,.2f} 元（{when.isoformat()}）"
+        + (f"；{result.already} 人此前已记录" if result.already else "")
+        if chosen == "zh"
+        else f"{result.confirmed} cash payments recorded, {result.amount:,.2f} yuan"
+        + (f"; {result.already} recorded before" if result.already else "")
+    )

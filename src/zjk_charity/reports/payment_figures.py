@@ -1,0 +1,246 @@
+"""The 福彩暖冬 report's payment section: after the list, where the money went (payout.md).
+
+From the ledger: the funded list as it stands (the allocation's funded people, less the
+withdrawn, plus the backfilled: table ``aid_changes``), every payment batch (a bank
+file or a cash sheet), each funded person's payment state by
+:func:`zjk_charity.payments.status.payment_status` (the same function ``aid payments
+status`` uses, so the two always agree), per county and per failure reason, the money
+to recover (double payments), the withdrawals by reason, the backfills, and the 公示
+periods (the allocation's, and each 补充公示's).
+
+Every amount reconciles, to the cent: the funded amount = paid + pending + failed +
+cash_pending + unpaid, overall and in each county; money to recover is on top.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from zjk_charity.aid.allocation import Allocation, money
+from zjk_charity.config import AidSettings
+from zjk_charity.counties import find_county
+from zjk_charity.payments import store
+from zjk_charity.payments.model import Instruction
+from zjk_charity.payments.status import STATES, Funded, Status, Tally, payment_status
+from zjk_charity.workdays import working_period
+
+WITHDRAW_REASONS = ("去世", "放弃", "复审未通过", "无法联系", "其他")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of ``aid_changes``: a person withdrawn from or backfilled into the list."""
+
+    seq: int
+    kind: str  # withdrawn | backfilled
+    reason: str
+    related_seq: int | None
+    at: str
+    notice_from: str | None
+    notice_days: int | None
+
+
+def read_changes(conn: sqlite3.Connection, allocation_id: int) -> list[Change]:
+    """The changes to an allocation's funded list, in the order they were made."""
+    return [
+        Change(r[0], r[1], r[2] or "", r[3], r[4], r[5], r[6])
+        for r in conn.execute(
+            "SELECT seq, kind, reason, related_seq, at, notice_from, notice_days "
+            "FROM aid_changes WHERE allocation_id = ? ORDER BY id",
+            (allocation_id,),
+        )
+    ]
+
+
+def funded_now(a: Allocation, changes: list[Change]) -> list[Funded]:
+    """The people funded today: the allocation's funded, less the withdrawn, plus the
+    backfilled (funded at the allocation's per-person amount), in rank order."""
+    withdrawn = {c.seq for c in changes if c.kind == "withdrawn"}
+    backfilled = {c.seq for c in changes if c.kind == "backfilled"}
+    people = [
+        e
+        for e in a.entries
+        if (e.status == "funded" or e.seq in backfilled) and e.seq not in withdrawn
+    ]
+    people.sort(key=lambda e: (e.status != "funded", e.rank or 0, e.seq))
+    return [
+        Funded(
+            e.id_number or "",
+            e.county or "",
+            e.amount if e.status == "funded" and e.amount is not None else a.per_person,
+        )
+        for e in people
+    ]
+
+
+def _tally(t: Tally) -> dict[str, Any]:
+    return {"count": t.count, "amount": money(t.amount)}
+
+
+def _batches(conn: sqlite3.Connection, year: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": b.code,
+            "method": b.method,
+            "retry": b.retry,
+            "profile": b.profile,
+            "files": [Path(str(f.get("path", ""))).name for f in b.files],
+            "count": b.count,
+            "amount": money(b.amount),
+            "date": b.created[:10],
+        }
+        for b in store.batches(conn, "aid", year)
+    ]
+
+
+def _by_county(status: Status, cash_paid: set[str]) -> list[dict[str, Any]]:
+    counties: dict[str, dict[str, Tally]] = defaultdict(
+        lambda: {s: Tally() for s in (*STATES, "funded", "cash_paid")}
+    )
+    for line in status.lines:
+        county = counties[line.county]
+        county["funded"].add(line.amount)
+        county[line.state].add(line.amount)
+        if line.state == "paid" and line.key in cash_paid:
+            county["cash_paid"].add(line.amount)
+    return [
+        {"county": name, **{key: _tally(t) for key, t in counties[name].items()}}
+        for name in sorted(counties, key=_county_order)
+    ]
+
+
+def _county_order(name: str) -> tuple[str, str]:
+    """The city's order (by code), as the report's 分县 table; a name not ours last."""
+    found = find_county(name)
+    return (found.code if found else "~", name)
+
+
+def _failure_reasons(instructions: list[Instruction], status: Status) -> list[dict[str, Any]]:
+    """Per reason: the bank's failed instructions, and the people still failed for it."""
+    ever = Counter(i.reason or "未注明" for i in instructions if i.state == "failed")
+    now = Counter(line.reason or "未注明" for line in status.lines if line.state == "failed")
+    return [
+        {"reason": reason, "instructions": n, "people_still_failed": now.get(reason, 0)}
+        for reason, n in sorted(ever.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def payment_figures(
+    conn: sqlite3.Connection, a: Allocation, changes: list[Change]
+) -> dict[str, Any]:
+    """The payment figures of ``a``'s campaign (see the module docstring)."""
+    funded = funded_now(a, changes)
+    instructions = store.instructions(conn, "aid", a.year)
+    status = payment_status(funded, instructions)
+    batches = _batches(conn, a.year)
+    cash_paid = {
+        line.key
+        for line in status.lines
+        if line.state == "paid" and line.batch and _method(batches, line.batch) == "cash"
+    }
+    cash = Tally()
+    for line in status.lines:
+        if line.key in cash_paid:
+            cash.add(line.amount)
+    return {
+        "started": bool(batches),
+        "funded": len(funded),
+        "amount": money(status.amount),
+        **{state: _tally(status.tallies[state]) for state in STATES},
+        "cash_paid": _tally(cash),
+        "double_paid": _tally(status.double_paid),
+        "balanced": status.balanced(),
+        "batches": batches,
+        "counties": _by_county(status, cash_paid),
+        "failure_reasons": _failure_reasons(instructions, status),
+    }
+
+
+def _method(batches: list[dict[str, Any]], code: str) -> str:
+    return next((b["method"] for b in batches if b["code"] == code), "")
+
+
+def change_figures(a: Allocation, changes: list[Change]) -> dict[str, Any]:
+    """Withdrawals by reason, backfills, and the places left empty (``--no-backfill``)."""
+    withdrawn = [c for c in changes if c.kind == "withdrawn"]
+    reasons = Counter(c.reason for c in withdrawn)
+    backfilled = [c for c in changes if c.kind == "backfilled"]
+    return {
+        "withdrawn": len(withdrawn),
+        "withdrawn_by_reason": {
+            r: reasons.get(r, 0)
+            for r in (*WITHDRAW_REASONS, *sorted(set(reasons) - set(WITHDRAW_REASONS)))
+            if reasons.get(r, 0)
+        },
+        "backfilled": len(backfilled),
+        "backfilled_posted": sum(1 for c in backfilled if c.notice_from),
+        "left_empty": sum(1 for c in withdrawn if c.related_seq is None),
+    }
+
+
+def _period(kind: str, start: date, days: int, people: int) -> dict[str, Any]:
+    p = working_period(start, days)
+    return {
+        "kind": kind,
+        "from": p.start.isoformat(),
+        "to": p.end.isoformat(),
+        "days": p.days,
+        "people": people,
+        "estimated": p.estimated,
+    }
+
+
+def notice_periods(a: Allocation, changes: list[Change]) -> list[dict[str, Any]]:
+    """The 公示 of the allocation (its recorded ``notice_from`` and ``notice_days``, else
+    the day it ran and the default days) and each 补充公示 of backfilled people."""
+    recorded = a.arguments.get("notice_from")
+    days = a.arguments.get("notice_days")
+    try:
+        start = date.fromisoformat(recorded) if isinstance(recorded, str) else None
+    except ValueError:
+        start = None
+    if start is None and a.created is not None:
+        start = a.created.date()
+    default_days = AidSettings().notice_days
+    periods = []
+    if start is not None:
+        n = days if isinstance(days, int) and days >= 1 else default_days
+        periods.append(_period("公示", start, n, len(a.funded)))
+    supplements: Counter[tuple[str, int]] = Counter(
+        (c.notice_from, c.notice_days or default_days)
+        for c in changes
+        if c.kind == "backfilled" and c.notice_from
+    )
+    for (first, n), people in sorted(supplements.items()):
+        periods.append(_period("补充公示", date.fromisoformat(first), n, people))
+    return periods
+
+
+def payment_runs(conn: sqlite3.Connection, a: Allocation) -> set[int]:
+    """The runs behind the payment figures: changes to the list and their 补充公示, batches,
+    result imports, cash confirmations and corrected accounts (the manifest lists them)."""
+    queries = (
+        ("SELECT run_id, notice_run_id FROM aid_changes WHERE allocation_id = ?", a.id),
+        ("SELECT run_id, NULL FROM payment_batches WHERE purpose = 'aid' AND year = ?", a.year),
+        (
+            "SELECT updated_run_id, NULL FROM payment_instructions "
+            "WHERE purpose = 'aid' AND year = ?",
+            a.year,
+        ),
+        (
+            "SELECT r.run_id, NULL FROM payment_results r JOIN payment_instructions i "
+            "ON i.id = r.instruction_id WHERE i.purpose = 'aid' AND i.year = ?",
+            a.year,
+        ),
+        ("SELECT run_id, NULL FROM payee_accounts WHERE purpose = 'aid' AND year = ?", a.year),
+    )
+    found: set[int] = set()
+    for query, value in queries:
+        for first, second in conn.execute(query, (value,)):
+            found.update(int(r) for r in (first, second) if r is not None)
+    return found
