@@ -162,6 +162,8 @@ def test_the_place_goes_to_the_same_countys_first_waiting(listed: Listed) -> Non
     assert (gone.status, gone.amount, gone.reason) == ("withdrawn", None, "WITHDRAWN")
     assert (came.status, came.amount) == ("funded", Decimal("1000"))
     assert len(a.funded) == 6 and a.amount == Decimal("6000") and a.unspent == 0
+    assert [e.id_number for e in a.first_funded] == listed.funded  # as the 公示 posted it
+    assert came.backfilled and not gone.backfilled
     change = a.change(gone.seq, "withdrawn")
     assert change is not None
     assert (change.reason, change.note, change.operator) == ("去世", "10月30日去世", "王经办")
@@ -284,7 +286,7 @@ def test_an_unconfirmed_cash_payment_is_cancelled_with_the_withdrawal(listed: Li
 
 
 def test_withdrawal_is_refused_after_finalize(listed: Listed) -> None:
-    assert cli(listed.ws, "aid", "finalize").exit_code == 0
+    assert cli(listed.ws, "aid", "finalize", "--allow-unpaid").exit_code == 0
     before = tables(listed.ws)
     result = cli(listed.ws, "aid", "withdraw", listed.funded[0], "--reason", "去世")
     assert result.exit_code == 2 and "已定稿" in result.output

@@ -132,6 +132,13 @@ class Allocation:
         return sorted((e for e in self.entries if e.status == "funded"), key=_RANK)
 
     @property
+    def first_funded(self) -> list[Entry]:
+        """The funded list as the allocation decided it (and the 公示 posted it), before
+        any withdrawal or 递补."""
+        decided = (e for e in self.entries if e.status in ("funded", "withdrawn"))
+        return sorted((e for e in decided if not e.backfilled), key=_RANK)
+
+    @property
     def waitlist(self) -> list[Entry]:
         return sorted((e for e in self.entries if e.status == "waitlist"), key=_RANK)
 
