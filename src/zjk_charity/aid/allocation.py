@@ -23,6 +23,7 @@ from typing import Any
 
 from zjk_charity import counties
 from zjk_charity.aid import campaign_name
+from zjk_charity.aid.changes_store import Change, has_changes
 from zjk_charity.aid.ranking import (
     Outcome,
     Person,
@@ -80,6 +81,7 @@ class Entry:
     county_position: int | None = None
     better_seq: int | None = None
     amount: Decimal | None = None
+    backfilled: bool = False  # came onto the list by 递补 (aid/changes.py), even if withdrawn since
 
     def age(self, as_of: date) -> int | None:
         return age_on(self.birth_date, as_of) if self.birth_date else None
@@ -119,11 +121,22 @@ class Allocation:
     arguments: dict[str, Any] = field(default_factory=dict)
     created: datetime | None = None
     finalized: bool = False  # entered the history registry (aid finalize)
+    # What happened to the list since (aid withdraw, 递补, aid review import), in order;
+    # the entries already show it (aid/changes.py apply_changes): status "withdrawn", or
+    # a waitlisted person "funded".
+    changes: list[Change] = field(default_factory=list)
     _document: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def funded(self) -> list[Entry]:
         return sorted((e for e in self.entries if e.status == "funded"), key=_RANK)
+
+    @property
+    def first_funded(self) -> list[Entry]:
+        """The funded list as the allocation decided it (and the 公示 posted it), before
+        any withdrawal or 递补."""
+        decided = (e for e in self.entries if e.status in ("funded", "withdrawn"))
+        return sorted((e for e in decided if not e.backfilled), key=_RANK)
 
     @property
     def waitlist(self) -> list[Entry]:
@@ -141,6 +154,13 @@ class Allocation:
     def unspent(self) -> Decimal:
         return self.budget - self.amount
 
+    def change(self, seq: int, kind: str) -> Change | None:
+        """The person's recorded change of ``kind`` (withdrawn, backfilled), if any."""
+        for c in self.changes:
+            if c.seq == seq and c.kind == kind:
+                return c
+        return None
+
     def counties(self) -> list[CountyLine]:
         # Rows counted once per (code, name, status); a county keeps the name of its first row.
         tally = Counter((e.county_code, e.county, e.status) for e in self.entries)
@@ -156,6 +176,8 @@ class Allocation:
             elif status == "waitlist":
                 line.candidates += n
                 line.waitlist += n
+            elif status == "withdrawn":  # a candidate when the list was decided
+                line.candidates += n
         for e in self.entries:
             if e.amount is not None and e.county_code is not None:
                 lines[e.county_code].amount += e.amount
@@ -565,6 +587,7 @@ def run_allocation(
                 f"the {request.year} allocation is finalized and cannot be redone; "
                 "zjk-charity aid export writes its lists and bank file again",
             )
+        _refuse_when_fixed(run.conn, request.year)
         result = _decide_and_store(run.conn, run.id, request, seats, fixed, notes)
         result.arguments = dict(arguments or {})
         result.created = _started(run.conn, run.id)
@@ -576,6 +599,28 @@ def run_allocation(
         if write is not None:
             write(result)
     return result
+
+
+def _refuse_when_fixed(conn: sqlite3.Connection, year: int) -> None:
+    """A list that was changed (withdrawals, 递补) or paid from is the list: allocating
+    again would silently undo the changes and re-rank people already paid."""
+    from zjk_charity.payments.store import batches
+
+    head = _latest(conn, year)
+    changed = head is not None and has_changes(conn, head["id"])
+    if not changed and not batches(conn, "aid", year):
+        return
+    why_zh, why_en = (
+        ("已有撤销或递补记录", "has withdrawals or backfills")
+        if changed
+        else ("已制作银行代发批次", "has payment batches")
+    )
+    raise UserError(
+        f"{year} 年的资助名单{why_zh}，名单已确定，不能重新分配；"
+        "要从名单中撤销某人用 zjk-charity aid withdraw，要重新写出名单用 zjk-charity aid export",
+        f"the {year} funded list {why_en}: it is fixed and cannot be allocated again; "
+        "use zjk-charity aid withdraw to take someone off, zjk-charity aid export to write it again",
+    )
 
 
 def _decide_and_store(
@@ -813,7 +858,7 @@ def read_allocation(conn: sqlite3.Connection, year: int) -> Allocation:
         "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (head["id"],)
     ).fetchall()
     entries = [_entry(r) for r in rows]
-    return Allocation(
+    allocation = Allocation(
         year=year,
         as_of=date.fromisoformat(head["as_of"]),
         budget=Decimal(head["budget"]),
@@ -833,6 +878,10 @@ def read_allocation(conn: sqlite3.Connection, year: int) -> Allocation:
         created=_moment(head["run_started"]),
         finalized=head["finalized_run_id"] is not None,
     )
+    from zjk_charity.aid.changes import apply_changes  # (it builds on this module)
+
+    apply_changes(conn, allocation)
+    return allocation
 
 
 def _entry(r: sqlite3.Row) -> Entry:

@@ -21,6 +21,7 @@ from zjk_charity.aid.allocation import (
     load_allocation,
     money,
 )
+from zjk_charity.aid.changes_store import Change
 from zjk_charity.aid.ranking import REASON_EN, REASON_ZH, Reason
 from zjk_charity.errors import UserError
 from zjk_charity.ids import check_id, mask_id, mask_name
@@ -32,6 +33,8 @@ def describe(e: Entry, a: Allocation, lang: str = "zh") -> str:
     ``lang="en"``; the ``--json`` document always holds the Chinese one)."""
     if lang == "en":
         return _describe_en(e, a)
+    if e.status == "withdrawn" or a.change(e.seq, "backfilled") is not None:
+        return change_story(e, a)[0]
     if e.status == "funded":
         return (
             f"已入选：{e.county}第 {e.county_rank} 名（全市第 {e.rank} 名，"
@@ -48,6 +51,7 @@ def describe(e: Entry, a: Allocation, lang: str = "zh") -> str:
         Reason.REPEAT: "，且未填写特殊情况说明",
         Reason.HOUSEHOLD: _household_detail(e, a),
         Reason.QUOTA: "",
+        Reason.WITHDRAWN: "",
     }[reason]
     return f"未入选：{REASON_ZH[reason]}{detail}"
 
@@ -62,6 +66,8 @@ def class_text(name: str, lang: str) -> str:
 
 
 def _describe_en(e: Entry, a: Allocation) -> str:
+    if e.status == "withdrawn" or a.change(e.seq, "backfilled") is not None:
+        return change_story(e, a, "en")[0]
     if e.status == "funded":
         return (
             f"funded: rank {e.county_rank} in {e.county} ({e.rank} campaign-wide, "
@@ -80,8 +86,170 @@ def _describe_en(e: Entry, a: Allocation) -> str:
         Reason.REPEAT: ", and no exception (特殊情况说明) is recorded",
         Reason.HOUSEHOLD: _household_detail_en(e, a),
         Reason.QUOTA: "",
+        Reason.WITHDRAWN: "",
     }[reason]
     return f"not funded: {REASON_EN[reason]}{detail}"
+
+
+# ------------------------------------------------- a withdrawn or backfilled person
+
+
+def _day(at: str) -> str:
+    return at[:10]
+
+
+def _other(a: Allocation, seq: int | None) -> Entry | None:
+    return a.entries[seq] if seq is not None else None
+
+
+def _masked(e: Entry) -> str:
+    return f"{mask_name(e.name)}（{mask_id(e.id_number or '')}）"
+
+
+def _masked_en(e: Entry) -> str:
+    return f"{mask_name(e.name)} ({mask_id(e.id_number or '')})"
+
+
+def _supplement_round(a: Allocation, run_id: int) -> int:
+    """Which 补充公示 (1, 2, …) the run ``run_id`` was, in the order they were posted."""
+    runs = sorted({c.notice_run_id for c in a.changes if c.notice_run_id is not None})
+    return runs.index(run_id) + 1 if run_id in runs else 0
+
+
+def _backfill_lines(e: Entry, a: Allocation, c: Change, lang: str) -> list[str]:
+    """How ``e`` came onto the list: whose place, when, which rank made them next, and
+    the 补充公示 that posted them."""
+    from zjk_charity.aid.changes import REASONS_EN
+    from zjk_charity.aid.notice import Notice
+
+    gone = _other(a, c.related_seq)
+    left = a.change(gone.seq, "withdrawn") if gone else None
+    why = (left.reason or "") if left else ""
+    same = gone is not None and gone.county_code == e.county_code
+    en = lang == "en"
+    if en:
+        whose = (
+            f"{_masked_en(gone)} of {gone.county} ({REASONS_EN.get(why, why)})"
+            if gone
+            else "a withdrawn person"
+        )
+        next_by = (
+            f"first still waiting in {e.county} (county waitlist position "
+            f"{e.county_position}, rank {e.rank} campaign-wide)"
+            if same
+            else f"nobody was left waiting in {gone.county if gone else 'that county'}: "
+            f"the best campaign-wide rank waiting ({e.rank}, {e.county})"
+        )
+        lines = [
+            f"funded by backfill (递补) on {_day(c.at)}: took the place of {whose}; "
+            f"{next_by}; {money(a.per_person)} yuan"
+        ]
+    else:
+        whose = (
+            f"{gone.county} {mask_name(gone.name)}（{mask_id(gone.id_number or '')}，{why}）"
+            if gone
+            else "已撤销者"
+        )
+        next_by = (
+            f"为本县当时第一名候补（县内候补第 {e.county_position} 位，全市排名第 {e.rank} 名）"
+            if same
+            else f"{gone.county if gone else '原县'}已无候补，按全市排名递补"
+            f"（全市排名第 {e.rank} 名，{e.county}）"
+        )
+        lines = [
+            f"已入选（递补）：{_day(c.at)} 递补{whose}的名额；{next_by}，"
+            f"资助 {money(a.per_person)} 元"
+        ]
+    if c.notice_run_id is not None and c.notice_from is not None:
+        period = Notice(c.notice_from, c.notice_days or 1).period_line(lang)
+        n = _supplement_round(a, c.notice_run_id)
+        lines.append(
+            f"posted in supplement notice (补充公示) no. {n}, {period}"
+            if en
+            else f"已在第 {n} 批补充公示中公示，{period}"
+        )
+    elif e.status == "funded":
+        lines.append(
+            "not yet posted: zjk-charity aid notice --supplement writes the 补充公示"
+            if en
+            else "尚未补充公示：运行 zjk-charity aid notice --supplement 写出补充公示"
+        )
+    return lines
+
+
+def _withdrawal_lines(e: Entry, a: Allocation, c: Change, lang: str) -> list[str]:
+    """When and why ``e`` left the list, who recorded it, and who took the place."""
+    from zjk_charity.aid.changes import REASONS_EN
+
+    taker = _other(a, c.related_seq)
+    reason = c.reason or ""
+    if lang == "en":
+        note = f" ({c.note})" if c.note else ""
+        place = (
+            f"the place went to {_masked_en(taker)} of {taker.county}"
+            if taker
+            else f"the place was left empty: {money(a.per_person)} yuan unspent"
+        )
+        return [
+            f"withdrawn on {_day(c.at)}: {REASONS_EN.get(reason, reason)}{note}, recorded by "
+            f"{c.operator}; was rank {e.county_rank} in {e.county} ({e.rank} campaign-wide); "
+            f"{place}"
+        ]
+    note = f"（{c.note}）" if c.note else ""
+    place = (
+        f"名额由{taker.county} {_masked(taker)}递补"
+        if taker
+        else f"名额未递补，{money(a.per_person)} 元未使用"
+    )
+    return [
+        f"已撤销：{_day(c.at)} 因“{reason}”{note}从资助名单撤销，经办人 {c.operator}；"
+        f"原为{e.county}第 {e.county_rank} 名（全市第 {e.rank} 名）；{place}"
+    ]
+
+
+def change_story(e: Entry, a: Allocation, lang: str = "zh") -> list[str]:
+    """The story of a person the list changed for, newest first: a withdrawal (when,
+    why, note, operator, who took the place), and how they came on by 递补 (whose place,
+    when, which rank made them next, the 补充公示). Empty for anyone else."""
+    lines: list[str] = []
+    gone = a.change(e.seq, "withdrawn")
+    came = a.change(e.seq, "backfilled")
+    if gone is not None:
+        lines += _withdrawal_lines(e, a, gone, lang)
+    if came is not None:
+        lines += _backfill_lines(e, a, came, lang)
+    return lines
+
+
+def change_json(e: Entry, a: Allocation) -> dict[str, Any]:
+    """The person's changes for ``--json`` (masked people only)."""
+    found: dict[str, Any] = {}
+    gone = a.change(e.seq, "withdrawn")
+    if gone is not None:
+        taker = _other(a, gone.related_seq)
+        found["withdrawn"] = {
+            "at": gone.at,
+            "reason": gone.reason,
+            "note": gone.note,
+            "operator": gone.operator,
+            "backfilled_by": public(taker, a) if taker else None,
+        }
+    came = a.change(e.seq, "backfilled")
+    if came is not None:
+        whose = _other(a, came.related_seq)
+        found["backfilled"] = {
+            "at": came.at,
+            "place_of": public(whose, a) if whose else None,
+            "from": "county" if whose and whose.county_code == e.county_code else "city",
+            "notice": None
+            if came.notice_run_id is None
+            else {
+                "supplement": _supplement_round(a, came.notice_run_id),
+                "from": came.notice_from.isoformat() if came.notice_from else None,
+                "days": came.notice_days,
+            },
+        }
+    return found
 
 
 def _household_detail(e: Entry, a: Allocation) -> str:
@@ -136,6 +304,8 @@ class Explanation:
                     "county_waitlist_position": e.county_position,
                     "class": class_name(a.classes, e.priority),
                     "explanation": describe(e, a),
+                    "story": change_story(e, a),
+                    **change_json(e, a),
                     **self.neighbours.get(e.seq, {}),
                 }
                 for e in self.matches

@@ -45,21 +45,33 @@ NOTICE_COLUMNS = (
 )
 
 
-def notice_title(year: int, supplement: bool = False) -> str:
-    return f"{year}年福彩暖冬资助对象{'补充' if supplement else ''}公示名单"
+def notice_title(year: int, supplement: bool = False, round: int = 1) -> str:
+    """The printed title; a supplement's second and later rounds say which (第2批)."""
+    batch = f"（第{round}批）" if supplement and round > 1 else ""
+    return f"{year}年福彩暖冬资助对象{'补充' if supplement else ''}公示名单{batch}"
 
 
-def notice_file_name(year: int, county: str, suffix: str = "") -> str:
-    """``公示-2025-张北县.xlsx`` (``suffix`` e.g. ``-补充`` for a supplement)."""
-    return f"公示-{year}-{county}{suffix}.xlsx"
+def notice_file_name(year: int, county: str, supplement: bool = False, round: int = 1) -> str:
+    """``公示-2025-张北县.xlsx``; a supplement ``补充公示-2025-张北县.xlsx``, and from its
+    second round on ``补充公示-2025-第2批-张北县.xlsx`` (an earlier round's file is a
+    posted record: never overwritten)."""
+    if not supplement:
+        return f"公示-{year}-{county}.xlsx"
+    batch = f"第{round}批-" if round > 1 else ""
+    return f"补充公示-{year}-{batch}{county}.xlsx"
 
 
-def page_lines(page: NoticePage, notice: Notice) -> list[str]:
-    """The lines above a county's list: total, period, minors, objections."""
-    lines = [
-        f"{page.county}：资助对象 {page.people} 人，资助金额 {_yuan(page.amount)} 元",
-        notice.period_line(),
-    ]
+SUPPLEMENT_LINE = "以下人员因原资助对象撤销，按候补顺序递补为资助对象。"
+
+
+def page_lines(page: NoticePage, notice: Notice, supplement: bool = False) -> list[str]:
+    """The lines above a county's list: total, (for a 补充公示, why these people),
+    period, minors, objections."""
+    what = "递补资助对象" if supplement else "资助对象"
+    lines = [f"{page.county}：{what} {page.people} 人，资助金额 {_yuan(page.amount)} 元"]
+    if supplement:
+        lines.append(SUPPLEMENT_LINE)
+    lines.append(notice.period_line())
     if page.minors:
         lines.append(f"其中未满 {ADULT} 周岁的受助人 {page.minors} 名，依法只计人数，不予公示。")
     lines.append(notice.contact_for(page.county).objection_line())
@@ -71,7 +83,12 @@ def _yuan(amount: Decimal) -> str:
 
 
 def write_notice_sheet(
-    book: Book, pages: Sequence[NoticePage], notice: Notice, title: str, name: str = "公示名单"
+    book: Book,
+    pages: Sequence[NoticePage],
+    notice: Notice,
+    title: str,
+    name: str = "公示名单",
+    supplement: bool = False,
 ) -> None:
     """The notice as one sheet of ``book``: each page group starts a printed page."""
     spec = SheetSpec(
@@ -84,7 +101,7 @@ def write_notice_sheet(
     out = book.sheet(spec)
     for page in pages:
         out.page_break()
-        lines = page_lines(page, notice)
+        lines = page_lines(page, notice, supplement)
         out.write_banner(lines[0], bold=True, size=12)
         for line in lines[1:]:
             out.write_banner(line)
@@ -103,11 +120,17 @@ def write_notice_sheet(
 
 
 def write_county_notice(
-    target: Path, page: NoticePage, notice: Notice, title: str, created: datetime | None = None
+    target: Path,
+    page: NoticePage,
+    notice: Notice,
+    title: str,
+    created: datetime | None = None,
+    supplement: bool = False,
 ) -> Path:
     """One county's notice as its own printable workbook, written atomically."""
+    name = "补充公示名单" if supplement else "公示名单"
     with new_book(target, created=created) as book:
-        write_notice_sheet(book, [page], notice, title)
+        write_notice_sheet(book, [page], notice, title, name, supplement)
     return target
 
 
@@ -118,9 +141,11 @@ def write_county_notices(
     year: int,
     *,
     supplement: bool = False,
+    round: int = 1,
     created: datetime | None = None,
 ) -> list[Path]:
-    """``公示-{year}-{county}.xlsx`` in ``folder`` for every page (made if missing).
+    """``公示-{year}-{county}.xlsx`` in ``folder`` for every page (made if missing);
+    a supplement's names are :func:`notice_file_name`'s.
 
     All or nothing: every file is written under a temporary name and they are renamed
     together at the end, so a file that cannot be written leaves the others as they were.
@@ -131,11 +156,10 @@ def write_county_notices(
             f"--out {folder}: give a folder (one notice file per county), not a file name",
         )
     make_folder(folder, "请用 --out 指定一个文件夹", "give a folder with --out")
-    title = notice_title(year, supplement)
-    suffix = "-补充" if supplement else ""
-    targets = [folder / notice_file_name(year, page.county, suffix) for page in pages]
+    title = notice_title(year, supplement, round)
+    targets = [folder / notice_file_name(year, page.county, supplement, round) for page in pages]
     with ExitStack() as stack:
         temps = [stack.enter_context(atomic_path(target)) for target in targets]
         for page, temp in zip(pages, temps, strict=True):
-            write_county_notice(temp, page, notice, title, created)
+            write_county_notice(temp, page, notice, title, created, supplement)
     return targets

@@ -47,6 +47,9 @@ class Reason(StrEnum):
     REPEAT = "REPEAT"  # 往年已受助
     HOUSEHOLD = "HOUSEHOLD"  # 同户已入选
     QUOTA = "QUOTA"  # 名额已满 (waitlisted)
+    # Never decided by :func:`allocate`: a funded person taken off the list afterwards
+    # (``aid withdraw``, ``aid review import``; aid/changes.py).
+    WITHDRAWN = "WITHDRAWN"  # 已撤销
 
 
 REASON_ZH = {
@@ -54,12 +57,14 @@ REASON_ZH = {
     Reason.REPEAT: "往年已受助",
     Reason.HOUSEHOLD: "同户已入选",
     Reason.QUOTA: "名额已满",
+    Reason.WITHDRAWN: "已撤销",
 }
 REASON_EN = {
     Reason.ERROR: "errors in the row",
     Reason.REPEAT: "aided in an earlier year",
     Reason.HOUSEHOLD: "household already funded",
     Reason.QUOTA: "no place left",
+    Reason.WITHDRAWN: "withdrawn",
 }
 
 

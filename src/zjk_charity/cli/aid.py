@@ -492,6 +492,16 @@ def export(
     _notice_hints(result.notice, chosen)
 
 
+SupplementOpt = Annotated[
+    bool,
+    typer.Option(
+        "--supplement",
+        help="补充公示：尚未公示的递补人员，公示期从 --notice-from 起另算，写出后记为已公示"
+        " / the 补充公示 of backfilled people not yet posted, with their own period",
+    ),
+]
+
+
 @app.command()
 def notice(
     county: Annotated[
@@ -505,12 +515,16 @@ def notice(
     out: Annotated[
         Path | None, typer.Option("--out", help="输出文件夹，默认 out/ / output folder")
     ] = None,
+    supplement: SupplementOpt = False,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """每县（区）一个可打印的公示文件（公示-年度-县名.xlsx）
-    / one printable 公示 workbook per county."""
+    """每县（区）一个可打印的公示文件（公示-年度-县名.xlsx）；--supplement 写递补人员的补充公示
+    / one printable 公示 workbook per county; --supplement: the 补充公示 of backfilled people."""
+    if supplement:
+        _notice_supplement(county, year, notice_from, out, json_out, workspace, lang)
+        return
     from zjk_charity.aid.export import write_notices
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
@@ -657,3 +671,171 @@ def _render_forms(result: FormsResult, lang: str) -> None:
 from zjk_charity.cli import payout  # noqa: E402 - the payment commands join this group
 
 payout.register(app)
+
+# ------------------------------------- changes to the funded list (issue 16, payout.md)
+
+review_app = new_app("省级复审结果 / the province's review of the funded list")
+app.add_typer(review_app, name="review")
+
+
+@app.command()
+def withdraw(
+    id_number: Annotated[str, typer.Argument(help="身份证号 / resident ID", show_default=False)],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            metavar="去世|放弃|复审未通过|无法联系|其他",
+            help="撤销原因 / why (one of these words)",
+            show_default=False,
+        ),
+    ],
+    note: Annotated[
+        str | None, typer.Option("--note", help="说明（原因为“其他”时必填）/ a note")
+    ] = None,
+    no_backfill: Annotated[
+        bool,
+        typer.Option(
+            "--no-backfill",
+            help="不递补，名额空出（资金记为未使用）/ leave the place empty (money unspent)",
+        ),
+    ] = False,
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """从资助名单撤销一人并按候补顺序递补（已付款或待回盘的不能撤销）
+    / take a funded person off the list; the place goes to the next waitlisted person."""
+    from zjk_charity.aid.changes import default_operator
+    from zjk_charity.aid.changes import withdraw as run_withdraw
+    from zjk_charity.config import Workspace
+    from zjk_charity.ids import mask_id
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        operator = default_operator(ws.settings.signers.handler)
+        arguments = {
+            "year": y,
+            "id": mask_id(id_number.strip()),  # the run record never keeps a full ID
+            "reason": reason,
+            "note": note,
+            "backfill": not no_backfill,
+            "operator": operator,
+        }
+        result = run_withdraw(
+            Ledger(ws.ledger_path),
+            y,
+            id_number,
+            reason,
+            note=note or "",
+            operator=operator,
+            backfill=not no_backfill,
+            arguments=arguments,
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    from zjk_charity.cli.render import render_list_totals, render_withdrawal
+
+    out = console()
+    render_withdrawal(out, result.allocation, result.withdrawal, chosen)
+    render_list_totals(out, result.allocation, chosen)
+
+
+@review_app.command("import")
+def review_import(
+    file: Annotated[
+        Path, typer.Argument(help="省级复审结果（.xlsx .xls .csv）", show_default=False)
+    ],
+    year: YearOpt = None,
+    show_all: AllOpt = False,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """导入省级复审结果：不通过的撤销并递补；文件有错误时不作任何处理
+    / import the province's review: each 不通过 is withdrawn with backfill."""
+    from zjk_charity.aid.changes import default_operator
+    from zjk_charity.aid.review import import_review
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        operator = default_operator(ws.settings.signers.handler)
+        result = import_review(
+            Ledger(ws.ledger_path),
+            y,
+            file,
+            operator=operator,
+            arguments={"year": y, "file": str(file), "operator": operator},
+        )
+    if json_out:
+        emit_json(result.as_json(chosen))
+    else:
+        from zjk_charity.cli.render import render_review
+
+        render_review(console(), result, chosen, None if show_all else SHOWN)
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+def _notice_supplement(
+    county: list[str] | None,
+    year: int | None,
+    notice_from: str | None,
+    out: Path | None,
+    json_out: bool,
+    workspace: Path | None,
+    lang: str | None,
+) -> None:
+    """``aid notice --supplement``: the 补充公示 of backfilled people not yet posted."""
+    from zjk_charity.aid.supplement import write_supplement
+    from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        start = _notice_start(notice_from, y)
+        result = write_supplement(
+            Ledger(ws.ledger_path),
+            y,
+            out or ws.out_dir,
+            ws.settings.aid,
+            start=start,
+            counties=county,
+            arguments={"year": y, "counties": county, "notice_from": notice_from},
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    terminal, zh = console(), chosen == "zh"
+    if not result.pages:
+        terminal.print(
+            "没有需要补充公示的递补人员（递补的人都已公示过）"
+            if zh
+            else "nobody to post: every backfilled person is already in a 补充公示"
+        )
+        return
+    terminal.print(
+        f"第 {result.round} 批补充公示，{result.notice.period_line(chosen)}"
+        if zh
+        else f"supplement notice no. {result.round}, {result.notice.period_line(chosen)}"
+    )
+    for page, path in zip(result.pages, result.written, strict=True):
+        minors = f"，未成年 {page.minors} 人只计人数" if page.minors else ""
+        terminal.print(
+            f"{page.county}：递补 {page.people} 人{minors} → {path}"
+            if zh
+            else f"{page.county}: {page.people} backfilled → {path}",
+            soft_wrap=True,
+        )
+    for zh_line, en_line in result.notice.warnings():
+        terminal.print(zh_line if zh else en_line, style="yellow")

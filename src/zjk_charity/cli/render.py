@@ -8,7 +8,9 @@ from pathlib import Path
 from rich.table import Table
 
 from zjk_charity.aid.allocation import Allocation
+from zjk_charity.aid.changes import Withdrawal
 from zjk_charity.aid.explain import Explanation
+from zjk_charity.aid.review import ReviewResult
 from zjk_charity.aid.validation import ValidationResult
 from zjk_charity.cli.common import styled
 from zjk_charity.cli.layout import Screen, code_summary, print_findings, print_more
@@ -173,7 +175,7 @@ def render_allocation(out: Screen, a: Allocation, lang: str, written: list[Path]
 def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None:
     """Each of the person's rows: where it is, what was decided and why, and who stands
     just above and below the cut in the county (de-identified)."""
-    from zjk_charity.aid.explain import class_text, describe
+    from zjk_charity.aid.explain import change_story, class_text, describe
 
     zh = lang == "zh"
     a = explanation.allocation
@@ -190,6 +192,8 @@ def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None
             )
         )
         out.print("  " + describe(e, a, lang))
+        for line in change_story(e, a, lang)[1:]:  # the first is describe's sentence
+            out.print("  " + line)
         near = explanation.neighbours.get(e.seq) or {}
         for key, label in (
             ("last_funded", "本县最后一名入选" if zh else "last funded in the county"),
@@ -212,3 +216,113 @@ def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None
         "allocation workbook's 分配规则 sheet",
         style="dim",
     )
+
+
+# ------------------------------------------------ changes to the funded list (issue 16)
+
+
+def render_withdrawal(out: Screen, a: Allocation, w: Withdrawal, lang: str) -> None:
+    """Who left and why, who took the place (or that it stays empty), cash cancelled."""
+    from zjk_charity.aid.allocation import money
+    from zjk_charity.aid.changes import REASONS_EN
+
+    zh = lang == "zh"
+    e, c, b = w.withdrawn, w.change, w.backfilled
+    person = f"{mask_name(e.name)}（{mask_id(e.id_number or '')}，{e.county}）"
+    reason = c.reason or ""
+    if zh:
+        note = f"（{c.note}）" if c.note else ""
+        out.print(
+            styled(("已撤销：", "bold"), f"{person}，原因：{reason}{note}；经办人 {c.operator}")
+        )
+    else:
+        note = f" ({c.note})" if c.note else ""
+        out.print(
+            styled(
+                ("withdrawn: ", "bold"),
+                f"{mask_name(e.name)} ({mask_id(e.id_number or '')}, {e.county}), "
+                f"{REASONS_EN.get(reason, reason)}{note}; recorded by {c.operator}",
+            )
+        )
+    if b is None:
+        out.print(
+            f"未递补：名额空出，{money(a.per_person)} 元记为未使用"
+            if zh
+            else f"no backfill: the place stays empty, {money(a.per_person)} yuan unspent"
+        )
+    elif zh:
+        where = (
+            f"{b.county}候补第 {b.county_position} 位"
+            if w.scope == "county"
+            else f"{e.county}已无候补，按全市排名递补（{b.county}）"
+        )
+        out.print(
+            styled(
+                ("递补：", "bold"),
+                f"{mask_name(b.name)}（{mask_id(b.id_number or '')}），{where}，全市排名第 {b.rank} 名",
+            )
+        )
+        out.print("递补人员需补充公示：zjk-charity aid notice --supplement", style="dim")
+    else:
+        where = (
+            f"position {b.county_position} on {b.county}'s waitlist"
+            if w.scope == "county"
+            else f"nobody left waiting in {e.county}: best campaign-wide rank ({b.county})"
+        )
+        out.print(
+            styled(
+                ("backfilled: ", "bold"),
+                f"{mask_name(b.name)} ({mask_id(b.id_number or '')}), {where}, rank {b.rank}",
+            )
+        )
+        out.print("post them: zjk-charity aid notice --supplement", style="dim")
+    if w.cancelled:
+        out.print(
+            f"已作废 {len(w.cancelled)} 条未确认的现金领取记录"
+            if zh
+            else f"{len(w.cancelled)} unconfirmed cash payment(s) cancelled",
+            style="yellow",
+        )
+
+
+def render_list_totals(out: Screen, a: Allocation, lang: str) -> None:
+    """Today's list in one line: funded, amount, unspent."""
+    from zjk_charity.aid.allocation import money
+
+    out.print(
+        f"资助名单现为 {len(a.funded)} 人，{money(a.amount)} 元；未使用 {money(a.unspent)} 元"
+        if lang == "zh"
+        else f"the funded list now: {len(a.funded)} people, {money(a.amount)} yuan; "
+        f"{money(a.unspent)} yuan unspent"
+    )
+
+
+def render_review(out: Screen, result: ReviewResult, lang: str, limit: int | None) -> None:
+    """The findings (and that nothing was applied), or what the review changed."""
+    zh = lang == "zh"
+    if result.findings:
+        hidden = print_findings(out, result.findings, lang, limit)
+        print_more(out, hidden, lang, ("个问题", "findings"), ("或用 --json", "or use --json"))
+    if result.has_errors:
+        out.print(
+            f"{result.file} 有错误，未作任何处理；改正后再导入"
+            if zh
+            else f"{result.file} has errors: nothing was applied; correct it and import again",
+            style="red",
+        )
+        return
+    out.print(
+        f"复审：通过 {result.passed} 人，不通过 {len(result.withdrawals)} 人"
+        f"（已撤销并递补），此前已撤销 {result.already} 人，"
+        f"文件中没有的 {result.not_in_file} 名资助对象视为通过"
+        if zh
+        else f"review: {result.passed} passed, {len(result.withdrawals)} rejected (withdrawn, "
+        f"with backfill), {result.already} withdrawn before, {result.not_in_file} funded "
+        "people not in the file taken as passed"
+    )
+    a = result.allocation
+    if a is None:
+        return
+    for w in result.withdrawals:
+        render_withdrawal(out, a, w, lang)
+    render_list_totals(out, a, lang)

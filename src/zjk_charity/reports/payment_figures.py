@@ -210,7 +210,7 @@ def notice_periods(a: Allocation, changes: list[Change]) -> list[dict[str, Any]]
     periods = []
     if start is not None:
         n = days if isinstance(days, int) and days >= 1 else default_days
-        periods.append(_period("公示", start, n, len(a.funded)))
+        periods.append(_period("公示", start, n, len(a.first_funded)))
     supplements: Counter[tuple[str, int]] = Counter(
         (c.notice_from, c.notice_days or default_days)
         for c in changes
