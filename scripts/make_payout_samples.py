@@ -159,9 +159,11 @@ def main() -> None:
         ws = Path(temp)
         for name in (*APPLICATIONS, "2024年受助名单.xlsx"):
             shutil.copy(OUT / name, ws / name)
+        shutil.copytree(OUT / "认证截图", ws / "认证截图")
         runner.invoke(app, ["init", str(ws), "--year", "2025"])
         cli(ws, "aid", "history", "import", str(ws / "2024年受助名单.xlsx"), "--year", "2024")
-        cli(ws, "aid", "validate", *(str(ws / n) for n in APPLICATIONS), "--no-workbook")
+        files = (str(ws / n) for n in APPLICATIONS)
+        cli(ws, "aid", "validate", *files, "--attachments", str(ws / "认证截图"), "--no-workbook")
         allocation = json_of(ws, "aid", "allocate", "--notice-from", "2025-10-27", "--no-workbook")
         funded = allocation["recipients"]
         review(ws, funded)

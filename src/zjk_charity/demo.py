@@ -2,8 +2,11 @@
 
 It grows with each capability; today: history import, validation (showing the planted
 problems; each county's marked-up copy and the city's 问题清单), allocation of the 810
-places with every output, each county's 公示, the funded people's 申请审批表, finalize,
-the 微心愿 rounds and both signed reports. The workspace
+places with every output, each county's 公示, the funded people's 申请审批表, the
+province's review and a death with 递补 and the 补充公示, paying (the bank file, the
+bank's results with five failures and one 处理中, corrected accounts and a retry, one
+person in cash against a signed 领取表), finalize on the 810 paid, the 微心愿 rounds and
+both signed reports. The workspace
 keeps ``campaign_year = 2025`` in its settings, so every command can be tried in it
 afterwards without ``--year``.
 """
@@ -11,6 +14,7 @@ afterwards without ``--year``.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -24,13 +28,25 @@ from zjk_charity.aid.allocation import (
     run_allocation,
 )
 from zjk_charity.aid.allocation_book import write_outputs
+from zjk_charity.aid.changes import withdraw
 from zjk_charity.aid.export import write_notices
 from zjk_charity.aid.finalize import finalize
 from zjk_charity.aid.forms import write_forms
 from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import plan_markups, write_markups
 from zjk_charity.aid.notice import notice_from_settings
+from zjk_charity.aid.payout import (
+    PrintOptions,
+    cash_confirm,
+    cash_sheet,
+    import_payments,
+    pay,
+    payments_status,
+    update_accounts,
+)
 from zjk_charity.aid.ranking import REASON_ZH, Reason
+from zjk_charity.aid.review import import_review
+from zjk_charity.aid.supplement import write_supplement
 from zjk_charity.aid.validation import validate
 from zjk_charity.config import (
     LEDGER_FILE,
@@ -42,9 +58,14 @@ from zjk_charity.config import (
 )
 from zjk_charity.counties import find_county
 from zjk_charity.errors import UserError
+from zjk_charity.ids import mask_name
 from zjk_charity.ledger import Ledger
+from zjk_charity.payments.model import BatchFiles, BatchLine
+from zjk_charity.payments.profiles import profile
+from zjk_charity.payments.writer import write_batch
 from zjk_charity.pdf.fonts import PdfUnavailable
 from zjk_charity.reports.campaign import FORMATS, KINDS, campaign_report
+from zjk_charity.reports.render import template_folders
 from zjk_charity.reports.signing import (
     PRIVATE_FILE,
     PUBLIC_FILE,
@@ -56,6 +77,16 @@ from zjk_charity.reports.signing import (
 from zjk_charity.wishes.demo import run_wishes_demo
 
 YEAR = 2025
+# The payout story's files in sample_data/ (scripts/make_payout_samples.py) and the one
+# recipient who dies before payment (that script prints the ID).
+REVIEW_FILE = "复审结果.xlsx"
+DEATH_ID = "130723195004017884"
+DEATH_NOTE = "2025年11月9日病故"
+FIRST_RESULTS = "银行回盘-P2025-001.xlsx"
+ACCOUNTS_FILE = "账号更正.xlsx"
+LATER_RESULTS = ("银行回盘-P2025-002.csv", "银行回盘-P2025-001-补.xlsx")
+CASH_DAY = date(YEAR, 12, 18)
+OPERATOR = "演示经办人"  # a synthetic name, like the demo's signer
 # sample_data/ names: a history list per year (2024年受助名单.xlsx), application files
 # named after their county, the screenshots folder (scripts/make_sample_data.py).
 HISTORY_SUFFIX = "年受助名单.xlsx"
@@ -85,11 +116,14 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     """
     data = sample_data_dir()
     history_files = sorted(data.glob(f"[0-9][0-9][0-9][0-9]{HISTORY_SUFFIX}"))
-    applications = sorted(
-        p
+    # In the order of the county codes (张北县, 康保县, 蔚县), as the README guide
+    # validates them: file order decides which of two rows of one person stays.
+    found = {
+        p: county
         for p in data.iterdir()
-        if p.suffix in {".xlsx", ".xls", ".csv"} and find_county(p.stem) is not None
-    )
+        if p.suffix in {".xlsx", ".xls", ".csv"} and (county := find_county(p.stem)) is not None
+    }
+    applications = sorted(found, key=lambda p: (found[p].code, p.name))
     if not applications:
         raise UserError(f"找不到演示数据 {data}", f"no sample data in {data}")
     root = (out or Path(tempfile.mkdtemp(prefix="zjk-charity-demo-"))).resolve()
@@ -193,8 +227,104 @@ def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
     for c in a.counties():
         summary.lines.append(f"  {c.name}：候选 {c.candidates} 人，名额 {c.quota} 个")
     _notices_and_forms(ledger, root, summary)
+    _changes(ledger, root, summary)
+    _payments(ledger, root, summary)
     done = finalize(ledger, YEAR, {"year": YEAR, "demo": True})
-    summary.lines.append(f"定稿：{done.added} 人记入 {YEAR} 年受助名单")
+    summary.lines.append(f"定稿：资助金已到账的 {done.added} 人记入 {YEAR} 年受助名单")
+
+
+def _changes(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
+    """The province's review (two 不通过), a death before payment, each with 递补, and
+    the 补充公示 of the people who took the places."""
+    data = sample_data_dir()
+    review = import_review(
+        ledger, YEAR, data / REVIEW_FILE, operator=OPERATOR, arguments={"demo": True}
+    )
+    if review.has_errors:  # the story's files no longer fit the sample data
+        raise UserError(
+            f"演示数据 {REVIEW_FILE} 与样例申请表不符；请运行 scripts/make_payout_samples.py",
+            f"{REVIEW_FILE} does not fit the sample data; run scripts/make_payout_samples.py",
+        )
+    summary.lines.append(
+        f"省级复审：通过 {review.passed} 人，不通过 {len(review.withdrawals)} 人（撤销并递补）"
+    )
+    died = withdraw(
+        ledger, YEAR, DEATH_ID, "去世", note=DEATH_NOTE, operator=OPERATOR, arguments={"demo": True}
+    )
+    taken = died.withdrawal.backfilled
+    summary.lines.append(
+        f"去世 1 人：{mask_name(died.withdrawal.withdrawn.name)}，名额递补给"
+        f"{mask_name(taken.name) if taken else '（无人）'}"
+    )
+    posted = write_supplement(ledger, YEAR, root / "out", Settings().aid, start=date(YEAR, 11, 17))
+    summary.lines.append(f"补充公示：递补 {posted.people} 人；{posted.notice.period_line()}")
+    summary.written.extend(posted.written)
+
+
+def _payments(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
+    """Pay the 810, read the bank's results, correct four accounts and pay them again,
+    pay the last one in cash against a signed 领取表, and read the bank's later results."""
+    data, out = sample_data_dir(), root / "out"
+    ws = Workspace.open(root)
+    bank = profile(ws.settings)
+    memo = ws.settings.aid.payment_memo.format(year=YEAR)
+    lists = PrintOptions(out, ws.settings.pdf_font, template_folders(root), ws.settings.signers)
+
+    def write(code: str, lines: Sequence[BatchLine], folder: Path) -> BatchFiles:
+        return write_batch(bank, code, lines, folder, payer=ws.settings.bank.payer)
+
+    def batch(retry: bool) -> None:
+        paid = pay(
+            ledger,
+            YEAR,
+            profile=bank.name,
+            write=write,
+            folder=out,
+            memo=memo,
+            retry=retry,
+            arguments={"demo": True, "retry": retry},
+        )
+        summary.lines.append(f"付款批次 {paid.batch}：{paid.count} 笔，{money(paid.amount)} 元")
+        summary.written.extend([*paid.files, *paid.summary])
+
+    def results(*names: str) -> None:
+        done = import_payments(
+            ledger, YEAR, [data / n for n in names], lists=lists, arguments={"demo": True}
+        )
+        c = done.imported.counts
+        summary.lines.append(
+            f"银行回盘 {'、'.join(names)}：到账 {c.paid} 笔，失败 {c.failed} 笔，处理中 {c.pending} 笔"
+        )
+        summary.written.extend(done.written)
+
+    batch(retry=False)
+    results(FIRST_RESULTS)
+    fixed = update_accounts(ledger, YEAR, data / ACCOUNTS_FILE, {"demo": True})
+    summary.lines.append(f"更正账号 {fixed.updated} 人")
+    batch(retry=True)
+    cash = cash_sheet(
+        ledger,
+        YEAR,
+        [],
+        folder=out,
+        signers=ws.settings.signers,
+        pdf_font=ws.settings.pdf_font,
+        templates=template_folders(root),
+        arguments={"demo": True},
+    )
+    summary.written.extend(cash.files)
+    assert cash.files, "the demo's frozen account is paid in cash"
+    confirmed = cash_confirm(ledger, YEAR, CASH_DAY, sheet=cash.files[0], arguments={"demo": True})
+    summary.lines.append(
+        f"现金发放 {cash.batch}：{cash.count} 人，签收确认 {confirmed.confirmed} 人（{CASH_DAY}）"
+    )
+    results(*LATER_RESULTS)
+    state = payments_status(ledger, YEAR).status
+    paid = state.tallies["paid"]
+    summary.lines.append(
+        f"付款状态：已到账 {paid.count} 人，{money(paid.amount)} 元；"
+        f"未到账 {len(state.funded) - paid.count} 人"
+    )
 
 
 def _notices_and_forms(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
