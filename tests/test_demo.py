@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -33,7 +35,6 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
         assert (out / f"校验结果-{name}.xlsx").is_file()
     assert (out / "问题清单-2025.xlsx").is_file()  # and the city's list
     assert (out / "分配结果-2025.xlsx").is_file()
-    assert (out / "分配结果-2025-银行代发.csv").is_file()
     for name in ("张北县", "康保县", "蔚县"):  # each county's printable 公示
         assert (out / f"公示-2025-{name}.xlsx").is_file()
     assert "公示期：2025年10月27日至2025年11月4日（7个工作日）" in result.output
@@ -41,7 +42,16 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
         assert (out / "申请审批表-2025.pdf").is_file()
         assert "申请审批表：810 份，共 810 页" in result.output
     assert "资助 810 人，810000.00 元" in result.output
-    assert "定稿：810 人" in result.output
+    # the payout story: the review, a death, 递补, the bank's results, retry and cash
+    assert "省级复审：通过 808 人，不通过 2 人" in result.output
+    assert "补充公示：递补 3 人" in result.output
+    assert "到账 804 笔，失败 5 笔，处理中 1 笔" in result.output
+    assert "付款批次 P2025-002：4 笔，4000.00 元" in result.output
+    assert "现金发放 C2025-001：1 人，签收确认 1 人" in result.output
+    for name in ("P2025-001-basic.csv", "P2025-002-basic.csv", "领取表-C2025-001.xlsx"):
+        assert (out / name).is_file()
+    assert list(out.glob("失败名单-P2025-001-*.xlsx")) and list(out.glob("补充公示-2025-*.xlsx"))
+    assert "定稿：资助金已到账的 810 人" in result.output
     assert "受助儿童 417 人" in result.output and "190298.41" in result.output
     assert result.output.count("report verify：核验通过") == 2
     for kind in ("aid", "wishes"):
@@ -53,6 +63,14 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     again = runner.invoke(app, ["aid", "history", "-w", str(tmp_path / "demo"), "--json"])
     assert again.exit_code == 0
     assert '"year": 2025' in again.stdout
+    paid = runner.invoke(app, ["aid", "payments", "status", "-w", str(tmp_path / "demo"), "--json"])
+    document = json.loads(paid.stdout)
+    assert document["paid"] == {"count": 810, "amount": "810000.00"}
+    assert (document["withdrawn"], document["backfilled"]) == (3, 3)
+    conn = sqlite3.connect(tmp_path / "demo" / "zjk-charity.db")
+    history = {r[0] for r in conn.execute("SELECT id_number FROM history WHERE year = 2025")}
+    conn.close()
+    assert history == {p["id"] for p in document["people"] if p["state"] == "paid"}
 
 
 def test_demo_refuses_a_folder_that_already_has_a_ledger(tmp_path: Path) -> None:
