@@ -695,6 +695,7 @@ def cash_sheet(
     signers: Any = None,
     pdf_font: Path | None = None,
     templates: Sequence[Path] | None = None,
+    pdf: bool = True,
     arguments: dict[str, Any] | None = None,
 ) -> CashResult:
     """A cash batch (C2025-001 …) and its 领取表 (xlsx and PDF): each person on it has a
@@ -733,6 +734,7 @@ def cash_sheet(
                     signers=signers,
                     pdf_font=pdf_font,
                     templates=templates,
+                    pdf=pdf,
                 )
                 written = [p for p in (sheet.xlsx, sheet.pdf) if p is not None]
                 store.record_batch(

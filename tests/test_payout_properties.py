@@ -1,0 +1,234 @@
+"""The money rules of payout.md hold after any sequence of operations (hypothesis).
+
+Any mix of withdraw (with or without 递补), pay, retry, bank results (paid, failed,
+pending, a bank's late correction), corrected accounts, cash sheets and cash
+confirmations, starting from a small allocation, keeps:
+
+- funded amount = paid + pending + failed + cash_pending + unpaid, to the cent, and every
+  funded person in exactly one state; money paid twice is counted apart, never inside;
+- nobody ever has two open instructions (pending or cash_pending);
+- the funded list never holds an excluded, withdrawn or twice-funded person, never more
+  people than the allocation funded, and every 递补 came from the waitlist;
+- an operation refused (UserError) leaves the ledger exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stdnum import luhn
+from typer.testing import CliRunner
+
+from conftest import write_workbook
+from test_allocation import _people
+from zjk_charity.aid.allocation import load_allocation
+from zjk_charity.aid.changes import withdraw
+from zjk_charity.aid.payout import PURPOSE, cash_confirm, cash_sheet, pay, payments_status
+from zjk_charity.cli.main import app
+from zjk_charity.errors import UserError
+from zjk_charity.ledger import Ledger
+from zjk_charity.payments import store
+from zjk_charity.payments.importing import apply_files
+from zjk_charity.payments.model import BatchFiles, BatchLine, ResultRow
+from zjk_charity.payments.profiles import BASIC_PROFILE
+from zjk_charity.payments.results import ResultFile
+from zjk_charity.payments.writer import write_batch
+
+YEAR = 2025
+FUNDED = 4
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ledger whose 2025 allocation funds 4 of 9 张北县 applicants (1000 yuan each)."""
+    folder = tmp_path_factory.mktemp("payout-template")
+    book = write_workbook(folder / "张北县.xlsx", _people(9))
+    runner = CliRunner()
+    ws = folder / "ws"
+    for args in (
+        ["aid", "validate", str(book), "--no-workbook"],
+        ["aid", "allocate", "--budget", str(FUNDED * 1000), "--no-workbook"],
+    ):
+        done = runner.invoke(app, [*args, "-w", str(ws), "--year", str(YEAR)])
+        assert done.exit_code == 0, done.output
+    return ws / "zjk-charity.db"
+
+
+def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
+    finally:
+        conn.close()
+
+
+class Story:
+    """One run of operations on a copy of the template ledger."""
+
+    def __init__(self, ledger_path: Path, folder: Path) -> None:
+        self.ledger = Ledger(ledger_path)
+        self.folder = folder
+        self.files = 0
+
+    def _write(self, code: str, lines: Sequence[BatchLine], folder: Path) -> BatchFiles:
+        return write_batch(BASIC_PROFILE, code, lines, folder)
+
+    def pay(self, retry: bool) -> None:
+        self.files += 1
+        pay(
+            self.ledger,
+            YEAR,
+            profile="basic",
+            write=self._write,
+            folder=self.folder / f"pay{self.files}",
+            memo="2025年福彩暖冬资助",
+            retry=retry,
+        )
+
+    def instructions(self) -> list[Any]:
+        with self.ledger.read() as conn:
+            assert conn is not None
+            return store.instructions(conn, PURPOSE, YEAR)
+
+    def results(self, seed: int) -> None:
+        """The bank answers for every bank instruction (pending ones, and failed ones: a
+        late correction), each outcome picked from ``seed``."""
+        rows = []
+        for n, i in enumerate(self.instructions()):
+            if i.method != "bank" or i.state not in {"pending", "failed"}:
+                continue
+            outcome = ("success", "failure", "pending")[(seed >> (2 * n)) % 3]
+            if i.state == "failed" and outcome != "success":
+                continue
+            rows.append(
+                ResultRow(
+                    "r.xlsx",
+                    "回盘",
+                    len(rows) + 2,
+                    i.account,
+                    i.name,
+                    i.amount,
+                    outcome,
+                    "账户已销户" if outcome == "failure" else "",
+                )
+            )
+        self.files += 1
+        digest = hashlib.sha256(f"results {self.files}".encode()).hexdigest()
+        result = ResultFile(self.folder / "r.xlsx", "r.xlsx", digest, rows)
+        with self.ledger.run("aid payments import", {}) as run:
+            a = load_allocation(self.ledger, YEAR)
+            withdrawn = {e.id_number: "x" for e in a.entries if e.status == "withdrawn"}
+            apply_files(run.conn, run.id, PURPOSE, YEAR, [result], withdrawn=withdrawn)
+
+    def correct(self, seed: int) -> None:
+        """A new account for the failed people picked by ``seed``."""
+        failed = [i for i in self.instructions() if i.state == "failed"]
+        chosen = [i for n, i in enumerate(failed) if seed >> n & 1]
+        changes = []
+        for n, i in enumerate(chosen):
+            body = f"6217{seed % 10**8:08d}{self.files:03d}{n:03d}"[:18]
+            changes.append((i.payee, i.name, body + luhn.calc_check_digit(body), "邮储", "f", 1))
+        self.files += 1
+        with self.ledger.run("aid accounts update", {}) as run:
+            store.record_accounts(run.conn, run.id, PURPOSE, YEAR, changes)
+
+    def cash(self) -> None:
+        cash_sheet(self.ledger, YEAR, [], folder=self.folder / f"cash{self.files}", pdf=False)
+        self.files += 1
+
+    def confirm(self) -> None:
+        waiting = {i.payee for i in self.instructions() if i.state == "cash_pending"}
+        if waiting:
+            from datetime import date
+
+            cash_confirm(self.ledger, YEAR, date(YEAR, 12, 18), ids=sorted(waiting))
+
+    def withdraw(self, seed: int, backfill: bool) -> None:
+        a = load_allocation(self.ledger, YEAR)
+        funded = [e for e in a.funded if e.id_number]
+        if funded:
+            person = funded[seed % len(funded)]
+            assert person.id_number is not None
+            withdraw(
+                self.ledger, YEAR, person.id_number, "放弃", backfill=backfill, operator="测试"
+            )
+
+
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["pay", "retry", "results", "correct", "cash", "confirm", "withdraw", "withdraw-only"]
+        ),
+        st.integers(0, 2**16),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+def check_invariants(story: Story, waitlisted: set[str], excluded: set[str]) -> None:
+    s = payments_status(story.ledger, YEAR).status
+    assert s.balanced(), s.tallies
+    assert sum(t.count for t in s.tallies.values()) == len(s.funded)
+    assert s.amount == Decimal(1000) * len(s.funded)
+    instructions = story.instructions()
+    open_by_payee = Counter(i.payee for i in instructions if i.state in {"pending", "cash_pending"})
+    assert all(n == 1 for n in open_by_payee.values()), open_by_payee
+    paid_payees = {i.payee for i in instructions if i.state == "paid"}
+    funded_keys = [f.key for f in s.funded]
+    assert s.tallies["paid"].count == len(paid_payees & set(funded_keys))
+    assert s.double_paid.amount == sum((i.amount for i in instructions if i.double), Decimal(0))
+    a = load_allocation(story.ledger, YEAR)
+    assert len(funded_keys) == len(set(funded_keys)) <= FUNDED
+    withdrawn = {e.id_number for e in a.entries if e.status == "withdrawn"}
+    assert not (set(funded_keys) & (withdrawn | excluded))
+    first = {e.id_number for e in a.first_funded}
+    assert set(funded_keys) - first <= waitlisted
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(operations=OPERATIONS)
+def test_money_rules_hold_after_any_sequence(template: Path, operations: list[Any]) -> None:
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        shutil.copy(template, folder / "zjk-charity.db")
+        story = Story(folder / "zjk-charity.db", folder)
+        first = load_allocation(story.ledger, YEAR)
+        waitlisted = {e.id_number for e in first.waitlist if e.id_number}
+        excluded = {e.id_number for e in first.entries if e.status == "excluded" and e.id_number}
+        for name, seed in operations:
+            before = dump(story.ledger.path)
+            try:
+                if name in {"pay", "retry"}:
+                    story.pay(retry=name == "retry")
+                elif name == "results":
+                    story.results(seed)
+                elif name == "correct":
+                    story.correct(seed)
+                elif name == "cash":
+                    story.cash()
+                elif name == "confirm":
+                    story.confirm()
+                else:
+                    story.withdraw(seed, backfill=name == "withdraw")
+            except UserError:
+                assert dump(story.ledger.path) == before, (
+                    f"{name} was refused yet changed the ledger"
+                )
+            check_invariants(story, waitlisted, excluded)
