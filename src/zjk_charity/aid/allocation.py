@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -847,6 +847,28 @@ def _no_allocation(year: int, years: list[int]) -> UserError:
         f"{year} 年还没有分配结果；{other_zh or '请先运行 zjk-charity aid allocate'}",
         f"no allocation for {year} yet; {other_en or 'run zjk-charity aid allocate first'}",
     )
+
+
+def latest_allocation_id(conn: sqlite3.Connection, year: int) -> int:
+    """The id of the allocation :func:`read_allocation` would read (a UserError if none)."""
+    head = _latest(conn, year)
+    if head is None:
+        raise _no_allocation(year, _allocated_years(conn))
+    return int(head["id"])
+
+
+def entries_by_id(
+    conn: sqlite3.Connection, allocation_id: int, ids: Collection[str]
+) -> dict[str, Entry]:
+    """The snapshot rows of the people with these IDs, as stored (changes not applied):
+    for a command that needs a few people's villages or names, not the whole list."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (allocation_id,)
+    )
+    return {r["id_number"]: _entry(r) for r in rows if r["id_number"] in wanted}
 
 
 def read_allocation(conn: sqlite3.Connection, year: int) -> Allocation:

@@ -61,6 +61,19 @@ def changes(conn: sqlite3.Connection, allocation_id: int) -> list[Change]:
     ]
 
 
+def withdrawn_ids(conn: sqlite3.Connection, allocation_id: int) -> dict[str, str]:
+    """ID number -> withdrawal reason of everyone withdrawn from the allocation."""
+    return {
+        r[0]: r[1] or ""
+        for r in conn.execute(
+            "SELECT p.id_number, c.reason FROM aid_changes c JOIN allocation_people p "
+            "ON p.allocation_id = c.allocation_id AND p.seq = c.seq "
+            "WHERE c.allocation_id = ? AND c.kind = 'withdrawn' AND p.id_number IS NOT NULL",
+            (allocation_id,),
+        )
+    }
+
+
 def has_changes(conn: sqlite3.Connection, allocation_id: int) -> bool:
     found = conn.execute(
         "SELECT 1 FROM aid_changes WHERE allocation_id = ? LIMIT 1", (allocation_id,)

@@ -28,7 +28,15 @@ from typing import Any
 
 from zjk_charity.aid import campaign_name
 from zjk_charity.aid import columns as col
-from zjk_charity.aid.allocation import Allocation, Entry, read_allocation
+from zjk_charity.aid.allocation import (
+    Allocation,
+    Entry,
+    entries_by_id,
+    is_finalized,
+    latest_allocation_id,
+    read_allocation,
+)
+from zjk_charity.aid.changes_store import withdrawn_ids
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding
 from zjk_charity.ids import account_problem, check_id, mask_id, mask_name, normalise_account
@@ -91,8 +99,9 @@ class PersonRef:
     reason: str = ""
 
     @classmethod
-    def of(cls, payee: Payee, reason: str = "") -> PersonRef:
-        return cls(payee.county, mask_name(payee.name), mask_id(payee.key), reason)
+    def of(cls, payee: Payee, reason: str = "", person: str = "") -> PersonRef:
+        """``person``: the recipient's own name, when the account holder is someone else."""
+        return cls(payee.county, mask_name(person or payee.name), mask_id(payee.key), reason)
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -106,11 +115,15 @@ class PersonRef:
 def _open_for_payment(conn: sqlite3.Connection, year: int) -> Allocation:
     a = read_allocation(conn, year)
     if a.finalized:
-        raise UserError(
-            f"{year} 年的分配已经定稿，不能再付款或更改；如有遗漏请联系管理员",
-            f"the {year} allocation is finalized; nothing more can be paid or changed",
-        )
+        raise _finalized(year)
     return a
+
+
+def _finalized(year: int) -> UserError:
+    return UserError(
+        f"{year} 年的分配已经定稿，不能再付款或更改；如有遗漏请联系管理员",
+        f"the {year} allocation is finalized; nothing more can be paid or changed",
+    )
 
 
 # ------------------------------------------------------------------------- aid pay
@@ -317,6 +330,7 @@ class Failure:
     payee: Payee
     batch: str
     reason: str
+    person: str  # the recipient's own name (the payee's 户名 may be a corrected one)
 
 
 @dataclass(frozen=True)
@@ -352,20 +366,19 @@ def import_payments(
             list(paths),
         ) as run:
             conn = run.conn
-            a = _open_for_payment(conn, year)
-            withdrawn = {
-                e.id_number: e.reason or ""
-                for e in a.entries
-                if e.status == "withdrawn" and e.id_number
-            }
+            # Not the whole allocation (100,000 entries): who is withdrawn, and later the
+            # villages of the people who failed, are all this needs.
+            allocation_id = latest_allocation_id(conn, year)
+            if is_finalized(conn, year):
+                raise _finalized(year)
+            withdrawn = withdrawn_ids(conn, allocation_id)
             imported = apply_files(
                 conn, run.id, PURPOSE, year, files, withdrawn=withdrawn, profile=profile
             )
             result = ImportResult(year, imported)
-            if imported.updates:
-                result.failures = _failures(conn, a, imported)
+            result.failures = _failures(conn, allocation_id, imported)
             if result.failures and lists is not None:
-                written = _failure_list(a, result.failures, lists, result)
+                written = _failure_list(year, result.failures, lists, result)
             run.outcome = "problems" if imported.has_errors else "ok"
             run.result = result.as_json()
     except BaseException:
@@ -376,7 +389,7 @@ def import_payments(
 
 
 def _failure_list(
-    a: Allocation, failures: list[Failure], lists: PrintOptions, result: ImportResult
+    year: int, failures: list[Failure], lists: PrintOptions, result: ImportResult
 ) -> list[Path]:
     from zjk_charity.aid.payout_lists import FailedPayment, write_failure_list
 
@@ -384,13 +397,13 @@ def _failure_list(
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")  # a second import never meets the first's
     files = write_failure_list(
         lists.folder / f"失败名单-{batches}-{stamp}.xlsx",
-        year=a.year,
+        year=year,
         people=[
             FailedPayment(
                 f.payee.county,
                 f.payee.township,
                 f.payee.village,
-                person_name(a, f.payee.key),
+                f.person,
                 f.payee.key,
                 f.payee.bank,
                 f.payee.account,
@@ -408,32 +421,33 @@ def _failure_list(
     return result.written
 
 
-def _failures(conn: sqlite3.Connection, a: Allocation, imported: Imported) -> list[Failure]:
-    failed = {u.instruction: u.reason for u in imported.updates if u.state == "failed"}
-    if not failed:
-        return []
-    people = payees(a, {})
+def _failures(conn: sqlite3.Connection, allocation_id: int, imported: Imported) -> list[Failure]:
+    """The people whose instruction failed in this import, with their villages."""
+    failed = [
+        (imported.seen[u.instruction], u.reason) for u in imported.updates if u.state == "failed"
+    ]
+    people = entries_by_id(conn, allocation_id, {i.payee for i, _ in failed})
     found = []
-    for i in store.instructions(conn, PURPOSE, a.year):
-        if i.id in failed and i.payee in people:
-            sent = people[i.payee]
-            found.append(
-                Failure(
-                    Payee(
-                        key=i.payee,
-                        county=i.county,
-                        name=i.name,
-                        account=i.account,
-                        bank=i.bank,
-                        amount=i.amount,
-                        id_number=i.payee,
-                        township=sent.township,
-                        village=sent.village,
-                    ),
-                    i.batch,
-                    failed[i.id],
-                )
+    for i, reason in failed:
+        entry = people.get(i.payee)
+        found.append(
+            Failure(
+                Payee(
+                    key=i.payee,
+                    county=i.county,
+                    name=i.name,
+                    account=i.account,
+                    bank=i.bank,
+                    amount=i.amount,
+                    id_number=i.payee,
+                    township=entry.township if entry else "",
+                    village=entry.village if entry else "",
+                ),
+                i.batch,
+                reason,
+                entry.name if entry else i.name,
             )
+        )
     return found
 
 

@@ -31,6 +31,10 @@ class Imported:
     findings: list[PayFinding] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
+    # Every instruction matched against, by id, as it was before this import (their
+    # payee, account and amount do not change with the state): what a report of the
+    # updated ones needs, without loading the campaign again.
+    seen: dict[int, Instruction] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -75,9 +79,11 @@ def apply_files(
         )
     done = Imported()
     for rf in files:
+        current = _chosen(conn, purpose, year, profile)
+        done.seen.update((i.id, i) for i in current)
         matching = match_results(
             rf.rows,
-            _chosen(conn, purpose, year, profile),
+            current,
             sha256=rf.sha256,
             applied=store.applied_rows(conn),
             withdrawn=withdrawn,

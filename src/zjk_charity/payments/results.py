@@ -34,7 +34,7 @@ from pathlib import Path
 
 from zjk_charity.ids import normalise_account
 from zjk_charity.payments.codes import PayFinding
-from zjk_charity.payments.model import Outcome, ResultRow, yuan
+from zjk_charity.payments.model import CENT, Outcome, ResultRow, yuan
 from zjk_charity.text import header_key, is_blank, nfkc, squash
 from zjk_charity.wishes.amounts import AmountProblem, parse_amount, to_decimal
 from zjk_charity.workbook.reader import Cell, ColumnSpec, Row, Sheet, cell_text, read_table
@@ -182,6 +182,9 @@ STATUS_ALLOWED = "成功、交易成功、S；失败、交易失败、F；处理
 # "失败：账户已销户", "失败-户名不符", "失败(账号不存在)": the status, then its reason.
 _STATUS_SPLIT = re.compile(r"[:\-—,;(/|]")
 _TRAILING = "。.!！)"
+# An amount as most files write it (digits, at most two decimals): read as it stands,
+# which is what the money parser would make of it, without its other readings.
+_PLAIN_AMOUNT = re.compile(r"^[1-9][0-9]{0,8}(?:\.[0-9]{1,2})?\Z")  # below MAX_FEN
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
 # Excel keeps 15 significant digits: a number cell of 16 or more digits has lost some.
 _EXACT_LIMIT = 10**15
@@ -354,6 +357,9 @@ class _SheetReader:
                 if block is not None:
                     self._total(block, row)
                 continue
+            if block is not None and self._is_result(block, row):
+                self._row(block, row)  # a status value: a result row, never a header
+                continue
             columns = self._header(row)
             if columns is not None:
                 self._note_header(row)
@@ -394,6 +400,11 @@ class _SheetReader:
         for name in missing:
             self._flag(header_row, name, "COLUMN_MISSING", column=name)
         return None if missing else _Block(dict(columns), header_row)
+
+    def _is_result(self, block: _Block, row: Row) -> bool:
+        """The row's status cell holds a status value (a header holds a heading there)."""
+        status = self._get(block, row, STATUS)
+        return isinstance(status, str) and outcome_of(status) is not None
 
     def _header(self, row: Row) -> dict[str, int] | None:
         """The columns of a row that is a second header (two or more known headings)."""
@@ -482,6 +493,11 @@ class _SheetReader:
         value = self._get(block, row, AMOUNT)
         if is_blank(value):
             return None, True
+        if isinstance(value, str) and _PLAIN_AMOUNT.match(value):  # 1000.00: most rows
+            amount = Decimal(value).quantize(CENT)
+            block.amounts.append(amount)
+            block.since_total.append(amount)
+            return amount, True
         fen = parse_amount(value)
         if isinstance(fen, AmountProblem):
             self._flag(
