@@ -180,7 +180,7 @@ def test_supplement_posts_the_backfilled_once(listed: Listed, tmp_path: Path) ->
     doc = json.loads(result.stdout)
     assert doc["supplement"] == 1 and doc["people"] == 2
     assert doc["notice"]["start"] == "2025-11-03" and doc["notice"]["end"] == "2025-11-11"
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.glob("*.xlsx"))
     assert names == ["补充公示-2025-康保县.xlsx", "补充公示-2025-张北县.xlsx"]
     rows = rows_of(out / "补充公示-2025-张北县.xlsx")
     assert rows[0][0] == "2025年福彩暖冬资助对象补充公示名单"
@@ -228,7 +228,7 @@ def test_supplement_for_named_counties_leaves_the_others_waiting(
         listed.ws, "aid", "notice", "--supplement", "--county", "康保", "--out", str(tmp_path)
     )
     assert first.exit_code == 0, first.output
-    assert [p.name for p in tmp_path.glob("补充公示*")] == ["补充公示-2025-康保县.xlsx"]
+    assert [p.name for p in tmp_path.glob("补充公示*.xlsx")] == ["补充公示-2025-康保县.xlsx"]
     rest = cli(listed.ws, "aid", "notice", "--supplement", "--out", str(tmp_path / "b"), "--json")
     assert [c["county"] for c in json.loads(rest.stdout)["counties"]] == ["张北县"]
 

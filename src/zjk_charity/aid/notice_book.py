@@ -7,17 +7,23 @@ own lines: the county with its total (people, amount), the period, how many mino
 counted but not listed, and whom to tell of an objection (with the supervision phone
 when the settings have one); then its people, numbered from 1. Page numbers in the
 footer.
+
+The 补充公示 is also written as a PDF beside each workbook (the same lines and table,
+drawn by ``templates/aid-list.typ`` through ``payout_lists.write_lists``): a notice is
+posted on paper, and a PDF prints the same on any machine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from zjk_charity.aid.notice import ADULT, Notice, NoticePage
+from zjk_charity.aid.payout_lists import ListFiles, PrintedList, pdf_columns, pdf_row, write_lists
 from zjk_charity.config import make_folder
 from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_id, mask_name
@@ -26,7 +32,7 @@ from zjk_charity.workbook.writer import (
     Column,
     PrintSetup,
     SheetSpec,
-    atomic_path,
+    Value,
     new_book,
 )
 
@@ -43,6 +49,8 @@ NOTICE_COLUMNS = (
     ("身份证号", 22),
     ("资助金额（元）", 14),
 )
+# How the PDF aligns each column (payout_lists' kinds): 序号 centred, money right.
+NOTICE_PDF_KINDS = ("text", "wrap", "wrap", "wrap", "wrap", "id", "money")
 
 
 def notice_title(year: int, supplement: bool = False, round: int = 1) -> str:
@@ -105,18 +113,47 @@ def write_notice_sheet(
         out.write_banner(lines[0], bold=True, size=12)
         for line in lines[1:]:
             out.write_banner(line)
-        for n, e in enumerate(page.listed, start=1):
-            out.write(
-                [
-                    n,
-                    e.county,
-                    e.township,
-                    e.village,
-                    mask_name(e.name),
-                    mask_id(e.id_number or ""),
-                    e.amount,
-                ]
-            )
+        for row in notice_rows(page):
+            out.write(row)
+
+
+def notice_rows(page: NoticePage) -> list[list[Value]]:
+    """A county's listed people as printed, numbered from 1: names and IDs masked."""
+    return [
+        [
+            n,
+            e.county,
+            e.township,
+            e.village,
+            mask_name(e.name),
+            mask_id(e.id_number or ""),
+            e.amount,
+        ]
+        for n, e in enumerate(page.listed, start=1)
+    ]
+
+
+def notice_pdf_data(
+    page: NoticePage, notice: Notice, title: str, supplement: bool = False
+) -> dict[str, Any]:
+    """One county's notice for ``templates/aid-list.typ``: the workbook's lines and
+    table (no total row: the first line holds the county's total)."""
+    specs = [(h, w, k) for (h, w), k in zip(NOTICE_COLUMNS, NOTICE_PDF_KINDS, strict=True)]
+    return {
+        "title": title,
+        "subtitle": "",
+        "columns": pdf_columns(specs),
+        "row_mm": 7,
+        "groups": [
+            {
+                "lines": page_lines(page, notice, supplement),
+                "rows": [pdf_row(row) for row in notice_rows(page)],
+                "total": [],
+            }
+        ],
+        "note": "",
+        "signature": "",
+    }
 
 
 def write_county_notice(
@@ -150,16 +187,77 @@ def write_county_notices(
     All or nothing: every file is written under a temporary name and they are renamed
     together at the end, so a file that cannot be written leaves the others as they were.
     """
+    return write_county_notice_files(
+        pages, notice, folder, year, supplement=supplement, round=round, created=created, pdf=False
+    ).xlsx
+
+
+@dataclass
+class NoticeFiles:
+    """What :func:`write_county_notice_files` wrote: per page its workbook and (when a
+    Chinese font was found) its PDF; ``warnings`` are (Chinese, English) lines for the user."""
+
+    files: list[ListFiles] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def xlsx(self) -> list[Path]:
+        return [f.xlsx for f in self.files]
+
+    @property
+    def pdfs(self) -> list[Path]:
+        return [f.pdf for f in self.files if f.pdf is not None]
+
+
+def write_county_notice_files(
+    pages: Sequence[NoticePage],
+    notice: Notice,
+    folder: Path,
+    year: int,
+    *,
+    supplement: bool = False,
+    round: int = 1,
+    created: datetime | None = None,
+    pdf: bool = True,
+    pdf_font: Path | None = None,
+    templates: Sequence[Path] | None = None,
+) -> NoticeFiles:
+    """As :func:`write_county_notices`, and with ``pdf`` each workbook's PDF beside it
+    (``补充公示-2025-张北县.pdf``): the same lines and table, page numbers, the header
+    repeated on every page. Every file, workbooks and PDFs, is renamed into place
+    together at the end, or none is. Without a Chinese font the workbooks are still
+    written and a warning says what to install."""
+    _check_folder(folder)
+    title = notice_title(year, supplement, round)
+    lists = [
+        PrintedList(
+            _county_writer(page, notice, title, created, supplement),
+            notice_pdf_data(page, notice, title, supplement),
+            ListFiles(
+                folder / notice_file_name(year, page.county, supplement, round),
+                people=page.people,
+                amount=page.amount,
+            ),
+        )
+        for page in pages
+    ]
+    warnings = write_lists(lists, pdf=pdf, pdf_font=pdf_font, templates=templates)
+    return NoticeFiles([item.result for item in lists], warnings)
+
+
+def _county_writer(
+    page: NoticePage, notice: Notice, title: str, created: datetime | None, supplement: bool
+) -> Callable[[Path], None]:
+    def write(temp: Path) -> None:
+        write_county_notice(temp, page, notice, title, created, supplement)
+
+    return write
+
+
+def _check_folder(folder: Path) -> None:
     if folder.suffix and not folder.is_dir():
         raise UserError(
             f"--out {folder}：应为文件夹（每县一个公示文件），不是文件名",
             f"--out {folder}: give a folder (one notice file per county), not a file name",
         )
     make_folder(folder, "请用 --out 指定一个文件夹", "give a folder with --out")
-    title = notice_title(year, supplement, round)
-    targets = [folder / notice_file_name(year, page.county, supplement, round) for page in pages]
-    with ExitStack() as stack:
-        temps = [stack.enter_context(atomic_path(target)) for target in targets]
-        for page, temp in zip(pages, temps, strict=True):
-            write_county_notice(temp, page, notice, title, created, supplement)
-    return targets

@@ -17,13 +17,14 @@ for the lines it takes (``workbook/widths.py``), so nothing is cut when printed.
 
 IDs are shown as their first 6 and last 4 digits, accounts as first 4 and last 4: these
 sheets travel between offices and are signed in public. The writers take plain records
-(no ledger, no SQL); the commands of ``aid/payout.py`` build them.
+(no ledger, no SQL); the commands of ``aid/payout.py`` build them. :func:`write_lists`
+(workbooks and their PDFs, all or none) also prints the 补充公示 (``aid/notice_book.py``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -315,12 +316,12 @@ def write_cash_sheet(
     data = {
         "title": title,
         "subtitle": subtitle,
-        "columns": _pdf_columns(CASH_COLUMNS),
+        "columns": pdf_columns(CASH_COLUMNS),
         "row_mm": 14,
         "groups": [
             {
                 "lines": [],
-                "rows": [_pdf_row(_cash_values(p)) for p in lines],
+                "rows": [pdf_row(_cash_values(p)) for p in lines],
                 "total": _pdf_total(CASH_COLUMNS, len(lines), amount),
             }
         ],
@@ -328,7 +329,7 @@ def write_cash_sheet(
         "signature": sign,
     }
     result = ListFiles(target, people=len(lines), amount=amount)
-    _write_both(target, workbook, data, pdf, pdf_font, templates, result)
+    _write_both(workbook, data, pdf, pdf_font, templates, result)
     return result
 
 
@@ -481,12 +482,12 @@ def write_failure_list(
     data = {
         "title": title,
         "subtitle": subtitle,
-        "columns": _pdf_columns(FAILURE_COLUMNS),
+        "columns": pdf_columns(FAILURE_COLUMNS),
         "row_mm": 8,
         "groups": [
             {
                 "lines": [county_line(county, group), FAILURE_NOTE],
-                "rows": [_pdf_row(_failure_values(n, p)) for n, p in enumerate(group, 1)],
+                "rows": [pdf_row(_failure_values(n, p)) for n, p in enumerate(group, 1)],
                 "total": _pdf_total(
                     FAILURE_COLUMNS, len(group), sum((p.amount for p in group), Decimal(0))
                 ),
@@ -497,7 +498,7 @@ def write_failure_list(
         "signature": "",
     }
     result = ListFiles(target, people=len(people), amount=amount)
-    _write_both(target, workbook, data, pdf, pdf_font, templates, result)
+    _write_both(workbook, data, pdf, pdf_font, templates, result)
     return result
 
 
@@ -512,7 +513,8 @@ def _book(path: Path, created: datetime | None) -> Iterator[Book]:
     book.close()
 
 
-def _pdf_columns(specs: Sequence[Spec]) -> list[dict[str, Any]]:
+def pdf_columns(specs: Sequence[Spec]) -> list[dict[str, Any]]:
+    """The columns as the PDF template takes them: header, width, alignment by kind."""
     return [
         {
             "header": h,
@@ -523,7 +525,8 @@ def _pdf_columns(specs: Sequence[Spec]) -> list[dict[str, Any]]:
     ]
 
 
-def _pdf_row(values: Sequence[Value]) -> list[str]:
+def pdf_row(values: Sequence[Value]) -> list[str]:
+    """A row's cells as printed text (money as 1,000.00, nothing for None)."""
     return [yuan_text(v) if isinstance(v, Decimal) else "" if v is None else str(v) for v in values]
 
 
@@ -535,39 +538,78 @@ def _pdf_total(specs: Sequence[Spec], people: int, amount: Decimal) -> list[str]
     return cells
 
 
+@dataclass
+class PrintedList:
+    """One printed list to write: ``workbook`` writes it to the (temporary) path it is
+    given, ``data`` is the same list for ``templates/aid-list.typ`` (title, subtitle,
+    columns, row_mm, groups of lines, rows and total, note, signature), ``result`` is
+    filled in (its PDF, the characters the font lacks)."""
+
+    workbook: Callable[[Path], None]
+    data: dict[str, Any]
+    result: ListFiles
+
+
+def write_lists(
+    lists: Sequence[PrintedList],
+    *,
+    pdf: bool = True,
+    pdf_font: Path | None = None,
+    templates: Sequence[Path] | None = None,
+) -> list[tuple[str, str]]:
+    """Write every list's workbook (``result.xlsx``) and, with ``pdf``, its PDF beside it;
+    all files are renamed into place together at the end, so a failure leaves none of
+    them. The font is looked up once. Without a Chinese font the workbooks are still
+    written: no PDF, and the warning returned (one for all) says what to install.
+
+    Returns the (Chinese, English) warnings; each result's ``warnings`` gets its own too.
+    """
+    from zjk_charity.pdf import PdfUnavailable
+
+    for item in lists:
+        if item.result.xlsx.suffix.lower() != ".xlsx":
+            raise UserError(
+                f"{item.result.xlsx}：打印名单应保存为 .xlsx 文件",
+                f"{item.result.xlsx}: a printed list is an .xlsx file",
+            )
+    warnings: list[tuple[str, str]] = []
+    with ExitStack() as stack:
+        for item in lists:
+            item.workbook(stack.enter_context(atomic_path(item.result.xlsx)))
+        if not pdf or not lists:
+            return warnings
+        try:
+            fonts = stack.enter_context(_fonts(pdf_font))
+        except PdfUnavailable as exc:
+            names = [item.result.xlsx.name for item in lists]
+            warning = (
+                f"{exc.zh}；{'、'.join(names)} 已照常生成",
+                f"{exc.en}; {', '.join(names)} written",
+            )
+            for item in lists:
+                item.result.warnings.append(warning)
+            return [warning]
+        for item in lists:
+            shown = item.result.xlsx.with_suffix(".pdf")
+            temp = stack.enter_context(atomic_path(shown))
+            _render(item.data, temp, fonts, templates, item.result, shown)
+            warnings.extend(item.result.warnings)
+            item.result.pdf = shown
+    return warnings
+
+
 def _write_both(
-    target: Path,
-    workbook: Any,
+    workbook: Callable[[Path], None],
     data: dict[str, Any],
     pdf: bool,
     pdf_font: Path | None,
     templates: Sequence[Path] | None,
     result: ListFiles,
 ) -> None:
-    """The workbook and its PDF, renamed into place together (a failure leaves neither);
-    no Chinese font: the workbook alone and a warning."""
-    from zjk_charity.pdf import PdfUnavailable
-
-    if target.suffix.lower() != ".xlsx":
-        raise UserError(
-            f"{target}：打印名单应保存为 .xlsx 文件", f"{target}: a printed list is an .xlsx file"
-        )
-    pdf_target = target.with_suffix(".pdf")
-    with ExitStack() as stack:
-        temp = stack.enter_context(atomic_path(target))
-        workbook(temp)
-        if not pdf:
-            return
-        try:
-            fonts = stack.enter_context(_fonts(pdf_font))
-        except PdfUnavailable as exc:
-            result.warnings.append(
-                (f"{exc.zh}；{target.name} 已照常生成", f"{exc.en}; {target.name} written")
-            )
-            return
-        pdf_temp = stack.enter_context(atomic_path(pdf_target))
-        _render(data, pdf_temp, fonts, templates, result, pdf_target)
-        result.pdf = pdf_target
+    """One list: its workbook (``result.xlsx``) and its PDF (:func:`write_lists`)."""
+    write_lists(
+        [PrintedList(workbook, data, result)], pdf=pdf, pdf_font=pdf_font, templates=templates
+    )
 
 
 def _fonts(pdf_font: Path | None) -> Any:

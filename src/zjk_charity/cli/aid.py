@@ -798,6 +798,7 @@ def _notice_supplement(
     from zjk_charity.aid.supplement import write_supplement
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
+    from zjk_charity.reports.render import template_folders
 
     with user_errors(lang):
         ws = Workspace.open(workspace)
@@ -812,6 +813,8 @@ def _notice_supplement(
             start=start,
             counties=county,
             arguments={"year": y, "counties": county, "notice_from": notice_from},
+            pdf_font=ws.settings.pdf_font,
+            templates=template_folders(ws.root),
         )
     if json_out:
         emit_json(result.as_json())
@@ -829,7 +832,7 @@ def _notice_supplement(
         if zh
         else f"supplement notice no. {result.round}, {result.notice.period_line(chosen)}"
     )
-    for page, path in zip(result.pages, result.written, strict=True):
+    for page, path, pdf in zip(result.pages, result.written, result.pdfs, strict=True):
         minors = f"，未成年 {page.minors} 人只计人数" if page.minors else ""
         terminal.print(
             f"{page.county}：递补 {page.people} 人{minors} → {path}"
@@ -837,5 +840,7 @@ def _notice_supplement(
             else f"{page.county}: {page.people} backfilled → {path}",
             soft_wrap=True,
         )
-    for zh_line, en_line in result.notice.warnings():
+        if pdf is not None:
+            terminal.print(f"  {pdf}", soft_wrap=True)
+    for zh_line, en_line in [*result.notice.warnings(), *result.warnings]:
         terminal.print(zh_line if zh else en_line, style="yellow")
