@@ -259,6 +259,8 @@ def _changes(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
     posted = write_supplement(ledger, YEAR, root / "out", Settings().aid, start=date(YEAR, 11, 17))
     summary.lines.append(f"补充公示：递补 {posted.people} 人；{posted.notice.period_line()}")
     summary.written.extend(posted.written)
+    summary.written.extend(p for p in posted.pdfs if p is not None)
+    summary.lines.extend(zh for zh, _ in posted.warnings)
 
 
 def _payments(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
