@@ -162,14 +162,12 @@ def render_allocation(out: Screen, a: Allocation, lang: str, written: list[Path]
         out.print(f"已写出：{path}" if zh else f"written: {path}")
     # No bank file is written here: one unrecorded upload file beside the list invites
     # paying twice. aid pay writes it (and warns there about characters outside GBK).
-    out.print(
-        "上传银行的代发文件用 zjk-charity aid pay 生成（按银行的格式，记入台账）；"
-        "工作簿中的“银行代发（核对用）”只供核对，不要上传"
-        if zh
-        else "the bank's upload file comes from zjk-charity aid pay (the bank's layout, "
-        "recorded); the workbook's 银行代发（核对用） sheet is for checking, never upload it",
-        style="dim",
-    )
+    zh_hint = "上传银行的代发文件用 zjk-charity aid pay 生成（按银行的格式，记入台账）"
+    en_hint = "the bank's upload file comes from zjk-charity aid pay (the bank's layout, recorded)"
+    if written:
+        zh_hint += "；工作簿中的“银行代发（核对用）”只供核对，不要上传"
+        en_hint += "; the workbook's 银行代发（核对用） sheet is for checking, never upload it"
+    out.print(zh_hint if zh else en_hint, style="dim")
 
 
 def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None:
