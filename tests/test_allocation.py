@@ -13,7 +13,14 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import GOOD_ACCOUNT, good_row, make_account, make_id, write_workbook
+from conftest import (
+    GOOD_ACCOUNT,
+    bank_result,
+    good_row,
+    make_account,
+    make_id,
+    write_workbook,
+)
 from zjk_charity.cli.main import app
 
 runner = CliRunner()
@@ -145,23 +152,42 @@ def test_public_notice_is_deidentified_and_reconciles(tmp_path: Path) -> None:
     assert "&P" in sheet.oddFooter.center.text
 
 
-def test_bank_csv_is_gbk_totals_and_keeps_accounts_as_text(campaign: Path, tmp_path: Path) -> None:
-    out = tmp_path / "alloc.xlsx"
+def test_allocate_writes_no_bank_file_and_labels_its_bank_sheet_for_checking(
+    campaign: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "alloc.xlsx"
     result = cli(campaign, "aid", "allocate", "--year", "2025", "--out", str(out))
     assert result.exit_code == 0, result.output
-    bank = tmp_path / "alloc-银行代发.csv"
-    text = bank.read_bytes().decode("gbk")
-    lines = [line.split(",") for line in text.splitlines()]
-    assert lines[0] == ["序号", "户名", "账号", "开户银行", "金额", "摘要"]
-    body, total = lines[1:-1], lines[-1]
-    assert len(body) == 10
-    assert all(row[5] == "2025年福彩暖冬资助" for row in body)
-    assert sum(Decimal(row[4]) for row in body) == Decimal(total[4]) == Decimal("10000.00")
-    assert total[:2] == ["合计", "10笔"]
-    accounts = {row[2] for row in body}
-    assert accounts <= {GOOD_ACCOUNT + "\t", make_account(length=19) + "\t"}
-    sheet = openpyxl.load_workbook(out)["银行代发"]
-    assert sheet.cell(2, 3).data_type == "s" and len(sheet.cell(2, 3).value) == 19
+    # The only file is the workbook: the bank's upload file comes from aid pay (recorded).
+    assert [p.name for p in out.parent.iterdir()] == ["alloc.xlsx"]
+    assert "aid pay" in result.output
+    book_ = openpyxl.load_workbook(out)
+    assert "银行代发" not in book_.sheetnames
+    sheet = book_["银行代发（核对用）"]
+    # Read on screen and on paper, it says it is for checking and where the bank file is.
+    assert "核对用" in str(sheet.cell(1, 1).value)
+    assert "zjk-charity aid pay" in str(sheet.cell(2, 1).value)
+    assert "核对用" in sheet.oddHeader.center.text and "aid pay" in sheet.oddHeader.center.text
+    header = ["序号", "户名", "账号", "开户银行", "金额", "摘要", "县(区)"]
+    assert [c.value for c in sheet[3]] == header
+    body = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] != "合计"]
+    assert len(body) == 10 and all(r[5] == "2025年福彩暖冬资助" for r in body)
+    assert {r[2] for r in body} <= {GOOD_ACCOUNT, make_account(length=19)}
+    assert sheet.cell(4, 3).data_type == "s" and len(sheet.cell(4, 3).value) == 19
+    assert sum(Decimal(str(r[4])) for r in body) == Decimal("10000")
+
+
+def test_a_settings_file_with_the_retired_bank_csv_setting_still_loads(
+    campaign: Path, tmp_path: Path
+) -> None:
+    # A zjk-charity.toml from before aid pay still sets the old CSV's option.
+    (campaign / "zjk-charity.toml").write_text(
+        "[aid]\nbank_csv_text_accounts = false\n", encoding="utf-8"
+    )
+    out = tmp_path / "out" / "alloc.xlsx"
+    result = cli(campaign, "aid", "allocate", "--year", "2025", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.parent.iterdir()] == ["alloc.xlsx"]
 
 
 def test_quotas_file(campaign: Path, tmp_path: Path) -> None:
@@ -225,8 +251,13 @@ def test_finalize_once_then_next_year_flags_every_recipient(tmp_path: Path) -> N
     )
     funded = {r["id"] for r in json.loads(result.stdout)["recipients"]}
     assert len(funded) == 3
+    # finalize records the people whose money arrived: pay all three, the bank says 成功.
+    assert cli(ws, "aid", "pay", "--year", "2025").exit_code == 0
+    results = bank_result(ws / "out" / "P2025-001-basic.csv", tmp_path / "回盘.xlsx")
+    imported = cli(ws, "aid", "payments", "import", str(results), "--year", "2025")
+    assert imported.exit_code == 0, imported.output
     first = cli(ws, "aid", "finalize", "--year", "2025")
-    assert first.exit_code == 0 and "3 人记入往年受助名单" in first.output
+    assert first.exit_code == 0 and "3 名已到账的受助人记入往年受助名单" in first.output
     again = cli(ws, "aid", "finalize", "--year", "2025")
     assert again.exit_code == 2 and "已经定稿" in again.output
     redo = cli(ws, "aid", "allocate", "--year", "2025")

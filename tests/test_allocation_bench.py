@@ -39,5 +39,5 @@ def test_allocate_cases_run_and_the_floor_writes_the_allocations_cells(
     assert ratios["allocate --no-workbook / calamine read"]["value"] > 0
     folder = tmp_path / "40"
     sheets = marshal.loads((folder / ALLOCATION_CELLS).read_bytes())
-    assert {"资助名单", "候补名单", "未入选", "公示名单", "银行代发"} <= set(sheets)
+    assert {"资助名单", "候补名单", "未入选", "公示名单", "银行代发（核对用）"} <= set(sheets)
     assert (folder / "peer-alloc.xlsx").is_file()

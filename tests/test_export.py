@@ -1,8 +1,9 @@
 """`aid export` and `aid notice`: every output written again from the ledger.
 
 The export of an allocation is compared with what `aid allocate` wrote: every part of
-the workbook and the CSV bytes (and, in the same workspace, the whole file: the
-creation time is the allocation's). It works after `--no-workbook` and after finalize.
+the workbook (and, in the same workspace, the whole file: the creation time is the
+allocation's). It works after `--no-workbook` and after finalize. Neither writes a bank
+file: that is `aid pay`'s recorded batch.
 """
 
 from __future__ import annotations
@@ -69,12 +70,13 @@ def test_export_writes_the_same_files_as_allocate(validated: Path, tmp_path: Pat
     assert workbook_parts(tmp_path / "b.xlsx") == workbook_parts(tmp_path / "a.xlsx")
     # The creation time is the allocation's, so even docProps/core.xml is the same.
     assert (tmp_path / "b.xlsx").read_bytes() == (tmp_path / "a.xlsx").read_bytes()
-    bank = (tmp_path / "b-银行代发.csv").read_bytes()
-    assert bank == (tmp_path / "a-银行代发.csv").read_bytes()
-    assert bank.decode("gbk").count("\r\n") == 13  # header, 11 people, 合计
+    assert not list(tmp_path.glob("*.csv"))  # no bank file beside either workbook
+    check = _sheet(tmp_path / "b.xlsx", "银行代发（核对用）")
+    assert "核对用" in check[0][0] and "aid pay" in check[1][0]
+    assert len(check) == 3 + 11 + 1  # title, note, header, 11 people, 合计
     notice = _sheet(tmp_path / "b.xlsx", "公示名单")
     assert PERIOD in [r[0] for r in notice]  # asked from a Saturday: from Monday 10-27
-    assert "b.xlsx" in again.output and "b-银行代发.csv" in again.output
+    assert "b.xlsx" in again.output and ".csv" not in again.output
 
 
 def test_export_after_no_workbook_and_finalize(validated: Path, tmp_path: Path) -> None:
@@ -86,16 +88,18 @@ def test_export_after_no_workbook_and_finalize(validated: Path, tmp_path: Path) 
     made = cli(with_files, *ALLOCATE, *notice_from, "--out", str(out / "allocate.xlsx"))
     assert made.exit_code == 0, made.output
     assert cli(lean, *ALLOCATE, *notice_from, "--no-workbook").exit_code == 0
-    assert cli(lean, "aid", "finalize", "--year", "2025").exit_code == 0
-    assert cli(lean, *ALLOCATE).exit_code == 2  # allocate is refused after finalize
+    # Nobody paid yet: finalize records no one, but the allocation is fixed all the same.
+    finalized = cli(lean, "aid", "finalize", "--year", "2025", "--allow-unpaid")
+    assert finalized.exit_code == 0, finalized.output
+    refused = cli(lean, *ALLOCATE)
+    assert refused.exit_code == 2 and "已定稿" in refused.output  # refused after finalize
 
     exported = cli(lean, *EXPORT, "--out", str(out / "export.xlsx"))
     assert exported.exit_code == 0, exported.output
     assert "已定稿" in exported.output
     # Two workspaces, two runs: only the creation time (docProps/core.xml) may differ.
     assert workbook_parts(out / "export.xlsx") == workbook_parts(out / "allocate.xlsx")
-    csv = (out / "export-银行代发.csv").read_bytes()
-    assert csv == (out / "allocate-银行代发.csv").read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == ["allocate.xlsx", "export.xlsx"]
     sheets = [n for n in workbook_parts(out / "export.xlsx") if n.startswith("xl/worksheets/")]
     assert len(sheets) == 7
 
@@ -125,9 +129,9 @@ def test_export_json_and_default_name(validated: Path) -> None:
         "estimated": False,
     }
     assert (doc["campaign"], doc["allocation"], doc["finalized"]) == ("nuandong-2025", 1, False)
-    book, bank = (Path(p) for p in doc["files"])
+    (book,) = (Path(p) for p in doc["files"])  # the workbook only: aid pay writes bank files
     assert book.parent == validated / "out" and book.name.startswith("分配结果-2025-")
-    assert bank.name == book.stem + "-银行代发.csv" and bank.exists()
+    assert [p.name for p in book.parent.iterdir()] == [book.name]
 
 
 def test_export_without_an_allocation_exits_2(validated: Path) -> None:
@@ -323,9 +327,9 @@ def test_a_year_without_an_allocation_names_the_years_that_have_one(validated: P
         result = cli(validated, *command, "--year", "2024")
         assert result.exit_code == 2
         assert "台账中有 2025 年的分配，请加 --year 2025" in result.output
-    assert cli(validated, "aid", "finalize", "--year", "2025").exit_code == 0
+    assert cli(validated, "aid", "finalize", "--year", "2025", "--allow-unpaid").exit_code == 0
     again = cli(validated, *ALLOCATE, "--no-workbook")
-    assert again.exit_code == 2 and "aid export" in again.output
+    assert again.exit_code == 2 and "已定稿" in again.output and "aid export" in again.output
 
 
 def test_notices_are_written_all_or_nothing(validated: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlwt
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zjk_charity.errors import UserError
@@ -544,7 +544,7 @@ def test_reimport_is_a_no_op() -> None:
     ]
     first = match_results(rows, instructions, sha256=SHA)
     after = applied(instructions, first.updates)
-    keys = {(SHA, x.row.sheet, x.row.row) for x in first.matched}
+    keys = {(SHA, x.row.sheet, x.row.row): x.instruction for x in first.matched}
     again = match_results(rows, after, sha256=SHA, applied=keys)
     assert again.updates == [] and again.findings == [] and again.counts.already == 3
     # Without the record of applied rows (a copy saved again, another sha256) nothing
@@ -759,7 +759,26 @@ def messy(draw: st.DrawFn) -> tuple[list[Instruction], list[ResultRow]]:
     return instructions, rows
 
 
+def test_rows_on_one_instruction_are_reported_again_on_reimport_not_applied() -> None:
+    # One account, four payments waiting, five 成功 rows without amounts: the fifth lands
+    # on the first's instruction, so neither is applied. Imported again, the three rows
+    # applied keep their instructions, and the two left must not now take the free one.
+    instructions = [instruction(n, A1, "500.00") for n in range(1, 5)]  # a guardian's account
+    rows = [result_row(A1, amount=None, row=r) for r in range(2, 7)]
+    first = match_results(rows, instructions, sha256=SHA)
+    assert sorted(u.instruction for u in first.updates) == [2, 3, 4]
+    assert [(f.row, f.code, f.params["variant"]) for f in first.findings] == [
+        (2, "RESULT_UNMATCHED", "twice"),
+        (6, "RESULT_UNMATCHED", "twice"),
+    ]
+    keys = {(SHA, x.row.sheet, x.row.row): x.instruction for x in first.matched}
+    again = match_results(rows, applied(instructions, first.updates), sha256=SHA, applied=keys)
+    assert again.updates == [] and again.counts.already == 3 and again.counts.skipped == 2
+    assert [f.row for f in again.findings] == [2, 6]
+
+
 @given(messy())
+@settings(max_examples=500)
 def test_no_instruction_gets_two_updates_and_twice_is_nothing(
     case: tuple[list[Instruction], list[ResultRow]],
 ) -> None:
@@ -771,7 +790,7 @@ def test_no_instruction_gets_two_updates_and_twice_is_nothing(
         rows
     )
     after = applied(instructions, first.updates)
-    keys = {(SHA, x.row.sheet, x.row.row) for x in first.matched}
+    keys = {(SHA, x.row.sheet, x.row.row): x.instruction for x in first.matched}
     again = match_results(rows, after, sha256=SHA, applied=keys)
     assert again.updates == []
     assert again.counts.already >= len(keys)

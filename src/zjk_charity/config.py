@@ -187,8 +187,9 @@ class AidSettings(_Strict):
             named[county.name] = contact
         return named
 
-    # The bank CSV appends a tab to each account number so that Excel and WPS keep it
-    # as text (no 6.22E+18); set false if the bank's upload portal rejects it.
+    # No longer used: aid allocate and aid export wrote a bank CSV with a tab after each
+    # account; bank files now come only from aid pay (bank profiles, accounts written as
+    # their digits). Still accepted so that a zjk-charity.toml that sets it keeps loading.
     bank_csv_text_accounts: bool = True
 
 
@@ -282,8 +283,6 @@ DEFAULT_TOML = """\
 # supervision phone and the office receiving objections, printed on the notice; unset: no phone
 # notice_phone = ""
 # notice_contact = ""
-# 银行代发 CSV 的账号后加制表符，使 Excel/WPS 按文本显示；银行系统不接受时改为 false
-# bank_csv_text_accounts = true
 
 # 优先级（按顺序，先满足者优先；都不满足的为最后一类）
 # priority classes, in order; whoever matches none ranks last

@@ -1,16 +1,22 @@
 """``zjk-charity purge --year Y [--wishes]``: delete personal data from the ledger.
 
-Removes the year's applications and their findings, the validated-file records and
-every allocation snapshot. The history registry is kept unless ``--history`` is given,
-because it is what stops people being aided twice in later years (DOMAIN.md); the run
-records stay as the audit trail (commands, file names and hashes, no personal data).
+Removes the year's applications and their findings, the validated-file records, every
+allocation snapshot with its changes (withdrawals, 递补), and the year's payments: batches,
+instructions (names, accounts), the bank's result rows and corrected accounts. The
+history registry is kept unless ``--history`` is given, because it is what stops people
+being aided twice in later years (DOMAIN.md); the run records stay as the audit trail
+(commands, file names and hashes, no personal data).
 Afterwards the ledger is VACUUMed so the deleted rows are gone from the file itself,
 not just unlinked. Output files under ``out/`` are the user's to delete; the result
-lists those that look like they belong to the year.
+lists those that look like they belong to the year: besides the lists, the bank batch
+files and their 批次汇总 (``P2025-001-basic.csv``), the cash 领取表 (``领取表-C2025-001``),
+the 失败名单 and the 补充公示 all carry the year (or a batch code holding it) in their
+names, and hold names, IDs or accounts like the 申请审批表 do.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,13 +24,46 @@ from typing import Any
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 
-# (table, condition) in deletion order: children before parents.
-_TABLES = (
-    ("allocation_people", "allocation_id IN (SELECT id FROM allocations WHERE year = ?)"),
-    ("allocations", "year = ?"),
-    ("aid_findings", "year = ?"),
-    ("applicants", "year = ?"),
-    ("aid_files", "year = ?"),
+# (key, table, condition): the rows of one table that go. A key names the rows in the
+# result (wishes' payments live in the same tables as the campaign's).
+_Part = tuple[str, str, str]
+
+
+def _payments(purpose: str, where: str) -> tuple[_Part, ...]:
+    """A purpose's payments (``where`` narrows its instructions), children first."""
+    prefix = "" if purpose == "aid" else f"{purpose}_"
+    mine = f"purpose = '{purpose}'{where}"
+    return (
+        (
+            f"{prefix}payment_results",
+            "payment_results",
+            f"instruction_id IN (SELECT id FROM payment_instructions WHERE {mine})",
+        ),
+        (f"{prefix}payment_instructions", "payment_instructions", mine),
+        (f"{prefix}payment_batches", "payment_batches", mine),
+        (f"{prefix}payee_accounts", "payee_accounts", mine),
+    )
+
+
+_OF_YEAR = "allocation_id IN (SELECT id FROM allocations WHERE year = ?)"
+# The campaign of one year (every condition takes the year), children before parents.
+_TABLES: tuple[_Part, ...] = (
+    *_payments("aid", " AND year = ?"),
+    ("aid_changes", "aid_changes", _OF_YEAR),
+    ("allocation_people", "allocation_people", _OF_YEAR),
+    ("allocations", "allocations", "year = ?"),
+    ("aid_findings", "aid_findings", "year = ?"),
+    ("applicants", "applicants", "year = ?"),
+    ("aid_files", "aid_files", "year = ?"),
+)
+
+# 微心愿 has no campaign year (the platform runs all year): --wishes deletes all of it,
+# its payments (收款账号) included.
+_WISHES: tuple[_Part, ...] = (
+    *_payments("wishes", ""),
+    ("wish_matches", "wish_matches", "1"),
+    ("donations", "donations", "1"),
+    ("wishes", "wishes", "1"),
 )
 
 
@@ -42,8 +81,8 @@ class Purged:
         }
 
 
-# 微心愿 has no campaign year (the platform runs all year): --wishes deletes all of it.
-_WISHES = ("wish_matches", "donations", "wishes")
+def _count(conn: sqlite3.Connection, table: str, where: str, args: tuple[int, ...]) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchone()[0])
 
 
 def count_campaign(
@@ -55,19 +94,13 @@ def count_campaign(
         if conn is None:
             return found
         if year is not None:
-            for t, w in _TABLES:
-                found[t] = int(
-                    conn.execute(f"SELECT count(*) FROM {t} WHERE {w}", (year,)).fetchone()[0]
-                )
+            for key, table, where in _TABLES:
+                found[key] = _count(conn, table, where, (year,) * where.count("?"))
             if history:
-                found["history"] = int(
-                    conn.execute("SELECT count(*) FROM history WHERE year = ?", (year,)).fetchone()[
-                        0
-                    ]
-                )
+                found["history"] = _count(conn, "history", "year = ?", (year,))
         if wishes:
-            for t in _WISHES:
-                found[t] = int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+            for key, table, where in _WISHES:
+                found[key] = _count(conn, table, where, ())
     return found
 
 
@@ -80,12 +113,14 @@ def purge(
     result = Purged(year or 0)
     with ledger.run("purge", {"year": year, "history": history, "wishes": wishes}) as run:
         if year is not None:
-            for table, where in _TABLES:
-                cursor = run.conn.execute(f"DELETE FROM {table} WHERE {where}", (year,))
-                result.rows[table] = cursor.rowcount
+            for key, table, where in _TABLES:
+                cursor = run.conn.execute(
+                    f"DELETE FROM {table} WHERE {where}", (year,) * where.count("?")
+                )
+                result.rows[key] = cursor.rowcount
         if wishes:
-            for table in _WISHES:
-                result.rows[table] = run.conn.execute(f"DELETE FROM {table}").rowcount
+            for key, table, where in _WISHES:
+                result.rows[key] = run.conn.execute(f"DELETE FROM {table} WHERE {where}").rowcount
         if history and year is not None:
             cursor = run.conn.execute("DELETE FROM history WHERE year = ?", (year,))
             result.rows["history"] = cursor.rowcount

@@ -1,7 +1,7 @@
 """``aid allocate``, ``aid explain`` and ``aid finalize``: the rule of ``ranking`` on the ledger.
 
 An allocation reads the campaign's validated applicants, applies the published rule and
-stores the outcome with a snapshot of every applicant row, so the lists, the bank file,
+stores the outcome with a snapshot of every applicant row, so the lists, the payments,
 an explanation for one person and the finalized history all come from what was decided,
 even if a workbook is validated again afterwards (``finalize`` then refuses until the
 allocation is run again).
@@ -583,9 +583,9 @@ def run_allocation(
         if is_finalized(run.conn, request.year):
             raise UserError(
                 f"{request.year} 年的分配已定稿（aid finalize），不能重新分配；"
-                "需要名单、公示或银行代发文件时用 zjk-charity aid export 从台账写出",
+                "需要名单或公示时用 zjk-charity aid export 从台账写出",
                 f"the {request.year} allocation is finalized and cannot be redone; "
-                "zjk-charity aid export writes its lists and bank file again",
+                "zjk-charity aid export writes its lists again",
             )
         _refuse_when_fixed(run.conn, request.year)
         result = _decide_and_store(run.conn, run.id, request, seats, fixed, notes)

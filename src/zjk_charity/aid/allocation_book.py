@@ -1,7 +1,7 @@
-"""The allocation workbook and the bank payment CSV.
+"""The allocation workbook.
 
 Sheets: 资助名单, 候补名单, 未入选, 分县汇总, 公示名单 (de-identified, for notice boards),
-银行代发 and 分配规则 (the rule in words, with the parameters of this run).
+银行代发（核对用） and 分配规则 (the rule in words, with the parameters of this run).
 
 未入选 lists every applicant row that is not funded, waitlisted people included with the
 reason 名额已满 and their waitlist position, so 资助名单 + 未入选 = every row validated.
@@ -14,14 +14,16 @@ county starts on a new printed page with its own total, period and contact lines
 The workbook records the allocation's time as its creation time, so ``aid export``
 writes the very same bytes as ``aid allocate`` did (``tests/test_export.py``).
 
-The bank CSV is GBK (what bank upload portals read), one line per funded person in the
-order of the 银行代发 sheet, then a 合计 line with the count and the total.
+No bank upload file is written here. The file a bank receives comes only from ``aid pay``
+(``payments/``): a recorded batch in the bank's own layout, so that every transfer has an
+instruction waiting for its result. A second, unrecorded upload file beside the list
+would invite paying twice, and the old one (GBK, a 合计 row, a tab after each account)
+was what banks reject. The 银行代发（核对用） sheet stays for checking the accounts before
+paying; its title says so, on screen and on paper.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from pathlib import Path
@@ -40,9 +42,7 @@ from zjk_charity.workbook.writer import (
     PrintSetup,
     SheetSpec,
     Value,
-    atomic_path,
     check_target,
-    csv_safe,
     new_book,
 )
 
@@ -229,7 +229,13 @@ def bank_rows(a: Allocation) -> list[Entry]:
     return _by_county(a.funded)
 
 
+BANK_SHEET = "银行代发（核对用）"
+BANK_SHEET_NOTE = "核对用，不要上传银行：上传银行请用 zjk-charity aid pay 生成的批次文件"
+
+
 def _bank_sheet(book: Book, a: Allocation, memo: str) -> None:
+    """The accounts to check before paying. Titled 核对用 (for checking) on screen and
+    on every printed page: the bank's file is the batch of ``aid pay``, never this."""
     columns = [
         Column("序号", 6),
         Column("户名", 10),
@@ -239,8 +245,15 @@ def _bank_sheet(book: Book, a: Allocation, memo: str) -> None:
         Column("摘要", 22),
         Column("县(区)", 10),
     ]
+    heading = f"{a.year}年福彩暖冬银行代发（核对用）"
     out = book.sheet(
-        SheetSpec("银行代发", columns, print_setup=PrintSetup(title=f"{a.year}年福彩暖冬银行代发"))
+        SheetSpec(
+            BANK_SHEET,
+            columns,
+            title=heading,
+            subtitle=BANK_SHEET_NOTE,
+            print_setup=PrintSetup(title=f"{heading}　{BANK_SHEET_NOTE}"),
+        )
     )
     rows = bank_rows(a)
     for n, e in enumerate(rows, start=1):
@@ -275,55 +288,6 @@ def write_allocation_book(a: Allocation, target: Path, notice: Notice, memo: str
     return target
 
 
-BANK_HEADER = ["序号", "户名", "账号", "开户银行", "金额", "摘要"]
-
-
-def bank_csv_text(a: Allocation, memo: str, text_accounts: bool = True) -> str:
-    """The bank file's text: header, one line per payment, then the 合计 line."""
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\r\n")
-    out.writerow(BANK_HEADER)
-    rows = bank_rows(a)
-    for n, e in enumerate(rows, start=1):
-        account = e.account + ("\t" if text_accounts else "")
-        out.writerow(
-            [
-                n,
-                csv_safe(e.name),
-                account,
-                csv_safe(e.bank),
-                money(e.amount or Decimal(0)),
-                csv_safe(memo),
-            ]
-        )
-    out.writerow(["合计", f"{len(rows)}笔", "", "", money(a.amount), ""])
-    return buffer.getvalue()
-
-
-def outside_gbk(a: Allocation) -> list[Entry]:
-    """Funded people whose name or bank has a character GBK lacks (rare 生僻字)."""
-    found = []
-    for e in bank_rows(a):
-        try:
-            (e.name + e.bank).encode("gbk")
-        except UnicodeEncodeError:
-            found.append(e)
-    return found
-
-
-def write_bank_csv(a: Allocation, target: Path, memo: str, text_accounts: bool = True) -> Path:
-    """The bank CSV, written atomically in GBK.
-
-    Encoded as GB18030, which is byte-for-byte GBK for every GBK character and can still
-    write a rare character GBK lacks; :func:`outside_gbk` names those people so that the
-    officer can check them with the bank rather than have the file refused.
-    """
-    data = bank_csv_text(a, memo, text_accounts).encode("gb18030")
-    with atomic_path(target) as temp:
-        temp.write_bytes(data)
-    return target
-
-
 def check_book_target(target: Path, recorded: AbstractSet[str] = frozenset()) -> None:
     """Refuse an allocation workbook path that is not an .xlsx name, or that would
     replace a file the ledger recorded as some command's input (``recorded``: their
@@ -334,13 +298,12 @@ def check_book_target(target: Path, recorded: AbstractSet[str] = frozenset()) ->
             f"--out {target}：分配结果工作簿的文件名应以 .xlsx 结尾，如 分配结果.xlsx",
             f"--out {target}: the allocation workbook's name must end in .xlsx",
         )
-    for path in (target, target.with_name(f"{target.stem}-银行代发.csv")):
-        if path.is_file() and file_sha256(path) in recorded:
-            raise UserError(
-                f"输出文件 {path} 是台账记录过的输入文件（如申请表、往年受助名单），不能覆盖；"
-                "请换一个输出文件名",
-                f"the output {path} is an input file the ledger recorded; choose another name",
-            )
+    if target.is_file() and file_sha256(target) in recorded:
+        raise UserError(
+            f"输出文件 {target} 是台账记录过的输入文件（如申请表、往年受助名单），不能覆盖；"
+            "请换一个输出文件名",
+            f"the output {target} is an input file the ledger recorded; choose another name",
+        )
 
 
 def write_outputs(
@@ -348,14 +311,13 @@ def write_outputs(
     target: Path,
     notice: Notice,
     memo: str,
-    text_accounts: bool = True,
+    *,
     recorded: AbstractSet[str] = frozenset(),
 ) -> list[Path]:
-    """The allocation workbook at ``target`` and the bank CSV beside it (``…-银行代发.csv``);
-    ``recorded``: see :func:`check_book_target`."""
+    """The allocation workbook at ``target``, and nothing else: the bank's upload file
+    comes from ``aid pay`` (a recorded batch). ``recorded``: see :func:`check_book_target`.
+
+    Returns the files written (a list, so callers need not change when a command writes
+    more than one file)."""
     check_book_target(target, recorded)
-    bank = target.with_name(f"{target.stem}-银行代发.csv")
-    return [
-        write_allocation_book(a, target, notice, memo),
-        write_bank_csv(a, bank, memo, text_accounts),
-    ]
+    return [write_allocation_book(a, target, notice, memo)]

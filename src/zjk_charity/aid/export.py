@@ -2,11 +2,12 @@
 
 The ledger keeps everything the outputs are made of (the allocation's parameters, a
 snapshot of every applicant row with its outcome, and the run's arguments and start
-time), so the allocation workbook, the 公示 and the bank file can be written at any
-time: after ``aid allocate --no-workbook``, after ``aid finalize`` (when allocate is
-refused), or when a file was lost. Written again, they are the same bytes as ``aid
-allocate`` wrote with the same settings (the workbook's creation time is the
-allocation's). Neither command changes the ledger.
+time), so the allocation workbook and the 公示 can be written at any time: after ``aid
+allocate --no-workbook``, after ``aid finalize`` (when allocate is refused), or when a
+file was lost. Written again, they are the same bytes as ``aid allocate`` wrote with the
+same settings (the workbook's creation time is the allocation's). Neither command
+changes the ledger. The bank's upload file is not among them: it comes only from ``aid
+pay``, as a recorded batch.
 
 Which allocation: the finalized one of the year, else the latest.
 """
@@ -64,13 +65,13 @@ class Exported:
 
 
 def export_allocation(ledger: Ledger, year: int, target: Path, aid: AidSettings) -> Exported:
-    """Write the allocation workbook at ``target`` and the bank CSV beside it, from the
-    ledger, exactly as ``aid allocate`` writes them (``write_outputs``)."""
+    """Write the allocation workbook at ``target`` from the ledger, exactly as ``aid
+    allocate`` writes it (``write_outputs``)."""
     a = load_allocation(ledger, year)
     notice = recorded_notice(a, aid)
     memo = aid.payment_memo.format(year=a.year)
     recorded = ledger.recorded_input_hashes()
-    written = write_outputs(a, target, notice, memo, aid.bank_csv_text_accounts, recorded)
+    written = write_outputs(a, target, notice, memo, recorded=recorded)
     return Exported(a, notice, written)
 
 

@@ -37,7 +37,6 @@ from zjk_charity.counties import find_county
 from zjk_charity.dates import chinese_date
 from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_id
-from zjk_charity.payments.model import mask_account
 from zjk_charity.workbook.reader import ColumnSpec, cell_text, read_table
 from zjk_charity.workbook.widths import lines_needed
 from zjk_charity.workbook.writer import (
@@ -400,6 +399,17 @@ def _no_code(path: Path, codes: list[str]) -> UserError:
 # ------------------------------------------------------------------ 失败名单
 
 
+def printed_account(account: str) -> str:
+    """An account as the 失败名单 prints it: first 4 and last 4 digits (6222*****0128).
+
+    Wider than the terminal's ``mask_account`` (last 4 only) on purpose: the county checks
+    each failed account against the person's card or passbook, and the first digits say
+    which bank's card it is. Short numbers (8 digits or fewer) are starred out whole."""
+    if len(account) <= 8:
+        return "*" * len(account)
+    return f"{account[:4]}{'*' * (len(account) - 8)}{account[-4:]}"
+
+
 def _failure_values(n: int, p: FailedPayment) -> list[Value]:
     return [
         str(n),
@@ -409,7 +419,7 @@ def _failure_values(n: int, p: FailedPayment) -> list[Value]:
         p.name,
         mask_id(p.id_number),
         p.bank,
-        mask_account(p.account),
+        printed_account(p.account),
         p.amount,
         p.batch,
         p.reason,

@@ -283,7 +283,7 @@ def allocate(
         bool,
         typer.Option(
             "--no-workbook",
-            help="只记入台账，不写工作簿和银行代发文件；需要文件时用 zjk-charity aid export 写出"
+            help="只记入台账，不写分配结果工作簿；需要时用 zjk-charity aid export 写出"
             "（定稿后也可以；规则是确定的，不加此选项再运行一次结果也相同）"
             "/ record only, write no files (aid export writes them later)",
         ),
@@ -292,7 +292,7 @@ def allocate(
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """按公布的规则分配名额，生成资助名单、候补名单、公示名单和银行代发文件。"""
+    """按公布的规则分配名额，生成资助名单、候补名单和公示名单（上传银行的文件由 aid pay 生成）。"""
     from zjk_charity.aid.allocation import Allocation, AllocationRequest, run_allocation
     from zjk_charity.aid.allocation_book import check_book_target, write_outputs
     from zjk_charity.aid.notice import notice_from_settings
@@ -327,11 +327,7 @@ def allocate(
             check_book_target(target, recorded)  # a wrong --out stops before allocating
 
         def write(result: Allocation) -> None:
-            written.extend(
-                write_outputs(
-                    result, target, notice, memo, settings.bank_csv_text_accounts, recorded
-                )
-            )
+            written.extend(write_outputs(result, target, notice, memo, recorded=recorded))
 
         arguments = {
             "year": y,
@@ -459,8 +455,8 @@ def export(
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """从台账重新写出分配结果工作簿（含公示名单）和银行代发文件（定稿后也可以）
-    / write the allocation workbook, 公示 and bank file again from the ledger."""
+    """从台账重新写出分配结果工作簿（含公示名单；定稿后也可以）；上传银行的文件由 aid pay 生成
+    / write the allocation workbook and 公示 again from the ledger (bank files: aid pay)."""
     from zjk_charity.aid.export import export_allocation
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger

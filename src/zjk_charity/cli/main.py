@@ -171,7 +171,7 @@ def purge(
         int | None, typer.Option("--year", help="要删除的福彩暖冬活动年度 / campaign year")
     ] = None,
     wishes: Annotated[
-        bool, typer.Option("--wishes", help="删除全部微心愿数据（心愿、捐赠、匹配）")
+        bool, typer.Option("--wishes", help="删除全部微心愿数据（心愿、捐赠、匹配、付款）")
     ] = False,
     history: Annotated[
         bool, typer.Option("--history", help="同时删除该年度的受助名单（将无法再识别重复受助）")
@@ -180,7 +180,7 @@ def purge(
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """删除某年度活动的个人信息（申请、问题、分配结果）/ delete a campaign's personal data."""
+    """删除某年度活动的个人信息（申请、问题、分配结果、付款）/ delete a campaign's personal data."""
     from zjk_charity.config import Workspace
     from zjk_charity.errors import UserError
     from zjk_charity.ledger import Ledger
@@ -214,6 +214,11 @@ def purge(
 
 
 TABLE_NAMES = {
+    "payment_results": "银行回盘记录",
+    "payment_instructions": "付款指令（含账号）",
+    "payment_batches": "付款批次",
+    "payee_accounts": "更正的账号",
+    "aid_changes": "撤销与递补记录",
     "allocation_people": "分配结果中的人员",
     "allocations": "分配记录",
     "aid_findings": "校验问题",
@@ -223,6 +228,10 @@ TABLE_NAMES = {
     "wish_matches": "微心愿匹配",
     "donations": "捐赠",
     "wishes": "心愿（含儿童信息）",
+    "wishes_payment_results": "微心愿银行回盘记录",
+    "wishes_payment_instructions": "微心愿付款指令（含账号）",
+    "wishes_payment_batches": "微心愿付款批次",
+    "wishes_payee_accounts": "微心愿更正的账号",
 }
 
 

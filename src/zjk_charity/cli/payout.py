@@ -20,6 +20,7 @@ from zjk_charity.cli.common import (
     WorkspaceOpt,
     YearOpt,
     console,
+    date_help,
     emit_json,
     new_app,
     resolve_lang,
@@ -445,7 +446,10 @@ def cash_confirm(
     day: Annotated[
         str,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="领取日期 / the day the money was handed over"
+            "--date",
+            metavar="YYYY-MM-DD",
+            help=date_help("领取日期", "the day the money was handed over"),
+            show_default=False,
         ),
     ],
     year: YearOpt = None,

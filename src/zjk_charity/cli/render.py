@@ -99,7 +99,6 @@ def render_allocation(out: Screen, a: Allocation, lang: str, written: list[Path]
     ``written`` None: the run was asked to write no files (``--no-workbook``).
     """
     from zjk_charity.aid.allocation import money, reason_counts
-    from zjk_charity.aid.allocation_book import outside_gbk
     from zjk_charity.aid.ranking import REASON_EN, REASON_ZH, Reason
 
     zh = lang == "zh"
@@ -150,26 +149,25 @@ def render_allocation(out: Screen, a: Allocation, lang: str, written: list[Path]
             out.print("not funded: " + "; ".join(parts))
     for note in a.notes:
         out.print(note, style="yellow")
-    for e in outside_gbk(a):
-        out.print(
-            f"{e.county} {mask_name(e.name)}：姓名或开户银行含 GBK 以外的生僻字，"
-            "请与银行核对代发文件"
-            if zh
-            else f"{e.county} {mask_name(e.name)}: the name or bank holds a character "
-            "outside GBK; check the bank file with the bank",
-            style="yellow",
-        )
     if written is None:
         out.print(
-            "未写出文件（--no-workbook）；需要名单和银行代发文件时运行 zjk-charity aid export"
+            "未写出文件（--no-workbook）；需要名单和公示时运行 zjk-charity aid export"
             "（定稿后也可以）"
             if zh
             else "no files written (--no-workbook); zjk-charity aid export writes the lists "
-            "and the bank file at any time (also after finalize)",
+            "and the 公示 at any time (also after finalize)",
             style="dim",
         )
     for path in written or []:
         out.print(f"已写出：{path}" if zh else f"written: {path}")
+    # No bank file is written here: one unrecorded upload file beside the list invites
+    # paying twice. aid pay writes it (and warns there about characters outside GBK).
+    zh_hint = "上传银行的代发文件用 zjk-charity aid pay 生成（按银行的格式，记入台账）"
+    en_hint = "the bank's upload file comes from zjk-charity aid pay (the bank's layout, recorded)"
+    if written:
+        zh_hint += "；工作簿中的“银行代发（核对用）”只供核对，不要上传"
+        en_hint += "; the workbook's 银行代发（核对用） sheet is for checking, never upload it"
+    out.print(zh_hint if zh else en_hint, style="dim")
 
 
 def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None:

@@ -5,7 +5,9 @@ The rule, step by step, for each row of one result file, in the file's order:
 
 1. **Applied before.** A row whose (sha256, sheet, row) the caller has recorded as applied
    is counted ``already`` and not looked at again: importing the same file twice changes
-   nothing.
+   nothing. The instruction it was matched to counts as taken by it (step 3), as it was
+   the first time, so that the rows not applied then (two rows on one instruction, step
+   5) land where they landed then and are reported again rather than applied now.
 2. **By 序号.** When the row has a 序号 and its batch is known — its 批次 cell names one of
    our batches; else the batch the caller names; else the only batch with bank
    instructions still pending — the instruction of that batch and line is taken, **if
@@ -42,7 +44,7 @@ Findings never carry a full account (``mask_account``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -107,7 +109,7 @@ def match_results(
     instructions: Sequence[Instruction],
     *,
     sha256: str,
-    applied: Set[RowKey] = frozenset(),
+    applied: Mapping[RowKey, int] | None = None,
     withdrawn: Mapping[str, str] | None = None,
     batch: str | None = None,
 ) -> Matching:
@@ -115,14 +117,15 @@ def match_results(
 
     ``instructions``: every instruction of the campaign (bank and cash, every state; only
     bank ones are matched, all count for "already paid"). ``applied``: the (sha256,
-    sheet, row) of rows recorded before. ``withdrawn``: payee → withdrawal reason.
+    sheet, row) of rows recorded before → the instruction each was matched to.
+    ``withdrawn``: payee → withdrawal reason.
     ``batch``: the batch a file without a 批次 column belongs to, when the caller knows.
 
     Promises: no instruction gets two updates; a row gets at most one update; applying
     the updates and recording ``matched`` makes the same call return no updates. Several
     files are matched one call each, the store updated between the calls.
     """
-    return _Matcher(instructions, withdrawn or {}, batch).run(rows, sha256, applied)
+    return _Matcher(instructions, withdrawn or {}, batch).run(rows, sha256, applied or {})
 
 
 def _batch_key(code: str) -> str:
@@ -171,11 +174,17 @@ class _Matcher:
         self.taken: set[int] = set()
         self.result = Matching()
 
-    def run(self, rows: Sequence[ResultRow], sha256: str, applied: Set[RowKey]) -> Matching:
+    def run(
+        self, rows: Sequence[ResultRow], sha256: str, applied: Mapping[RowKey, int]
+    ) -> Matching:
         found: list[tuple[ResultRow, Instruction]] = []
         for row in rows:
-            if (sha256, row.sheet, row.row) in applied:
+            key = (sha256, row.sheet, row.row)
+            if key in applied:
                 self.result.counts.already += 1
+                # Taken by this row, as the first time: without it a row that shared an
+                # instruction with another (step 5, not applied) would take a free one now.
+                self.taken.add(applied[key])
                 continue
             instruction = self._find(row)
             if instruction is None:

@@ -240,10 +240,12 @@ def record_results(
     )
 
 
-def applied_rows(conn: sqlite3.Connection) -> set[tuple[str, str, int]]:
-    """(sha256, sheet, row) of every result row applied before: a file imported again."""
+def applied_rows(conn: sqlite3.Connection) -> dict[tuple[str, str, int], int]:
+    """(sha256, sheet, row) of every result row applied before (a file imported again) →
+    the instruction it was matched to."""
     return {
-        (r[0], r[1], r[2]) for r in conn.execute("SELECT sha256, sheet, row FROM payment_results")
+        (r[0], r[1], r[2]): r[3]
+        for r in conn.execute("SELECT sha256, sheet, row, instruction_id FROM payment_results")
     }
 
 
