@@ -91,9 +91,15 @@ def test_aid_figures_reconcile_with_independent_queries(campaign: Path, report: 
             "SELECT code, count(*) FROM aid_findings WHERE year = 2025 AND severity = 'error' GROUP BY code"
         ).fetchall()
     )
+    # Today's funded list: the allocation's, less the withdrawn, plus the backfilled (at
+    # the per-person amount: their snapshot row was a waitlisted one, without an amount).
     funded = db.execute(
-        "SELECT county, amount, birth_date, care_level FROM allocation_people "
-        "WHERE allocation_id = ? AND status = 'funded'",
+        "SELECT p.county, coalesce(p.amount, a.per_person), p.birth_date, p.care_level "
+        "FROM allocation_people p JOIN allocations a ON a.id = p.allocation_id "
+        "WHERE p.allocation_id = ? AND (p.status = 'funded' OR p.seq IN "
+        "(SELECT seq FROM aid_changes WHERE allocation_id = p.allocation_id "
+        "AND kind = 'backfilled')) AND p.seq NOT IN (SELECT seq FROM aid_changes "
+        "WHERE allocation_id = p.allocation_id AND kind = 'withdrawn')",
         (alloc_id,),
     ).fetchall()
     assert f["funded"] == len(funded) == 810

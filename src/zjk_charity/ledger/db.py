@@ -14,6 +14,7 @@ import math
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,9 @@ def busy_timeout_ms() -> int:
         )
     return int(min(seconds * 1000, MAX_BUSY_TIMEOUT_MS))
 
+
+# "database is locked" / "database table is locked": another connection holds the file.
+_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 
 # Bound values per INSERT in insert_rows: SQLite's limit before 3.32 (32,766 since).
 VALUES_PER_INSERT = 999
@@ -179,11 +183,7 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
         try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._check_ours(conn)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._set_up(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise self._unusable(exc) from None
@@ -192,6 +192,32 @@ class Ledger:
             raise
         conn.row_factory = sqlite3.Row
         return conn
+
+    def _set_up(self, conn: sqlite3.Connection) -> None:
+        """Check the file is ours, switch it to WAL and set the pragmas.
+
+        While another process is creating the same new ledger (its first command), the
+        switch to WAL can be refused with "database is locked" at once, without SQLite's
+        busy handler waiting (seen with two ``aid validate`` started together on a busy
+        machine): that is retried, with short pauses, for as long as a command waits
+        for the ledger (:func:`busy_timeout_ms`), before it is an error.
+        """
+        deadline = time.monotonic() + busy_timeout_ms() / 1000
+        pause = 0.02
+        while True:
+            try:
+                conn.execute("PRAGMA foreign_keys = ON")
+                self._check_ours(conn)
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", None) in _BUSY_CODES
+                if not busy or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def _unusable(self, exc: sqlite3.DatabaseError) -> UserError:
         return UserError(
