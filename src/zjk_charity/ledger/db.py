@@ -199,10 +199,10 @@ class Ledger:
         While another process is creating the same new ledger (its first command), the
         switch to WAL can be refused with "database is locked" at once, without SQLite's
         busy handler waiting (seen with two ``aid validate`` started together on a busy
-        machine): that is retried, with short pauses, for as long as a command waits
-        for the ledger (:func:`busy_timeout_ms`), before it is an error.
+        machine): that is retried, with short pauses, for as long as the connection's own
+        busy handler waits (``BUSY_TIMEOUT_MS``), before it is an error.
         """
-        deadline = time.monotonic() + busy_timeout_ms() / 1000
+        deadline: float | None = None  # set at the first refusal: most opens meet none
         pause = 0.02
         while True:
             try:
@@ -213,8 +213,11 @@ class Ledger:
                 conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
                 return
             except sqlite3.OperationalError as exc:
-                busy = getattr(exc, "sqlite_errorcode", None) in _BUSY_CODES
-                if not busy or time.monotonic() + pause > deadline:
+                if getattr(exc, "sqlite_errorcode", None) not in _BUSY_CODES:
+                    raise
+                if deadline is None:
+                    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+                if time.monotonic() + pause > deadline:
                     raise
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
