@@ -222,8 +222,9 @@ def _render_status(result: PaymentsStatus, lang: str, limit: int | None) -> None
     table = Table(
         title=f"{result.year} 年福彩暖冬付款状态" if zh else f"{result.year} payment status"
     )
-    for header in ("状态", "人数", "金额（元）") if zh else ("state", "people", "yuan"):
-        table.add_column(header, justify="right" if header != "状态" else "left")
+    headers = ("状态", "人数", "金额（元）") if zh else ("state", "people", "yuan")
+    for n, header in enumerate(headers):
+        table.add_column(header, justify="left" if n == 0 else "right")
     for state, tally in s.tallies.items():
         table.add_row(STATE_ZH[state] if zh else state, str(tally.count), f"{tally.amount:,.2f}")
     table.add_row("资助合计" if zh else "funded", str(len(s.funded)), f"{s.amount:,.2f}")
