@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from zjk_charity.aid.forms import FormsResult
     from zjk_charity.aid.notice import Notice
 
-app = new_app("福彩暖冬：申请校验、往年名单、分配 / winter-warmth aid")
+app = new_app("福彩暖冬：申请校验、往年名单、分配、名单变动与发放 / winter-warmth aid")
 history_app = new_app(
     "往年受助名单 / the history registry", no_args_is_help=False, invoke_without_command=True
 )
