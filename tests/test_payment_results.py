@@ -531,8 +531,44 @@ def test_pending_instruction_wins_over_a_failed_one() -> None:
         instruction(1, A1, state="failed", batch="P2025-001"),
         instruction(2, A1, batch="P2025-002", line=1),
     ]
+    m = match_results([result_row(A1)], instructions, sha256=SHA)
+    assert states(m) == [(2, "paid", "", False)]
+
+
+def test_a_failure_that_fits_an_old_failed_and_a_waiting_instruction_is_not_guessed() -> None:
+    """The old batch's result saved again (another sha256, no 批次 column) must not fail
+    the retry still at the bank; naming the batch settles it."""
+    instructions = [
+        instruction(1, A1, state="failed", batch="P2025-001"),
+        instruction(2, A1, batch="P2025-002", line=1),
+    ]
     m = match_results([result_row(A1, "failure")], instructions, sha256=SHA)
-    assert states(m) == [(2, "failed", "", False)]
+    assert m.updates == []
+    assert [(f.code, f.params.get("variant")) for f in m.findings] == [
+        ("RESULT_UNMATCHED", "ambiguous")
+    ]
+    assert "--batch" in m.findings[0].message("zh")
+    named = match_results([result_row(A1, "failure")], instructions, sha256=SHA, batch="P2025-002")
+    assert states(named) == [(2, "failed", "", False)]
+
+
+def test_a_result_restricted_to_one_profile_still_sees_a_payment_by_another() -> None:
+    """--profile narrows the instructions rows may match, not who counts as paid."""
+    instructions = [
+        instruction(1, A1, state="paid", batch="P2025-001"),
+        instruction(2, A1, batch="P2025-002", line=1, payee=instruction(1, A1).payee),
+    ]
+    m = match_results([result_row(A1)], instructions, sha256=SHA, only={2})
+    assert [f.code for f in m.findings] == ["DOUBLE_PAYMENT"]
+    assert states(m) == [(2, "paid", "", True)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["成功-待入账", "成功(部分)", "已发放(退回)", "成功，已退回", "S-处理中", "处理中：排队"],
+)
+def test_a_success_or_pending_status_with_words_after_it_is_not_read(value: str) -> None:
+    assert outcome_of(value) is None
 
 
 def test_reimport_is_a_no_op() -> None:

@@ -286,3 +286,82 @@ def test_status_people_carry_state_batch_and_reason(funded: Path) -> None:
     people = status(funded)["people"]
     assert {p["state"] for p in people} == {"pending"}
     assert all(p["batch"] == "P2025-001" and p["county"] == "张北县" for p in people)
+
+
+def test_a_late_bank_success_cancels_the_cash_sheet_line(funded: Path, tmp_path: Path) -> None:
+    """The bank's late 成功 for a failed transfer, after the person was put on a cash
+    sheet: the cash line is cancelled and cannot be confirmed; the money counts once."""
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    failed = bank_result(batch, tmp_path / "r1.xlsx", {1: ("失败", "账户已冻结")})
+    cli(funded, "aid", "payments", "import", str(failed))
+    assert cli(funded, "aid", "cash", "sheet").exit_code == 0
+    late = bank_result(batch, tmp_path / "r2.xlsx", {})  # the bank: row 1 went through after all
+    result = cli(funded, "aid", "payments", "import", str(late))
+    assert result.exit_code == 0 and "作废" in result.output, result.output
+    sheet = funded / "out" / "领取表-C2025-001.xlsx"
+    refused = cli(funded, "aid", "cash", "confirm", str(sheet), "--date", "2025-12-18")
+    assert refused.exit_code == 2 and "作废" in refused.output
+    s = status(funded)
+    assert s["paid"] == {"count": 5, "amount": "5000.00"}
+    assert s["double_paid"]["count"] == 0 and s["cash_pending"]["count"] == 0
+
+
+def test_cash_confirmed_then_a_late_bank_success_is_a_double_payment(
+    funded: Path, tmp_path: Path
+) -> None:
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    cli(
+        funded,
+        "aid",
+        "payments",
+        "import",
+        str(bank_result(batch, tmp_path / "r1.xlsx", {1: ("失败", "账户已冻结")})),
+    )
+    cli(funded, "aid", "cash", "sheet")
+    sheet = funded / "out" / "领取表-C2025-001.xlsx"
+    assert cli(funded, "aid", "cash", "confirm", str(sheet), "--date", "2025-12-18").exit_code == 0
+    late = cli(
+        funded,
+        "aid",
+        "payments",
+        "import",
+        str(bank_result(batch, tmp_path / "r2.xlsx", {})),
+        "--json",
+    )
+    assert late.exit_code == 1
+    assert [f["code"] for f in json.loads(late.stdout)["findings"]] == ["DOUBLE_PAYMENT"]
+    s = status(funded)
+    assert s["paid"] == {"count": 5, "amount": "5000.00"}
+    assert s["double_paid"] == {"count": 1, "amount": "1000.00"}
+
+
+def test_the_banks_late_word_after_finalize_enters_the_history(
+    funded: Path, tmp_path: Path
+) -> None:
+    cli(funded, "aid", "pay")
+    batch = funded / "out" / "P2025-001-basic.csv"
+    cli(
+        funded,
+        "aid",
+        "payments",
+        "import",
+        str(bank_result(batch, tmp_path / "r1.xlsx", {2: ("处理中", "")})),
+    )
+    assert cli(funded, "aid", "finalize", "--allow-unpaid").exit_code == 0
+    late = cli(
+        funded, "aid", "payments", "import", str(bank_result(batch, tmp_path / "r2.xlsx", {}))
+    )
+    assert late.exit_code == 0 and "补记入往年受助名单" in late.output, late.output
+    conn = sqlite3.connect(funded / "zjk-charity.db")
+    recorded = conn.execute("SELECT count(*) FROM history WHERE year = 2025").fetchone()[0]
+    conn.close()
+    assert recorded == 5
+
+
+def test_cash_confirm_asks_for_the_workbook_not_the_pdf(funded: Path) -> None:
+    result = cli(
+        funded, "aid", "cash", "confirm", "out/领取表-C2025-001.pdf", "--date", "2025-12-18"
+    )
+    assert result.exit_code == 2 and ".xlsx" in result.output and "身份证号" in result.output

@@ -11,6 +11,7 @@ campaign); once money has moved, the allocation is fixed and that check no longe
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,17 +83,30 @@ def finalize(
                 rest.append(PersonRef(payee.county, mask_name(payee.name), mask_id(key), state))
         if rest and not allow_unpaid:
             raise _not_all_paid(rest)
-        before = conn.total_changes
-        conn.executemany(
-            "INSERT OR IGNORE INTO history (year, id_number, name, county, source, run_id) "
-            "VALUES (?, ?, ?, ?, 'finalize', ?)",
-            ((year, p.key, person_name(a, p.key), p.county, run.id) for p in paid),
+        added = record_history(
+            conn, year, [(p.key, person_name(a, p.key), p.county) for p in paid], run.id, "finalize"
         )
-        added = conn.total_changes - before
         conn.execute("UPDATE allocations SET finalized_run_id = ? WHERE id = ?", (run.id, a.id))
         result = Finalized(year, a.id, added, len(paid) - added, rest)
         run.result = result.as_json()
     return result
+
+
+def record_history(
+    conn: sqlite3.Connection,
+    year: int,
+    people: list[tuple[str, str, str]],
+    run_id: int,
+    source: str,
+) -> int:
+    """Enter (ID, name, county) in the year's history registry; how many were new."""
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO history (year, id_number, name, county, source, run_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(year, key, name, county, source, run_id) for key, name, county in people],
+    )
+    return conn.total_changes - before
 
 
 def _not_all_paid(rest: list[PersonRef]) -> UserError:

@@ -300,6 +300,7 @@ class ImportResult:
     failures: list[Failure] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    recorded: int = 0  # after finalize: people paid now, entered in the history
 
     @property
     def has_errors(self) -> bool:
@@ -320,6 +321,7 @@ class ImportResult:
             "notes": [n.message(lang) for n in self.imported.notes],
             "findings": [f.as_json(lang) for f in self.imported.findings],
             "failure_list": [str(p) for p in self.written],
+            "history_added": self.recorded,
         }
 
 
@@ -349,13 +351,17 @@ def import_payments(
     paths: Sequence[Path],
     *,
     profile: str | None = None,
+    batch: str | None = None,
     lists: PrintOptions | None = None,
     arguments: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Apply the bank's result files; rows without errors are applied, the rest reported.
 
     With ``lists``, the people who failed in this import are written as the counties'
-    失败名单 (``失败名单-P2025-001.xlsx`` and PDF, named after the batches they were in).
+    失败名单 (``失败名单-P2025-001-….xlsx`` and PDF, named after their batches). After
+    ``aid finalize`` the bank's late word is still recorded (a double payment must not be
+    lost): someone it pays for the first time enters the history registry then, since
+    the registry holds exactly the people whose money arrived.
     """
     files = read_files(paths)
     written: list[Path] = []
@@ -369,14 +375,21 @@ def import_payments(
             # Not the whole allocation (100,000 entries): who is withdrawn, and later the
             # villages of the people who failed, are all this needs.
             allocation_id = latest_allocation_id(conn, year)
-            if is_finalized(conn, year):
-                raise _finalized(year)
             withdrawn = withdrawn_ids(conn, allocation_id)
             imported = apply_files(
-                conn, run.id, PURPOSE, year, files, withdrawn=withdrawn, profile=profile
+                conn,
+                run.id,
+                PURPOSE,
+                year,
+                files,
+                withdrawn=withdrawn,
+                profile=profile,
+                batch=batch,
             )
             result = ImportResult(year, imported)
             result.failures = _failures(conn, allocation_id, imported)
+            if is_finalized(conn, year):
+                result.recorded = _record_late(conn, run.id, year, allocation_id, imported)
             if result.failures and lists is not None:
                 written = _failure_list(year, result.failures, lists, result)
             run.outcome = "problems" if imported.has_errors else "ok"
@@ -386,6 +399,27 @@ def import_payments(
             path.unlink(missing_ok=True)
         raise
     return result
+
+
+def _record_late(
+    conn: sqlite3.Connection, run_id: int, year: int, allocation_id: int, imported: Imported
+) -> int:
+    """After finalize: the people this import paid for the first time enter the history."""
+    from zjk_charity.aid.finalize import record_history
+
+    paid = {
+        imported.seen[u.instruction].payee
+        for u in imported.updates
+        if u.state == "paid" and not u.double
+    }
+    people = entries_by_id(conn, allocation_id, paid)
+    return record_history(
+        conn,
+        year,
+        [(key, e.name, e.county or "") for key, e in people.items()],
+        run_id,
+        "payments import",
+    )
 
 
 def _failure_list(
@@ -811,15 +845,36 @@ def cash_confirm(
     ) as run:
         conn = run.conn
         _open_for_payment(conn, year)
-        cash = [i for i in store.instructions(conn, PURPOSE, year) if i.method == "cash"]
+        every = store.instructions(conn, PURPOSE, year)
+        cash = [i for i in every if i.method == "cash"]
         chosen = _sheet_rows(cash, read, sheet) if read is not None else _named(cash, wanted)
         todo = [i for i in chosen if i.state == "cash_pending"]
+        _refuse_paid_elsewhere(todo, every)
         result.already = sum(1 for i in chosen if i.state == "paid")
         store.set_state(conn, run.id, [(i.id, "paid", None) for i in todo], paid_on=day.isoformat())
         result.confirmed = len(todo)
         result.amount = sum((i.amount for i in todo), Decimal(0))
         run.result = result.as_json()
     return result
+
+
+def _refuse_paid_elsewhere(todo: list[Instruction], every: list[Instruction]) -> None:
+    """Nobody is recorded as paid in cash whose money already arrived another way (a
+    bank's late 成功 for the failed transfer): that cash must not be handed out."""
+    paid = {i.payee: i for i in every if i.state == "paid"}
+    twice = [(i, paid[i.payee]) for i in todo if i.payee in paid]
+    if not twice:
+        return
+    zh = "；".join(
+        f"{i.batch} 第 {i.line} 行 {mask_name(i.name)} 已由批次 {p.batch} 付款成功"
+        for i, p in twice
+    )
+    en = "; ".join(f"{i.batch} line {i.line} was paid by batch {p.batch}" for i, p in twice)
+    raise UserError(
+        f"{zh}；这些人不应再领现金，请从领取表中删去这些行（已领的须追回）后再确认，未记录任何领取",
+        f"{en}; take these lines off the sheet (recover any cash handed out) and confirm "
+        "again; nothing recorded",
+    )
 
 
 def _sheet_rows(cash: list[Instruction], read: Any, path: Path | None) -> list[Instruction]:
@@ -840,9 +895,10 @@ def _sheet_rows(cash: list[Instruction], read: Any, path: Path | None) -> list[I
             )
         if found.state == "cancelled":
             raise UserError(
-                f"{path}：序号 {line.line}（{mask_name(line.name)}）已撤销资助（{found.reason}），"
-                "不应领取；请核对",
-                f"{path}: line {line.line} was withdrawn and must not be paid",
+                f"{path}：序号 {line.line}（{mask_name(line.name)}）已作废（{found.reason}），"
+                "不应领取；请从表中删去这一行后再确认",
+                f"{path}: line {line.line} was cancelled ({found.reason}) and must not be paid; "
+                "take it off the sheet",
             )
         chosen.append(found)
     return chosen

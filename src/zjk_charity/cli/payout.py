@@ -306,6 +306,16 @@ def payments_import(
         list[Path], typer.Argument(help="银行回盘文件（.xlsx .xls .csv）", show_default=False)
     ],
     profile: ProfileOpt = None,
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            "--batch",
+            metavar="批次",
+            help="回盘文件没有“批次”列时，指明它是哪个批次的回盘，如 P2025-002 "
+            "/ the batch a result file without a 批次 column answers for",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="失败名单所在文件夹，默认 out/ / folder for the failure list"),
@@ -332,8 +342,14 @@ def payments_import(
             y,
             files,
             profile=profile,
+            batch=batch,
             lists=print_options(ws, out, template_folders),
-            arguments={"year": y, "files": [str(f) for f in files], "profile": profile},
+            arguments={
+                "year": y,
+                "files": [str(f) for f in files],
+                "profile": profile,
+                "batch": batch,
+            },
         )
     if json_out:
         emit_json(result.as_json(chosen))
@@ -351,6 +367,12 @@ def payments_import(
     )
     for note in result.imported.notes:
         terminal.print(note.message(chosen), style="yellow")
+    if result.recorded:
+        terminal.print(
+            f"已定稿：本次到账的 {result.recorded} 人补记入往年受助名单"
+            if zh
+            else f"finalized year: {result.recorded} people paid now were added to the history"
+        )
     if result.failures:
         terminal.print(
             f"付款失败 {len(result.failures)} 人（须更正账号后 aid pay --retry，或 aid cash sheet 现金发放）："
@@ -472,7 +494,14 @@ def cash_confirm(
         y = ws.year(year)
         when = _parse_day(day, "--date")
         assert when is not None
-        sheets = [Path(i) for i in items if Path(i).suffix.lower() in {".xlsx", ".xls", ".csv"}]
+        sheets = [Path(i) for i in items if Path(i).suffix]  # an ID has no suffix
+        if sheets and sheets[0].suffix.lower() != ".xlsx":
+            raise UserError(
+                f"{sheets[0]}：请给出签收后的领取表 .xlsx 文件（aid cash sheet 写出的工作簿），"
+                "或受助人的身份证号",
+                f"{sheets[0]}: give the signed 领取表 .xlsx (the workbook aid cash sheet "
+                "wrote), or ID numbers",
+            )
         if sheets and len(items) > 1:
             raise UserError(
                 "一次只能确认一张领取表，且不能同时给出身份证号",

@@ -3,7 +3,7 @@
 Like wishes/codes.py they live outside ``findings.CODES``, which is the contract of aid.md
 (a test holds it equal to aid.md's list). :class:`PayFinding` renders, sorts and
 serialises like every other finding. Messages never carry a full ID or account: the
-``account`` parameter is masked (first 4 and last 4 digits) by whoever makes the finding.
+``account`` parameter is masked (the last 4 digits) and names (张*三) by whoever makes the finding.
 """
 
 from __future__ import annotations
@@ -41,6 +41,14 @@ PAY_CODES: dict[str, Code] = {
                 "（第 {rows} 行）；均未处理，请向银行核实",
                 "one instruction (batch {batch}, line {line}, account {account}) appears "
                 "{count} times in this file (rows {rows}); none applied, check with the bank",
+            ),
+            "ambiguous": (
+                "回盘记录（账号 {account}，金额 {amount} 元）为失败，可能是批次 {batches} 中的任何一笔"
+                "（其中较早的一笔已记为失败）；未作处理：请在回盘文件中加上“批次”列，"
+                "或导入时用 --batch 指明批次",
+                "result row (account {account}, {amount} yuan) says failed and fits more than "
+                "one batch ({batches}; the older one already failed); not applied: add a 批次 "
+                "column or give --batch",
             ),
         },
     ),

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zjk_charity.errors import UserError
+from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.payments import store
 from zjk_charity.payments.codes import PayFinding
 from zjk_charity.payments.matching import Counts, Update, match_results
-from zjk_charity.payments.model import Instruction, Purpose
+from zjk_charity.payments.model import Instruction, Purpose, State
 from zjk_charity.payments.results import Note, ResultFile, read_results
 
 
@@ -46,19 +47,30 @@ def read_files(paths: Sequence[Path]) -> list[ResultFile]:
     return [read_results(path) for path in paths]
 
 
-def _chosen(
+def _only(
     conn: sqlite3.Connection, purpose: Purpose, year: int, profile: str | None
-) -> list[Instruction]:
-    instructions = store.instructions(conn, purpose, year)
+) -> set[str] | None:
+    """The batch codes a profile's result file may answer for (None: any batch)."""
     if profile is None:
-        return instructions
+        return None
     codes = {b.code for b in store.batches(conn, purpose, year) if b.profile == profile}
     if not codes:
         raise UserError(
             f"没有用格式 “{profile}” 生成的付款批次；请检查 --profile",
             f"no payment batch was written with the profile '{profile}'; check --profile",
         )
-    return [i for i in instructions if i.batch in codes or i.method == "cash"]
+    return codes
+
+
+def _batch(conn: sqlite3.Connection, purpose: Purpose, year: int, batch: str | None) -> None:
+    if batch is None:
+        return
+    codes = [b.code for b in store.batches(conn, purpose, year) if b.method == "bank"]
+    if batch.strip().upper() not in codes:
+        raise UserError(
+            f"--batch {batch}：没有这个代发批次（已有：{'、'.join(codes) or '无'}）",
+            f"--batch {batch}: no such bank batch (there are: {', '.join(codes) or 'none'})",
+        )
 
 
 def apply_files(
@@ -70,16 +82,26 @@ def apply_files(
     *,
     withdrawn: Mapping[str, str],
     profile: str | None = None,
+    batch: str | None = None,
 ) -> Imported:
-    """Match and record each file in turn; ``profile``: only batches written with it."""
+    """Match and record each file in turn.
+
+    ``profile``: rows match only batches written with it (every instruction still counts
+    for "already paid"); ``batch``: the batch a file without a 批次 column answers for.
+    When a row pays someone who still has another open instruction (a cash sheet not
+    yet handed out, or a batch still at the bank), the cash one is cancelled and both
+    are named in the notes: the money must not go out a second time.
+    """
     if not store.batches(conn, purpose, year):
         raise UserError(
             f"{year} 年还没有付款批次，没有可以对应的回盘；请先运行 zjk-charity aid pay",
             f"no payment batch for {year} yet; run zjk-charity aid pay first",
         )
+    _batch(conn, purpose, year, batch)
+    codes = _only(conn, purpose, year, profile)
     done = Imported()
     for rf in files:
-        current = _chosen(conn, purpose, year, profile)
+        current = store.instructions(conn, purpose, year)
         done.seen.update((i.id, i) for i in current)
         matching = match_results(
             rf.rows,
@@ -87,6 +109,8 @@ def apply_files(
             sha256=rf.sha256,
             applied=store.applied_rows(conn),
             withdrawn=withdrawn,
+            batch=batch.strip().upper() if batch else None,
+            only=None if codes is None else {i.id for i in current if i.batch in codes},
         )
         store.set_state(
             conn,
@@ -108,8 +132,51 @@ def apply_files(
         _add(done.counts, matching.counts)
         done.findings += [*rf.findings, *matching.findings]
         done.notes += rf.notes
+        done.notes += _stop_others(conn, run_id, current, matching.updates)
         done.updates += matching.updates
     return done
+
+
+def _stop_others(
+    conn: sqlite3.Connection, run_id: int, current: Sequence[Instruction], updates: Sequence[Update]
+) -> list[Note]:
+    """Cancel the open cash instructions of people this file paid, and name any bank
+    instruction of theirs still at the bank (only the bank can stop that one)."""
+    paid = {u.instruction: u for u in updates if u.state == "paid" and not u.double}
+    by_id = {i.id: i for i in current}
+    payees = {by_id[i].payee: by_id[i] for i in paid}
+    cancel: list[tuple[int, State, str | None]] = []
+    notes = []
+    for other in current:
+        sent = payees.get(other.payee)
+        if sent is None or other.id == sent.id:
+            continue
+        who = (
+            f"{mask_name(other.name)}（{mask_id(other.payee)}）"
+            if len(other.payee) >= 10
+            else mask_name(other.name)
+        )
+        if other.state == "cash_pending":
+            cancel.append((other.id, "cancelled", f"银行已付款成功（{sent.batch}）"))
+            notes.append(
+                Note(
+                    f"{who} 已由批次 {sent.batch} 付款成功，现金领取表 {other.batch} 第 {other.line} 行作废，"
+                    "请勿再发放现金",
+                    f"{mask_name(other.name)} was paid by batch {sent.batch}: line {other.line} of "
+                    f"cash sheet {other.batch} is cancelled, do not hand out the cash",
+                )
+            )
+        elif other.state == "pending":
+            notes.append(
+                Note(
+                    f"{who} 已由批次 {sent.batch} 付款成功，但批次 {other.batch} 第 {other.line} 笔仍在银行处理；"
+                    "请联系银行撤回，否则将重复付款",
+                    f"{mask_name(other.name)} was paid by batch {sent.batch}, yet line {other.line} "
+                    f"of batch {other.batch} is still at the bank: ask the bank to stop it",
+                )
+            )
+    store.set_state(conn, run_id, cancel)
+    return notes
 
 
 def _add(total: Counts, more: Counts) -> None:

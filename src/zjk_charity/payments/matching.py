@@ -45,9 +45,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from zjk_charity.ids import mask_name
 from zjk_charity.payments.codes import PayFinding
 from zjk_charity.payments.model import Instruction, ResultRow, State, mask_account, yuan
 from zjk_charity.payments.results import ACCOUNT, AMOUNT, NAME, STATUS
@@ -112,6 +114,7 @@ def match_results(
     applied: Mapping[RowKey, int] | None = None,
     withdrawn: Mapping[str, str] | None = None,
     batch: str | None = None,
+    only: AbstractSet[int] | None = None,
 ) -> Matching:
     """Match the rows of one result file (``sha256``) to the recorded instructions.
 
@@ -120,12 +123,15 @@ def match_results(
     sheet, row) of rows recorded before → the instruction each was matched to.
     ``withdrawn``: payee → withdrawal reason.
     ``batch``: the batch a file without a 批次 column belongs to, when the caller knows.
+    ``only``: the ids rows may be matched to (``--profile``: one bank's batches); every
+    instruction still counts for "already paid", so a payment by another bank is seen.
 
     Promises: no instruction gets two updates; a row gets at most one update; applying
     the updates and recording ``matched`` makes the same call return no updates. Several
     files are matched one call each, the store updated between the calls.
     """
-    return _Matcher(instructions, withdrawn or {}, batch).run(rows, sha256, applied or {})
+    matcher = _Matcher(instructions, withdrawn or {}, batch, only)
+    return matcher.run(rows, sha256, applied or {})
 
 
 def _batch_key(code: str) -> str:
@@ -152,11 +158,16 @@ def names_agree(bank: str, ours: str) -> bool:
 
 class _Matcher:
     def __init__(
-        self, instructions: Sequence[Instruction], withdrawn: Mapping[str, str], batch: str | None
+        self,
+        instructions: Sequence[Instruction],
+        withdrawn: Mapping[str, str],
+        batch: str | None,
+        only: AbstractSet[int] | None = None,
     ) -> None:
         self.withdrawn = withdrawn
         bank = sorted(
-            (i for i in instructions if i.method == "bank"), key=lambda i: (i.batch, i.line)
+            (i for i in instructions if i.method == "bank" and (only is None or i.id in only)),
+            key=lambda i: (i.batch, i.line),
         )
         self.batches = {_batch_key(i.batch): i.batch for i in bank}
         self.by_line = {(i.batch, i.line): i for i in bank}
@@ -213,6 +224,8 @@ class _Matcher:
         ]
         pool = [i for i in same_account if row.amount is None or i.amount == row.amount]
         chosen = _first(pool, self.taken)
+        if chosen is not None and scope is None and self._ambiguous(row, chosen, pool):
+            return None
         if chosen is not None:
             return chosen
         if same_account:
@@ -227,6 +240,30 @@ class _Matcher:
             amount=_amount(row.amount),
         )
         return None
+
+    def _ambiguous(self, row: ResultRow, chosen: Instruction, pool: list[Instruction]) -> bool:
+        """A 失败 that fits a waiting instruction and also one already recorded as failed
+        (the same account and amount paid again, e.g. a retry after only the 户名 was
+        corrected): it may be the old batch's row again, a file saved anew. Recording it
+        on the waiting one could fail a payment the bank is still making and invite a
+        second, so it is RESULT_UNMATCHED until the file or ``--batch`` names the batch."""
+        if row.outcome != "failure" or chosen.state != "pending":
+            return False
+        older = [i for i in pool if i.state == "failed" and i.id not in self.taken]
+        if not older:
+            return False
+        named = sorted({chosen.batch, *(i.batch for i in older)})
+        self._flag(
+            row,
+            ACCOUNT,
+            "RESULT_UNMATCHED",
+            variant="ambiguous",
+            account=mask_account(row.account),
+            amount=_amount(row.amount),
+            batches="、".join(named),
+            batches_en=", ".join(named),
+        )
+        return True
 
     def _by_line(self, row: ResultRow, batch: str | None) -> Instruction | None:
         if row.line is None or batch is None:
@@ -315,7 +352,7 @@ class _Matcher:
             row,
             STATUS,
             "DOUBLE_PAYMENT",
-            name=instruction.name,
+            name=mask_name(instruction.name),
             batch=instruction.batch,
             amount=yuan(row.amount if row.amount is not None else instruction.amount),
             **params,
@@ -335,8 +372,8 @@ class _Matcher:
                 row,
                 NAME,
                 "RESULT_NAME_MISMATCH",
-                bank_name=row.name,
-                name=instruction.name,
+                bank_name=mask_name(row.name),
+                name=mask_name(instruction.name),
                 batch=instruction.batch,
                 line=instruction.line,
             )

@@ -247,7 +247,7 @@ def read_results(path: Path) -> ResultFile:
 
 
 def outcome_of(value: str) -> tuple[Outcome, str] | None:
-    """The outcome a 状态 cell states, and a reason written after it ("失败：账户已销户").
+    """The outcome a 状态 cell states, and a reason written after a failure ("失败：账户已销户").
 
     Case, whitespace and full-width forms do not matter (NFKC, then upper case); a
     trailing full stop or exclamation mark is ignored. None when the value is no status.
@@ -260,7 +260,10 @@ def outcome_of(value: str) -> tuple[Outcome, str] | None:
     if split is None or split.start() == 0:
         return None
     found = STATUS_VALUES.get(key[: split.start()])
-    if found is None:
+    if found != "failure":
+        # Only a failure carries its reason after it. 成功-待入账, 成功(部分), 已发放(退回),
+        # S-处理中: a success or pending status with words after it may not be what it
+        # says, and money must not be recorded as arrived on a guess (INVALID_VALUE).
         return None
     reason = nfkc(value).strip()
     cut = _STATUS_SPLIT.search(reason)
