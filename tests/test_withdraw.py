@@ -218,7 +218,8 @@ def test_a_backfilled_person_withdrawn_again_frees_the_place_for_the_next(listed
 @pytest.mark.parametrize(
     ("number", "reason", "note", "says"),
     [
-        ("110101194001010017", "去世", "", "没有身份证号为 110101********0017"),
+        ("110101194001010012", "去世", "", "没有身份证号为 110101********0012"),
+        ("110101194001010017", "去世", "", "身份证号 110101********0017 有误"),  # check digit
         ("waitlisted", "去世", "", "是候补"),
         ("excluded", "去世", "", "未入选（同户已入选）"),
         ("funded", "死了", "", "只能是：去世、放弃、复审未通过、无法联系、其他"),

@@ -126,6 +126,7 @@ class Allocation:
     # a waitlisted person "funded".
     changes: list[Change] = field(default_factory=list)
     _document: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_seq: dict[int, Entry] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def funded(self) -> list[Entry]:
@@ -153,6 +154,12 @@ class Allocation:
     @property
     def unspent(self) -> Decimal:
         return self.budget - self.amount
+
+    def entry(self, seq: int) -> Entry:
+        """The row of ``seq`` (a change names people by their seq)."""
+        if self._by_seq is None:
+            self._by_seq = {e.seq: e for e in self.entries}
+        return self._by_seq[seq]
 
     def change(self, seq: int, kind: str) -> Change | None:
         """The person's recorded change of ``kind`` (withdrawn, backfilled), if any."""

@@ -32,7 +32,7 @@ import getpass
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from zjk_charity.aid import campaign_name
@@ -41,6 +41,7 @@ from zjk_charity.aid.allocation import Allocation, Entry, money, read_allocation
 from zjk_charity.aid.changes_store import Change
 from zjk_charity.aid.ranking import REASON_EN, REASON_ZH, Reason
 from zjk_charity.errors import UserError
+from zjk_charity.findings import render_message
 from zjk_charity.ids import check_id, mask_id, mask_name
 from zjk_charity.ledger import Ledger
 
@@ -176,6 +177,24 @@ def who(e: Entry) -> str:
 
 def who_en(e: Entry) -> str:
     return f"{mask_name(e.name)} ({mask_id(e.id_number or '')})"
+
+
+def _valid_id(text: str, as_of: date) -> str:
+    """The ID as the allocation stores it, or a UserError saying what is wrong with it
+    (a mistyped digit is not "nobody of that ID")."""
+    checked = check_id(text, as_of)
+    if not checked.valid or checked.number is None:
+        problems = "；".join(
+            render_message(code, checked.params(code)) for code in checked.problems
+        )
+        problems_en = "; ".join(
+            render_message(code, checked.params(code), "en") for code in checked.problems
+        )
+        raise UserError(
+            f"身份证号 {mask_id(text.strip())} 有误：{problems}；请核对后重试",
+            f"ID {mask_id(text.strip())} is wrong: {problems_en}; check it",
+        )
+    return checked.number
 
 
 def funded_entry(a: Allocation, number: str) -> Entry:
@@ -355,7 +374,7 @@ def withdraw(
     with ledger.run("aid withdraw", arguments or {}) as run:
         a = read_allocation(run.conn, year)
         refuse_finalized(a)
-        e = funded_entry(a, check_id(id_number, a.as_of).number)
+        e = funded_entry(a, _valid_id(id_number, a.as_of))
         cancel = cash_to_cancel(run.conn, a, [e])
         done = withdraw_entry(
             run.conn,

@@ -21,6 +21,7 @@ from zjk_charity.aid.allocation import (
     load_allocation,
     money,
 )
+from zjk_charity.aid.changes import who, who_en
 from zjk_charity.aid.changes_store import Change
 from zjk_charity.aid.ranking import REASON_EN, REASON_ZH, Reason
 from zjk_charity.errors import UserError
@@ -99,15 +100,7 @@ def _day(at: str) -> str:
 
 
 def _other(a: Allocation, seq: int | None) -> Entry | None:
-    return a.entries[seq] if seq is not None else None
-
-
-def _masked(e: Entry) -> str:
-    return f"{mask_name(e.name)}（{mask_id(e.id_number or '')}）"
-
-
-def _masked_en(e: Entry) -> str:
-    return f"{mask_name(e.name)} ({mask_id(e.id_number or '')})"
+    return a.entry(seq) if seq is not None else None
 
 
 def _supplement_round(a: Allocation, run_id: int) -> int:
@@ -129,7 +122,7 @@ def _backfill_lines(e: Entry, a: Allocation, c: Change, lang: str) -> list[str]:
     en = lang == "en"
     if en:
         whose = (
-            f"{_masked_en(gone)} of {gone.county} ({REASONS_EN.get(why, why)})"
+            f"{who_en(gone)} of {gone.county} ({REASONS_EN.get(why, why)})"
             if gone
             else "a withdrawn person"
         )
@@ -186,7 +179,7 @@ def _withdrawal_lines(e: Entry, a: Allocation, c: Change, lang: str) -> list[str
     if lang == "en":
         note = f" ({c.note})" if c.note else ""
         place = (
-            f"the place went to {_masked_en(taker)} of {taker.county}"
+            f"the place went to {who_en(taker)} of {taker.county}"
             if taker
             else f"the place was left empty: {money(a.per_person)} yuan unspent"
         )
@@ -197,7 +190,7 @@ def _withdrawal_lines(e: Entry, a: Allocation, c: Change, lang: str) -> list[str
         ]
     note = f"（{c.note}）" if c.note else ""
     place = (
-        f"名额由{taker.county} {_masked(taker)}递补"
+        f"名额由{taker.county} {who(taker)}递补"
         if taker
         else f"名额未递补，{money(a.per_person)} 元未使用"
     )
@@ -255,14 +248,14 @@ def change_json(e: Entry, a: Allocation) -> dict[str, Any]:
 def _household_detail(e: Entry, a: Allocation) -> str:
     if e.better_seq is None:
         return ""
-    other = a.entries[e.better_seq]
+    other = a.entry(e.better_seq)
     return f"（同户 {mask_name(other.name)} 排名更前，每户只资助 1 人）"
 
 
 def _household_detail_en(e: Entry, a: Allocation) -> str:
     if e.better_seq is None:
         return ""
-    other = a.entries[e.better_seq]
+    other = a.entry(e.better_seq)
     return f" ({mask_name(other.name)} of the same household ranks higher; one per household)"
 
 

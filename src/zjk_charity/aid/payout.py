@@ -39,7 +39,14 @@ from zjk_charity.aid.allocation import (
 from zjk_charity.aid.changes_store import withdrawn_ids
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding
-from zjk_charity.ids import account_problem, check_id, mask_id, mask_name, normalise_account
+from zjk_charity.ids import (
+    account_problem,
+    check_id,
+    mask_account,
+    mask_id,
+    mask_name,
+    normalise_account,
+)
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.payments.codes import PayFinding
@@ -76,7 +83,8 @@ def payees(a: Allocation, accounts: dict[str, store.AccountChange]) -> dict[str,
     return found
 
 
-def _funded(a: Allocation) -> list[Funded]:
+def funded_list(a: Allocation) -> list[Funded]:
+    """Today's funded people as the payment status counts them (status and report)."""
     return [
         Funded(e.id_number, e.county or "", e.amount if e.amount is not None else a.per_person)
         for e in a.funded
@@ -271,7 +279,7 @@ class PaymentsStatus:
 def read_status(conn: sqlite3.Connection, year: int) -> PaymentsStatus:
     """The payment status of the year's funded people, on an open connection."""
     a = read_allocation(conn, year)
-    status = payment_status(_funded(a), store.instructions(conn, PURPOSE, year))
+    status = payment_status(funded_list(a), store.instructions(conn, PURPOSE, year))
     withdrawn = sum(1 for e in a.entries if e.status == "withdrawn")
     backfilled = sum(1 for e in a.entries if getattr(e, "backfilled", False))
     names = {e.id_number: e.name for e in a.funded if e.id_number}
@@ -566,7 +574,7 @@ def _read_account_rows(path: Path, year: int, result: AccountsResult) -> list[_A
             problem = account_problem(account)
             if problem is not None:
                 result.findings.append(
-                    Finding(*where, col.ACCOUNT, problem, {"value": _tail(account)})
+                    Finding(*where, col.ACCOUNT, problem, {"value": mask_account(account)})
                 )
                 if problem == "BANK_ACCOUNT_INVALID":
                     continue
@@ -585,10 +593,6 @@ def _read_account_rows(path: Path, year: int, result: AccountsResult) -> list[_A
 
 def _as_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _tail(account: str) -> str:
-    return f"…{account[-4:]}" if len(account) > 4 else account
 
 
 def update_accounts(

@@ -233,7 +233,7 @@ def _in_file_order(findings: list[PayFinding], rows: list[ReviewRow]) -> list[Pa
 def _check_rows(a: Allocation, rows: list[ReviewRow], result: ReviewResult) -> list[ReviewRow]:
     """NOT_FUNDED findings and the counts; the 不通过 rows to apply, in file order."""
     funded = {e.id_number for e in a.funded}
-    withdrawn = {a.entries[c.seq].id_number for c in a.changes if c.kind == "withdrawn"} - funded
+    withdrawn = {a.entry(c.seq).id_number for c in a.changes if c.kind == "withdrawn"} - funded
     named: set[str] = set()
     rejected: list[ReviewRow] = []
     for r in rows:

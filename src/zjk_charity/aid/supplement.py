@@ -37,7 +37,7 @@ def not_posted(a: Allocation, wanted: list[str] | None = None) -> list[Entry]:
     for c in a.changes:
         if c.kind != "backfilled" or c.notice_run_id is not None:
             continue
-        e = a.entries[c.seq]
+        e = a.entry(c.seq)
         if e.status == "funded" and (codes is None or e.county_code in codes):
             found.append(e)
     return found

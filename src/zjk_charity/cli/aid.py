@@ -22,6 +22,7 @@ from zjk_charity.cli.common import (
     date_help,
     emit_json,
     new_app,
+    parse_day,
     progress_callback,
     resolve_lang,
     user_errors,
@@ -42,33 +43,12 @@ app.add_typer(history_app, name="history")
 Files = Annotated[list[Path], typer.Argument(help="申请表（.xlsx .xls .csv）", show_default=False)]
 
 
-def _parse_day(value: str | None, name: str = "--as-of") -> date | None:
-    from zjk_charity.config import MAX_YEAR, MIN_YEAR
-    from zjk_charity.dates import parse_date
-    from zjk_charity.errors import UserError
-
-    if value is None:
-        return None
-    day = parse_date(value)
-    if day is None:
-        raise UserError(
-            f"{name} “{value}” 不是日期，请写成 2025-10-20",
-            f"{name} '{value}' is not a date; use 2025-10-20",
-        )
-    if not MIN_YEAR <= day.year <= MAX_YEAR:  # 9999-12-31 is a typo, and no period fits it
-        raise UserError(
-            f"{name} “{value}” 的年份应在 {MIN_YEAR}–{MAX_YEAR} 之间",
-            f"{name} '{value}': the year must be from {MIN_YEAR} to {MAX_YEAR}",
-        )
-    return day
-
-
 def _notice_start(value: str | None, year: int) -> date | None:
     """``--notice-from``: a date at most a year from the campaign year (a 2025 notice may
     go up in January 2026; 2052 is a typing slip)."""
     from zjk_charity.errors import UserError
 
-    day = _parse_day(value, "--notice-from")
+    day = parse_day(value, "--notice-from")
     if day is not None and abs(day.year - year) > 1:
         raise UserError(
             f"--notice-from {day.isoformat()} 与活动年度 {year} 相差太远；请核对公示开始日期",
@@ -110,7 +90,7 @@ def validate(
         ws = Workspace.open(workspace)
         chosen = resolve_lang(lang, ws.settings.lang)
         y = ws.year(year)
-        day = ws.as_of(y, _parse_day(as_of))
+        day = ws.as_of(y, parse_day(as_of))
         arguments = {
             "files": [str(f) for f in files],
             "year": y,
@@ -309,7 +289,7 @@ def allocate(
         chosen_per_person = _decimal_option(per_person, "--per-person")
         request = AllocationRequest(
             year=y,
-            as_of=ws.as_of(y, _parse_day(as_of)),
+            as_of=ws.as_of(y, parse_day(as_of)),
             budget=settings.budget if chosen_budget is None else chosen_budget,
             per_person=settings.per_person if chosen_per_person is None else chosen_per_person,
             classes=list(settings.priority),
@@ -599,7 +579,7 @@ def forms(
             files=files or [],
             funded=funded,
             out=out,
-            as_of=ws.as_of(y, _parse_day(as_of)),
+            as_of=ws.as_of(y, parse_day(as_of)),
             attachments=attachments,
             counties=county or [],
             progress=progress_callback(json_out),

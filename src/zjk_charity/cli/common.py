@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -179,3 +180,26 @@ def year_warning(
         console(stderr=True).print(found.message(lang, source, has_option), style="yellow")
 
     return warn
+
+
+def parse_day(value: str | None, name: str = "--as-of") -> date | None:
+    """A date option (``--as-of``, ``--notice-from``, ``--date``) as a date; None when not
+    given; a UserError naming the option when it is no date or its year is out of range."""
+    from zjk_charity.config import MAX_YEAR, MIN_YEAR
+    from zjk_charity.dates import parse_date
+    from zjk_charity.errors import UserError
+
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise UserError(
+            f"{name} “{value}” 不是日期，请写成 2025-10-20",
+            f"{name} '{value}' is not a date; use 2025-10-20",
+        )
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # 9999-12-31 is a typo, and no period fits it
+        raise UserError(
+            f"{name} “{value}” 的年份应在 {MIN_YEAR}–{MAX_YEAR} 之间",
+            f"{name} '{value}': the year must be from {MIN_YEAR} to {MAX_YEAR}",
+        )
+    return day

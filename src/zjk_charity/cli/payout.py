@@ -23,6 +23,7 @@ from zjk_charity.cli.common import (
     date_help,
     emit_json,
     new_app,
+    parse_day,
     resolve_lang,
     user_errors,
 )
@@ -483,7 +484,6 @@ def cash_confirm(
     """记录现金已领取：领取表上留下的每一行（未来领取的人从表中删去），或给出的身份证号
     / record cash as paid: every row left on the signed sheet, or the IDs given."""
     from zjk_charity.aid.payout import cash_confirm as run_confirm
-    from zjk_charity.cli.aid import _parse_day
     from zjk_charity.config import Workspace
     from zjk_charity.errors import UserError
     from zjk_charity.ledger import Ledger
@@ -492,7 +492,7 @@ def cash_confirm(
         ws = Workspace.open(workspace)
         chosen = resolve_lang(lang, ws.settings.lang)
         y = ws.year(year)
-        when = _parse_day(day, "--date")
+        when = parse_day(day, "--date")
         assert when is not None
         sheets = [Path(i) for i in items if Path(i).suffix]  # an ID has no suffix
         if sheets and sheets[0].suffix.lower() != ".xlsx":

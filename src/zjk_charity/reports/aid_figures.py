@@ -22,7 +22,6 @@ from zjk_charity.reports.payment_figures import (
     notice_periods,
     payment_figures,
     payment_runs,
-    read_changes,
 )
 from zjk_charity.reports.provenance import runs_and_inputs
 
@@ -185,10 +184,9 @@ def aid_report_data(ledger: Ledger, year: int) -> AidReportData:
             **_funded_profile(a),
             "history": _history(conn, a, finalized),
         }
-        changes = read_changes(conn, a.id)
-        figures["notices"] = notice_periods(a, changes)
-        figures["changes"] = change_figures(a, changes)
-        figures["payments"] = payment_figures(conn, a, changes)
+        figures["notices"] = notice_periods(a)
+        figures["changes"] = change_figures(a)
+        figures["payments"] = payment_figures(conn, a)
         runs, inputs = _runs(conn, a)
     parameters = {
         "year": year,

@@ -16,66 +16,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from zjk_charity.aid.allocation import Allocation, money
+from zjk_charity.aid.changes import REASONS
+from zjk_charity.aid.payout import funded_list
 from zjk_charity.config import AidSettings
 from zjk_charity.counties import find_county
 from zjk_charity.payments import store
 from zjk_charity.payments.model import Instruction
-from zjk_charity.payments.status import STATES, Funded, Status, Tally, payment_status
+from zjk_charity.payments.status import STATES, Status, Tally, payment_status
 from zjk_charity.workdays import working_period
-
-WITHDRAW_REASONS = ("去世", "放弃", "复审未通过", "无法联系", "其他")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One row of ``aid_changes``: a person withdrawn from or backfilled into the list."""
-
-    seq: int
-    kind: str  # withdrawn | backfilled
-    reason: str
-    related_seq: int | None
-    at: str
-    notice_from: str | None
-    notice_days: int | None
-
-
-def read_changes(conn: sqlite3.Connection, allocation_id: int) -> list[Change]:
-    """The changes to an allocation's funded list, in the order they were made."""
-    return [
-        Change(r[0], r[1], r[2] or "", r[3], r[4], r[5], r[6])
-        for r in conn.execute(
-            "SELECT seq, kind, reason, related_seq, at, notice_from, notice_days "
-            "FROM aid_changes WHERE allocation_id = ? ORDER BY id",
-            (allocation_id,),
-        )
-    ]
-
-
-def funded_now(a: Allocation, changes: list[Change]) -> list[Funded]:
-    """The people funded today: the allocation's funded, less the withdrawn, plus the
-    backfilled (funded at the allocation's per-person amount), in rank order."""
-    withdrawn = {c.seq for c in changes if c.kind == "withdrawn"}
-    backfilled = {c.seq for c in changes if c.kind == "backfilled"}
-    people = [
-        e
-        for e in a.entries
-        if (e.status == "funded" or e.seq in backfilled) and e.seq not in withdrawn
-    ]
-    people.sort(key=lambda e: (e.status != "funded", e.rank or 0, e.seq))
-    return [
-        Funded(
-            e.id_number or "",
-            e.county or "",
-            e.amount if e.status == "funded" and e.amount is not None else a.per_person,
-        )
-        for e in people
-    ]
 
 
 def _tally(t: Tally) -> dict[str, Any]:
@@ -130,11 +83,11 @@ def _failure_reasons(instructions: list[Instruction], status: Status) -> list[di
     ]
 
 
-def payment_figures(
-    conn: sqlite3.Connection, a: Allocation, changes: list[Change]
-) -> dict[str, Any]:
-    """The payment figures of ``a``'s campaign (see the module docstring)."""
-    funded = funded_now(a, changes)
+def payment_figures(conn: sqlite3.Connection, a: Allocation) -> dict[str, Any]:
+    """The payment figures of ``a``'s campaign (see the module docstring): today's funded
+    list (``a.funded``, the changes applied by ``read_allocation``) through the same
+    function as ``aid payments status``, so the two cannot disagree."""
+    funded = funded_list(a)
     instructions = store.instructions(conn, "aid", a.year)
     status = payment_status(funded, instructions)
     batches = _batches(conn, a.year)
@@ -165,16 +118,16 @@ def _method(batches: list[dict[str, Any]], code: str) -> str:
     return next((b["method"] for b in batches if b["code"] == code), "")
 
 
-def change_figures(a: Allocation, changes: list[Change]) -> dict[str, Any]:
+def change_figures(a: Allocation) -> dict[str, Any]:
     """Withdrawals by reason, backfills, and the places left empty (``--no-backfill``)."""
-    withdrawn = [c for c in changes if c.kind == "withdrawn"]
-    reasons = Counter(c.reason for c in withdrawn)
-    backfilled = [c for c in changes if c.kind == "backfilled"]
+    withdrawn = [c for c in a.changes if c.kind == "withdrawn"]
+    reasons = Counter(c.reason or "" for c in withdrawn)
+    backfilled = [c for c in a.changes if c.kind == "backfilled"]
     return {
         "withdrawn": len(withdrawn),
         "withdrawn_by_reason": {
             r: reasons.get(r, 0)
-            for r in (*WITHDRAW_REASONS, *sorted(set(reasons) - set(WITHDRAW_REASONS)))
+            for r in (*REASONS, *sorted(set(reasons) - set(REASONS)))
             if reasons.get(r, 0)
         },
         "backfilled": len(backfilled),
@@ -195,7 +148,7 @@ def _period(kind: str, start: date, days: int, people: int) -> dict[str, Any]:
     }
 
 
-def notice_periods(a: Allocation, changes: list[Change]) -> list[dict[str, Any]]:
+def notice_periods(a: Allocation) -> list[dict[str, Any]]:
     """The 公示 of the allocation (its recorded ``notice_from`` and ``notice_days``, else
     the day it ran and the default days) and each 补充公示 of backfilled people."""
     recorded = a.arguments.get("notice_from")
@@ -211,13 +164,13 @@ def notice_periods(a: Allocation, changes: list[Change]) -> list[dict[str, Any]]
     if start is not None:
         n = days if isinstance(days, int) and days >= 1 else default_days
         periods.append(_period("公示", start, n, len(a.first_funded)))
-    supplements: Counter[tuple[str, int]] = Counter(
+    supplements: Counter[tuple[date, int]] = Counter(
         (c.notice_from, c.notice_days or default_days)
-        for c in changes
-        if c.kind == "backfilled" and c.notice_from
+        for c in a.changes
+        if c.kind == "backfilled" and c.notice_from is not None
     )
     for (first, n), people in sorted(supplements.items()):
-        periods.append(_period("补充公示", date.fromisoformat(first), n, people))
+        periods.append(_period("补充公示", first, n, people))
     return periods
 
 
