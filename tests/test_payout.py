@@ -365,3 +365,13 @@ def test_cash_confirm_asks_for_the_workbook_not_the_pdf(funded: Path) -> None:
         funded, "aid", "cash", "confirm", "out/领取表-C2025-001.pdf", "--date", "2025-12-18"
     )
     assert result.exit_code == 2 and ".xlsx" in result.output and "身份证号" in result.output
+
+
+def test_pay_reminds_to_post_the_backfilled_not_yet_posted(funded: Path) -> None:
+    first = status(funded)["people"][0]["id"]
+    assert cli(funded, "aid", "withdraw", first, "--reason", "去世").exit_code == 0
+    paid = cli(funded, "aid", "pay")
+    assert paid.exit_code == 0 and "1 名尚未补充公示的递补人员" in paid.output, paid.output
+    document = json.loads(cli(funded, "aid", "payments", "status", "--json").stdout)
+    assert first not in {p["id"] for p in document["people"]}
+    assert document["pending"]["count"] == 5 and document["withdrawn"] == 1

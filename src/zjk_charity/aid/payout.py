@@ -37,6 +37,7 @@ from zjk_charity.aid.allocation import (
     read_allocation,
 )
 from zjk_charity.aid.changes_store import withdrawn_ids
+from zjk_charity.aid.supplement import not_posted
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding
 from zjk_charity.ids import (
@@ -150,6 +151,9 @@ class PayResult:
     # --retry: failed people whose account is unchanged (fix it, or pay in cash)
     unchanged: list[PersonRef] = field(default_factory=list)
     written: BatchFiles | None = None  # the writer's account: files, totals, notes
+    # Backfilled people in this batch whom no 补充公示 has listed yet (paid anyway: the
+    # spec funds them from the backfill on; the CLI reminds the clerk to post them).
+    not_posted: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -162,6 +166,7 @@ class PayResult:
             "files": [str(p) for p in self.files],
             "summary": [str(p) for p in self.summary],
             "unchanged": [p.as_json() for p in self.unchanged],
+            "not_posted": self.not_posted,
         }
 
 
@@ -193,6 +198,8 @@ def pay(
             a = _open_for_payment(conn, year)
             people = payees(a, store.latest_accounts(conn, PURPOSE, year))
             due = _due(people, store.instructions(conn, PURPOSE, year), retry, result)
+            unposted = {e.id_number for e in not_posted(a)}
+            result.not_posted = sum(1 for p in due if p.key in unposted)
             if due:
                 code = store.next_code(conn, PURPOSE, year, "bank")
                 lines = [BatchLine(n, p, memo) for n, p in enumerate(due, start=1)]

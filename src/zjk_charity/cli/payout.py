@@ -161,6 +161,14 @@ def _render_pay(result: PayResult, lang: str) -> None:
             else "when the bank has processed it: zjk-charity aid payments import RESULT",
             style="dim",
         )
+    if result.not_posted:
+        out.print(
+            f"本批次含 {result.not_posted} 名尚未补充公示的递补人员；请运行 zjk-charity aid notice --supplement"
+            if zh
+            else f"{result.not_posted} backfilled people in this batch have not been posted yet: "
+            "run zjk-charity aid notice --supplement",
+            style="yellow",
+        )
     if result.unchanged:
         out.print(
             f"以下 {len(result.unchanged)} 人付款失败但账号未更正，本批次未付："
