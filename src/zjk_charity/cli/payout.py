@@ -185,9 +185,9 @@ def _print_people(people: list[PersonRef], lang: str, limit: int | None) -> None
     out = console()
     shown = people if limit is None else people[:limit]
     for p in shown:
-        reason = f"  {p.reason}" if p.reason else ""
-        state = STATE_ZH.get(p.reason, p.reason) if lang == "zh" else p.reason
-        out.print(f"  {p.county} {p.name} {p.id_masked}{'  ' + state if state else reason}")
+        # ``reason`` is a payment state (status) or the bank's failure reason (import).
+        said = STATE_ZH.get(p.reason, p.reason) if lang == "zh" else p.reason
+        out.print(f"  {p.county} {p.name} {p.id_masked}" + (f"  {said}" if said else ""))
     if len(shown) < len(people):
         out.print(
             f"  …另有 {len(people) - len(shown)} 人（加 --all 全部列出）"
