@@ -17,7 +17,7 @@ for the lines it takes (``workbook/widths.py``), so nothing is cut when printed.
 
 IDs are shown as their first 6 and last 4 digits, accounts as first 4 and last 4: these
 sheets travel between offices and are signed in public. The writers take plain records
-(no ledger, no SQL); the commands of ``aid/payout.py`` build them. :func:`write_lists`
+(no ledger, no SQL); the commands of ``aid/payout/`` build them. :func:`write_lists`
 (workbooks and their PDFs, all or none) also prints the 补充公示 (``aid/notice_book.py``).
 """
 

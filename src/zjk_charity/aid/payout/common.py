@@ -1,0 +1,111 @@
+"""What every payout command shares: who is paid what, how people are shown, and the
+refusal after finalize."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from zjk_charity.aid.allocation import (
+    Allocation,
+    Entry,
+    read_allocation,
+)
+from zjk_charity.errors import UserError
+from zjk_charity.ids import (
+    mask_id,
+    mask_name,
+)
+from zjk_charity.payments import store
+from zjk_charity.payments.model import Instruction, Payee, Purpose
+from zjk_charity.payments.status import Funded
+
+PURPOSE: Purpose = "aid"
+
+
+# ------------------------------------------------------------------ who is paid what
+
+
+def payees(a: Allocation, accounts: dict[str, store.AccountChange]) -> dict[str, Payee]:
+    """Today's funded people as payees, by ID, with their corrected account if any."""
+    found: dict[str, Payee] = {}
+    for e in a.funded:
+        if e.id_number is None:
+            continue
+        fixed = accounts.get(e.id_number)
+        found[e.id_number] = Payee(
+            key=e.id_number,
+            county=e.county or "",
+            name=fixed.name if fixed else e.name,
+            account=fixed.account if fixed else e.account,
+            bank=fixed.bank if fixed else e.bank,
+            amount=e.amount if e.amount is not None else a.per_person,
+            id_number=e.id_number,
+            township=e.township,
+            village=e.village,
+        )
+    return found
+
+
+def funded_list(a: Allocation) -> list[Funded]:
+    """Today's funded people as the payment status counts them (status and report)."""
+    return [
+        Funded(e.id_number, e.county or "", e.amount if e.amount is not None else a.per_person)
+        for e in a.funded
+        if e.id_number is not None
+    ]
+
+
+def account_changed(payee: Payee, sent: Instruction) -> bool:
+    """The account now differs from the one a failed instruction was sent to."""
+    return (payee.name, payee.account, payee.bank) != (sent.name, sent.account, sent.bank)
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as terminal output may show them: county, masked name and ID."""
+
+    county: str
+    name: str
+    id_masked: str
+    reason: str = ""
+
+    @classmethod
+    def of(cls, payee: Payee, reason: str = "", person: str = "") -> PersonRef:
+        """``person``: the recipient's own name, when the account holder is someone else."""
+        return cls(payee.county, mask_name(person or payee.name), mask_id(payee.key), reason)
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "county": self.county,
+            "name": self.name,
+            "id": self.id_masked,
+            "reason": self.reason,
+        }
+
+
+def open_for_payment(conn: sqlite3.Connection, year: int) -> Allocation:
+    a = read_allocation(conn, year)
+    if a.finalized:
+        raise finalized_error(year)
+    return a
+
+
+def finalized_error(year: int) -> UserError:
+    return UserError(
+        f"{year} 年的分配已经定稿，不能再付款或更改；如有遗漏请联系管理员",
+        f"the {year} allocation is finalized; nothing more can be paid or changed",
+    )
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def entry_of(a: Allocation, id_number: str) -> Entry | None:
+    return next((e for e in a.entries if e.id_number == id_number), None)
+
+
+def person_name(a: Allocation, key: str) -> str:
+    """The recipient's own name (a corrected 户名 may be someone else's)."""
+    entry = entry_of(a, key)
+    return entry.name if entry is not None else ""

@@ -1,0 +1,136 @@
+"""``aid pay``: one payment batch in the bank's layout, every line recorded as pending."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zjk_charity.aid import campaign_name
+from zjk_charity.aid.payout.common import (
+    PURPOSE,
+    PersonRef,
+    account_changed,
+    open_for_payment,
+    payees,
+)
+from zjk_charity.aid.supplement import not_posted
+from zjk_charity.ledger import Ledger
+from zjk_charity.payments import store
+from zjk_charity.payments.model import BatchFiles, BatchLine, Instruction, Payee, yuan
+from zjk_charity.payments.status import by_payee, payee_state
+
+# ------------------------------------------------------------------------- aid pay
+
+
+@dataclass
+class PayResult:
+    year: int
+    batch: str | None
+    retry: bool
+    profile: str
+    count: int = 0
+    amount: Decimal = Decimal(0)
+    files: list[Path] = field(default_factory=list)
+    summary: list[Path] = field(default_factory=list)
+    # --retry: failed people whose account is unchanged (fix it, or pay in cash)
+    unchanged: list[PersonRef] = field(default_factory=list)
+    written: BatchFiles | None = None  # the writer's account: files, totals, notes
+    # Backfilled people in this batch whom no 补充公示 has listed yet (paid anyway: the
+    # spec funds them from the backfill on; the CLI reminds the clerk to post them).
+    not_posted: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "campaign": campaign_name(self.year),
+            "batch": self.batch,
+            "retry": self.retry,
+            "profile": self.profile,
+            "count": self.count,
+            "amount": yuan(self.amount),
+            "files": [str(p) for p in self.files],
+            "summary": [str(p) for p in self.summary],
+            "unchanged": [p.as_json() for p in self.unchanged],
+            "not_posted": self.not_posted,
+        }
+
+
+# The writer of the bank file(s): (code, lines, folder) -> what it wrote. The CLI binds the
+# chosen bank profile and the payer to ``payments.writer.write_batch``.
+BatchWriter = Callable[[str, Sequence[BatchLine], Path], BatchFiles]
+
+
+def pay(
+    ledger: Ledger,
+    year: int,
+    *,
+    profile: str,
+    write: BatchWriter,
+    folder: Path,
+    memo: str,
+    retry: bool = False,
+    arguments: dict[str, Any] | None = None,
+) -> PayResult:
+    """One payment batch: an instruction per person to pay, the bank file(s), recorded.
+
+    Nobody to pay is not an error: the result has no batch and no file is written.
+    """
+    result = PayResult(year, None, retry, profile)
+    written: list[Path] = []
+    try:
+        with ledger.run("aid pay", arguments or {"year": year, "retry": retry}) as run:
+            conn = run.conn
+            a = open_for_payment(conn, year)
+            people = payees(a, store.latest_accounts(conn, PURPOSE, year))
+            due = _due(people, store.instructions(conn, PURPOSE, year), retry, result)
+            unposted = {e.id_number for e in not_posted(a)}
+            result.not_posted = sum(1 for p in due if p.key in unposted)
+            if due:
+                code = store.next_code(conn, PURPOSE, year, "bank")
+                lines = [BatchLine(n, p, memo) for n, p in enumerate(due, start=1)]
+                batch = write(code, lines, folder)
+                written = [f.path for f in batch.files] + list(batch.summary)
+                store.record_batch(
+                    conn,
+                    run.id,
+                    code=code,
+                    purpose=PURPOSE,
+                    year=year,
+                    method="bank",
+                    lines=lines,
+                    files=batch.files,
+                    profile=profile,
+                    retry=retry,
+                )
+                result.batch, result.count = code, len(lines)
+                result.amount = sum((p.amount for p in due), Decimal(0))
+                result.files = [f.path for f in batch.files]
+                result.summary = list(batch.summary)
+                result.written = batch
+            run.result = result.as_json()
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return result
+
+
+def _due(
+    people: dict[str, Payee], instructions: list[Instruction], retry: bool, result: PayResult
+) -> list[Payee]:
+    """Who this batch pays, in the funded list's order (see the module's decisions)."""
+    grouped = by_payee(instructions)
+    due: list[Payee] = []
+    for key, payee in people.items():
+        state, deciding = payee_state(grouped.get(key, []))
+        if not retry:
+            if state == "unpaid":
+                due.append(payee)
+        elif state == "failed" and deciding is not None:
+            if account_changed(payee, deciding):
+                due.append(payee)
+            else:
+                result.unchanged.append(PersonRef.of(payee, deciding.reason))
+    return due
