@@ -375,3 +375,22 @@ def test_pay_reminds_to_post_the_backfilled_not_yet_posted(funded: Path) -> None
     document = json.loads(cli(funded, "aid", "payments", "status", "--json").stdout)
     assert first not in {p["id"] for p in document["people"]}
     assert document["pending"]["count"] == 5 and document["withdrawn"] == 1
+
+
+def test_a_pay_that_fails_after_writing_its_files_leaves_none(
+    funded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bank file is written inside the command's transaction: if recording the batch
+    then fails, the file is removed with the rollback (no unrecorded upload file)."""
+    from zjk_charity.errors import UserError
+    from zjk_charity.payments import store
+
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise UserError("记录失败", "recording failed")
+
+    monkeypatch.setattr(store, "record_batch", broken)
+    before = table_dump(funded)
+    result = cli(funded, "aid", "pay")
+    assert result.exit_code == 2
+    assert list((funded / "out").glob("P2025-001*")) == []
+    assert table_dump(funded) == before

@@ -19,6 +19,7 @@ from zjk_charity.aid.allocation import (
 from zjk_charity.aid.changes_store import withdrawn_ids
 from zjk_charity.aid.payout.common import (
     PURPOSE,
+    removed_on_failure,
 )
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments.importing import Imported, apply_files, read_files
@@ -101,39 +102,37 @@ def import_payments(
     """
     files = read_files(paths)
     written: list[Path] = []
-    try:
-        with ledger.run(
+    with (
+        removed_on_failure(written),
+        ledger.run(
             "aid payments import",
             arguments or {"year": year, "files": [str(p) for p in paths]},
             list(paths),
-        ) as run:
-            conn = run.conn
-            # Not the whole allocation (100,000 entries): who is withdrawn, and later the
-            # villages of the people who failed, are all this needs.
-            allocation_id = latest_allocation_id(conn, year)
-            withdrawn = withdrawn_ids(conn, allocation_id)
-            imported = apply_files(
-                conn,
-                run.id,
-                PURPOSE,
-                year,
-                files,
-                withdrawn=withdrawn,
-                profile=profile,
-                batch=batch,
-            )
-            result = ImportResult(year, imported)
-            result.failures = _failures(conn, allocation_id, imported)
-            if is_finalized(conn, year):
-                result.recorded = _record_late(conn, run.id, year, allocation_id, imported)
-            if result.failures and lists is not None:
-                written = _failure_list(year, result.failures, lists, result)
-            run.outcome = "problems" if imported.has_errors else "ok"
-            run.result = result.as_json()
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+        ) as run,
+    ):
+        conn = run.conn
+        # Not the whole allocation (100,000 entries): who is withdrawn, and later the
+        # villages of the people who failed, are all this needs.
+        allocation_id = latest_allocation_id(conn, year)
+        withdrawn = withdrawn_ids(conn, allocation_id)
+        imported = apply_files(
+            conn,
+            run.id,
+            PURPOSE,
+            year,
+            files,
+            withdrawn=withdrawn,
+            profile=profile,
+            batch=batch,
+        )
+        result = ImportResult(year, imported)
+        result.failures = _failures(conn, allocation_id, imported)
+        if is_finalized(conn, year):
+            result.recorded = _record_late(conn, run.id, year, allocation_id, imported)
+        if result.failures and lists is not None:
+            written.extend(_failure_list(year, result.failures, lists, result))
+        run.outcome = "problems" if imported.has_errors else "ok"
+        run.result = result.as_json()
     return result
 
 

@@ -16,6 +16,7 @@ from zjk_charity.aid.payout.common import (
     open_for_payment,
     payees,
     person_name,
+    removed_on_failure,
 )
 from zjk_charity.errors import UserError
 from zjk_charity.ids import (
@@ -127,48 +128,46 @@ def cash_sheet(
     wanted = _id_numbers(ids, year)
     result = CashResult(year)
     written: list[Path] = []
-    try:
-        with ledger.run("aid cash sheet", arguments or {"year": year, "ids": len(ids)}) as run:
-            conn = run.conn
-            a = open_for_payment(conn, year)
-            people = payees(a, store.latest_accounts(conn, PURPOSE, year))
-            grouped = by_payee(store.instructions(conn, PURPOSE, year))
-            chosen = _for_cash(people, grouped, wanted)
-            if chosen:
-                code = store.next_code(conn, PURPOSE, year, "cash")
-                lines = [BatchLine(n, p, "") for n, p in enumerate(chosen, start=1)]
-                sheet = write_cash_sheet(
-                    folder / f"领取表-{code}.xlsx",
-                    code=code,
-                    year=year,
-                    lines=[
-                        CashLine(
-                            n.line,
-                            n.payee.county,
-                            n.payee.township,
-                            n.payee.village,
-                            person_name(a, n.payee.key),
-                            n.payee.key,
-                            n.payee.amount,
-                        )
-                        for n in lines
-                    ],
-                    signers=signers,
-                    pdf_font=pdf_font,
-                    templates=templates,
-                    pdf=pdf,
-                )
-                written = [p for p in (sheet.xlsx, sheet.pdf) if p is not None]
-                store.record_batch(
-                    conn, run.id, code=code, purpose=PURPOSE, year=year, method="cash", lines=lines
-                )
-                result.batch, result.count, result.amount = code, len(lines), sheet.amount
-                result.files, result.warnings = written, sheet.warnings
-            run.result = result.as_json()
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    with (
+        removed_on_failure(written),
+        ledger.run("aid cash sheet", arguments or {"year": year, "ids": len(ids)}) as run,
+    ):
+        conn = run.conn
+        a = open_for_payment(conn, year)
+        people = payees(a, store.latest_accounts(conn, PURPOSE, year))
+        grouped = by_payee(store.instructions(conn, PURPOSE, year))
+        chosen = _for_cash(people, grouped, wanted)
+        if chosen:
+            code = store.next_code(conn, PURPOSE, year, "cash")
+            lines = [BatchLine(n, p, "") for n, p in enumerate(chosen, start=1)]
+            sheet = write_cash_sheet(
+                folder / f"领取表-{code}.xlsx",
+                code=code,
+                year=year,
+                lines=[
+                    CashLine(
+                        n.line,
+                        n.payee.county,
+                        n.payee.township,
+                        n.payee.village,
+                        person_name(a, n.payee.key),
+                        n.payee.key,
+                        n.payee.amount,
+                    )
+                    for n in lines
+                ],
+                signers=signers,
+                pdf_font=pdf_font,
+                templates=templates,
+                pdf=pdf,
+            )
+            written.extend(p for p in (sheet.xlsx, sheet.pdf) if p is not None)
+            store.record_batch(
+                conn, run.id, code=code, purpose=PURPOSE, year=year, method="cash", lines=lines
+            )
+            result.batch, result.count, result.amount = code, len(lines), sheet.amount
+            result.files, result.warnings = list(written), sheet.warnings
+        run.result = result.as_json()
     return result
 
 

@@ -4,7 +4,10 @@ refusal after finalize."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from zjk_charity.aid.allocation import (
     Allocation,
@@ -109,3 +112,15 @@ def person_name(a: Allocation, key: str) -> str:
     """The recipient's own name (a corrected 户名 may be someone else's)."""
     entry = entry_of(a, key)
     return entry.name if entry is not None else ""
+
+
+@contextmanager
+def removed_on_failure(written: list[Path]) -> Iterator[None]:
+    """Remove the files a command wrote (``written``, filled as it goes) if it then fails:
+    its ledger transaction is rolled back, and no file may speak of what was not recorded."""
+    try:
+        yield
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise

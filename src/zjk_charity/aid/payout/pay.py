@@ -15,6 +15,7 @@ from zjk_charity.aid.payout.common import (
     account_changed,
     open_for_payment,
     payees,
+    removed_on_failure,
 )
 from zjk_charity.aid.supplement import not_posted
 from zjk_charity.ledger import Ledger
@@ -79,41 +80,39 @@ def pay(
     """
     result = PayResult(year, None, retry, profile)
     written: list[Path] = []
-    try:
-        with ledger.run("aid pay", arguments or {"year": year, "retry": retry}) as run:
-            conn = run.conn
-            a = open_for_payment(conn, year)
-            people = payees(a, store.latest_accounts(conn, PURPOSE, year))
-            due = _due(people, store.instructions(conn, PURPOSE, year), retry, result)
-            unposted = {e.id_number for e in not_posted(a)}
-            result.not_posted = sum(1 for p in due if p.key in unposted)
-            if due:
-                code = store.next_code(conn, PURPOSE, year, "bank")
-                lines = [BatchLine(n, p, memo) for n, p in enumerate(due, start=1)]
-                batch = write(code, lines, folder)
-                written = [f.path for f in batch.files] + list(batch.summary)
-                store.record_batch(
-                    conn,
-                    run.id,
-                    code=code,
-                    purpose=PURPOSE,
-                    year=year,
-                    method="bank",
-                    lines=lines,
-                    files=batch.files,
-                    profile=profile,
-                    retry=retry,
-                )
-                result.batch, result.count = code, len(lines)
-                result.amount = sum((p.amount for p in due), Decimal(0))
-                result.files = [f.path for f in batch.files]
-                result.summary = list(batch.summary)
-                result.written = batch
-            run.result = result.as_json()
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    with (
+        removed_on_failure(written),
+        ledger.run("aid pay", arguments or {"year": year, "retry": retry}) as run,
+    ):
+        conn = run.conn
+        a = open_for_payment(conn, year)
+        people = payees(a, store.latest_accounts(conn, PURPOSE, year))
+        due = _due(people, store.instructions(conn, PURPOSE, year), retry, result)
+        unposted = {e.id_number for e in not_posted(a)}
+        result.not_posted = sum(1 for p in due if p.key in unposted)
+        if due:
+            code = store.next_code(conn, PURPOSE, year, "bank")
+            lines = [BatchLine(n, p, memo) for n, p in enumerate(due, start=1)]
+            batch = write(code, lines, folder)
+            written.extend([*(f.path for f in batch.files), *batch.summary])
+            store.record_batch(
+                conn,
+                run.id,
+                code=code,
+                purpose=PURPOSE,
+                year=year,
+                method="bank",
+                lines=lines,
+                files=batch.files,
+                profile=profile,
+                retry=retry,
+            )
+            result.batch, result.count = code, len(lines)
+            result.amount = sum((p.amount for p in due), Decimal(0))
+            result.files = [f.path for f in batch.files]
+            result.summary = list(batch.summary)
+            result.written = batch
+        run.result = result.as_json()
     return result
 
 
