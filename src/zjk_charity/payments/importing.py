@@ -147,9 +147,10 @@ def _stop_others(
     payees = {by_id[i].payee: by_id[i] for i in paid}
     cancel: list[tuple[int, State, str | None]] = []
     notes = []
+    settled = {u.instruction for u in updates}  # answered by this file already
     for other in current:
         sent = payees.get(other.payee)
-        if sent is None or other.id == sent.id:
+        if sent is None or other.id == sent.id or other.id in settled:
             continue
         who = (
             f"{mask_name(other.name)}（{mask_id(other.payee)}）"
