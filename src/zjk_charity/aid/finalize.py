@@ -18,9 +18,8 @@ from typing import Any
 
 from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import campaign_inputs, is_finalized, read_allocation
-from zjk_charity.aid.payout import PURPOSE, PersonRef, payees, person_name
+from zjk_charity.aid.payout import PURPOSE, PersonRef, payees
 from zjk_charity.errors import UserError
-from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.payments.status import by_payee, payee_state
@@ -80,11 +79,11 @@ def finalize(
             if state == "paid":
                 paid.append(payee)
             else:
-                rest.append(PersonRef(payee.county, mask_name(payee.name), mask_id(key), state))
+                rest.append(PersonRef.of(payee, state))
         if rest and not allow_unpaid:
             raise _not_all_paid(rest)
         added = record_history(
-            conn, year, [(p.key, person_name(a, p.key), p.county) for p in paid], run.id, "finalize"
+            conn, year, [(p.key, p.person, p.county) for p in paid], run.id, "finalize"
         )
         conn.execute("UPDATE allocations SET finalized_run_id = ? WHERE id = ?", (run.id, a.id))
         result = Finalized(year, a.id, added, len(paid) - added, rest)

@@ -391,7 +391,7 @@ def payments_import(
             style="yellow",
         )
         _print_people(
-            [PersonRef.of(f.payee, f.reason, f.person) for f in result.failures],
+            [PersonRef.of(f.payee, f.reason) for f in result.failures],
             chosen,
             None if show_all else SHOWN,
         )

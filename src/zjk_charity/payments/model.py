@@ -46,6 +46,9 @@ class Payee:
     phone: str = ""
     township: str = ""
     village: str = ""
+    # The person the money is for, when not the account holder: aid, the recipient (a
+    # corrected 户名 may be someone else's); 微心愿, the child.
+    person: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,10 +27,8 @@ from zjk_charity.aid.payout.cash import CashResult, ConfirmResult, cash_confirm,
 from zjk_charity.aid.payout.common import (
     PURPOSE,
     PersonRef,
-    entry_of,
     funded_list,
     payees,
-    person_name,
 )
 from zjk_charity.aid.payout.pay import BatchWriter, PayResult, pay
 from zjk_charity.aid.payout.status import PaymentsStatus, payments_status, read_status
@@ -49,13 +47,11 @@ __all__ = [
     "PrintOptions",
     "cash_confirm",
     "cash_sheet",
-    "entry_of",
     "funded_list",
     "import_payments",
     "pay",
     "payees",
     "payments_status",
-    "person_name",
     "read_status",
     "update_accounts",
 ]

@@ -69,7 +69,6 @@ class Failure:
     payee: Payee
     batch: str
     reason: str
-    person: str  # the recipient's own name (the payee's 户名 may be a corrected one)
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ def _failure_list(
                 f.payee.county,
                 f.payee.township,
                 f.payee.village,
-                f.person,
+                f.payee.person,
                 f.payee.key,
                 f.payee.bank,
                 f.payee.account,
@@ -211,10 +210,10 @@ def _failures(conn: sqlite3.Connection, allocation_id: int, imported: Imported) 
                     id_number=i.payee,
                     township=entry.township if entry else "",
                     village=entry.village if entry else "",
+                    person=entry.name if entry else i.name,
                 ),
                 i.batch,
                 reason,
-                entry.name if entry else i.name,
             )
         )
     return found

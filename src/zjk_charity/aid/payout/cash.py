@@ -15,7 +15,6 @@ from zjk_charity.aid.payout.common import (
     account_changed,
     open_for_payment,
     payees,
-    person_name,
     removed_on_failure,
 )
 from zjk_charity.errors import UserError
@@ -150,7 +149,7 @@ def cash_sheet(
                         n.payee.county,
                         n.payee.township,
                         n.payee.village,
-                        person_name(a, n.payee.key),
+                        n.payee.person,
                         n.payee.key,
                         n.payee.amount,
                     )

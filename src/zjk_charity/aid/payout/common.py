@@ -11,7 +11,6 @@ from pathlib import Path
 
 from zjk_charity.aid.allocation import (
     Allocation,
-    Entry,
     read_allocation,
 )
 from zjk_charity.errors import UserError
@@ -46,6 +45,7 @@ def payees(a: Allocation, accounts: dict[str, store.AccountChange]) -> dict[str,
             id_number=e.id_number,
             township=e.township,
             village=e.village,
+            person=e.name,
         )
     return found
 
@@ -74,9 +74,9 @@ class PersonRef:
     reason: str = ""
 
     @classmethod
-    def of(cls, payee: Payee, reason: str = "", person: str = "") -> PersonRef:
-        """``person``: the recipient's own name, when the account holder is someone else."""
-        return cls(payee.county, mask_name(person or payee.name), mask_id(payee.key), reason)
+    def of(cls, payee: Payee, reason: str = "") -> PersonRef:
+        """The person the money is for (not a corrected 户名 that may be someone else's)."""
+        return cls(payee.county, mask_name(payee.person or payee.name), mask_id(payee.key), reason)
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -99,19 +99,6 @@ def finalized_error(year: int) -> UserError:
         f"{year} 年的分配已经定稿，不能再付款或更改；如有遗漏请联系管理员",
         f"the {year} allocation is finalized; nothing more can be paid or changed",
     )
-
-
-# --------------------------------------------------------------------- helpers
-
-
-def entry_of(a: Allocation, id_number: str) -> Entry | None:
-    return next((e for e in a.entries if e.id_number == id_number), None)
-
-
-def person_name(a: Allocation, key: str) -> str:
-    """The recipient's own name (a corrected 户名 may be someone else's)."""
-    entry = entry_of(a, key)
-    return entry.name if entry is not None else ""
 
 
 @contextmanager
