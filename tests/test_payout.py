@@ -394,3 +394,25 @@ def test_a_pay_that_fails_after_writing_its_files_leaves_none(
     assert result.exit_code == 2
     assert list((funded / "out").glob("P2025-001*")) == []
     assert table_dump(funded) == before
+
+
+def test_accounts_update_reads_numbers_as_validate_does(funded: Path, tmp_path: Path) -> None:
+    """An account Excel turned into 6.21700E+18 (a number, or that text) lost digits."""
+    cli(funded, "aid", "pay")
+    person = status(funded)["people"][0]["id"]
+    wb = openpyxl.Workbook()
+    wb.active.append(["身份证号", "银行账号"])
+    wb.active.append([person, "6.21700E+18"])
+    wb.save(tmp_path / "fix.xlsx")
+    result = cli(funded, "aid", "accounts", "update", str(tmp_path / "fix.xlsx"), "--json")
+    assert result.exit_code == 1
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["PRECISION_LOST"]
+
+
+def test_cash_sheet_names_what_is_wrong_with_a_mistyped_id(funded: Path) -> None:
+    result = cli(funded, "aid", "cash", "sheet", "110101194001010017")
+    assert (
+        result.exit_code == 2
+        and "有误" in result.output
+        and "110101194001010017" not in result.output
+    )

@@ -179,9 +179,9 @@ def who_en(e: Entry) -> str:
     return f"{mask_name(e.name)} ({mask_id(e.id_number or '')})"
 
 
-def _valid_id(text: str, as_of: date) -> str:
-    """The ID as the allocation stores it, or a UserError saying what is wrong with it
-    (a mistyped digit is not "nobody of that ID")."""
+def valid_id(text: str, as_of: date) -> str:
+    """An ID typed on the command line, as the allocation stores it, or a UserError
+    saying what is wrong with it (a mistyped digit is not "nobody of that ID")."""
     checked = check_id(text, as_of)
     if not checked.valid or checked.number is None:
         problems = "；".join(
@@ -374,7 +374,7 @@ def withdraw(
     with ledger.run("aid withdraw", arguments or {}) as run:
         a = read_allocation(run.conn, year)
         refuse_finalized(a)
-        e = funded_entry(a, _valid_id(id_number, a.as_of))
+        e = funded_entry(a, valid_id(id_number, a.as_of))
         cancel = cash_to_cancel(run.conn, a, [e])
         done = withdraw_entry(
             run.conn,

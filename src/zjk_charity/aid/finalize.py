@@ -22,17 +22,10 @@ from zjk_charity.aid.payout import PURPOSE, PersonRef, payees
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
-from zjk_charity.payments.status import by_payee, payee_state
+from zjk_charity.payments.status import STATE_ZH, by_payee, payee_state
 
 # How many not-yet-paid people the refusal names one by one (then a count of the rest).
 LISTED = 20
-
-STATE_ZH = {
-    "pending": "等待银行回盘",
-    "failed": "付款失败",
-    "cash_pending": "现金待领取",
-    "unpaid": "未付款",
-}
 
 
 @dataclass

@@ -33,7 +33,7 @@ from zjk_charity.aid.changes import (
     refuse_finalized,
     withdraw_entry,
 )
-from zjk_charity.aid.rules import _stored_as_number as stored_as_number  # validate's rule
+from zjk_charity.aid.rules import stored_as_number  # validate's rule
 from zjk_charity.findings import Severity
 from zjk_charity.ids import check_id, mask_name
 from zjk_charity.ledger import Ledger

@@ -88,7 +88,9 @@ def _text(value: Cell) -> str:
     return "" if is_blank(value) else nfkc(cell_text(value)).strip()
 
 
-def _stored_as_number(value: Cell) -> bool:
+def stored_as_number(value: Cell) -> bool:
+    """A cell Excel holds as a number (or its scientific text, 6.22848E+18): an ID or an
+    account in it has lost digits (PRECISION_LOST)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int | float):
@@ -344,7 +346,7 @@ class _SheetChecker:
         self, findings: list[Finding], row: int, value: Cell
     ) -> tuple[str | None, date | None, str | None]:
         """The ID, birth date and sex of any ID cell, with its findings."""
-        if _stored_as_number(value):
+        if stored_as_number(value):
             self.flag(findings, row, col.ID, "PRECISION_LOST", column=col.ID)
             return None, None, None
         text = _key(value)
@@ -389,7 +391,7 @@ class _SheetChecker:
 
     def account(self, findings: list[Finding], row: int, value: Cell) -> str:
         """The account of any account cell ("" when unusable), with its findings."""
-        if _stored_as_number(value):
+        if stored_as_number(value):
             self.flag(findings, row, col.ACCOUNT, "PRECISION_LOST", column=col.ACCOUNT)
             return ""
         key = _key(value)

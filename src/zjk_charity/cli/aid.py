@@ -375,10 +375,10 @@ def finalize(
     lang: LangOpt = None,
 ) -> None:
     """把资助金已到账的人记入往年受助名单（每年一次）/ record the people paid in history."""
-    from zjk_charity.aid.finalize import STATE_ZH
     from zjk_charity.aid.finalize import finalize as run_finalize
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
+    from zjk_charity.payments.status import STATE_ZH
 
     with user_errors(lang):
         ws = Workspace.open(workspace)

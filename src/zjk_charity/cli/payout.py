@@ -46,14 +46,6 @@ ProfileOpt = Annotated[
     ),
 ]
 
-STATE_ZH = {
-    "paid": "已到账",
-    "pending": "等待回盘",
-    "failed": "付款失败",
-    "cash_pending": "现金待领取",
-    "unpaid": "未付款",
-}
-
 
 def print_options(
     ws: Workspace, out: Path | None, folders: Callable[[Path], list[Path]]
@@ -182,6 +174,8 @@ def _render_pay(result: PayResult, lang: str) -> None:
 
 
 def _print_people(people: list[PersonRef], lang: str, limit: int | None) -> None:
+    from zjk_charity.payments.status import STATE_ZH
+
     out = console()
     shown = people if limit is None else people[:limit]
     for p in shown:
@@ -226,6 +220,7 @@ def _render_status(result: PaymentsStatus, lang: str, limit: int | None) -> None
 
     from zjk_charity.aid.payout import PersonRef
     from zjk_charity.ids import mask_id, mask_name
+    from zjk_charity.payments.status import STATE_ZH
 
     out, zh, s = console(), lang == "zh", result.status
     table = Table(

@@ -19,6 +19,14 @@ from zjk_charity.payments.model import Instruction, yuan
 
 PayeeState = Literal["paid", "pending", "failed", "cash_pending", "unpaid"]
 STATES: tuple[PayeeState, ...] = ("paid", "pending", "failed", "cash_pending", "unpaid")
+# The states as a clerk reads them, in every list and message.
+STATE_ZH: dict[str, str] = {
+    "paid": "已到账",
+    "pending": "等待银行回盘",
+    "failed": "付款失败",
+    "cash_pending": "现金待领取",
+    "unpaid": "未付款",
+}
 
 
 def by_payee(instructions: Iterable[Instruction]) -> dict[str, list[Instruction]]:

@@ -17,6 +17,7 @@ from zjk_charity.aid.payout.common import (
     open_for_payment,
     payees,
 )
+from zjk_charity.aid.rules import stored_as_number
 from zjk_charity.findings import Finding
 from zjk_charity.ids import (
     account_problem,
@@ -97,8 +98,8 @@ def _read_account_rows(path: Path, year: int, result: AccountsResult) -> list[_A
         for row in sheet.rows:
             where = (path.name, sheet.name, row.number)
             raw_id, raw_account = sheet.get(row, col.ID), sheet.get(row, col.ACCOUNT)
-            if _as_number(raw_id) or _as_number(raw_account):
-                column = col.ID if _as_number(raw_id) else col.ACCOUNT
+            if stored_as_number(raw_id) or stored_as_number(raw_account):
+                column = col.ID if stored_as_number(raw_id) else col.ACCOUNT
                 result.findings.append(
                     Finding(*where, column, "PRECISION_LOST", {"column": column})
                 )
@@ -128,10 +129,6 @@ def _read_account_rows(path: Path, year: int, result: AccountsResult) -> list[_A
                 )
             )
     return rows
-
-
-def _as_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def update_accounts(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from zjk_charity.aid import campaign_name
+from zjk_charity.aid.changes import valid_id
 from zjk_charity.aid.payout.common import (
     PURPOSE,
     account_changed,
@@ -19,7 +20,6 @@ from zjk_charity.aid.payout.common import (
 )
 from zjk_charity.errors import UserError
 from zjk_charity.ids import (
-    check_id,
     mask_id,
     mask_name,
 )
@@ -64,17 +64,7 @@ _NOT_FOR_CASH = {
 
 def _id_numbers(values: Sequence[str], year: int) -> list[str]:
     """IDs given on the command line, normalised; a malformed one is a UserError."""
-    found = []
-    for value in values:
-        checked = check_id(value, date(year, 12, 31))
-        if not checked.valid or checked.number is None:
-            shown = mask_id(value.strip()) if len(value.strip()) >= 10 else value.strip()
-            raise UserError(
-                f"“{shown}” 不是有效的身份证号；请核对",
-                f"'{shown}' is not a valid ID number; check it",
-            )
-        found.append(checked.number)
-    return found
+    return [valid_id(value, date(year, 12, 31)) for value in values]
 
 
 def _for_cash(
