@@ -41,6 +41,14 @@ def status(ws: Path) -> dict[str, Any]:
     return document
 
 
+def answer(
+    ws: Path, tmp_path: Path, name: str, outcomes: dict[int, tuple[str, str]], *extra: str
+) -> Any:
+    """Import the bank's result for P2025-001 (``outcomes`` by 序号; the rest succeeded)."""
+    result = bank_result(ws / "out" / "P2025-001-basic.csv", tmp_path / name, outcomes)
+    return cli(ws, "aid", "payments", "import", str(result), *extra)
+
+
 def table_dump(ws: Path) -> dict[str, list[tuple[Any, ...]]]:
     conn = sqlite3.connect(ws / "zjk-charity.db")
     try:
@@ -116,14 +124,7 @@ def test_results_paid_failed_pending_and_a_reimport_changes_nothing(
 
 def test_money_invariant_holds_in_the_status_document(funded: Path, tmp_path: Path) -> None:
     cli(funded, "aid", "pay")
-    batch = funded / "out" / "P2025-001-basic.csv"
-    cli(
-        funded,
-        "aid",
-        "payments",
-        "import",
-        str(bank_result(batch, tmp_path / "r.xlsx", {1: ("失败", "户名不符"), 3: ("处理中", "")})),
-    )
+    answer(funded, tmp_path, "r.xlsx", {1: ("失败", "户名不符"), 3: ("处理中", "")})
     s = status(funded)
     parts = sum(
         float(s[k]["amount"]) for k in ("paid", "pending", "failed", "cash_pending", "unpaid")
@@ -134,9 +135,8 @@ def test_money_invariant_holds_in_the_status_document(funded: Path, tmp_path: Pa
 
 def test_retry_pays_only_the_failed_whose_account_changed(funded: Path, tmp_path: Path) -> None:
     cli(funded, "aid", "pay")
-    batch = funded / "out" / "P2025-001-basic.csv"
     outcomes = {1: ("失败", "账户已销户"), 2: ("失败", "账号不存在")}
-    cli(funded, "aid", "payments", "import", str(bank_result(batch, tmp_path / "r.xlsx", outcomes)))
+    answer(funded, tmp_path, "r.xlsx", outcomes)
     nothing = cli(funded, "aid", "pay", "--retry")
     assert nothing.exit_code == 0 and "账号未更正" in nothing.output
     assert not (funded / "out" / "P2025-002-basic.csv").exists()
@@ -181,9 +181,8 @@ def test_cash_sheet_then_confirm_the_rows_left_on_the_signed_sheet(
     funded: Path, tmp_path: Path
 ) -> None:
     cli(funded, "aid", "pay")
-    batch = funded / "out" / "P2025-001-basic.csv"
     outcomes = {1: ("失败", "账户已销户"), 2: ("失败", "账户已冻结")}
-    cli(funded, "aid", "payments", "import", str(bank_result(batch, tmp_path / "r.xlsx", outcomes)))
+    answer(funded, tmp_path, "r.xlsx", outcomes)
     sheet = cli(funded, "aid", "cash", "sheet")
     assert sheet.exit_code == 0 and "C2025-001" in sheet.output and "2 人" in sheet.output
     path = funded / "out" / "领取表-C2025-001.xlsx"
@@ -215,9 +214,8 @@ def test_finalize_records_only_people_whose_money_arrived(funded: Path, tmp_path
     refused = cli(funded, "aid", "finalize")
     assert refused.exit_code == 2 and "未付款 5 人" in refused.output
     cli(funded, "aid", "pay")
-    batch = funded / "out" / "P2025-001-basic.csv"
     outcomes = {3: ("失败", "账户已销户")}
-    cli(funded, "aid", "payments", "import", str(bank_result(batch, tmp_path / "r.xlsx", outcomes)))
+    answer(funded, tmp_path, "r.xlsx", outcomes)
     refused = cli(funded, "aid", "finalize")
     assert refused.exit_code == 2 and "付款失败 1 人" in refused.output
     done = cli(funded, "aid", "finalize", "--allow-unpaid", "--json")
@@ -311,25 +309,11 @@ def test_cash_confirmed_then_a_late_bank_success_is_a_double_payment(
     funded: Path, tmp_path: Path
 ) -> None:
     cli(funded, "aid", "pay")
-    batch = funded / "out" / "P2025-001-basic.csv"
-    cli(
-        funded,
-        "aid",
-        "payments",
-        "import",
-        str(bank_result(batch, tmp_path / "r1.xlsx", {1: ("失败", "账户已冻结")})),
-    )
+    answer(funded, tmp_path, "r1.xlsx", {1: ("失败", "账户已冻结")})
     cli(funded, "aid", "cash", "sheet")
     sheet = funded / "out" / "领取表-C2025-001.xlsx"
     assert cli(funded, "aid", "cash", "confirm", str(sheet), "--date", "2025-12-18").exit_code == 0
-    late = cli(
-        funded,
-        "aid",
-        "payments",
-        "import",
-        str(bank_result(batch, tmp_path / "r2.xlsx", {})),
-        "--json",
-    )
+    late = answer(funded, tmp_path, "r2.xlsx", {}, "--json")
     assert late.exit_code == 1
     assert [f["code"] for f in json.loads(late.stdout)["findings"]] == ["DOUBLE_PAYMENT"]
     s = status(funded)
@@ -341,18 +325,9 @@ def test_the_banks_late_word_after_finalize_enters_the_history(
     funded: Path, tmp_path: Path
 ) -> None:
     cli(funded, "aid", "pay")
-    batch = funded / "out" / "P2025-001-basic.csv"
-    cli(
-        funded,
-        "aid",
-        "payments",
-        "import",
-        str(bank_result(batch, tmp_path / "r1.xlsx", {2: ("处理中", "")})),
-    )
+    answer(funded, tmp_path, "r1.xlsx", {2: ("处理中", "")})
     assert cli(funded, "aid", "finalize", "--allow-unpaid").exit_code == 0
-    late = cli(
-        funded, "aid", "payments", "import", str(bank_result(batch, tmp_path / "r2.xlsx", {}))
-    )
+    late = answer(funded, tmp_path, "r2.xlsx", {})
     assert late.exit_code == 0 and "补记入往年受助名单" in late.output, late.output
     conn = sqlite3.connect(funded / "zjk-charity.db")
     recorded = conn.execute("SELECT count(*) FROM history WHERE year = 2025").fetchone()[0]
