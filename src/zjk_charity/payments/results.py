@@ -360,15 +360,16 @@ class _SheetReader:
                 if block is not None:
                     self._total(block, row)
                 continue
-            if block is not None and self._is_result(block, row):
-                self._row(block, row)  # a status value: a result row, never a header
+            status = self._status(block, row) if block is not None else None
+            if block is not None and status is not None:
+                self._row(block, row, status)  # a status value: a result row, never a header
                 continue
             columns = self._header(row)
             if columns is not None:
                 self._note_header(row)
                 block = self._start(columns, row.number)
             elif block is not None:
-                self._row(block, row)
+                self._row(block, row, status)
         self._note_footers()
 
     def _read_above(self) -> bool:
@@ -390,7 +391,7 @@ class _SheetReader:
                     self._note_header(row)
                 block = self._start(columns, row.number)
             elif block is not None:
-                self._row(block, row)
+                self._row(block, row, self._status(block, row))
         return block is not None
 
     def _events(self) -> Iterator[tuple[str, Row]]:
@@ -404,10 +405,10 @@ class _SheetReader:
             self._flag(header_row, name, "COLUMN_MISSING", column=name)
         return None if missing else _Block(dict(columns), header_row)
 
-    def _is_result(self, block: _Block, row: Row) -> bool:
-        """The row's status cell holds a status value (a header holds a heading there)."""
-        status = self._get(block, row, STATUS)
-        return isinstance(status, str) and outcome_of(status) is not None
+    def _status(self, block: _Block, row: Row) -> tuple[Outcome, str] | None:
+        """What the row's status cell states, or None (blank, a heading, anything else)."""
+        cell = self._get(block, row, STATUS)
+        return outcome_of(cell_text(cell)) if not is_blank(cell) else None
 
     def _header(self, row: Row) -> dict[str, int] | None:
         """The columns of a row that is a second header (two or more known headings)."""
@@ -429,10 +430,9 @@ class _SheetReader:
             PayFinding(self.result.name, self.sheet.name, row, at, code, dict(params))
         )
 
-    def _row(self, block: _Block, row: Row) -> None:
+    def _row(self, block: _Block, row: Row, status: tuple[Outcome, str] | None) -> None:
         account_cell = self._get(block, row, ACCOUNT)
         status_cell = self._get(block, row, STATUS)
-        status = outcome_of(cell_text(status_cell)) if not is_blank(status_cell) else None
         if status is None and not self._reports_on_an_account(block, row, account_cell):
             if _contains_total(row.values):
                 self._total(block, row)
