@@ -9,8 +9,8 @@ The rule, step by step, for each row of one result file, in the file's order:
    the first time, so that the rows not applied then (two rows on one instruction, step
    5) land where they landed then and are reported again rather than applied now.
 2. **By 序号.** When the row has a 序号 and its batch is known — its 批次 cell names one of
-   our batches; else the batch the caller names; else the only batch with bank
-   instructions still pending — the instruction of that batch and line is taken, **if
+   our batches; else the batch the caller names (``--batch``); else the campaign's only
+   bank batch — the instruction of that batch and line is taken, **if
    its account is the row's account**. A bank may number rows its own way, or a late
    correction may carry an older batch's 序号: a 序号 whose account differs is not ours,
    and the row goes on to step 3.
@@ -175,9 +175,12 @@ class _Matcher:
         for instruction in bank:
             self.by_account[instruction.account].append(instruction)
         self.caller_batch = self.batches.get(_batch_key(batch)) if batch else None
-        open_batches = {i.batch for i in bank if i.state == "pending"}
-        only_open = next(iter(open_batches)) if len(open_batches) == 1 else None
-        self.line_batch = self.caller_batch or only_open
+        # A 序号 without its 批次 is read in the campaign's only bank batch. Not "the only
+        # batch still waiting": that changes as the file's own rows are applied, and the
+        # same file imported again would then be read differently.
+        batches = {i.batch for i in bank}
+        single = next(iter(batches)) if len(batches) == 1 else None
+        self.line_batch = self.caller_batch or single
         self.paid: dict[str, Instruction] = {}
         for instruction in sorted(instructions, key=lambda i: (i.batch, i.line)):
             if instruction.state == "paid":
@@ -189,6 +192,11 @@ class _Matcher:
         self, rows: Sequence[ResultRow], sha256: str, applied: Mapping[RowKey, int]
     ) -> Matching:
         found: list[tuple[ResultRow, Instruction]] = []
+        # What rows applied before hold, wherever they stand in the file: an instruction
+        # one of them settled is no rival for a 失败 elsewhere in the file (_ambiguous).
+        self.settled = {
+            applied[k] for k in ((sha256, r.sheet, r.row) for r in rows) if k in applied
+        }
         for row in rows:
             key = (sha256, row.sheet, row.row)
             if key in applied:
@@ -215,17 +223,17 @@ class _Matcher:
 
     def _find(self, row: ResultRow) -> Instruction | None:
         named = self.batches.get(_batch_key(row.batch)) if row.batch else None
-        by_line = self._by_line(row, named or self.line_batch)
-        if by_line is not None:
-            return by_line if self._amount_agrees(row, by_line) else None
         scope = named or self.caller_batch
         same_account = [
             i for i in self.by_account.get(row.account, []) if scope is None or i.batch == scope
         ]
         pool = [i for i in same_account if row.amount is None or i.amount == row.amount]
-        chosen = _first(pool, self.taken)
-        if chosen is not None and scope is None and self._ambiguous(row, chosen, pool):
+        if scope is None and self._ambiguous(row, pool):
             return None
+        by_line = self._by_line(row, named or self.line_batch)
+        if by_line is not None:
+            return by_line if self._amount_agrees(row, by_line) else None
+        chosen = _first(pool, self.taken)
         if chosen is not None:
             return chosen
         if same_account:
@@ -241,18 +249,19 @@ class _Matcher:
         )
         return None
 
-    def _ambiguous(self, row: ResultRow, chosen: Instruction, pool: list[Instruction]) -> bool:
-        """A 失败 that fits a waiting instruction and also one already recorded as failed
-        (the same account and amount paid again, e.g. a retry after only the 户名 was
-        corrected): it may be the old batch's row again, a file saved anew. Recording it
-        on the waiting one could fail a payment the bank is still making and invite a
-        second, so it is RESULT_UNMATCHED until the file or ``--batch`` names the batch."""
-        if row.outcome != "failure" or chosen.state != "pending":
+    def _ambiguous(self, row: ResultRow, pool: list[Instruction]) -> bool:
+        """A 失败 without its batch whose account and amount were sent in more than one
+        batch (a retry after only the 户名 was corrected): it may be the old batch's row
+        again, a file saved anew. Recording it on the waiting one could fail a payment the
+        bank is still making and invite a second, so it is RESULT_UNMATCHED until the file
+        or ``--batch`` names the batch. Judged from the instructions alone, never their
+        states, so importing the same file again judges it the same (and before its 序号
+        is read against a batch)."""
+        if row.outcome != "failure":
             return False
-        older = [i for i in pool if i.state == "failed" and i.id not in self.taken]
-        if not older:
+        named = sorted({i.batch for i in pool})
+        if len(named) < 2:
             return False
-        named = sorted({chosen.batch, *(i.batch for i in older)})
         self._flag(
             row,
             ACCOUNT,
