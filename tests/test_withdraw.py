@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import GOOD_ACCOUNT, good_row, make_account, make_id, write_workbook
+from conftest import write_workbook
+from test_allocation import _people as people  # older people rank first
 from zjk_charity.aid.allocation import Allocation, Entry, load_allocation
 from zjk_charity.aid.changes import REASONS, default_operator, next_in_line, vacate, withdraw
 from zjk_charity.aid.ranking import Person, allocate
@@ -34,26 +35,6 @@ YEAR = 2025
 
 def cli(ws: Path, *args: str) -> Any:
     return runner.invoke(app, [*args, "-w", str(ws), "--year", str(YEAR)])
-
-
-def people(n: int, county: str, address: str, start: int) -> list[dict[str, Any]]:
-    """Older people rank first: person ``start`` is the best of the county."""
-    rows = []
-    for i in range(start, start + n):
-        born = date(1930 + i % 40, 1 + i % 12, 1 + i % 28)
-        rows.append(
-            good_row(
-                序号=i + 1,
-                **{"县(区)": county},
-                姓名=f"测{chr(0x4E00 + i)}{chr(0x4E10 + i % 7)}",
-                身份证号=make_id(born.strftime("%Y%m%d"), address, f"{i % 1000:03d}"),
-                年龄="",
-                性别="",
-                户号=f"H{i}",
-                银行账号=make_account(length=19) if i % 2 else GOOD_ACCOUNT,
-            )
-        )
-    return rows
 
 
 @dataclass
