@@ -28,6 +28,26 @@ def cli(ws: Path, *args: str) -> Any:
     return runner.invoke(app, [*args, "-w", str(ws)])
 
 
+def report(ws: Path, tmp_path: Path, formats: str) -> Path:
+    """The unsigned 福彩暖冬 report of 2025 in ``formats``; the folder it was written to."""
+    out = tmp_path / "r"
+    result = cli(
+        ws,
+        "report",
+        "campaign",
+        "aid",
+        "--year",
+        "2025",
+        "--out",
+        str(out),
+        "--no-sign",
+        "--format",
+        formats,
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.fixture
 def allocated(tmp_path: Path) -> Path:
     """张北县 6 and 康保县 4 applicants, 7 funded at 1000 (3 on the waitlist), 公示 from 10-27."""
@@ -201,21 +221,7 @@ def test_changes_and_notice_periods(allocated: Path) -> None:
 def test_no_payment_yet_is_one_line(allocated: Path, tmp_path: Path) -> None:
     f = aid_report_data(Ledger(allocated / "zjk-charity.db"), 2025).figures
     assert f["payments"]["started"] is False and f["payments"]["unpaid"]["count"] == 7
-    out = tmp_path / "r"
-    result = cli(
-        allocated,
-        "report",
-        "campaign",
-        "aid",
-        "--year",
-        "2025",
-        "--out",
-        str(out),
-        "--no-sign",
-        "--format",
-        "html,xlsx",
-    )
-    assert result.exit_code == 0, result.output
+    out = report(allocated, tmp_path, "html,xlsx")
     html = (out / "report-aid-2025" / "report.html").read_text(encoding="utf-8")
     section = html.split("六、资金发放")[1].split("<h2>")[0]
     assert "尚未发放：台账中还没有 2025 年的代发批次" in section and "<table" not in section
@@ -226,21 +232,7 @@ def test_no_payment_yet_is_one_line(allocated: Path, tmp_path: Path) -> None:
 
 def test_html_and_xlsx_show_the_payment_figures(allocated: Path, tmp_path: Path) -> None:
     _pay(allocated)
-    out = tmp_path / "r"
-    result = cli(
-        allocated,
-        "report",
-        "campaign",
-        "aid",
-        "--year",
-        "2025",
-        "--out",
-        str(out),
-        "--no-sign",
-        "--format",
-        "html,xlsx",
-    )
-    assert result.exit_code == 0, result.output
+    out = report(allocated, tmp_path, "html,xlsx")
     folder = out / "report-aid-2025"
     p = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["figures"]["payments"]
     html = (folder / "report.html").read_text(encoding="utf-8")
@@ -270,21 +262,7 @@ def test_pdf_shows_the_payment_section(allocated: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     _pay(allocated)
-    out = tmp_path / "r"
-    result = cli(
-        allocated,
-        "report",
-        "campaign",
-        "aid",
-        "--year",
-        "2025",
-        "--out",
-        str(out),
-        "--no-sign",
-        "--format",
-        "pdf",
-    )
-    assert result.exit_code == 0, result.output
+    out = report(allocated, tmp_path, "pdf")
     text = "".join(
         p.extract_text() for p in PdfReader(out / "report-aid-2025" / "report.pdf").pages
     )
