@@ -54,6 +54,24 @@ LONG_PARAMS: dict[str, Any] = {
     "wish": "XY20250255",
     "age": 17,
     "province": "99",
+    "list": "张家口市2025年第三季度殡葬火化登记（民政局导出，含已注销户籍）.xlsx",
+    "date": "2025-09-03",
+    "institution": "张北县社会福利中心（张北县中心敬老院）第二分院",
+    "county": "察北管理区",
+    "other": "塞北管理区",
+    "roster_name": "欧阳建国（曾用名欧阳建军）",
+    "name": "欧阳建军",
+    "staff": "公会镇人民政府社会事务办公室工作人员王某某、村委会主任李某某",
+    "relation": "配偶的兄弟姐妹之子女",
+    "account": "6217…1234",
+    "holder": "张北县公会镇某某村村民委员会（代管）",
+    "phone": "138****1234",
+    "limit": 3,
+    "other_name": "欧阳建国（曾用名欧阳建军）",
+    "other_id": "130722…1234，第 15 位 3≠8",
+    "why": "同县、出生日期与性别相同，姓名同音（张/章）且身份证号第 15、16 位对调（38/83）",
+    "why_en": "same county, birth date and sex; names sound alike (张/章); ID digits 15 and "
+    "16 swapped (38/83)",
 }
 ALL_CODES = {**CODES, **WISH_CODES}
 

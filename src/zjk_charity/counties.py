@@ -39,6 +39,27 @@ COUNTIES: tuple[County, ...] = (
 
 BY_CODE: dict[str, County] = {c.code: c for c in COUNTIES}
 
+# Codes retired when counties became districts (2016): an ID keeps the code of the place
+# the person was registered when it was issued, so 130729… belongs to today's 万全区.
+RETIRED: dict[str, str] = {
+    "130721": "130705",  # 宣化县 → merged into 宣化区
+    "130729": "130708",  # 万全县 → 万全区
+    "130733": "130709",  # 崇礼县 → 崇礼区
+}
+
+
+def current_code(code: str) -> str:
+    """A county code as it is today (a retired code becomes its successor's)."""
+    return RETIRED.get(code, code)
+
+
+def county_of_id(id_number: str | None) -> County | None:
+    """The county of an ID's first six digits (a retired code counts as its successor),
+    or None when they are not a county of Zhangjiakou."""
+    if not id_number or len(id_number) < 6:
+        return None
+    return BY_CODE.get(current_code(id_number[:6]))
+
 
 def _aliases() -> dict[str, County]:
     table: dict[str, County] = {}

@@ -171,6 +171,71 @@ CODES: dict[str, Code] = {
         "联系电话“{value}”既不是 11 位手机号，也不是带区号的座机号",
         "phone '{value}' is neither an 11-digit mobile nor a landline with area code",
     ),
+    # Integrity screening (integrity.md): checks against the reference lists and across
+    # people. Each names the list or the other record, never a full ID or account.
+    "DECEASED": Code(
+        E,
+        "死亡（殡葬）名单“{list}”记载此人已于 {date} 去世，不能资助；如系误登，请核实后更正名单",
+        "the deaths list '{list}' records this person as died on {date}; not eligible",
+    ),
+    "IN_INSTITUTION": Code(
+        E,
+        "集中供养名单“{list}”记载此人在“{institution}”集中供养，不属于分散供养，不在资助范围",
+        "the care-home list '{list}' has this person in '{institution}' (集中供养); not eligible",
+    ),
+    "NOT_IN_ROSTER": Code(
+        E,
+        "不在{county}特困人员名册“{list}”中；请核实是否为在册的农村分散供养特困人员",
+        "not in {county}'s roster of 特困 people ('{list}'); check that the person is registered",
+        {
+            "elsewhere": (
+                "不在{county}特困人员名册中，名册“{list}”登记在{other}；请核实户籍所在县（区）",
+                "not in {county}'s roster of 特困 people; the roster '{list}' has the person "
+                "in {other}",
+            )
+        },
+    ),
+    "ROSTER_NAME_MISMATCH": Code(
+        W,
+        "特困人员名册“{list}”中此身份证号的姓名为“{roster_name}”，申请表填写“{name}”；请核对",
+        "the roster '{list}' has this ID under the name '{roster_name}', the form says '{name}'",
+    ),
+    "STAFF_RELATIVE": Code(
+        W,
+        "近亲属备案“{list}”：系{staff}的{relation}；须经民主评议并公示，复核后用 aid accept 记录",
+        "relatives register '{list}': {relation} of staff member {staff}; review it and record "
+        "the review with aid accept",
+    ),
+    "ACCOUNT_SHARED": Code(
+        E,
+        "银行账号 {account} 也是另外 {count} 名不同户申请人的账号（如 {where}）；"
+        "资金应发到申请人本人账户，请核实是否人卡分离",
+        "bank account {account} is also given for {count} applicant(s) of other households "
+        "(e.g. {where}); the money must go to the applicant's own account",
+    ),
+    "ACCOUNT_HOLDER_MISMATCH": Code(
+        W,
+        "户名“{holder}”与申请人“{name}”不一致；资金应发到申请人本人账户，请核实",
+        "account holder '{holder}' is not the applicant '{name}'; the account must be the "
+        "applicant's own",
+    ),
+    "PHONE_SHARED": Code(
+        W,
+        "联系电话 {phone} 有 {count} 户申请人共用（超过 {limit} 户）；请核实是否代办或代管",
+        "phone {phone} is given by {count} households (more than {limit}); check who holds it",
+    ),
+    "POSSIBLE_REPEAT": Code(
+        W,
+        "可能是往年受助人：{year} 年名单中的“{other_name}”（{other_id}）；{why}；"
+        "若是同一人，按重复受助处理",
+        "possibly an earlier recipient: '{other_name}' ({other_id}) in the {year} list; "
+        "{why}; if it is the same person, treat as a repeat",
+    ),
+    "POSSIBLE_DUPLICATE": Code(
+        W,
+        "可能与 {where} 的“{other_name}”（{other_id}）是同一人：{why}；请核实，同一人只能申请一次",
+        "possibly the same person as '{other_name}' ({other_id}) at {where}: {why}",
+    ),
 }
 
 

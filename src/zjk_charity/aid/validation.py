@@ -28,6 +28,7 @@ from zjk_charity.aid.rules import RowContext, check_sheet
 from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.findings import CODES, Finding, Severity, place_params
+from zjk_charity.integrity.reference import ReferenceLists, load_reference
 from zjk_charity.ledger import Ledger, file_sha256
 from zjk_charity.ledger.db import Run
 from zjk_charity.workbook.reader import Table, read_table
@@ -157,6 +158,15 @@ def _check_file(report: FileReport, ctx: RowContext) -> list[Applicant]:
             continue
         applicants.extend(check_sheet(ctx, sheet))
     return applicants
+
+
+def _screen_lists(applicants: list[Applicant], lists: ReferenceLists, path: str) -> None:
+    """Each applicant's findings against the reference lists in force (integrity.md)."""
+    if lists.empty:
+        return
+    for a in applicants:
+        for code, column, params in lists.findings(a.id_number, a.name, a.county_code):
+            a.findings.append(Finding(path, a.sheet, a.row, column, code, params))
 
 
 def _store_file(conn: sqlite3.Connection, run: Run, year: int, report: FileReport) -> int:
@@ -579,11 +589,13 @@ def _validate(
     check_years(column_years(sheets, "申请日期"), year, "申请日期", warn_year)
     with ledger.run("aid validate", arguments or {}, list(paths)) as run:
         history = _history(run.conn)
+        lists = load_reference(run.conn)
         result = ValidationResult(year, as_of, reports, [])
         checked: list[tuple[FileReport, list[Applicant]]] = []
         for report in reports:
             ctx = RowContext(report.path, year, as_of, history, folder)
             applicants = _check_file(report, ctx)
+            _screen_lists(applicants, lists, report.path)
             column_findings = _column_findings(report)
             report.file_id = _store_file(run.conn, run, year, report)
             _store_rows(run.conn, year, report.file_id, applicants, column_findings)
