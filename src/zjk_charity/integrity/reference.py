@@ -68,7 +68,9 @@ class ReferenceLists:
     def empty(self) -> bool:
         return not (self.deaths or self.institutions or self.roster_counties or self.relatives)
 
-    def findings(self, id_number: str | None, name: str, county_code: str | None) -> list[ListFinding]:
+    def findings(
+        self, id_number: str | None, name: str, county_code: str | None
+    ) -> list[ListFinding]:
         """What the lists say about one applicant, in the order of the table above."""
         if not id_number or self.empty:
             return []
@@ -132,8 +134,8 @@ def load_reference(conn: sqlite3.Connection, kinds: Iterable[str] = KINDS) -> Re
     """The lists in force (of ``kinds``), read from the ledger in one pass."""
     wanted = set(kinds)
     lists = ReferenceLists()
-    for list_id, name, counties in conn.execute(
-        "SELECT id, name, counties FROM ref_lists WHERE kind = 'tekun' AND replaced_by IS NULL "
+    for name, counties in conn.execute(
+        "SELECT name, counties FROM ref_lists WHERE kind = 'tekun' AND replaced_by IS NULL "
         "ORDER BY id"
     ):
         if "tekun" in wanted:
