@@ -141,8 +141,10 @@ def load_reference(conn: sqlite3.Connection, kinds: Iterable[str] = KINDS) -> Re
         if "tekun" in wanted:
             for code in json.loads(counties):
                 lists.roster_counties.setdefault(code, name)
-    for row in conn.execute(_PEOPLE):
-        person = ListPerson(*row[:8], detail=json.loads(row[8]))
+    for list_id, list_name, kind, sheet, row, number, name, county, detail in conn.execute(_PEOPLE):
+        person = ListPerson(
+            list_id, list_name, kind, sheet, row, number, name, county, json.loads(detail)
+        )
         if person.kind not in wanted:
             continue
         if person.kind == "deaths":
