@@ -116,6 +116,15 @@ def good_row(**overrides: Any) -> dict[str, Any]:
         "备注": "",
     }
     row.update(overrides)
+    # Each person has an account and a phone of their own, else every two rows would be
+    # ACCOUNT_SHARED (integrity.md): a row with another ID gets them from its ID's digits.
+    number = row["身份证号"]
+    if isinstance(number, str) and number != GOOD_ID and number[:17].isascii():
+        if number[:17].isdigit():
+            if "银行账号" not in overrides:
+                row["银行账号"] = make_account("62" + number[1:17])
+            if "联系电话" not in overrides:
+                row["联系电话"] = "13" + number[8:17]
     return row
 
 

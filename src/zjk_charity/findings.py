@@ -9,6 +9,12 @@ A code may have more than one wording when one code covers several cases (aid.md
 ID_INVALID_FORMAT: a wrong length, or first two digits that are no province): a finding
 names its wording with the ``variant`` parameter, and a finding without one (every
 finding stored before the variant existed) keeps the code's first wording.
+
+A variant may also carry its own severity (``Code.variant_severity``): the code stays
+the same fact, but one case of it is only a warning. The one so far is ID_BAD_CHECKSUM's
+``kept`` wording: ``aid history import`` keeps an old list's row whose ID fails only its
+check character (integrity.md), so there it is a warning, not the error it is on an
+application form.
 """
 
 from __future__ import annotations
@@ -30,6 +36,13 @@ class Code:
     en: str
     # Other wordings of the same code: variant name -> (zh, en); see the module docstring.
     variants: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+    # Variants whose severity is not the code's (see the module docstring).
+    variant_severity: dict[str, Severity] = field(default_factory=dict, compare=False)
+
+    def severity_of(self, variant: object = None) -> Severity:
+        """The severity of a finding with this ``variant`` parameter."""
+        found = self.variant_severity.get(variant) if isinstance(variant, str) else None
+        return found or self.severity
 
     def template(self, lang: str, variant: object = None) -> str:
         """The message template in ``lang`` for a finding's ``variant`` parameter."""
@@ -80,6 +93,14 @@ CODES: dict[str, Code] = {
         E,
         "身份证号校验位错误，可能有录入错误，请对照身份证核对",
         "the ID's check character is wrong; compare it with the ID card",
+        {
+            "kept": (
+                "身份证号校验位错误（尾号 {tail}），已保留此行，只用于“可能是往年受助人”的比对",
+                "the ID's check character is wrong (ending {tail}); the row is kept, and is "
+                "only compared as 'likely the same person'",
+            )
+        },
+        {"kept": W},
     ),
     "ID_BAD_BIRTHDATE": Code(
         E,
@@ -252,7 +273,7 @@ class Finding:
 
     @property
     def severity(self) -> Severity:
-        return CODES[self.code].severity
+        return CODES[self.code].severity_of(self.params.get("variant"))
 
     def message(self, lang: str = "zh") -> str:
         return render_message(self.code, self.params, lang)

@@ -1,4 +1,11 @@
-"""The history registry: who was aided in which year (REPEAT_RECIPIENT reads it)."""
+"""The history registry: who was aided in which year (REPEAT_RECIPIENT reads it).
+
+Old lists are full of typos, so a row whose ID fails only its check character is kept
+(``id_checked = 0``) with a warning, ID_BAD_CHECKSUM in its ``kept`` wording, instead
+of being dropped (integrity.md): such a row never matches an applicant's ID exactly
+(REPEAT_RECIPIENT, allocation's repeat set), only as "likely the same person"
+(POSSIBLE_REPEAT). Any other problem with the ID still drops the row.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from zjk_charity import counties
 from zjk_charity.aid import columns as col
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding
-from zjk_charity.ids import check_id
+from zjk_charity.ids import IdCheck, check_id
 from zjk_charity.ledger import Ledger
 from zjk_charity.text import squash
 from zjk_charity.workbook.reader import ColumnSpec, cell_text, read_table
@@ -71,7 +78,11 @@ def import_history(
                     result.findings.append(Finding(*where, "PRECISION_LOST", {"column": col.ID}))
                     continue
                 checked = check_id(cell_text(raw), date(year, 12, 31))
-                if not checked.valid:
+                kept = _only_bad_check(checked)
+                if kept:
+                    params = {**checked.params("ID_BAD_CHECKSUM"), "variant": "kept"}
+                    result.findings.append(Finding(*where, "ID_BAD_CHECKSUM", params))
+                elif not checked.valid:
                     result.findings.extend(
                         Finding(*where, code, checked.params(code)) for code in checked.problems
                     )
@@ -84,13 +95,15 @@ def import_history(
                         squash(cell_text(sheet.get(row, col.NAME))),
                         county.name if county else None,
                         table.path.name,
+                        0 if kept else 1,
                     )
                 )
     with ledger.run("aid history import", arguments or {}, list(paths)) as run:
         before = run.conn.total_changes
         run.conn.executemany(
-            "INSERT OR IGNORE INTO history (year, id_number, name, county, source, run_id) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO history "
+            "(year, id_number, name, county, source, id_checked, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(*r, run.id) for r in rows],
         )
         result.imported = run.conn.total_changes - before
@@ -98,6 +111,11 @@ def import_history(
         run.outcome = "problems" if result.findings else "ok"
         run.result = {"imported": result.imported, "already": result.already}
     return result
+
+
+def _only_bad_check(checked: IdCheck) -> bool:
+    """True when the ID's one problem is its check character (an upgrade is no problem)."""
+    return [p for p in checked.problems if p != "ID_OLD_FORMAT"] == ["ID_BAD_CHECKSUM"]
 
 
 def history_summary(ledger: Ledger) -> list[dict[str, Any]]:

@@ -4,6 +4,13 @@ Files are read and checked completely before the ledger is touched, so an unread
 file changes nothing. Validating a file again (same resolved path, same year) replaces
 its applicants and findings and keeps its place in the campaign's file order, which is
 the order DUPLICATE_PERSON uses to decide which occurrence is "first".
+
+A row's own findings (``rules``), the reference lists' (``integrity.reference``) and
+POSSIBLE_REPEAT against the history registry (``integrity.people``) are stored with its
+file. The campaign-wide findings (DUPLICATE_PERSON, HOUSEHOLD_SHARED, POSSIBLE_DUPLICATE,
+ACCOUNT_SHARED, PHONE_SHARED) depend on every file of the campaign: they are stored with
+``campaign_wide = 1`` and recomputed over all files on every validate, and the flags of
+other files' rows they touch are brought up to date.
 """
 
 from __future__ import annotations
@@ -27,14 +34,25 @@ from zjk_charity.aid.model import Applicant
 from zjk_charity.aid.rules import RowContext, check_sheet
 from zjk_charity.campaign_year import YearWarning, check_years, column_years
 from zjk_charity.collector import collector_paused
+from zjk_charity.counties import find_county
 from zjk_charity.findings import CODES, Finding, Severity, place_params
+from zjk_charity.integrity import people
+from zjk_charity.integrity.likeness import find_within
+from zjk_charity.integrity.people import PHONE_SHARED_LIMIT, HistoryRow
 from zjk_charity.integrity.reference import ReferenceLists, load_reference
 from zjk_charity.ledger import Ledger, file_sha256
 from zjk_charity.ledger.db import Run
 from zjk_charity.workbook.reader import Table, read_table
 
 # The campaign-wide checks and the column each is reported in.
-WIDE_COLUMN = {"DUPLICATE_PERSON": col.ID, "HOUSEHOLD_SHARED": "户号"}
+WIDE_COLUMN = {
+    "DUPLICATE_PERSON": col.ID,
+    "HOUSEHOLD_SHARED": "户号",
+    **{
+        code: people.COLUMN[code]
+        for code in ("POSSIBLE_DUPLICATE", "ACCOUNT_SHARED", "PHONE_SHARED")
+    },
+}
 _COLUMN_ORDER = {c.name: i for i, c in enumerate(col.COLUMNS)}
 # ``json.dumps(x, ensure_ascii=False)`` without building an encoder for every call.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
@@ -136,11 +154,35 @@ class ValidationResult:
         }
 
 
-def _history(conn: sqlite3.Connection) -> dict[str, list[int]]:
+def _history(conn: sqlite3.Connection, year: int) -> tuple[dict[str, list[int]], list[HistoryRow]]:
+    """The registry's years by ID, for REPEAT_RECIPIENT (only IDs that pass their check:
+    a kept row with a bad check character matches no one exactly), and the rows of
+    earlier years, for POSSIBLE_REPEAT."""
     years: dict[str, list[int]] = defaultdict(list)
-    for id_number, year in conn.execute("SELECT id_number, year FROM history"):
-        years[id_number].append(year)
-    return years
+    rows: list[HistoryRow] = []
+    county_code = _county_code
+    for id_number, aided, name, county, checked in conn.execute(
+        "SELECT id_number, year, name, county, id_checked FROM history"
+    ):
+        if checked:
+            years[id_number].append(aided)
+        if aided < year:
+            rows.append(HistoryRow(aided, id_number, name or "", county_code(county), checked))
+    return years, rows
+
+
+@lru_cache(maxsize=256)
+def _county_code(name: str | None) -> str | None:
+    county = find_county(name) if name else None
+    return county.code if county else None
+
+
+def _screen_history(applicants: list[Applicant], history: list[HistoryRow], year: int) -> None:
+    """POSSIBLE_REPEAT of this run's applicants (every file at once) against history."""
+    if not history:
+        return
+    for a, code, params in people.possible_repeats(applicants, history, year):
+        a.findings.append(Finding(a.file, a.sheet, a.row, people.COLUMN[code], code, params))
 
 
 def _column_findings(report: FileReport) -> list[Finding]:
@@ -305,6 +347,9 @@ class _Member(NamedTuple):
     id_number: str | None
     county_code: str | None
     household: str
+    name: str
+    account: str
+    phone: str
     owner: Applicant | None = None  # the applicant, for files of this run
     position: int = 0  # its place among its file's applicants, for files of this run
 
@@ -315,8 +360,8 @@ def _stored_members(
     """The campaign's applicants in files other than ``exclude``, by file, in row order."""
     members: dict[int, list[_Member]] = {}
     query = (
-        "SELECT a.file_id, f.name, a.sheet, a.row, a.id_number, a.county_code, a.household "
-        "FROM applicants a JOIN aid_files f ON f.id = a.file_id WHERE a.file_id = ? "
+        "SELECT a.file_id, f.name, a.sheet, a.row, a.id_number, a.county_code, a.household, "
+        "a.name, a.account, a.phone FROM applicants a JOIN aid_files f ON f.id = a.file_id WHERE a.file_id = ? "
         "ORDER BY a.sheet_index, a.row"
     )
     for (file_id,) in conn.execute("SELECT id FROM aid_files WHERE year = ?", (year,)):
@@ -326,47 +371,80 @@ def _stored_members(
 
 
 def _campaign_members(
-    conn: sqlite3.Connection, year: int, checked: Sequence[tuple[FileReport, list[Applicant]]]
+    conn: sqlite3.Connection,
+    year: int,
+    checked: Sequence[tuple[FileReport, list[Applicant]]],
+    phone_limit: int = PHONE_SHARED_LIMIT,
 ) -> list[_Member]:
-    """The campaign's applicants in file order that share an ID or a household with another.
+    """The campaign's applicants, in file order, that can have a campaign-wide finding.
 
-    Only those can have a campaign-wide finding; this run's come from memory, the
-    others from the ledger. IDs and households are counted first, so that a member
-    record is made only for the few rows that share one.
+    Those share an ID, a household or a usable account with another row, give a phone
+    more than ``phone_limit`` rows give, or are likely the same person as another row
+    (``likeness``). This run's come from memory, the others from the ledger. Values are
+    counted first (and the likeness search runs over every row as it stands), so that a
+    member record is made only for the few rows that qualify.
     """
     stored = _stored_members(conn, year, [report.file_id for report, _ in checked])
-    ids: Counter[str | None] = Counter()
-    households: Counter[tuple[str | None, str]] = Counter()
-    for group in stored.values():
-        ids.update(m.id_number for m in group)
-        households.update((m.county_code, m.household) for m in group)
-    for _, applicants in checked:
-        ids.update(a.id_number for a in applicants)
-        households.update((a.county_code, a.household) for a in applicants)
+    everyone: list[Any] = [m for group in stored.values() for m in group]
+    everyone += [a for _, applicants in checked for a in applicants]
+    counts: dict[str, Counter[Any]] = {
+        k: Counter() for k in ("id", "household", "account", "phone")
+    }
+    counts["id"].update(r.id_number for r in everyone)
+    counts["household"].update((r.county_code, r.household) for r in everyone)
+    counts["account"].update(r.account for r in everyone)
+    counts["phone"].update(r.phone for r in everyone)
+    alike = {k for pair in find_within(everyone) for k in pair}
 
-    def shared(id_number: str | None, county_code: str | None, household: str) -> bool:
+    def kept(at: int, r: _Member | Applicant) -> bool:
         return bool(
-            (id_number and ids[id_number] > 1)
-            or (county_code and household and households[(county_code, household)] > 1)
+            (r.id_number and counts["id"][r.id_number] > 1)
+            or (
+                r.county_code
+                and r.household
+                and counts["household"][(r.county_code, r.household)] > 1
+            )
+            or (r.account and counts["account"][r.account] > 1)
+            or (r.phone and counts["phone"][r.phone] > phone_limit)
+            or at in alike
         )
 
-    members = {
-        file_id: [m for m in group if shared(m.id_number, m.county_code, m.household)]
-        for file_id, group in stored.items()
-    }
+    members: dict[int, list[_Member]] = {}
+    at = 0
+    for file_id, group in stored.items():
+        members[file_id] = [m for i, m in enumerate(group, at) if kept(i, m)]
+        at += len(group)
     for report, applicants in checked:
         name, file_id = report.name, report.file_id
         members[file_id] = [
-            _Member(file_id, name, a.sheet, a.row, a.id_number, a.county_code, a.household, a, i)
+            _Member(
+                file_id,
+                name,
+                a.sheet,
+                a.row,
+                a.id_number,
+                a.county_code,
+                a.household,
+                a.name,
+                a.account,
+                a.phone,
+                a,
+                i,
+            )
             for i, a in enumerate(applicants)
-            if shared(a.id_number, a.county_code, a.household)
+            if kept(at + i, a)
         ]
+        at += len(applicants)
     return [m for file_id in sorted(members) for m in members[file_id]]
 
 
-def campaign_findings(members: Sequence[_Member]) -> list[tuple[_Member, str, dict[str, Any]]]:
-    """DUPLICATE_PERSON and HOUSEHOLD_SHARED over every file of the campaign, in file order."""
-    out: list[tuple[_Member, str, dict[str, Any]]] = []
+Wide = list[tuple[_Member, str, dict[str, Any]]]
+
+
+def campaign_findings(members: Sequence[_Member], phone_limit: int = PHONE_SHARED_LIMIT) -> Wide:
+    """The campaign-wide findings over every file of the campaign, in file order:
+    DUPLICATE_PERSON and HOUSEHOLD_SHARED, then the cross-person checks of integrity.md."""
+    out: Wide = []
     first: dict[str, _Member] = {}
     households: dict[tuple[str, str], list[_Member]] = defaultdict(list)
     for m in members:
@@ -378,12 +456,15 @@ def campaign_findings(members: Sequence[_Member]) -> list[tuple[_Member, str, di
         if m.county_code and m.household:
             households[(m.county_code, m.household)].append(m)
     for (_, household), group in households.items():
-        people = {m.id_number or f"{m.file_id}:{m.sheet}:{m.row}" for m in group}
-        if len(people) > 1:
+        persons = {m.id_number or f"{m.file_id}:{m.sheet}:{m.row}" for m in group}
+        if len(persons) > 1:
             for m in group:
                 out.append(
-                    (m, "HOUSEHOLD_SHARED", {"household": household, "count": len(people) - 1})
+                    (m, "HOUSEHOLD_SHARED", {"household": household, "count": len(persons) - 1})
                 )
+    out.extend(people.possible_duplicates(members))
+    out.extend(people.shared_accounts(members))
+    out.extend(people.shared_phones(members, phone_limit))
     return out
 
 
@@ -391,15 +472,16 @@ def _refresh_campaign(
     conn: sqlite3.Connection,
     year: int,
     checked: Sequence[tuple[FileReport, list[Applicant]]],
+    phone_limit: int = PHONE_SHARED_LIMIT,
 ) -> None:
-    """Recompute DUPLICATE_PERSON and HOUSEHOLD_SHARED over the campaign.
+    """Recompute the campaign-wide findings over the campaign.
 
     The findings go to the ledger and to this run's applicants; then every applicant
     whose has_error/has_warning can have changed is brought in line with its findings.
     """
     wide_before = _wide_rows(conn, year)
     conn.execute("DELETE FROM aid_findings WHERE year = ? AND campaign_wide = 1", (year,))
-    wide = campaign_findings(_campaign_members(conn, year, checked))
+    wide = campaign_findings(_campaign_members(conn, year, checked, phone_limit), phone_limit)
     _store_wide(conn, year, wide)
     paths = {report.file_id: report.path for report, _ in checked}
     changed: dict[int, list[_Member]] = defaultdict(list)
@@ -422,9 +504,7 @@ def _wide_rows(conn: sqlite3.Connection, year: int) -> set[tuple[int, str, int]]
     return {(int(f), str(s), int(r)) for f, s, r in conn.execute(query, (year,))}
 
 
-def _store_wide(
-    conn: sqlite3.Connection, year: int, wide: list[tuple[_Member, str, dict[str, Any]]]
-) -> None:
+def _store_wide(conn: sqlite3.Connection, year: int, wide: Wide) -> None:
     conn.executemany(
         "INSERT INTO aid_findings (file_id, year, sheet, row, column_name, code, severity, params, "
         "campaign_wide) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
@@ -558,6 +638,7 @@ def validate(
     progress: Callable[[str], None] | None = None,
     write: Callable[[ValidationResult], object] | None = None,
     warn_year: YearWarning | None = None,
+    phone_shared_limit: int = PHONE_SHARED_LIMIT,
 ) -> ValidationResult:
     """Validate application workbooks and store the campaign's applicants and findings.
 
@@ -565,10 +646,20 @@ def validate(
     be written, nothing of the validation is recorded either. ``warn_year`` is called,
     after the files are read and before the ledger or any file is written, when most
     申请日期 lie outside ``year`` (:mod:`zjk_charity.campaign_year`).
+    ``phone_shared_limit`` is the setting ``aid.phone_shared_limit`` (PHONE_SHARED).
     """
     with collector_paused():
         return _validate(
-            ledger, paths, year, as_of, attachments, arguments, progress, write, warn_year
+            ledger,
+            paths,
+            year,
+            as_of,
+            attachments,
+            arguments,
+            progress,
+            write,
+            warn_year,
+            phone_shared_limit,
         )
 
 
@@ -582,13 +673,14 @@ def _validate(
     progress: Callable[[str], None] | None,
     write: Callable[[ValidationResult], object] | None = None,
     warn_year: YearWarning | None = None,
+    phone_limit: int = PHONE_SHARED_LIMIT,
 ) -> ValidationResult:
     folder = Attachments(attachments) if attachments else None
     reports = read_files(paths, progress)
     sheets = (s for r in reports for s in r.table.sheets)
     check_years(column_years(sheets, "申请日期"), year, "申请日期", warn_year)
     with ledger.run("aid validate", arguments or {}, list(paths)) as run:
-        history = _history(run.conn)
+        history, earlier_rows = _history(run.conn, year)
         lists = load_reference(run.conn)
         result = ValidationResult(year, as_of, reports, [])
         checked: list[tuple[FileReport, list[Applicant]]] = []
@@ -596,13 +688,15 @@ def _validate(
             ctx = RowContext(report.path, year, as_of, history, folder)
             applicants = _check_file(report, ctx)
             _screen_lists(applicants, lists, report.path)
+            checked.append((report, applicants))
+            result.applicants.extend(applicants)
+        _screen_history(result.applicants, earlier_rows, year)
+        for report, applicants in checked:
             column_findings = _column_findings(report)
             report.file_id = _store_file(run.conn, run, year, report)
             _store_rows(run.conn, year, report.file_id, applicants, column_findings)
-            checked.append((report, applicants))
-            result.applicants.extend(applicants)
             result.findings.extend(column_findings)
-        _refresh_campaign(run.conn, year, checked)
+        _refresh_campaign(run.conn, year, checked, phone_limit)
         result.findings.extend(f for a in result.applicants for f in a.findings)
         order = {r.path: i for i, r in enumerate(reports)}
         sheet_order = {(r.path, s.name): s.index for r in reports for s in r.table.sheets}

@@ -1,0 +1,383 @@
+"""Likely the same person (integrity.md): two records that are probably one person.
+
+A record is a name, an 18-character ID and the county its row names (None: the county
+of the ID), with whatever else the caller keeps beside them. Nothing here touches the
+ledger; ``people.py`` turns the pairs found here into POSSIBLE_REPEAT and
+POSSIBLE_DUPLICATE findings.
+
+The rule, step by step:
+
+1. Same county. A record's county is the one its row names, else the ID's first six
+   digits; a retired code counts as its successor (130729 万全县 = 130708 万全区).
+2. Not the same ID: the same ID is found exactly (REPEAT_RECIPIENT, DUPLICATE_PERSON).
+3. Either
+   (a) the same birth date (ID digits 7–14) and sex (digit 17: odd 男, even 女), or
+   (b) ID bodies (the first 17 digits) one typo apart: exactly one digit different, or
+       two adjacent digits swapped (OSA distance 1; the check character is derived
+       from the body, so a typo whose check character was recomputed still counts),
+       or equal bodies with only the check character different (a typo in an old list).
+4. And the names are alike. A name is folded: NFKC, without spaces and middle dots
+   (·•), each character traditional → simplified (OpenCC t2s), then the look-alike and
+   variant characters OpenCC does not fold (``lookalike.txt``, one group per line). Two
+   names, neither blank, are alike when
+   - folded, they are equal (the same name; 張/张; 衞/卫; 己/已), or
+   - they are as long and each pair of characters shares a toneless pinyin reading,
+     any reading of a polyphone (pypinyin; a pinyin IME types toneless syllables, so
+     章/张 and 单(shàn)/善 are one keystroke sequence), or
+   - both have three or more characters and are one edit apart (Levenshtein ≤ 1 on
+     the folded names: 张建国/张建军, 欧阳明/欧阳小明).
+
+The search never compares all pairs. Every pair the rule accepts shares a block:
+(a) pairs the key (county, birth date, sex); (b) pairs the county with the body less
+one of its parts, the region (digits 1–6), birth year (7–10), month and day (11–14) or
+sequence (15–17), or less the two digits across a part boundary (6–7, 10–11, 14–15):
+one different digit lies inside one part, an adjacent swap inside one part or across
+one boundary, and equal bodies share every block. Each candidate pair of a block is
+then checked by the rule above; names are folded and read in pinyin only then, once
+each (cached).
+
+:func:`explain` says why a pair matched, in Chinese and English, and shows the other
+ID only as its first six and last four characters with the digits that differ.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import combinations
+from typing import Any, NamedTuple, Protocol
+
+from zjk_charity.counties import BY_CODE, RETIRED, current_code
+
+# Characters left out of a name before it is compared: whitespace (str.split) and the
+# middle dots of transcribed names (阿不都·热合曼): U+00B7, U+2022, U+30FB, U+2027.
+_DOTS = str.maketrans("", "", "·•・‧")
+
+
+class Named(Protocol):
+    """What a record must have: an applicant, a history row or a :class:`Record`."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def id_number(self) -> str | None: ...
+
+    @property
+    def county_code(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Record:
+    """A plain record, for callers (and tests) with nothing else at hand."""
+
+    name: str
+    id_number: str | None
+    county_code: str | None = None
+    handle: Any = None
+
+
+class _Key(NamedTuple):
+    """A record as the search sees it: its county (current code), ID body and check."""
+
+    county: str
+    body: str
+    check: str
+
+
+def _key(record: Named) -> _Key | None:
+    """None when the ID is not 17 digits and a check character: it cannot be compared."""
+    number = record.id_number
+    if not number or len(number) != 18 or not number.isascii() or not number[:17].isdigit():
+        return None
+    return _Key(current_code(record.county_code or number[:6]), number[:17], number[17])
+
+
+# ---------------------------------------------------------------- names
+
+
+@cache
+def _lookalikes() -> dict[str, str]:
+    """lookalike.txt as character → the first character of its line."""
+    table: dict[str, str] = {}
+    text = resources.files("zjk_charity.integrity").joinpath("lookalike.txt").read_text("utf-8")
+    for line in text.splitlines():
+        group = line.split("#", 1)[0].strip()
+        for char in group[1:]:
+            table[char] = group[0]
+    return table
+
+
+@cache
+def _t2s() -> Callable[[str], str]:
+    import opencc  # lazily: only validation with candidates needs it
+
+    return opencc.OpenCC("t2s").convert
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    simplified = _t2s()(char)
+    if len(simplified) != 1:  # never the case for a single Han character; keep alignment
+        simplified = char
+    return _lookalikes().get(simplified, simplified)
+
+
+@lru_cache(maxsize=1 << 16)
+def strip_name(name: str) -> str:
+    """NFKC, without whitespace and middle dots: the name as written, for comparing."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).translate(_DOTS)
+
+
+@lru_cache(maxsize=1 << 16)
+def fold_name(name: str) -> str:
+    """:func:`strip_name`, then each character simplified and its look-alikes merged.
+
+    Character by character, so a folded name is exactly as long as the stripped one
+    and their characters correspond by position.
+    """
+    return "".join(map(_fold_char, strip_name(name)))
+
+
+@lru_cache(maxsize=8192)
+def _readings(char: str) -> frozenset[str]:
+    """Every toneless pinyin reading of a character (itself when it is not Han)."""
+    from pypinyin import Style, pinyin
+
+    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0])
+
+
+def _sound_alike(x: str, y: str) -> bool:
+    return len(x) == len(y) and all(
+        a == b or _readings(a) & _readings(b) for a, b in zip(x, y, strict=True)
+    )
+
+
+class NameMatch(NamedTuple):
+    """How two names are alike: ``kind`` is same, variant, sound or one (character)."""
+
+    kind: str
+    pairs: tuple[tuple[str, str], ...]  # the characters that differ, as written
+
+
+def names_alike(x: str, y: str) -> NameMatch | None:
+    """How the names ``x`` and ``y`` are alike under step 4 of the rule, or None."""
+    sx, sy = strip_name(x), strip_name(y)
+    fx, fy = fold_name(x), fold_name(y)
+    if not fx or not fy:
+        return None
+    if sx == sy:
+        return NameMatch("same", ())
+    if fx == fy:
+        return NameMatch("variant", _differ(sx, sy))
+    if _sound_alike(fx, fy):
+        return NameMatch("sound", _differ(sx, sy, fx, fy))
+    if len(fx) >= 3 and len(fy) >= 3 and _one_apart(fx, fy):
+        if len(fx) == len(fy):
+            return NameMatch("one", _differ(sx, sy, fx, fy))
+        return NameMatch("one", ((sx, sy),))
+    return None
+
+
+def _one_apart(x: str, y: str) -> bool:
+    from rapidfuzz.distance import Levenshtein
+
+    return bool(Levenshtein.distance(x, y, score_cutoff=1) <= 1)
+
+
+def _differ(
+    sx: str, sy: str, fx: str | None = None, fy: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The written characters at the positions where the names (folded, if given) differ."""
+    if len(sx) != len(sy):
+        return ((sx, sy),)
+    ax, ay = (fx, fy) if fx is not None and fy is not None else (sx, sy)
+    return tuple((a, b) for a, b, c, d in zip(sx, sy, ax, ay, strict=True) if c != d)
+
+
+# ---------------------------------------------------------------- IDs
+
+
+def id_typo(x: str, y: str) -> tuple[str, tuple[int, ...]] | None:
+    """How two 18-character IDs are one typo apart (rule 3b), or None.
+
+    ("check", ()) only the check character differs; ("digit", (k,)) body digit k
+    (0-based) differs; ("swap", (k, k + 1)) two adjacent body digits are swapped.
+    """
+    bx, by = x[:17], y[:17]
+    if bx == by:
+        return ("check", ()) if x[17:] != y[17:] else None
+    from rapidfuzz.distance import OSA
+
+    if OSA.distance(bx, by, score_cutoff=1) != 1:
+        return None
+    at = tuple(k for k in range(17) if bx[k] != by[k])
+    return ("digit", at) if len(at) == 1 else ("swap", at)
+
+
+def _same_birth(x: _Key, y: _Key) -> bool:
+    return x.body[6:14] == y.body[6:14] and int(x.body[16]) % 2 == int(y.body[16]) % 2
+
+
+def _alike(a: Named, ka: _Key | None, b: Named, kb: _Key | None) -> bool:
+    if ka is None or kb is None or ka.county != kb.county or a.id_number == b.id_number:
+        return False
+    if not _same_birth(ka, kb) and id_typo(ka.body + ka.check, kb.body + kb.check) is None:
+        return False
+    return names_alike(a.name, b.name) is not None
+
+
+def likely_same(a: Named, b: Named) -> bool:
+    """The rule, for one pair: what the blocked search must agree with."""
+    return _alike(a, _key(a), b, _key(b))
+
+
+# ---------------------------------------------------------------- the blocked search
+
+# The body's parts, and the digit pairs across their boundaries, that a block leaves out.
+_PARTS = ((0, 6), (6, 10), (10, 14), (14, 17))
+_ACROSS = ((5, 7), (9, 11), (13, 15))
+
+
+def _birth_block(k: _Key) -> str:
+    return f"{k.county}{k.body[6:14]}{int(k.body[16]) % 2}"
+
+
+def _masked_block(start: int, end: int) -> Callable[[_Key], str]:
+    def block(k: _Key) -> str:
+        return f"{k.county}{k.body[:start]}_{k.body[end:]}"
+
+    return block
+
+
+_BLOCKS: tuple[Callable[[_Key], str], ...] = (
+    _birth_block,
+    *(_masked_block(s, e) for s, e in _PARTS + _ACROSS),
+)
+
+
+def find_between(left: Sequence[Named], right: Sequence[Named]) -> list[tuple[int, int]]:
+    """Every (i, j) with ``left[i]`` likely the same person as ``right[j]``, sorted."""
+    lk, rk = list(map(_key, left)), list(map(_key, right))
+    candidates: set[tuple[int, int]] = set()
+    for block in _BLOCKS:
+        index: dict[str, list[int]] = defaultdict(list)
+        for j, k in enumerate(rk):
+            if k is not None:
+                index[block(k)].append(j)
+        for i, k in enumerate(lk):
+            if k is not None and (found := index.get(block(k))):
+                candidates.update((i, j) for j in found)
+    return sorted((i, j) for i, j in candidates if _alike(left[i], lk[i], right[j], rk[j]))
+
+
+def find_within(records: Sequence[Named]) -> list[tuple[int, int]]:
+    """Every (i, j), i < j, with ``records[i]`` likely the same person as ``records[j]``."""
+    keys = list(map(_key, records))
+    candidates: set[tuple[int, int]] = set()
+    for block in _BLOCKS:
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, k in enumerate(keys):
+            if k is not None:
+                groups[block(k)].append(i)
+        for group in groups.values():
+            if len(group) > 1:
+                candidates.update(combinations(group, 2))
+    return sorted((i, j) for i, j in candidates if _alike(records[i], keys[i], records[j], keys[j]))
+
+
+# ---------------------------------------------------------------- the wording
+
+
+def mask_other(number: str) -> str:
+    """An ID as a finding shows the other record's: 130722…1234."""
+    return f"{number[:6]}…{number[-4:]}"
+
+
+def _county_note(records: Iterable[Named]) -> tuple[str, str]:
+    """（130729 为万全区的旧代码） when a record's county comes from a retired code."""
+    for r in records:
+        raw = r.county_code or (r.id_number or "")[:6]
+        if raw in RETIRED:
+            name = BY_CODE[RETIRED[raw]].name
+            return f"（{raw} 为{name}的旧代码）", f" ({raw} is the former code of {name})"
+    return "", ""
+
+
+_ID_WHY = {
+    "check": ("身份证号仅校验位不同", "the IDs differ only in the check character"),
+    "digit": ("身份证号只差一位", "the IDs are one digit apart"),
+    "swap": ("身份证号相邻两位对调", "two adjacent ID digits are swapped"),
+}
+
+
+def _id_difference(x: str, y: str) -> tuple[str, str]:
+    """The digits where ID ``x`` differs from ``y`` (positions from 1), or ("", "")."""
+    typo = id_typo(x, y)
+    if typo is None:
+        return "", ""
+    kind, at = typo
+    if kind == "check":
+        return f"校验位 {x[17]}/{y[17]}", f"check character {x[17]}/{y[17]}"
+    if kind == "digit":
+        (k,) = at
+        return f"第 {k + 1} 位 {x[k]}/{y[k]}", f"digit {k + 1}: {x[k]}/{y[k]}"
+    k = at[0]
+    pair_x, pair_y = x[k : k + 2], y[k : k + 2]
+    return (
+        f"第 {k + 1}、{k + 2} 位对调（{pair_x}/{pair_y}）",
+        f"digits {k + 1} and {k + 2} swapped ({pair_x}/{pair_y})",
+    )
+
+
+def _name_why(match: NameMatch) -> tuple[str, str]:
+    shown_zh = "、".join(f"{a}/{b}" for a, b in match.pairs)
+    shown_en = ", ".join(f"{a}/{b}" for a, b in match.pairs)
+    if match.kind == "same":
+        return "姓名相同", "the same name"
+    if match.kind == "sound":
+        return f"姓名同音（{shown_zh}）", f"names sound alike ({shown_en})"
+    if match.kind == "one":
+        return f"姓名相差一字（{shown_zh}）", f"names one character apart ({shown_en})"
+    t2s = _t2s()
+    if all(t2s(a) == t2s(b) for a, b in match.pairs):
+        return f"姓名繁简不同（{shown_zh}）", f"traditional/simplified forms ({shown_en})"
+    return f"姓名形近或异体（{shown_zh}）", f"look-alike or variant characters ({shown_en})"
+
+
+def explain(this: Named, other: Named) -> dict[str, str]:
+    """Why ``this`` and ``other`` matched, as the params of a POSSIBLE_ finding on ``this``.
+
+    other_name, other_id (first six and last four, then the digits that differ, this
+    record's first) and other_id_en, why and why_en. Call it only for a pair the rule
+    accepts (:func:`likely_same`).
+    """
+    x, y = this.id_number or "", other.id_number or ""
+    kx, ky = _key(this), _key(other)
+    note_zh, note_en = _county_note((this, other))
+    why_zh, why_en = [f"同县{note_zh}"], [f"same county{note_en}"]
+    if kx is not None and ky is not None and _same_birth(kx, ky):
+        why_zh[0] += "、出生日期与性别相同"
+        why_en.append("same birth date and sex")
+    typo = id_typo(x, y) if kx is not None and ky is not None else None
+    if typo is not None:
+        why_zh.append(_ID_WHY[typo[0]][0])
+        why_en.append(_ID_WHY[typo[0]][1])
+    name = names_alike(this.name, other.name)
+    if name is not None:
+        zh, en = _name_why(name)
+        why_zh.append(zh)
+        why_en.append(en)
+    diff_zh, diff_en = _id_difference(x, y) if typo is not None else ("", "")
+    shown = mask_other(y)
+    return {
+        "other_name": strip_name(other.name),
+        "other_id": f"{shown}，{diff_zh}" if diff_zh else shown,
+        "other_id_en": f"{shown}, {diff_en}" if diff_en else shown,
+        "why": "，".join(why_zh),
+        "why_en": "; ".join(why_en),
+    }
