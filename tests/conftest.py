@@ -87,6 +87,15 @@ def make_account(prefix: str = "622202", length: int = 19) -> str:
     return body + luhn.calc_check_digit(body)
 
 
+# Given names of other people in a test: no two sound alike or look alike (likeness.py).
+OTHER_NAMES = "乙丙丁戊庚辛壬癸子丑寅卯辰申"
+
+
+def person_name(i: int) -> str:
+    """测乙, 测丙, …: a name for the i-th other person of a test (测甲 is good_row's)."""
+    return "测" + OTHER_NAMES[i % len(OTHER_NAMES)]
+
+
 GOOD_ID = make_id()  # born 1940-01-01, male (sequence digit 3 is odd): 85 on AS_OF
 GOOD_ACCOUNT = make_account()
 
@@ -119,12 +128,14 @@ def good_row(**overrides: Any) -> dict[str, Any]:
     # Each person has an account and a phone of their own, else every two rows would be
     # ACCOUNT_SHARED (integrity.md): a row with another ID gets them from its ID's digits.
     number = row["身份证号"]
-    if isinstance(number, str) and number != GOOD_ID and number[:17].isascii():
-        if number[:17].isdigit():
-            if "银行账号" not in overrides:
-                row["银行账号"] = make_account("62" + number[1:17])
-            if "联系电话" not in overrides:
-                row["联系电话"] = "13" + number[8:17]
+    if number == "" and "银行账号" not in overrides:  # someone, but not GOOD_ID's holder
+        row["银行账号"] = make_account("621799")
+    digits = number[:17] if isinstance(number, str) and len(number) == 18 else ""
+    if number != GOOD_ID and digits.isascii() and digits.isdigit():
+        if "银行账号" not in overrides:
+            row["银行账号"] = make_account("62" + number[1:17])
+        if "联系电话" not in overrides:
+            row["联系电话"] = "13" + number[8:17]
     return row
 
 

@@ -31,6 +31,7 @@ from conftest import (
     YEAR,
     good_row,
     make_id,
+    person_name,
     workbook_parts,
     write_workbook,
 )
@@ -268,7 +269,7 @@ def _csv(path: Path, rows: list[dict[str, object]]) -> Path:
 
 
 def test_each_input_file_gets_its_own_copy_named_after_it(tmp_path: Path) -> None:
-    rows = [good_row(), good_row(身份证号=make_id(seq="203"), 联系电话="12", 序号=2)]
+    rows = [good_row(), good_row(姓名="测乙", 身份证号=make_id(seq="203"), 联系电话="12", 序号=2)]
     xlsx = write_workbook(tmp_path / "张北县.xlsx", rows)
     xls = _xls(
         tmp_path / "蔚县.xls",
@@ -348,7 +349,7 @@ def _county_original(path: Path) -> Path:
     rows = [
         good_row(
             序号=i,
-            姓名="测甲",
+            姓名=person_name(i),  # three people (the same name would be POSSIBLE_DUPLICATE)
             申请日期=datetime(2025, 10, 8 + i),
             身份证号=make_id(seq=f"{301 + 2 * i}"),
         )
@@ -578,6 +579,7 @@ def test_rows_past_the_sampled_ones_lose_no_character_either(
     rows = [
         good_row(
             序号=i + 1,
+            姓名=person_name(i),
             身份证号=make_id(seq=f"{300 + 2 * i}"),
             认证截图=f"认证截图/130722_{i:04d}.jpg",
         )

@@ -337,7 +337,7 @@ def test_household_shared_in_one_file(check) -> None:
     rows = [
         good_row(户号="H001"),
         good_row(序号=2, 身份证号=OTHER_ID, 性别="女", 年龄=80, 户号="H001"),
-        good_row(序号=3, 身份证号=make_id(seq="135"), 户号="H002"),
+        good_row(序号=3, 姓名="测丙", 身份证号=make_id(seq="135"), 户号="H002"),
     ]
     assert check(*rows) == [(4, "户号", "HOUSEHOLD_SHARED"), (5, "户号", "HOUSEHOLD_SHARED")]
 

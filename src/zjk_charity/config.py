@@ -187,6 +187,10 @@ class AidSettings(_Strict):
             named[county.name] = contact
         return named
 
+    # PHONE_SHARED (integrity.md): a phone given by more than this many households is a
+    # warning (a village official's phone for a few old people is normal; more is 代管).
+    phone_shared_limit: int = Field(default=3, ge=1, le=1000)
+
     # No longer used: aid allocate and aid export wrote a bank CSV with a tab after each
     # account; bank files now come only from aid pay (bank profiles, accounts written as
     # their digits). Still accepted so that a zjk-charity.toml that sets it keeps loading.
@@ -283,6 +287,9 @@ DEFAULT_TOML = """\
 # supervision phone and the office receiving objections, printed on the notice; unset: no phone
 # notice_phone = ""
 # notice_contact = ""
+# 同一联系电话最多几户申请人共用，超过时提示 PHONE_SHARED（警告）
+# a phone given by more households than this is a PHONE_SHARED warning
+# phone_shared_limit = 3
 
 # 优先级（按顺序，先满足者优先；都不满足的为最后一类）
 # priority classes, in order; whoever matches none ranks last

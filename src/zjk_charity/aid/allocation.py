@@ -303,7 +303,9 @@ def _flags(conn: sqlite3.Connection, year: int) -> tuple[dict[Where, str], set[W
             codes.setdefault((file_id, sheet, row), []).append(code)
         if code == "REPEAT_RECIPIENT":
             flagged.add((file_id, sheet, row))
-    earlier = {r[0] for r in conn.execute("SELECT id_number FROM history WHERE year < ?", (year,))}
+    # A kept row whose ID fails its check character matches no one exactly (integrity.md).
+    query = "SELECT id_number FROM history WHERE year < ? AND id_checked = 1"
+    earlier = {r[0] for r in conn.execute(query, (year,))}
     return {where: ",".join(found) for where, found in codes.items()}, flagged, earlier
 
 
