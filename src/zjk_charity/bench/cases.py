@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from zjk_charity.bench.generate import write_applications
+from zjk_charity.bench.generate import write_applications, write_history
 from zjk_charity.bench.generate_wishes import write_donations, write_wishes
 from zjk_charity.bench.measure import BenchError
 
@@ -429,3 +429,45 @@ def _payouts() -> None:
 
 
 _payouts()
+
+
+# ------------------------------------------------------- fuzzy screening (issue 17)
+
+FUZZY = "aid validate --no-workbook (fuzzy screening: as many history rows)"
+
+
+def _with_history(inputs: Inputs) -> None:
+    """A ledger holding a 2024 history list as long as the applications (untimed)."""
+    path = str(inputs.files["history"])
+    _seeded(inputs, "history", [["aid", "history", "import", path, "--year", "2024"]])
+
+
+def _fuzzy() -> None:
+    """aid validate with a history registry as large as the applications: at 100,000
+    rows, 100,000 applicants screened against 100,000 earlier recipients (one in ten the
+    same ID, one in a hundred planted typos) and against each other ("likely the same
+    person", integrity.md). Its figure over plain validate is the screening's cost."""
+    register_dataset(
+        "history",
+        lambda folder, rows: write_history(folder / f"history-{rows}.csv", rows, rows),
+    )
+    register_case(
+        Case(
+            FUZZY,
+            lambda i: _validate(i, "--no-workbook"),
+            prepare=_with_history,
+            data=("applications", "history"),
+        )
+    )
+    register_ratio(
+        Ratio(
+            "fuzzy screening over validate --no-workbook (s)",
+            (FUZZY,),
+            ("aid validate --no-workbook",),
+            5.0,
+            "over",
+        )
+    )
+
+
+_fuzzy()

@@ -154,3 +154,67 @@ def write_applications(path: Path, count: int, seed: int = 2025) -> Applications
             cells += 1
     book.close()
     return Applications(path, count, cells)
+
+
+# Homophones and traditional forms a clerk's IME or an old list puts for a surname.
+_SOUNDS = {"张": "章", "王": "汪", "李": "理", "刘": "柳", "陈": "晨", "黄": "皇", "周": "州"}
+_TRADITIONAL = {"张": "張", "陈": "陳", "刘": "劉", "赵": "趙", "黄": "黃", "郑": "鄭", "邓": "鄧"}
+
+
+def _typo(rng: random.Random, id_number: str) -> str:
+    """One digit of the body changed (check character recomputed) or two adjacent swapped."""
+    body = list(id_number[:17])
+    at = rng.randrange(16)
+    if rng.random() < 0.5:
+        body[at] = str((int(body[at]) + rng.randrange(1, 10)) % 10)
+    else:
+        body[at], body[at + 1] = body[at + 1], body[at]
+    first17 = "".join(body)
+    return first17 + check_character(first17)
+
+
+def _misspelt(name: str) -> str:
+    surname = name[0]
+    return (_SOUNDS.get(surname) or _TRADITIONAL.get(surname) or surname) + name[1:]
+
+
+def history_rows(count: int, applicants: int, seed: int = 2024) -> Iterator[tuple[str, str, str]]:
+    """``count`` earlier recipients (身份证号, 姓名, 县区) for ``applicants`` generated rows.
+
+    One in ten is an applicant aided before under the same ID (REPEAT_RECIPIENT); one in
+    a hundred is an applicant under a mistyped ID or name (POSSIBLE_REPEAT: a digit
+    changed, two swapped, a homophone or traditional surname, or a check character an
+    old list got wrong); the rest are other people.
+    """
+    rng = random.Random(seed)
+    people = [(r["身份证号"], r["姓名"], r["县(区)"]) for r in application_rows(applicants)]
+    for n in range(count):
+        kind = rng.random()
+        id_number, name, county = rng.choice(people)
+        if kind < 0.10:
+            yield id_number, name, county
+        elif kind < 0.11:
+            way = rng.randrange(4)
+            if way == 0:
+                yield _typo(rng, id_number), name, county
+            elif way == 1:
+                yield _typo(rng, id_number), _misspelt(name), county
+            elif way == 2:
+                yield id_number[:17] + ("0" if id_number[17] != "0" else "1"), name, county
+            else:
+                yield id_number, _misspelt(name), county  # same ID: an exact repeat
+        else:
+            other, _ = make_id(rng, n)
+            named = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
+            yield other, named, COUNTIES[int(other[:6]) % len(COUNTIES)].name
+
+
+def write_history(path: Path, count: int, applicants: int, seed: int = 2024) -> Path:
+    """A history list (UTF-8 CSV) of ``count`` rows: see :func:`history_rows`."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["身份证号", "姓名", "县区"])
+        out.writerows(history_rows(count, applicants, seed))
+    return path

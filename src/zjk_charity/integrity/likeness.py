@@ -43,15 +43,15 @@ ID only as its first six and last four characters with the digits that differ.
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import combinations
 from typing import Any, NamedTuple, Protocol
 
-from zjk_charity.counties import BY_CODE, RETIRED, current_code
+from zjk_charity.counties import BY_CODE, RETIRED
 
 # Characters left out of a name before it is compared: whitespace (str.split) and the
 # middle dots of transcribed names (阿不都·热合曼): U+00B7, U+2022, U+30FB, U+2027.
@@ -94,7 +94,8 @@ def _key(record: Named) -> _Key | None:
     number = record.id_number
     if not number or len(number) != 18 or not number.isascii() or not number[:17].isdigit():
         return None
-    return _Key(current_code(record.county_code or number[:6]), number[:17], number[17])
+    county = record.county_code or number[:6]
+    return _Key(RETIRED.get(county, county), number[:17], number[17])
 
 
 # ---------------------------------------------------------------- names
@@ -243,51 +244,76 @@ _PARTS = ((0, 6), (6, 10), (10, 14), (14, 17))
 _ACROSS = ((5, 7), (9, 11), (13, 15))
 
 
-def _birth_block(k: _Key) -> str:
-    return f"{k.county}{k.body[6:14]}{int(k.body[16]) % 2}"
+def _blocks(keys: Sequence[_Key]) -> Iterator[list[str]]:
+    """Each kind of block key, for every record of ``keys`` (list comprehensions: these
+    run 8 × the records, the one part of the search that sees every record)."""
+    yield [f"{c}{b[6:14]}{int(b[16]) % 2}" for c, b, _ in keys]
+    for start, end in _PARTS + _ACROSS:
+        yield [f"{c}{b[:start]}_{b[end:]}" for c, b, _ in keys]
 
 
-def _masked_block(start: int, end: int) -> Callable[[_Key], str]:
-    def block(k: _Key) -> str:
-        return f"{k.county}{k.body[:start]}_{k.body[end:]}"
+def _usable(records: Sequence[Named]) -> tuple[list[int], list[_Key]]:
+    """The positions of the records whose ID can be compared, and their keys."""
+    keys = list(map(_key, records))
+    at = [i for i, k in enumerate(keys) if k is not None]
+    return at, [k for k in keys if k is not None]
 
-    return block
+
+def _positions(keys: list[str], wanted: set[str]) -> dict[str, list[int]]:
+    """The positions of each key of ``wanted`` in ``keys``."""
+    found: dict[str, list[int]] = {k: [] for k in wanted}
+    for j, k in enumerate(keys):
+        if k in wanted:
+            found[k].append(j)
+    return found
 
 
-_BLOCKS: tuple[Callable[[_Key], str], ...] = (
-    _birth_block,
-    *(_masked_block(s, e) for s, e in _PARTS + _ACROSS),
-)
+def _pairs_between(lkeys: list[str], rkeys: list[str]) -> Iterator[tuple[int, int]]:
+    """(i, j) with ``lkeys[i] == rkeys[j]``: the keys both sides have are found by a set
+    intersection in C, and only their few positions are looked at in Python."""
+    common = set(lkeys)
+    common.intersection_update(rkeys)
+    if not common:
+        return
+    right = _positions(rkeys, common)
+    for k, left in _positions(lkeys, common).items():
+        yield from ((i, j) for i in left for j in right[k])
+
+
+def _pairs_within(keys: list[str]) -> Iterator[tuple[int, int]]:
+    """(i, j), i < j, with ``keys[i] == keys[j]``."""
+    if len(set(keys)) == len(keys):
+        return
+    repeated = {k for k, n in Counter(keys).items() if n > 1}
+    for group in _positions(keys, repeated).values():
+        yield from combinations(group, 2)
 
 
 def find_between(left: Sequence[Named], right: Sequence[Named]) -> list[tuple[int, int]]:
     """Every (i, j) with ``left[i]`` likely the same person as ``right[j]``, sorted."""
-    lk, rk = list(map(_key, left)), list(map(_key, right))
+    l_at, lk = _usable(left)
+    r_at, rk = _usable(right)
     candidates: set[tuple[int, int]] = set()
-    for block in _BLOCKS:
-        index: dict[str, list[int]] = defaultdict(list)
-        for j, k in enumerate(rk):
-            if k is not None:
-                index[block(k)].append(j)
-        for i, k in enumerate(lk):
-            if k is not None and (found := index.get(block(k))):
-                candidates.update((i, j) for j in found)
-    return sorted((i, j) for i, j in candidates if _alike(left[i], lk[i], right[j], rk[j]))
+    for lkeys, rkeys in zip(_blocks(lk), _blocks(rk), strict=True):
+        candidates.update(_pairs_between(lkeys, rkeys))
+    return sorted(
+        (l_at[i], r_at[j])
+        for i, j in candidates
+        if _alike(left[l_at[i]], lk[i], right[r_at[j]], rk[j])
+    )
 
 
 def find_within(records: Sequence[Named]) -> list[tuple[int, int]]:
     """Every (i, j), i < j, with ``records[i]`` likely the same person as ``records[j]``."""
-    keys = list(map(_key, records))
+    at, keys = _usable(records)
     candidates: set[tuple[int, int]] = set()
-    for block in _BLOCKS:
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, k in enumerate(keys):
-            if k is not None:
-                groups[block(k)].append(i)
-        for group in groups.values():
-            if len(group) > 1:
-                candidates.update(combinations(group, 2))
-    return sorted((i, j) for i, j in candidates if _alike(records[i], keys[i], records[j], keys[j]))
+    for block in _blocks(keys):
+        candidates.update(_pairs_within(block))
+    return sorted(
+        (at[i], at[j])
+        for i, j in candidates
+        if _alike(records[at[i]], keys[i], records[at[j]], keys[j])
+    )
 
 
 # ---------------------------------------------------------------- the wording
