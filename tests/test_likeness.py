@@ -21,6 +21,7 @@ from zjk_charity.integrity.likeness import (
     id_typo,
     likely_same,
     names_alike,
+    partners,
 )
 
 ID = make_id("19400101", "130722", "123")  # 130722 19400101 123 + check
@@ -239,3 +240,15 @@ def test_the_blocked_search_finds_exactly_what_all_pairs_find(
 @given(a=NAMES, b=NAMES)
 def test_names_alike_is_symmetric(a: str, b: str) -> None:
     assert (names_alike(a, b) is None) == (names_alike(b, a) is None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(people=near_people(), most=st.integers(1, 3))
+def test_the_lowest_partners_are_the_brute_force_lowest(people: list[Record], most: int) -> None:
+    """partners(most=k): for each record the k lowest others alike, as all pairs say."""
+    expected = {
+        i: js[:most]
+        for i in range(len(people))
+        if (js := [j for j in range(len(people)) if j != i and likely_same(people[i], people[j])])
+    }
+    assert partners(people, most=most) == expected

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -37,7 +37,7 @@ from zjk_charity.collector import collector_paused
 from zjk_charity.counties import find_county
 from zjk_charity.findings import CODES, Finding, Severity, place_params
 from zjk_charity.integrity import people
-from zjk_charity.integrity.likeness import find_within
+from zjk_charity.integrity.likeness import partners
 from zjk_charity.integrity.people import PHONE_SHARED_LIMIT, HistoryRow
 from zjk_charity.integrity.reference import ReferenceLists, load_reference
 from zjk_charity.ledger import Ledger, file_sha256
@@ -375,8 +375,9 @@ def _campaign_members(
     year: int,
     checked: Sequence[tuple[FileReport, list[Applicant]]],
     phone_limit: int = PHONE_SHARED_LIMIT,
-) -> list[_Member]:
-    """The campaign's applicants, in file order, that can have a campaign-wide finding.
+) -> tuple[list[_Member], dict[int, int]]:
+    """The campaign's applicants, in file order, that can have a campaign-wide finding,
+    and for each (position) likely the same person as another, the first such other.
 
     Those share an ID, a household or a usable account with another row, give a phone
     more than ``phone_limit`` rows give, or are likely the same person as another row
@@ -385,8 +386,11 @@ def _campaign_members(
     member record is made only for the few rows that qualify.
     """
     stored = _stored_members(conn, year, [report.file_id for report, _ in checked])
-    everyone: list[Any] = [m for group in stored.values() for m in group]
-    everyone += [a for _, applicants in checked for a in applicants]
+    files: dict[int, list[Any]] = {**stored}
+    reports = {report.file_id: report for report, _ in checked}
+    files.update((report.file_id, applicants) for report, applicants in checked)
+    order = sorted(files)
+    everyone: list[Any] = [r for file_id in order for r in files[file_id]]
     counts: dict[str, Counter[Any]] = {
         k: Counter() for k in ("id", "household", "account", "phone")
     }
@@ -394,7 +398,7 @@ def _campaign_members(
     counts["household"].update((r.county_code, r.household) for r in everyone)
     counts["account"].update(r.account for r in everyone)
     counts["phone"].update(r.phone for r in everyone)
-    alike = {k for pair in find_within(everyone) for k in pair}
+    alike = {i: js[0] for i, js in partners(everyone, most=1).items()}
 
     def kept(at: int, r: _Member | Applicant) -> bool:
         return bool(
@@ -409,41 +413,52 @@ def _campaign_members(
             or at in alike
         )
 
-    members: dict[int, list[_Member]] = {}
+    members: list[_Member] = []
+    position: dict[int, int] = {}  # place in everyone -> place in members
     at = 0
-    for file_id, group in stored.items():
-        members[file_id] = [m for i, m in enumerate(group, at) if kept(i, m)]
-        at += len(group)
-    for report, applicants in checked:
-        name, file_id = report.name, report.file_id
-        members[file_id] = [
-            _Member(
-                file_id,
-                name,
-                a.sheet,
-                a.row,
-                a.id_number,
-                a.county_code,
-                a.household,
-                a.name,
-                a.account,
-                a.phone,
-                a,
-                i,
-            )
-            for i, a in enumerate(applicants)
-            if kept(at + i, a)
-        ]
-        at += len(applicants)
-    return [m for file_id in sorted(members) for m in members[file_id]]
+    for file_id in order:
+        report = reports.get(file_id)
+        for i, r in enumerate(files[file_id]):
+            if not kept(at + i, r):
+                continue
+            position[at + i] = len(members)
+            if report is None:
+                members.append(r)
+            else:
+                members.append(_member(report, r, i))
+        at += len(files[file_id])
+    return members, {position[i]: position[j] for i, j in alike.items()}
+
+
+def _member(report: FileReport, a: Applicant, position: int) -> _Member:
+    """A member record for an applicant of this run."""
+    return _Member(
+        report.file_id,
+        report.name,
+        a.sheet,
+        a.row,
+        a.id_number,
+        a.county_code,
+        a.household,
+        a.name,
+        a.account,
+        a.phone,
+        a,
+        position,
+    )
 
 
 Wide = list[tuple[_Member, str, dict[str, Any]]]
 
 
-def campaign_findings(members: Sequence[_Member], phone_limit: int = PHONE_SHARED_LIMIT) -> Wide:
+def campaign_findings(
+    members: Sequence[_Member],
+    phone_limit: int = PHONE_SHARED_LIMIT,
+    alike: Mapping[int, int] | None = None,
+) -> Wide:
     """The campaign-wide findings over every file of the campaign, in file order:
-    DUPLICATE_PERSON and HOUSEHOLD_SHARED, then the cross-person checks of integrity.md."""
+    DUPLICATE_PERSON and HOUSEHOLD_SHARED, then the cross-person checks of integrity.md.
+    ``alike``: each member likely the same person as another → the first such other."""
     out: Wide = []
     first: dict[str, _Member] = {}
     households: dict[tuple[str, str], list[_Member]] = defaultdict(list)
@@ -462,7 +477,7 @@ def campaign_findings(members: Sequence[_Member], phone_limit: int = PHONE_SHARE
                 out.append(
                     (m, "HOUSEHOLD_SHARED", {"household": household, "count": len(persons) - 1})
                 )
-    out.extend(people.possible_duplicates(members))
+    out.extend(people.possible_duplicates(members, alike))
     out.extend(people.shared_accounts(members))
     out.extend(people.shared_phones(members, phone_limit))
     return out
@@ -481,7 +496,8 @@ def _refresh_campaign(
     """
     wide_before = _wide_rows(conn, year)
     conn.execute("DELETE FROM aid_findings WHERE year = ? AND campaign_wide = 1", (year,))
-    wide = campaign_findings(_campaign_members(conn, year, checked, phone_limit), phone_limit)
+    members, alike = _campaign_members(conn, year, checked, phone_limit)
+    wide = campaign_findings(members, phone_limit, alike)
     _store_wide(conn, year, wide)
     paths = {report.file_id: report.path for report, _ in checked}
     changed: dict[int, list[_Member]] = defaultdict(list)

@@ -43,12 +43,13 @@ ID only as its first six and last four characters with the digits that differ.
 from __future__ import annotations
 
 import unicodedata
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import combinations
+from itertools import repeat
 from typing import Any, NamedTuple, Protocol
 
 from zjk_charity.counties import BY_CODE, RETIRED
@@ -165,6 +166,7 @@ class NameMatch(NamedTuple):
     pairs: tuple[tuple[str, str], ...]  # the characters that differ, as written
 
 
+@lru_cache(maxsize=1 << 16)
 def names_alike(x: str, y: str) -> NameMatch | None:
     """How the names ``x`` and ``y`` are alike under step 4 of the rule, or None."""
     sx, sy = strip_name(x), strip_name(y)
@@ -185,7 +187,7 @@ def names_alike(x: str, y: str) -> NameMatch | None:
 
 
 def _one_apart(x: str, y: str) -> bool:
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import Levenshtein  # only for names that are not alike otherwise
 
     return bool(Levenshtein.distance(x, y, score_cutoff=1) <= 1)
 
@@ -203,6 +205,13 @@ def _differ(
 # ---------------------------------------------------------------- IDs
 
 
+@cache
+def _osa() -> Callable[..., int]:
+    from rapidfuzz.distance import OSA  # lazily, like pinyin and OpenCC
+
+    return OSA.distance
+
+
 def id_typo(x: str, y: str) -> tuple[str, tuple[int, ...]] | None:
     """How two 18-character IDs are one typo apart (rule 3b), or None.
 
@@ -212,9 +221,7 @@ def id_typo(x: str, y: str) -> tuple[str, tuple[int, ...]] | None:
     bx, by = x[:17], y[:17]
     if bx == by:
         return ("check", ()) if x[17:] != y[17:] else None
-    from rapidfuzz.distance import OSA
-
-    if OSA.distance(bx, by, score_cutoff=1) != 1:
+    if _osa()(bx, by, score_cutoff=1) != 1:
         return None
     at = tuple(k for k in range(17) if bx[k] != by[k])
     return ("digit", at) if len(at) == 1 else ("swap", at)
@@ -227,9 +234,9 @@ def _same_birth(x: _Key, y: _Key) -> bool:
 def _alike(a: Named, ka: _Key | None, b: Named, kb: _Key | None) -> bool:
     if ka is None or kb is None or ka.county != kb.county or a.id_number == b.id_number:
         return False
-    if not _same_birth(ka, kb) and id_typo(ka.body + ka.check, kb.body + kb.check) is None:
+    if names_alike(a.name, b.name) is None:  # cached: names repeat far more than IDs
         return False
-    return names_alike(a.name, b.name) is not None
+    return _same_birth(ka, kb) or id_typo(ka.body + ka.check, kb.body + kb.check) is not None
 
 
 def likely_same(a: Named, b: Named) -> bool:
@@ -260,7 +267,7 @@ def _usable(records: Sequence[Named]) -> tuple[list[int], list[_Key]]:
 
 
 def _positions(keys: list[str], wanted: set[str]) -> dict[str, list[int]]:
-    """The positions of each key of ``wanted`` in ``keys``."""
+    """The positions of each key of ``wanted`` in ``keys``, ascending."""
     found: dict[str, list[int]] = {k: [] for k in wanted}
     for j, k in enumerate(keys):
         if k in wanted:
@@ -268,52 +275,64 @@ def _positions(keys: list[str], wanted: set[str]) -> dict[str, list[int]]:
     return found
 
 
-def _pairs_between(lkeys: list[str], rkeys: list[str]) -> Iterator[tuple[int, int]]:
-    """(i, j) with ``lkeys[i] == rkeys[j]``: the keys both sides have are found by a set
-    intersection in C, and only their few positions are looked at in Python."""
+def _groups(lkeys: list[str], rkeys: list[str] | None) -> Iterator[tuple[list[int], list[int]]]:
+    """(left positions, right positions) sharing a key; ``rkeys`` None: within ``lkeys``.
+
+    The keys both sides have are found by set operations in C, and only their few
+    positions are looked at in Python.
+    """
+    if rkeys is None:
+        if len(set(lkeys)) == len(lkeys):
+            return
+        repeated = {k for k, n in Counter(lkeys).items() if n > 1}
+        yield from ((g, g) for g in _positions(lkeys, repeated).values())
+        return
     common = set(lkeys)
     common.intersection_update(rkeys)
-    if not common:
-        return
-    right = _positions(rkeys, common)
-    for k, left in _positions(lkeys, common).items():
-        yield from ((i, j) for i in left for j in right[k])
+    if common:
+        right = _positions(rkeys, common)
+        yield from ((g, right[k]) for k, g in _positions(lkeys, common).items())
 
 
-def _pairs_within(keys: list[str]) -> Iterator[tuple[int, int]]:
-    """(i, j), i < j, with ``keys[i] == keys[j]``."""
-    if len(set(keys)) == len(keys):
-        return
-    repeated = {k for k, n in Counter(keys).items() if n > 1}
-    for group in _positions(keys, repeated).values():
-        yield from combinations(group, 2)
+def partners(
+    left: Sequence[Named], right: Sequence[Named] | None = None, most: int | None = None
+) -> dict[int, list[int]]:
+    """For each ``left[i]`` with any, the positions j (ascending) of the records of
+    ``right`` likely the same person; of ``left`` itself (j ≠ i) when ``right`` is None.
+
+    ``most``: only the ``most`` lowest j of each i. A block is then scanned in order and
+    left as soon as the lowest ones are known, so a sheet of 1,000 namesakes born the
+    same day costs 1,000 comparisons, not half a million.
+    """
+    other = left if right is None else right
+    l_at, lk = _usable(left)
+    r_at, rk = (l_at, lk) if right is None else _usable(right)
+    found: dict[int, list[int]] = {}
+    blocks = _blocks(rk) if right is not None else repeat(None)
+    for lkeys, rkeys in zip(_blocks(lk), blocks, strict=False):
+        for lefts, rights in _groups(lkeys, rkeys):
+            for i in lefts:
+                have = found.get(i, [])
+                for j in rights:
+                    if most is not None and len(have) >= most and j > have[-1]:
+                        break
+                    if (right is None and j == i) or j in have:
+                        continue
+                    if _alike(left[l_at[i]], lk[i], other[r_at[j]], rk[j]):
+                        insort(have, j)
+                        del have[len(have) if most is None else most :]
+                        found[i] = have
+    return {l_at[i]: [r_at[j] for j in js] for i, js in sorted(found.items())}
 
 
 def find_between(left: Sequence[Named], right: Sequence[Named]) -> list[tuple[int, int]]:
     """Every (i, j) with ``left[i]`` likely the same person as ``right[j]``, sorted."""
-    l_at, lk = _usable(left)
-    r_at, rk = _usable(right)
-    candidates: set[tuple[int, int]] = set()
-    for lkeys, rkeys in zip(_blocks(lk), _blocks(rk), strict=True):
-        candidates.update(_pairs_between(lkeys, rkeys))
-    return sorted(
-        (l_at[i], r_at[j])
-        for i, j in candidates
-        if _alike(left[l_at[i]], lk[i], right[r_at[j]], rk[j])
-    )
+    return [(i, j) for i, js in partners(left, right).items() for j in js]
 
 
 def find_within(records: Sequence[Named]) -> list[tuple[int, int]]:
     """Every (i, j), i < j, with ``records[i]`` likely the same person as ``records[j]``."""
-    at, keys = _usable(records)
-    candidates: set[tuple[int, int]] = set()
-    for block in _blocks(keys):
-        candidates.update(_pairs_within(block))
-    return sorted(
-        (at[i], at[j])
-        for i, j in candidates
-        if _alike(records[at[i]], keys[i], records[at[j]], keys[j])
-    )
+    return [(i, j) for i, js in partners(records).items() for j in js if i < j]
 
 
 # ---------------------------------------------------------------- the wording

@@ -7,7 +7,7 @@ and stores them. None of them prints an ID, account or phone whole.
 - POSSIBLE_REPEAT (warning): an applicant likely the same person (``likeness``) as an
   earlier year's recipient under another ID; one finding per other ID, naming its years.
 - POSSIBLE_DUPLICATE (warning): two applicants of the campaign likely the same person
-  under different IDs; both rows get it, each naming the other's file and row.
+  under different IDs; both rows get it, each naming the first such other row.
 - ACCOUNT_SHARED (error): one bank account for applicants of different households.
 - PHONE_SHARED (warning): one phone for more than ``limit`` households.
 
@@ -17,14 +17,14 @@ and 户号; a row with a blank 户号 is a household of its own (one person).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from zjk_charity.aid import columns as col
 from zjk_charity.findings import place_params
 from zjk_charity.ids import mask_account
-from zjk_charity.integrity.likeness import explain, find_between, find_within
+from zjk_charity.integrity.likeness import explain, partners
 
 # The cell each check's finding is reported in.
 COLUMN = {
@@ -34,6 +34,7 @@ COLUMN = {
     "PHONE_SHARED": "联系电话",
 }
 PHONE_SHARED_LIMIT = 3  # integrity.md's default of the phone_shared_limit setting
+MOST_OTHERS = 3  # history rows one applicant's POSSIBLE_REPEAT findings name, at most
 
 
 class Person(Protocol):
@@ -94,12 +95,14 @@ def possible_repeats(
     """POSSIBLE_REPEAT: each applicant against the recipients of years before ``year``.
 
     One finding per other ID, naming every year that ID was aided (a typo repeated in
-    the 2023 and 2024 lists is one suspicion, not two), with the latest year's name.
+    the 2023 and 2024 lists is one suspicion, not two), with the latest year's name; at
+    most :data:`MOST_OTHERS` history rows per applicant (the first found).
     """
     earlier = [h for h in history if h.year < year]
     found: dict[tuple[int, str], list[HistoryRow]] = defaultdict(list)
-    for i, j in find_between(applicants, earlier):
-        found[(i, earlier[j].id_number)].append(earlier[j])
+    for i, js in partners(applicants, earlier, MOST_OTHERS).items():
+        for j in js:
+            found[(i, earlier[j].id_number)].append(earlier[j])
     for (i, _), rows in sorted(found.items()):
         rows.sort(key=lambda h: h.year)
         latest = rows[-1]
@@ -108,12 +111,21 @@ def possible_repeats(
         yield applicants[i], "POSSIBLE_REPEAT", params
 
 
-def possible_duplicates(people: Sequence[P]) -> Iterator[Flag[P]]:
-    """POSSIBLE_DUPLICATE: both rows of every pair likely the same person (another ID)."""
-    for i, j in find_within(people):
-        a, b = people[i], people[j]
+def possible_duplicates(
+    people: Sequence[P], first: Mapping[int, int] | None = None
+) -> Iterator[Flag[P]]:
+    """POSSIBLE_DUPLICATE: each row likely the same person as another row (another ID),
+    naming the first such row in file order: one finding a row is enough to stop a
+    clerk, and a sheet of 1,000 namesakes born on 1 January does not yield a million.
+
+    ``first``: row → its first such row, when the caller has found them.
+    """
+    if first is None:
+        first = {i: js[0] for i, js in partners(people, most=1).items()}
+    named = first
+    for i in sorted(named):
+        a, b = people[i], people[named[i]]
         yield a, "POSSIBLE_DUPLICATE", {**explain(a, b), **place_params(b.file, b.sheet, b.row)}
-        yield b, "POSSIBLE_DUPLICATE", {**explain(b, a), **place_params(a.file, a.sheet, a.row)}
 
 
 def _households(group: Sequence[Person]) -> list[int]:
@@ -161,17 +173,19 @@ def shared_accounts(people: Sequence[P]) -> Iterator[Flag[P]]:
         if not _account_usable(group[0].account):
             continue
         labels = _households(group)
-        if len(set(labels)) < 2:
+        sizes = Counter(labels)
+        if len(sizes) < 2:
             continue
+        # The first row of another household: group[0], or the first row not of its own.
+        other_first = next(q for q, label in zip(group, labels, strict=True) if label != labels[0])
         for p, label in zip(group, labels, strict=True):
-            others = [q for q, other in zip(group, labels, strict=True) if other != label]
-            first = others[0]
+            first = group[0] if label != labels[0] else other_first
             yield (
                 p,
                 "ACCOUNT_SHARED",
                 {
                     "account": mask_account(p.account),
-                    "count": len(others),
+                    "count": len(group) - sizes[label],
                     **place_params(first.file, first.sheet, first.row),
                 },
             )
