@@ -218,7 +218,7 @@ def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_pa
         for number, tables in _tables_after(4).items():
             for table in tables:
                 conn.execute(f"DROP TABLE {table}")
-            for table, column in _columns_after(number - 1).get(number, []):
+            for table, column in _columns_after(4).get(number, []):
                 conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
             conn.execute("DELETE FROM schema_migrations WHERE number = ?", (number,))
         conn.execute(
