@@ -246,6 +246,9 @@ ZHANGBEI_HEADERS = (
     "特殊情况说明",
     "备注",
 )
+# 康保县's form has the optional 户名 column after the account (integrity.md).
+HOLDER = "户名"
+KANGBAO_HEADERS = [*CANONICAL[:14], HOLDER, *CANONICAL[14:]]
 EXCEPTION_NOTE = "2025年突发重病致完全失能，经乡镇评议、县民政局同意再次申请"
 
 
@@ -273,6 +276,7 @@ class Person:
     id_cell: str | int = ""
     age_cell: int | None = None
     sex_cell: str = ""
+    holder: str = ""  # 户名, on 康保县's form only (blank: the applicant's own name)
     plants: list[str] = field(default_factory=list)
 
 
@@ -530,7 +534,10 @@ def write_table(
         row += 1
         if blank_after is not None and i == blank_after:
             row += 1  # an entirely blank row inside the table
-        for col, value in enumerate(row_values(p, i + 1 if numbered else None), start=1):
+        values = row_values(p, i + 1 if numbered else None)
+        if HOLDER in headers:
+            values.insert(list(headers).index(HOLDER), p.holder or p.name)
+        for col, value in enumerate(values, start=1):
             if value == "" or value is None:
                 continue
             cell = ws.cell(row=row, column=col, value=value)
@@ -744,11 +751,13 @@ def main() -> None:
     yuxian = build_yuxian(maker)
     repeaters = pick_repeaters(zhangbei, kangbao, yuxian)
     broken = plant_certificates(zhangbei, kangbao, yuxian)
+    screening = plant_integrity(zhangbei, kangbao, yuxian)
     manifest: list[str] = []
     write_zhangbei(zhangbei, manifest)
     write_kangbao(kangbao, manifest)
     save_yuxian(yuxian, manifest)
     write_history(maker, repeaters)
+    write_integrity_lists(screening, zhangbei, maker.used_ids, manifest)
     shots = write_screenshots([*zhangbei, *kangbao, *yuxian], broken)
     rows = len(zhangbei) + len(kangbao) + len(yuxian)
     print(f"wrote {OUT}: {rows} application rows, history 300 rows, {shots} screenshots")
@@ -778,8 +787,8 @@ def write_kangbao(kangbao: list[Person], manifest: list[str]) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "康保县"
-    title_rows(ws, len(CANONICAL), None)
-    write_table(ws, CANONICAL, kangbao, 2, True, None, manifest, "康保县.xlsx/康保县")
+    title_rows(ws, len(KANGBAO_HEADERS), None)
+    write_table(ws, KANGBAO_HEADERS, kangbao, 2, True, None, manifest, "康保县.xlsx/康保县")
     save_book(wb, OUT / "康保县.xlsx")
 
 
