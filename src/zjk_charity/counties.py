@@ -43,9 +43,21 @@ BY_CODE: dict[str, County] = {c.code: c for c in COUNTIES}
 # was registered when it was issued, so 130729… and 132528… both belong to today's 万全区.
 # 1993: 张家口地区 (1325xx) merged into the city, its counties renumbered 1307xx in the same
 # order; 2016: three counties became districts.
+# 132521 … 132532, in order
 _PREFECTURE = (
-    "张北县 康保县 沽源县 尚义县 蔚县 阳原县 怀安县 万全县 怀来县 涿鹿县 赤城县 崇礼县"
-).split()
+    "张北",
+    "康保",
+    "沽源",
+    "尚义",
+    "蔚",
+    "阳原",
+    "怀安",
+    "万全",
+    "怀来",
+    "涿鹿",
+    "赤城",
+    "崇礼",
+)
 _DISTRICTS_2016 = {
     "130721": "130705",  # 宣化县 → merged into 宣化区
     "130729": "130708",  # 万全县 → 万全区
