@@ -206,3 +206,22 @@ def test_spacing_never_makes_another_name(name: str, spaces: list[str]) -> None:
     assert fold_name(spaced) == fold_name(name)
     roster = ReferenceLists()
     assert roster.findings(person(1), spaced, "130722") == []  # nothing loaded: nothing said
+
+
+def test_the_template_has_the_holder_column_and_it_is_checked(tmp_path: Path) -> None:
+    import openpyxl
+
+    from zjk_charity.aid.template import write_template
+
+    template = write_template(tmp_path / "模板.xlsx", 2025)
+    book = openpyxl.load_workbook(template)
+    sheet = book["申请表"]
+    headers = [c.value for c in sheet[2]]
+    assert "户名" in headers
+    notes = " ".join(str(c.value) for c in book["填表说明"]["A"])
+    assert "户名可不填" in notes
+    row = good_row(姓名="测甲", 户名="测乙")
+    for position, header in enumerate(headers, start=1):
+        sheet.cell(3, position, row.get(header) or None)
+    book.save(template)
+    assert codes(run_validate(tmp_path, template)) == [(3, "户名", "ACCOUNT_HOLDER_MISMATCH")]
