@@ -91,7 +91,10 @@ def test_unusable_ids_are_findings_and_not_stored(tmp_path: Path) -> None:
 
 def test_cli_exit_codes_and_masked_output(tmp_path: Path) -> None:
     ids = [person(n) for n in range(1, 4)]
-    rows = [{"姓名": f"测{c}", "县(区)": "张北县", "身份证号": i} for c, i in zip("甲乙丙", ids)]
+    rows = [
+        {"姓名": f"测{c}", "县(区)": "张北县", "身份证号": i}
+        for c, i in zip("甲乙丙", ids, strict=True)
+    ]
     clean = list_book(tmp_path / "clean.xlsx", rows)
     done = cli(tmp_path, "lists", "import", str(clean), "--kind", "tekun", "--as-of", "2025-10-01")
     assert done.exit_code == 0, done.output
