@@ -879,12 +879,12 @@ def write_integrity_lists(
     _write_list(
         RELATIVES_FILE,
         "工作人员及村（居）干部近亲属备案表",
-        ("序号", "工作人员", "姓名", "身份证号", "关系"),
+        ("序号", "县(区)", "工作人员", "姓名", "身份证号", "关系"),
         [
-            (staff[k % 3], p.name, p.id18, ("配偶", "母亲", "兄弟", "子女")[k % 4])
+            (p.county, staff[k % 3], p.name, p.id18, ("配偶", "母亲", "兄弟", "子女")[k % 4])
             for k, p in enumerate(invented(8, ("张北县", "康保县", "蔚县")))
         ]
-        + [(who, p.name, p.id18, relation) for p, relation, who in screening.relatives],
+        + [(p.county, who, p.name, p.id18, relation) for p, relation, who in screening.relatives],
     )
     typo, bad = screening.typo, screening.bad_check
     earlier = [(p.county, p.name, p.id18) for p in invented(40, ("张北县", "康保县", "蔚县"))]
