@@ -22,6 +22,7 @@ from zjk_charity.aid.explain import explain
 from zjk_charity.aid.payout import payments_status
 from zjk_charity.cli.main import app
 from zjk_charity.errors import UserError
+from zjk_charity.ids import mask_id
 from zjk_charity.integrity.reviews import accept
 from zjk_charity.ledger import Ledger
 
@@ -415,3 +416,33 @@ def test_explain_json_has_no_review_for_errors(campaign: Campaign) -> None:
     doc = json.loads(cli(campaign.ws, "aid", "explain", campaign.zhangbei[0], "--json").stdout)
     (found,) = doc["people"][0]["findings"]
     assert "review" not in found and found["severity"] == "error"
+
+
+def test_explain_says_when_the_list_behind_a_recheck_was_replaced(campaign: Campaign) -> None:
+    dead = campaign.zhangbei[0]
+    load_list(campaign.ws, "deaths", [Listed(dead, detail={"death_date": "2025-10-30"})])
+    allocate(campaign, "--no-workbook")
+    load_list(campaign.ws, "deaths", [], counties=["130722"])  # 张北县's list replaced
+    (found,) = explain(campaign.ledger, YEAR, dead).as_json()["people"][0]["findings"]
+    assert found["code"] == "DECEASED" and "该名单现已更换" in found["message"]
+
+
+def test_a_failed_payment_to_someone_since_dead_is_not_retried(campaign: Campaign) -> None:
+    from zjk_charity.payments.store import instructions, set_state
+
+    allocate(campaign, "--no-workbook")
+    assert cli(campaign.ws, "aid", "pay").exit_code == 0
+    dead = campaign.zhangbei[0]
+    with campaign.ledger.run("aid payments import", {}) as run:
+        (sent,) = [i for i in instructions(run.conn, "aid", YEAR) if i.payee == dead]
+        set_state(run.conn, run.id, [(sent.id, "failed", "账户已销户")])
+    load_list(campaign.ws, "deaths", [Listed(dead, detail={"death_date": "2025-11-02"})])
+    retry = json.loads(cli(campaign.ws, "aid", "pay", "--retry", "--json").stdout)
+    (gone,) = retry["withdrawn"]
+    assert gone["withdrawn"]["reason"] == "去世" and retry["batch"] is None
+    taker = gone["backfilled"]["id"]
+    after = json.loads(cli(campaign.ws, "aid", "pay", "--json").stdout)
+    assert after["count"] == 1 and after["withdrawn"] == []
+    states = payments_status(campaign.ledger, YEAR).as_json()
+    assert dead not in {p["id"] for p in states["people"]}
+    assert [p["state"] for p in states["people"] if mask_id(p["id"]) == taker] == ["pending"]
