@@ -33,8 +33,11 @@ def cases(draw: st.DrawFn) -> tuple[ReferenceLists, list[Entry]]:
         institutions={
             n: listed(n, None, "institution") for n in draw(st.sets(st.sampled_from(IDS)))
         },
-        roster={
-            n: listed(n, draw(counties), "tekun", draw(st.sampled_from(["", "测甲", "测乙"])))
+        roster={  # an ID may be in two counties' rosters
+            n: [
+                listed(n, county, "tekun", draw(st.sampled_from(["", "测甲", "测乙"])))
+                for county in draw(st.lists(counties, min_size=1, max_size=2))
+            ]
             for n in draw(st.sets(st.sampled_from(IDS)))
         },
         roster_counties={c: "名册.xlsx" for c in draw(st.sets(st.sampled_from(COUNTIES)))},

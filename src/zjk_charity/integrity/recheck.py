@@ -71,8 +71,7 @@ def _may_refuse(lists: ReferenceLists, number: str, county: str | None) -> bool:
         return True
     if county is None or county not in lists.roster_counties:
         return False
-    listed = lists.roster.get(number)
-    return listed is None or listed.county_code != county
+    return not any(p.county_code in (None, county) for p in lists.roster.get(number, []))
 
 
 def deaths_in_force(conn: sqlite3.Connection) -> dict[str, ListPerson]:
