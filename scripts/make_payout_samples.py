@@ -15,7 +15,7 @@ The story after the list, as the README guide and ``zjk-charity demo`` tell it:
 
 The files depend on who is funded and in which order, so this script runs the toolkit
 itself, step by step, in a temporary copy of sample_data/ (run make_sample_data.py
-first). It prints DEATH_ID, which the README guide and demo.py name.
+first), with the earlier lists and the reference lists loaded as the guide loads them. It prints DEATH_ID, which the README guide and demo.py name.
 
     python scripts/make_payout_samples.py
 """
@@ -42,6 +42,14 @@ from zjk_charity.cli.main import app
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "sample_data"
 APPLICATIONS = ("张北县.xlsx", "康保县.xlsx", "蔚县.csv")
+HISTORY = {"2023年受助名单.xlsx": "2023", "2024年受助名单.xlsx": "2024"}
+# The reference lists (issue 17), loaded before validation as the README guide does.
+LISTS = {
+    "特困人员名册-张北县.xlsx": "tekun",
+    "集中供养人员名单.xlsx": "institution",
+    "死亡人员名单-2025年10月.csv": "deaths",
+    "近亲属备案.xlsx": "relatives",
+}
 
 # Positions in the funded list (rank order) of the people the story is about.
 REJECTED = {37: "经复核，该户2025年已纳入集中供养", 512: "申请时已由子女赡养，不属分散供养特困人员"}
@@ -157,11 +165,14 @@ def late_result(rows: list[dict[str, str]]) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         ws = Path(temp)
-        for name in (*APPLICATIONS, "2024年受助名单.xlsx"):
+        for name in (*APPLICATIONS, *HISTORY, *LISTS):
             shutil.copy(OUT / name, ws / name)
         shutil.copytree(OUT / "认证截图", ws / "认证截图")
         runner.invoke(app, ["init", str(ws), "--year", "2025"])
-        cli(ws, "aid", "history", "import", str(ws / "2024年受助名单.xlsx"), "--year", "2024")
+        for name, year in HISTORY.items():
+            cli(ws, "aid", "history", "import", str(ws / name), "--year", year)
+        for name, kind in LISTS.items():
+            cli(ws, "lists", "import", str(ws / name), "--kind", kind)
         files = (str(ws / n) for n in APPLICATIONS)
         cli(ws, "aid", "validate", *files, "--attachments", str(ws / "认证截图"), "--no-workbook")
         allocation = json_of(ws, "aid", "allocate", "--notice-from", "2025-10-27", "--no-workbook")

@@ -18,7 +18,7 @@ Files
   5 of them apply again in 2025 (2 with 特殊情况说明 filled, 3 without).
   Title on row 1, header on row 2.
 - ``认证截图/``: one tiny synthetic screenshot (a 247-byte greyscale JPEG) for every
-  认证截图 cell of the three application files, 949 files, except the planted three below.
+  认证截图 cell of the three application files, 950 files, except the planted three below.
 - ``心愿登记.xlsx``, ``捐赠_第1批.xlsx``, ``捐赠_第2批.xlsx``: 微心愿, see the comment above
   ``WISH_TITLE``.
 
@@ -91,6 +91,21 @@ Repeat recipients (REPEAT_RECIPIENT once 2024年受助名单.xlsx is imported as
     also has 往年受助年份 2024), 蔚县.csv row 249.
 Shared households: 24 pairs of applicants share a 户号 (HOUSEHOLD_SHARED); the script
 prints their rows.
+
+Integrity screening (issue 17; the script prints every row)
+    Reference lists: ``特困人员名册-张北县.xlsx`` (the platform's roster of 张北县: two
+    张北县 applicants left out → NOT_IN_ROSTER, one under an earlier name →
+    ROSTER_NAME_MISMATCH; the applicants who are not rural dispersed 特困 are not on it
+    either), ``集中供养人员名单.xlsx`` (one 康保县 applicant → IN_INSTITUTION),
+    ``死亡人员名单-2025年10月.csv`` (GBK, one 蔚县 applicant → DECEASED),
+    ``近亲属备案.xlsx`` (two applicants → STAFF_RELATIVE); each also lists invented people
+    who did not apply. ``2023年受助名单.xlsx``: a 康保县 applicant under a homophone
+    surname with one ID digit mistyped, and a 蔚县 applicant with a wrong check character
+    (kept by ``aid history import``) → POSSIBLE_REPEAT.
+    In the application files: a 蔚县 applicant entered again as the file's last row
+    (homophone surname, one ID digit off) → POSSIBLE_DUPLICATE; two 蔚县 households with
+    one account → ACCOUNT_SHARED; four 康保县 households with one mobile → PHONE_SHARED;
+    康保县.xlsx has a 户名 column, one account in the son's name → ACCOUNT_HOLDER_MISMATCH.
 
 The row numbers above are printed again by the script (the manifest) and must match.
 """
@@ -246,6 +261,9 @@ ZHANGBEI_HEADERS = (
     "特殊情况说明",
     "备注",
 )
+# 康保县's form has the optional 户名 column after the account (integrity.md).
+HOLDER = "户名"
+KANGBAO_HEADERS = [*CANONICAL[:14], HOLDER, *CANONICAL[14:]]
 EXCEPTION_NOTE = "2025年突发重病致完全失能，经乡镇评议、县民政局同意再次申请"
 
 
@@ -273,6 +291,7 @@ class Person:
     id_cell: str | int = ""
     age_cell: int | None = None
     sex_cell: str = ""
+    holder: str = ""  # 户名, on 康保县's form only (blank: the applicant's own name)
     plants: list[str] = field(default_factory=list)
 
 
@@ -530,7 +549,10 @@ def write_table(
         row += 1
         if blank_after is not None and i == blank_after:
             row += 1  # an entirely blank row inside the table
-        for col, value in enumerate(row_values(p, i + 1 if numbered else None), start=1):
+        values = row_values(p, i + 1 if numbered else None)
+        if HOLDER in headers:
+            values.insert(list(headers).index(HOLDER), p.holder or p.name)
+        for col, value in enumerate(values, start=1):
             if value == "" or value is None:
                 continue
             cell = ws.cell(row=row, column=col, value=value)
@@ -736,6 +758,207 @@ def pick_repeaters(
     return chosen
 
 
+# ---- integrity screening (issue 17) ---------------------------------------------------
+# What auditors look for (integrity.md). The cases in the application files are planted
+# without drawing from the random stream, so every other cell stays as it was; the
+# reference lists' and the 2023 list's invented people come from their own stream
+# (Maker(17), sharing the used IDs so that nobody is invented twice).
+
+# Surnames a pinyin IME offers for the same syllable (toneless), as a clerk mistypes them.
+HOMOPHONE = {"张": "章", "王": "汪", "李": "黎", "刘": "柳", "杨": "阳", "周": "舟", "吴": "武"}
+ROSTER_FILE = "特困人员名册-张北县.xlsx"
+INSTITUTION_FILE = "集中供养人员名单.xlsx"
+DEATHS_FILE = "死亡人员名单-2025年10月.csv"
+RELATIVES_FILE = "近亲属备案.xlsx"
+SHARED_PHONE = "13831309527"
+
+
+@dataclass
+class Screening:
+    """The applicants the reference lists and the 2023 list speak of."""
+
+    deceased: Person
+    in_home: Person
+    not_in_roster: list[Person]
+    renamed: Person  # in the roster under an earlier name
+    relatives: list[tuple[Person, str, str]]  # (person, relation, staff member)
+    typo: Person  # in the 2023 list with a one-digit typo and a homophone surname
+    bad_check: Person  # in the 2023 list with a wrong check character
+
+
+def retyped(id18: str, position: int) -> str:
+    """``id18`` with one digit of its body changed and the check character recomputed,
+    as when a clerk mistypes one digit and the system then accepts it."""
+    body = id18[:position] + str((int(id18[position]) + 3) % 10) + id18[position + 1 : 17]
+    return body + check_character(body)
+
+
+def derived_card(seed: str) -> str:
+    """A valid 19-digit card number derived from ``seed`` (no random draw)."""
+    digits = "".join(str(b % 10) for b in zlib.crc32(seed.encode()).to_bytes(4, "big") * 5)
+    body = "6217" + digits[:14]
+    return body + str(luhn.calc_check_digit(body))
+
+
+def pick(people: list[Person], index: int, plant: str, ok: object = None) -> Person:
+    """The first clean person at or after ``index`` (``ok(p)`` too, when given), marked."""
+    for p in people[index:]:
+        if clean(p) and (ok is None or ok(p)):  # type: ignore[operator]
+            p.plants.append(plant)
+            return p
+    raise ValueError(f"no clean person after {index}")
+
+
+def homophone(name: str) -> str:
+    return HOMOPHONE[name[0]] + name[1:]
+
+
+def plant_integrity(
+    zhangbei: list[Person], kangbao: list[Person], yuxian: list[Person]
+) -> Screening:
+    """Plant the cross-person cases in the application files; pick the people the lists
+    will name."""
+    # POSSIBLE_DUPLICATE: a 蔚县 applicant entered again at the end of the file, in
+    # another township, under a homophone surname and an ID with one digit mistyped.
+    src = pick(yuxian, 30, "POSSIBLE_DUPLICATE (first entry)", lambda p: p.name[0] in HOMOPHONE)
+    again = Person(**{**src.__dict__, "plants": ["POSSIBLE_DUPLICATE"]})
+    again.name, again.id18 = homophone(src.name), retyped(src.id18, 15)
+    again.id_cell, again.town, again.village = again.id18, TOWNS["蔚县"][-1], "北关村"
+    again.household, again.cert = "YXD0001", "认证截图/130726_dup1.jpg"
+    again.account, again.phone = derived_card(again.id18), ""
+    yuxian.append(again)
+    # ACCOUNT_SHARED: two 蔚县 households give one account (人卡分离).
+    first = pick(yuxian, 140, "ACCOUNT_SHARED")
+    second = pick(yuxian, 141, "ACCOUNT_SHARED", lambda p: p.household != first.household)
+    second.bank, second.account = first.bank, first.account
+    # PHONE_SHARED: four 康保县 households give one mobile number (a village official's).
+    for k in range(4):
+        pick(kangbao, 20 + k, "PHONE_SHARED").phone = SHARED_PHONE
+    # ACCOUNT_HOLDER_MISMATCH: the account is in the son's name (康保县 has a 户名 column).
+    son = pick(kangbao, 240, "ACCOUNT_HOLDER_MISMATCH")
+    son.holder = son.name[0] + "建军"
+    return Screening(
+        deceased=pick(yuxian, 60, "DECEASED"),
+        in_home=pick(kangbao, 150, "IN_INSTITUTION"),
+        not_in_roster=[pick(zhangbei, i, "NOT_IN_ROSTER") for i in (30, 210)],
+        renamed=pick(zhangbei, 120, "ROSTER_NAME_MISMATCH"),
+        relatives=[
+            (pick(zhangbei, 260, "STAFF_RELATIVE"), "父亲", "赵德明（大囫囵镇民政助理员）"),
+            (pick(yuxian, 220, "STAFF_RELATIVE"), "兄弟", "孙建华（村委会主任）"),
+        ],
+        typo=pick(kangbao, 270, "POSSIBLE_REPEAT", lambda p: p.name[0] in HOMOPHONE),
+        bad_check=pick(yuxian, 280, "POSSIBLE_REPEAT"),
+    )
+
+
+def write_integrity_lists(
+    screening: Screening, zhangbei: list[Person], used_ids: set[str], manifest: list[str]
+) -> None:
+    """The four reference lists and the 2023 recipients' list (integrity.md)."""
+    other = Maker(17)
+    other.used_ids = used_ids
+
+    def invented(n: int, counties: tuple[str, ...]) -> list[Person]:
+        return [
+            other.person(c, TOWNS[c][0] if c in TOWNS else "", "", "", "date")
+            for c in (counties[k % len(counties)] for k in range(n))
+        ]
+
+    _write_roster(screening, zhangbei, invented(30, ("张北县",)), manifest)
+    _write_list(
+        INSTITUTION_FILE,
+        "2025年集中供养特困人员名单（各县社会福利中心、敬老院报送）",
+        ("序号", "县(区)", "机构", "姓名", "身份证号", "入住日期"),
+        [
+            (p.county, f"{p.county}社会福利中心", p.name, p.id18, date(2024, 3 + k % 9, 10))
+            for k, p in enumerate([*invented(12, ("张北县", "康保县", "蔚县")), screening.in_home])
+        ],
+    )
+    _write_deaths([*invented(20, ("张北县", "康保县", "蔚县")), screening.deceased])
+    staff = ("钱志刚（公会镇副镇长）", "李春生（村党支部书记）", "周海山（县民政局干部）")
+    _write_list(
+        RELATIVES_FILE,
+        "工作人员及村（居）干部近亲属备案表",
+        ("序号", "县(区)", "工作人员", "姓名", "身份证号", "关系"),
+        [
+            (p.county, staff[k % 3], p.name, p.id18, ("配偶", "母亲", "兄弟", "子女")[k % 4])
+            for k, p in enumerate(invented(8, ("张北县", "康保县", "蔚县")))
+        ]
+        + [(p.county, who, p.name, p.id18, relation) for p, relation, who in screening.relatives],
+    )
+    typo, bad = screening.typo, screening.bad_check
+    earlier = [(p.county, p.name, p.id18) for p in invented(40, ("张北县", "康保县", "蔚县"))]
+    earlier[7:7] = [(typo.county, homophone(typo.name), retyped(typo.id18, 14))]
+    wrong = next(c for c in "0123456789X" if c != bad.id18[17])
+    earlier[23:23] = [(bad.county, bad.name, bad.id18[:17] + wrong)]
+    _write_list(
+        f"2023{HISTORY_SUFFIX}",
+        "2023年福彩暖冬活动资助人员名单",
+        ("序号", "县(区)", "姓名", "身份证号"),
+        earlier,
+    )
+    manifest.append(
+        f"2023{HISTORY_SUFFIX} rows 10, 26: {typo.name} (typed {homophone(typo.name)}, one "
+        f"digit off) and {bad.name} (wrong check character) → POSSIBLE_REPEAT"
+    )
+
+
+def _write_roster(
+    screening: Screening, zhangbei: list[Person], others: list[Person], manifest: list[str]
+) -> None:
+    """张北县's roster as the platform exports it: every registered rural dispersed 特困
+    person of the county, whether they applied or not."""
+    left_out = {id(p) for p in screening.not_in_roster}
+    rows = []
+    for p in [*zhangbei, *others]:
+        if id(p) in left_out or p.category != "农村特困人员" or p.supply != "分散供养":
+            continue
+        name = p.name
+        if p is screening.renamed:
+            name = p.name[0] + ("桂兰" if p.sex == "女" else "福才")  # the name before a change
+        rows.append((p.county, p.town, name, p.id18, f"TK130722{len(rows) + 1:05d}"))
+    _write_list(
+        ROSTER_FILE,
+        "张北县农村分散供养特困人员名册（河北省民政综合业务平台导出）",
+        ("序号", "县(区)", "乡镇", "姓名", "身份证号", "救助证号"),
+        rows,
+    )
+    manifest.append(f"{ROSTER_FILE}: {len(rows)} people; 2 applicants left out, 1 renamed")
+
+
+def _write_deaths(people: list[Person]) -> None:
+    """The 殡葬 system's export: GBK CSV, the date as text."""
+    with (OUT / DEATHS_FILE).open("w", encoding="gbk", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(("姓名", "性别", "身份证号", "县(区)", "死亡日期", "火化地点"))
+        for k, p in enumerate(people):
+            day = date(2025, 10, 12) if k == len(people) - 1 else date(2025, 1 + k % 9, 3 + k)
+            writer.writerow((p.name, p.sex, p.id18, p.county, day.isoformat(), "张家口市殡仪馆"))
+
+
+def _write_list(
+    name: str, title: str, headers: tuple[str, ...], rows: list[tuple[object, ...]]
+) -> None:
+    """A list with a title row, its header on row 2, 序号 first, IDs as text."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "名单"
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    for col, text in enumerate(headers, start=1):
+        ws.cell(row=2, column=col, value=text).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(col)].width = 22 if text == "身份证号" else 14
+    for r, values in enumerate(rows, start=3):
+        for col, value in enumerate((r - 2, *values), start=1):
+            cell = ws.cell(row=r, column=col, value=value)
+            if headers[col - 1] == "身份证号":
+                cell.number_format = "@"
+            if isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+    save_book(wb, OUT / name)
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     maker = Maker(2025)
@@ -744,11 +967,13 @@ def main() -> None:
     yuxian = build_yuxian(maker)
     repeaters = pick_repeaters(zhangbei, kangbao, yuxian)
     broken = plant_certificates(zhangbei, kangbao, yuxian)
+    screening = plant_integrity(zhangbei, kangbao, yuxian)
     manifest: list[str] = []
     write_zhangbei(zhangbei, manifest)
     write_kangbao(kangbao, manifest)
     save_yuxian(yuxian, manifest)
     write_history(maker, repeaters)
+    write_integrity_lists(screening, zhangbei, maker.used_ids, manifest)
     shots = write_screenshots([*zhangbei, *kangbao, *yuxian], broken)
     rows = len(zhangbei) + len(kangbao) + len(yuxian)
     print(f"wrote {OUT}: {rows} application rows, history 300 rows, {shots} screenshots")
@@ -778,8 +1003,8 @@ def write_kangbao(kangbao: list[Person], manifest: list[str]) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "康保县"
-    title_rows(ws, len(CANONICAL), None)
-    write_table(ws, CANONICAL, kangbao, 2, True, None, manifest, "康保县.xlsx/康保县")
+    title_rows(ws, len(KANGBAO_HEADERS), None)
+    write_table(ws, KANGBAO_HEADERS, kangbao, 2, True, None, manifest, "康保县.xlsx/康保县")
     save_book(wb, OUT / "康保县.xlsx")
 
 

@@ -218,6 +218,8 @@ def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_pa
         for number, tables in _tables_after(4).items():
             for table in tables:
                 conn.execute(f"DROP TABLE {table}")
+            for table, column in _columns_after(4).get(number, []):
+                conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
             conn.execute("DELETE FROM schema_migrations WHERE number = ?", (number,))
         conn.execute(
             "CREATE INDEX allocation_people_id ON allocation_people(allocation_id, id_number)"
@@ -252,6 +254,17 @@ def _tables_after(number: int) -> dict[int, list[str]]:
         n = int(path.name.split("_", 1)[0])
         if n > number:
             found[n] = re.findall(r"CREATE TABLE (\w+)", path.read_text(encoding="utf-8"))
+    return found
+
+
+def _columns_after(number: int) -> dict[int, list[tuple[str, str]]]:
+    """The (table, column) pairs each migration after ``number`` adds, read from its SQL."""
+    found = {}
+    for path in MIGRATIONS.glob("*.sql"):
+        n = int(path.name.split("_", 1)[0])
+        if n > number:
+            sql = path.read_text(encoding="utf-8")
+            found[n] = re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", sql)
     return found
 
 

@@ -39,12 +39,36 @@ COUNTIES: tuple[County, ...] = (
 
 BY_CODE: dict[str, County] = {c.code: c for c in COUNTIES}
 
-# Codes retired when counties became districts (2016): an ID keeps the code of the place
-# the person was registered when it was issued, so 130729… belongs to today's 万全区.
-RETIRED: dict[str, str] = {
+# Codes retired since IDs were first issued: an ID keeps the code of the place the person
+# was registered when it was issued, so 130729… and 132528… both belong to today's 万全区.
+# 1993: 张家口地区 (1325xx) merged into the city, its counties renumbered 1307xx in the same
+# order; 2016: three counties became districts.
+# 132521 … 132532, in order
+_PREFECTURE = (
+    "张北",
+    "康保",
+    "沽源",
+    "尚义",
+    "蔚",
+    "阳原",
+    "怀安",
+    "万全",
+    "怀来",
+    "涿鹿",
+    "赤城",
+    "崇礼",
+)
+_DISTRICTS_2016 = {
     "130721": "130705",  # 宣化县 → merged into 宣化区
     "130729": "130708",  # 万全县 → 万全区
     "130733": "130709",  # 崇礼县 → 崇礼区
+}
+RETIRED: dict[str, str] = {
+    **_DISTRICTS_2016,
+    **{
+        f"1325{21 + i}": _DISTRICTS_2016.get(f"1307{22 + i}", f"1307{22 + i}")
+        for i in range(len(_PREFECTURE))
+    },
 }
 
 

@@ -34,6 +34,7 @@ from zjk_charity.aid.finalize import finalize
 from zjk_charity.aid.forms import write_forms
 from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import plan_markups, write_markups
+from zjk_charity.aid.model import Applicant
 from zjk_charity.aid.notice import notice_from_settings
 from zjk_charity.aid.payout import (
     PrintOptions,
@@ -59,6 +60,9 @@ from zjk_charity.config import (
 from zjk_charity.counties import find_county
 from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_name
+from zjk_charity.integrity.lists import import_list
+from zjk_charity.integrity.reference import KIND_ZH
+from zjk_charity.integrity.reviews import accept
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments.model import BatchFiles, BatchLine
 from zjk_charity.payments.profiles import profile
@@ -91,6 +95,15 @@ OPERATOR = "演示经办人"  # a synthetic name, like the demo's signer
 # named after their county, the screenshots folder (scripts/make_sample_data.py).
 HISTORY_SUFFIX = "年受助名单.xlsx"
 SCREENSHOTS = "认证截图"
+# The reference lists of integrity screening (scripts/make_sample_data.py), each with the
+# date it was exported, loaded before validation as the README guide loads them.
+REFERENCE_LISTS = (
+    ("特困人员名册-张北县.xlsx", "tekun", date(YEAR, 9, 30)),
+    ("集中供养人员名单.xlsx", "institution", date(YEAR, 9, 30)),
+    ("死亡人员名单-2025年10月.csv", "deaths", date(YEAR, 10, 15)),
+    ("近亲属备案.xlsx", "relatives", date(YEAR, 6, 30)),
+)
+RELATIVE_REVIEW = "经村民代表会议评议，符合条件，已公示无异议"
 
 
 @dataclass
@@ -145,6 +158,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         year = int(path.name[:4])
         imported = import_history(ledger, [path], year, {"files": [str(path)], "year": year})
         summary.lines.append(f"导入 {year} 年受助名单：{imported.imported} 人")
+    _reference_lists(ledger, data, summary)
     plan = plan_markups(applications, YEAR, root / "out", None)
     marked: list[Path] = []
     result = validate(
@@ -164,6 +178,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     for code, count in sorted(result.by_code().items()):
         summary.lines.append(f"  {code}: {count}")
     summary.written.extend(marked)  # each county's marked-up copy and the city list
+    _review_relative(ledger, result.applicants, summary)
     _allocate(ledger, root, summary)
     wishes = run_wishes_demo(ledger, data, root / "out", year=YEAR)
     summary.lines.extend(wishes.lines)
@@ -172,6 +187,31 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     summary.written.append(ledger.path)
     summary.lines.append("写出的文件：")
     return summary
+
+
+def _reference_lists(ledger: Ledger, data: Path, summary: DemoSummary) -> None:
+    """Load the four reference lists auditors use (integrity.md)."""
+    for name, kind, as_of in REFERENCE_LISTS:
+        loaded = import_list(ledger, data / name, kind, as_of=as_of, arguments={"demo": True})
+        summary.lines.append(f"导入{KIND_ZH[kind]} {name}：{len(loaded.read.people)} 人")
+
+
+def _review_relative(ledger: Ledger, applicants: Sequence[Applicant], summary: DemoSummary) -> None:
+    """Record the village's review of the first staff relative (the other stays 未复核)."""
+    relative = next(a for a in applicants if any(f.code == "STAFF_RELATIVE" for f in a.findings))
+    assert relative.id_number is not None
+    accept(
+        ledger,
+        YEAR,
+        relative.id_number,
+        "STAFF_RELATIVE",
+        RELATIVE_REVIEW,
+        operator=OPERATOR,
+        arguments={"demo": True},
+    )
+    summary.lines.append(
+        f"复核警告：{mask_name(relative.name)} 的 STAFF_RELATIVE（{RELATIVE_REVIEW}）"
+    )
 
 
 def _prepare(root: Path) -> None:

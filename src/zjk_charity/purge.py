@@ -1,11 +1,17 @@
-"""``zjk-charity purge --year Y [--wishes]``: delete personal data from the ledger.
+"""``zjk-charity purge --year Y [--history] [--wishes] [--lists]``: delete personal data.
 
-Removes the year's applications and their findings, the validated-file records, every
-allocation snapshot with its changes (withdrawals, 递补), and the year's payments: batches,
-instructions (names, accounts), the bank's result rows and corrected accounts. The
-history registry is kept unless ``--history`` is given, because it is what stops people
-being aided twice in later years (DOMAIN.md); the run records stay as the audit trail
-(commands, file names and hashes, no personal data).
+Removes the year's applications and their findings, the reviews of their warnings (aid
+accept), the validated-file records, every allocation snapshot with its changes
+(withdrawals, 递补), and the year's payments: batches, instructions (names, accounts), the
+bank's result rows and corrected accounts. The history registry is kept unless
+``--history`` is given, because it is what stops people being aided twice in later years
+(DOMAIN.md); the run records stay as the audit trail (commands, file names and hashes,
+no personal data).
+
+The reference lists (``lists import``: rosters, care homes, deaths, relatives of staff)
+belong to no campaign year: the lists in force screen next year's applications too, so
+``--year`` keeps them. ``--lists`` deletes every list, its people and its record (given
+alone or with ``--year``); the next campaign then loads fresh lists.
 Afterwards the ledger is VACUUMed so the deleted rows are gone from the file itself,
 not just unlinked. Output files under ``out/`` are the user's to delete; the result
 lists those that look like they belong to the year: besides the lists, the bank batch
@@ -22,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from zjk_charity.errors import UserError
+from zjk_charity.integrity import lists_store
 from zjk_charity.ledger import Ledger
 
 # (key, table, condition): the rows of one table that go. A key names the rows in the
@@ -52,6 +59,7 @@ _TABLES: tuple[_Part, ...] = (
     ("aid_changes", "aid_changes", _OF_YEAR),
     ("allocation_people", "allocation_people", _OF_YEAR),
     ("allocations", "allocations", "year = ?"),
+    ("warning_reviews", "warning_reviews", "year = ?"),
     ("aid_findings", "aid_findings", "year = ?"),
     ("applicants", "applicants", "year = ?"),
     ("aid_files", "aid_files", "year = ?"),
@@ -86,7 +94,7 @@ def _count(conn: sqlite3.Connection, table: str, where: str, args: tuple[int, ..
 
 
 def count_campaign(
-    ledger: Ledger, year: int | None, history: bool, wishes: bool = False
+    ledger: Ledger, year: int | None, history: bool, wishes: bool = False, lists: bool = False
 ) -> dict[str, int]:
     """What ``purge`` would delete, per table."""
     found: dict[str, int] = {}
@@ -101,17 +109,26 @@ def count_campaign(
         if wishes:
             for key, table, where in _WISHES:
                 found[key] = _count(conn, table, where, ())
+        if lists:
+            found |= lists_store.count_lists(conn)
     return found
 
 
 def purge(
-    ledger: Ledger, year: int | None, history: bool, out_dir: Path, wishes: bool = False
+    ledger: Ledger,
+    year: int | None,
+    history: bool,
+    out_dir: Path,
+    wishes: bool = False,
+    lists: bool = False,
 ) -> Purged:
-    """Delete the year's (and/or all 微心愿) personal data in one transaction, then VACUUM."""
+    """Delete the year's (and/or all 微心愿, and/or every reference list's) personal data
+    in one transaction, then VACUUM."""
     if not ledger.exists:
         raise UserError("工作目录中没有台账，无需删除", "there is no ledger in this workspace")
     result = Purged(year or 0)
-    with ledger.run("purge", {"year": year, "history": history, "wishes": wishes}) as run:
+    arguments = {"year": year, "history": history, "wishes": wishes, "lists": lists}
+    with ledger.run("purge", arguments) as run:
         if year is not None:
             for key, table, where in _TABLES:
                 cursor = run.conn.execute(
@@ -124,6 +141,8 @@ def purge(
         if history and year is not None:
             cursor = run.conn.execute("DELETE FROM history WHERE year = ?", (year,))
             result.rows["history"] = cursor.rowcount
+        if lists:
+            result.rows |= lists_store.delete_lists(run.conn)
         run.result = dict(result.rows)
     ledger.vacuum()
     if out_dir.is_dir():

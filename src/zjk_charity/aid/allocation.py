@@ -36,6 +36,7 @@ from zjk_charity.collector import collector_paused
 from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError
 from zjk_charity.ids import age_on
+from zjk_charity.integrity.recheck import recheck_entries
 from zjk_charity.ledger import Ledger
 from zjk_charity.ledger.db import insert_rows
 from zjk_charity.text import squash
@@ -125,6 +126,9 @@ class Allocation:
     # the entries already show it (aid/changes.py apply_changes): status "withdrawn", or
     # a waitlisted person "funded".
     changes: list[Change] = field(default_factory=list)
+    # Rows refused by this run's re-check against the lists in force (integrity.md), by
+    # code: only on the run that allocated (the codes themselves are in the entries).
+    rechecked: dict[str, int] = field(default_factory=dict)
     _document: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
     _by_seq: dict[int, Entry] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -605,6 +609,8 @@ def run_allocation(
             k: v for k, v in document.items() if k not in ("recipients", "waitlist", "excluded")
         }
         run.result["allocation_id"] = result.id
+        if result.rechecked:
+            run.result["rechecked"] = result.rechecked
         if write is not None:
             write(result)
     return result
@@ -644,6 +650,8 @@ def _decide_and_store(
     campaign = load_campaign(conn, request.year)
     if not campaign.people:
         raise _nothing_validated(request.year)
+    # The lists in force now refuse people validation let through (integrity.md).
+    rechecked = recheck_entries(conn, campaign.entries, campaign.people)
     outcome = allocate(
         campaign.people, seats=seats, classes=request.classes, as_of=request.as_of, fixed=fixed
     )
@@ -661,6 +669,7 @@ def _decide_and_store(
         notes=notes,
         quotas=outcome.quotas,
         run_id=run_id,
+        rechecked=dict(sorted(rechecked.items())),
     )
     result.id = _store(conn, run_id, result, decided)
     return result

@@ -1,16 +1,19 @@
 """``aid explain``: why one person was or was not funded, de-identified.
 
 Reads the latest stored allocation of the year; shows the person's own rows (their
-outcome, rank and reason) and, for their county, who stands just above and just below
-the cut, with masked names and IDs only.
+outcome, rank and reason), each row's findings (those ``aid validate`` stored, and the
+list errors ``aid allocate`` added when it re-checked the lists in force), every
+warning's review (``aid accept``) or 未复核, and, for their county, who stands just above
+and just below the cut, with masked names and IDs only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import (
@@ -25,7 +28,12 @@ from zjk_charity.aid.changes import who, who_en
 from zjk_charity.aid.changes_store import Change
 from zjk_charity.aid.ranking import REASON_EN, REASON_ZH, Reason
 from zjk_charity.errors import UserError
+from zjk_charity.findings import CODES, render_message
 from zjk_charity.ids import check_id, mask_id, mask_name
+from zjk_charity.integrity import reviews_store
+from zjk_charity.integrity.reference import LIST_ERRORS
+from zjk_charity.integrity.reviews import latest_reviews, review_json, review_line
+from zjk_charity.integrity.reviews_store import Review, StoredFinding
 from zjk_charity.ledger import Ledger
 
 
@@ -271,10 +279,49 @@ def public(e: Entry, a: Allocation) -> dict[str, Any]:
 
 
 @dataclass
+class FindingLine:
+    """One finding on one of the person's rows, and for a warning its latest review."""
+
+    code: str
+    severity: str
+    column: str | None
+    params: dict[str, Any]
+    # validate: stored by aid validate; allocate: added by the re-check at aid allocate
+    source: Literal["validate", "allocate"] = "validate"
+    review: Review | None = None
+    reviews: int = 0  # how many reviews the warning has (the latest counts)
+
+    def message(self, lang: str = "zh") -> str:
+        if self.params.get("_recheck") == "gone":
+            return (
+                f"{self.code}: found when allocating, by a list replaced since"
+                if lang == "en"
+                else f"{self.code}：分配时按当时在用的名单复核发现（该名单现已更换）"
+            )
+        return render_message(self.code, self.params, lang)
+
+    def review_text(self, lang: str = "zh") -> str:
+        return review_line(self.review, lang)
+
+    def as_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity,
+            "column": self.column,
+            "message": self.message(),
+            "source": self.source,
+        }
+        if self.severity == "warning":
+            found["review"] = review_json(self.review, self.reviews)
+        return found
+
+
+@dataclass
 class Explanation:
     matches: list[Entry]
     allocation: Allocation
     neighbours: dict[int, dict[str, Any]]  # seq → {last_funded, first_waiting}
+    findings: dict[int, list[FindingLine]] = field(default_factory=dict)  # seq → its findings
 
     def as_json(self) -> dict[str, Any]:
         a = self.allocation
@@ -299,6 +346,7 @@ class Explanation:
                     "explanation": describe(e, a),
                     "story": change_story(e, a),
                     **change_json(e, a),
+                    "findings": [f.as_json() for f in self.findings.get(e.seq, [])],
                     **self.neighbours.get(e.seq, {}),
                 }
                 for e in self.matches
@@ -318,7 +366,53 @@ def explain(ledger: Ledger, year: int, id_text: str) -> Explanation:
             f"no applicant with ID {mask_id(number)} in the {year} allocation",
         )
     neighbours = {e.seq: _neighbours(e, a) for e in matches if e.county_code}
-    return Explanation(matches, a, neighbours)
+    with ledger.read() as conn:
+        assert conn is not None  # load_allocation found a ledger
+        findings = _findings(conn, year, number, matches)
+    return Explanation(matches, a, neighbours, findings)
+
+
+def _findings(
+    conn: sqlite3.Connection, year: int, number: str, matches: list[Entry]
+) -> dict[int, list[FindingLine]]:
+    """Each row's findings: the stored ones in their order, then the list errors the
+    allocation's re-check added (worded from the lists in force, when they still say so)."""
+    stored = reviews_store.person_findings(conn, year, number)
+    latest = latest_reviews(reviews_store.reviews(conn, year, number))
+    found: dict[int, list[FindingLine]] = {}
+    for e in matches:
+        own = [f for f in stored if f.where == (e.file, e.sheet, e.row)]
+        lines = [_line(f.code, f, latest) for f in own]
+        added = [
+            c for c in e.errors.split(",") if c in LIST_ERRORS and c not in {f.code for f in own}
+        ]
+        lines += _rechecked(conn, e, added)
+        found[e.seq] = lines
+    return found
+
+
+def _line(
+    code: str, f: StoredFinding, latest: dict[tuple[str, str], tuple[Review, int]]
+) -> FindingLine:
+    review, count = latest.get((f.id_number, code), (None, 0))
+    return FindingLine(code, f.severity, f.column, f.params, "validate", review, count)
+
+
+def _rechecked(conn: sqlite3.Connection, e: Entry, codes: list[str]) -> list[FindingLine]:
+    """The re-check's codes on ``e`` as findings (aid allocate keeps only the codes)."""
+    if not codes:
+        return []
+    from zjk_charity.integrity.recheck import REFUSING_KINDS
+    from zjk_charity.integrity.reference import load_reference
+
+    now = load_reference(conn, REFUSING_KINDS).findings(e.id_number, e.name, e.county_code)
+    said = {code: (column, params) for code, column, params in now}
+    lines = []
+    for code in codes:
+        column, params = said.get(code, (None, {"_recheck": "gone"}))
+        severity = CODES[code].severity.value if code in CODES else "error"
+        lines.append(FindingLine(code, severity, column, params, "allocate"))
+    return lines
 
 
 def _neighbours(e: Entry, a: Allocation) -> dict[str, Any]:

@@ -9,8 +9,10 @@ of values (19 counties, two categories, three care levels, a few banks and dates
 each such column is judged once per distinct value (:class:`_Memo`) and a sheet is
 worked column by column into lists; only the ID, the account and the phone are checked
 cell by cell. The findings of a row keep the order the rules
-were written in (name, county, ID, category, support, care level, account, certificate,
-sex, age, phone, date, repeat), which the marked-up workbook lists them in.
+were written in (name, county, ID, category, support, care level, account, account
+holder, certificate, sex, age, phone, date, repeat), which the marked-up workbook lists
+them in. The optional 户名 column (ACCOUNT_HOLDER_MISMATCH) is read only when the sheet
+has it.
 """
 
 from __future__ import annotations
@@ -244,9 +246,17 @@ class _SheetChecker:
             [_household(v) for v in column("户号")],
             _Memo(_text).column(column("开户银行")),
             _Memo(_text).column(column("特殊情况说明")),
+            self.holders(rows, column),
             strict=True,
         )
         return [self.applicant(cells) for cells in judged]
+
+    def holders(self, rows: Sequence[Row], column: Callable[[str | int], list[Cell]]) -> list[str]:
+        """The optional 户名 column as compared with the name (whitespace and full-width
+        forms folded, like the name); blanks where the sheet has no such column."""
+        if col.HOLDER not in self.sheet.columns:
+            return [""] * len(rows)
+        return _Memo(_key).column(column(col.HOLDER))
 
     def applicant(self, judged: _Judged) -> Applicant:
         """One row's applicant and its findings, in the order the rules run."""
@@ -271,6 +281,7 @@ class _SheetChecker:
             household,
             bank,
             note,
+            holder,
         ) = judged
         number = row.number
         findings: list[Finding] = []
@@ -293,6 +304,10 @@ class _SheetChecker:
             account = account_cell
         else:
             account = self.account(findings, number, account_cell)
+        if holder and name and holder != name:
+            self.flag(
+                findings, number, col.HOLDER, "ACCOUNT_HOLDER_MISMATCH", holder=holder, name=name
+            )
         if not certificate or self.certificate_problem[certificate]:
             self.certificate(findings, number, certificate)
         if (sex_key and sex_key != sex) or (age_key and born):

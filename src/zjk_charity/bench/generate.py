@@ -23,7 +23,8 @@ from zjk_charity.aid import columns as col
 from zjk_charity.counties import COUNTIES
 from zjk_charity.ids import check_character
 
-HEADERS: tuple[str, ...] = tuple(c.name for c in col.COLUMNS)
+# The template's columns; the optional 户名 (integrity.md) is not on most counties' forms.
+HEADERS: tuple[str, ...] = tuple(c.name for c in col.COLUMNS if c.name != col.HOLDER)
 TITLE = "2025年福彩暖冬活动申请审批表（基准测试数据，人员均为虚构）"
 UNIT = "填报单位：张家口市民政局        填报日期：2025年10月8日"
 AS_OF = date(2025, 10, 20)

@@ -722,6 +722,55 @@ def withdraw(
     render_list_totals(out, result.allocation, chosen)
 
 
+@app.command()
+def accept(
+    id_number: Annotated[str, typer.Argument(help="身份证号 / resident ID", show_default=False)],
+    code: Annotated[
+        str,
+        typer.Option(
+            "--code", metavar="CODE", help="警告代码，如 STAFF_RELATIVE / the warning's code"
+        ),
+    ],
+    note: Annotated[
+        str,
+        typer.Option("--note", help="复核意见（核实了什么、结论）/ what was checked and found"),
+    ],
+    year: YearOpt = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """记录对某人某项警告的复核意见（经办人、时间；可多次记录，以最后一次为准）
+    / record the review of a warning on one person (errors cannot be accepted)."""
+    from zjk_charity.aid.changes import default_operator
+    from zjk_charity.config import Workspace
+    from zjk_charity.ids import mask_id
+    from zjk_charity.integrity.reviews import accept as run_accept
+    from zjk_charity.ledger import Ledger
+
+    with user_errors(lang):
+        ws = Workspace.open(workspace)
+        chosen = resolve_lang(lang, ws.settings.lang)
+        y = ws.year(year)
+        operator = default_operator(ws.settings.signers.handler)
+        arguments = {
+            "year": y,
+            "id": mask_id(id_number.strip()),  # the run record never keeps a full ID
+            "code": code,
+            "note": note,
+            "operator": operator,
+        }
+        result = run_accept(
+            Ledger(ws.ledger_path), y, id_number, code, note, operator=operator, arguments=arguments
+        )
+    if json_out:
+        emit_json(result.as_json())
+        return
+    from zjk_charity.cli.render import render_accept
+
+    render_accept(console(), result, chosen)
+
+
 @review_app.command("import")
 def review_import(
     file: Annotated[

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from zjk_charity import __version__
-from zjk_charity.cli import aid, report, wishes
+from zjk_charity.cli import aid, lists, report, wishes
 from zjk_charity.cli.common import (
     LangOpt,
     WorkspaceOpt,
@@ -42,6 +42,7 @@ app.add_typer(aid.app, name="aid")
 app.add_typer(wishes.wishes_app, name="wishes")
 app.add_typer(wishes.donations_app, name="donations")
 app.add_typer(report.app, name="report")
+app.add_typer(lists.app, name="lists")
 app.add_typer(report.keys_app, name="keys")
 
 
@@ -176,11 +177,20 @@ def purge(
     history: Annotated[
         bool, typer.Option("--history", help="同时删除该年度的受助名单（将无法再识别重复受助）")
     ] = False,
+    lists: Annotated[
+        bool,
+        typer.Option(
+            "--lists",
+            help="删除全部参照名单（特困名册、集中供养、死亡、近亲属备案）及其人员 / every reference list",
+        ),
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="不再确认 / do not ask")] = False,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """删除某年度活动的个人信息（申请、问题、分配结果、付款）/ delete a campaign's personal data."""
+    """删除某年度活动的个人信息（申请、问题、分配结果、付款）/ delete a campaign's personal data.
+
+    参照名单不属于某个年度，--year 不删除它们；用 --lists 删除全部参照名单。"""
     from zjk_charity.config import Workspace
     from zjk_charity.errors import UserError
     from zjk_charity.ledger import Ledger
@@ -190,12 +200,12 @@ def purge(
     with user_errors(lang):
         ws = Workspace.open(workspace)
         ledger = Ledger(ws.ledger_path)
-        if year is None and not wishes:
+        if year is None and not wishes and not lists:
             raise UserError(
-                "请用 --year 指定年度，或用 --wishes 删除微心愿数据",
-                "give --year, or --wishes",
+                "请用 --year 指定年度，或用 --wishes 删除微心愿数据、--lists 删除参照名单",
+                "give --year, or --wishes, or --lists",
             )
-        found = count_campaign(ledger, year, history, wishes)
+        found = count_campaign(ledger, year, history, wishes, lists)
         if not any(found.values()):
             console().print("台账中没有要删除的数据")
             return
@@ -205,8 +215,11 @@ def purge(
             out.print(f"  {TABLE_NAMES.get(table, table)}：{n} 行")
         if not yes and not typer.confirm("确认删除？此操作不能撤销 / delete?", default=False):
             raise typer.Exit(1)
-        result = run_purge(ledger, year, history, ws.out_dir, wishes)
+        result = run_purge(ledger, year, history, ws.out_dir, wishes, lists)
     out.print("已删除，并已压缩台账文件使其不可恢复。")
+    kept = 0 if lists else count_campaign(ledger, None, False, lists=True).get("ref_people", 0)
+    if kept:
+        out.print(f"参照名单（{kept} 人）不随年度删除，仍用于核查；如需删除，请加 --lists")
     if result.outputs:
         out.print("以下输出文件含有个人信息，请自行删除或妥善保管：")
         for path in result.outputs:
@@ -221,10 +234,13 @@ TABLE_NAMES = {
     "aid_changes": "撤销与递补记录",
     "allocation_people": "分配结果中的人员",
     "allocations": "分配记录",
+    "warning_reviews": "警告的复核记录",
     "aid_findings": "校验问题",
     "applicants": "申请人",
     "aid_files": "申请表记录",
     "history": "受助名单",
+    "ref_people": "参照名单中的人员",
+    "ref_lists": "参照名单记录",
     "wish_matches": "微心愿匹配",
     "donations": "捐赠",
     "wishes": "心愿（含儿童信息）",

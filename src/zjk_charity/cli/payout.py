@@ -30,6 +30,7 @@ from zjk_charity.cli.common import (
 
 if TYPE_CHECKING:
     from zjk_charity.aid.payout import PaymentsStatus, PayResult, PersonRef, PrintOptions
+    from zjk_charity.cli.layout import Screen
     from zjk_charity.config import Workspace
 
 payments_app = new_app("付款批次的银行回盘与付款状态 / bank results and payment status")
@@ -88,6 +89,7 @@ def pay(
 ) -> None:
     """生成一个付款批次：按银行格式写出代发文件，每人一笔，记为等待回盘
     / one payment batch: the bank file(s), one instruction per person to pay."""
+    from zjk_charity.aid.changes import default_operator
     from zjk_charity.aid.payout import pay as run_pay
     from zjk_charity.config import Workspace
     from zjk_charity.ledger import Ledger
@@ -115,6 +117,7 @@ def pay(
             memo=ws.settings.aid.payment_memo.format(year=y),
             retry=retry,
             arguments={"year": y, "profile": bank.name, "retry": retry, "out": str(folder)},
+            operator=default_operator(ws.settings.signers.handler),
         )
     if json_out:
         emit_json(result.as_json())
@@ -122,8 +125,28 @@ def pay(
     _render_pay(result, chosen)
 
 
+def _render_deceased(out: Screen, result: PayResult, lang: str) -> None:
+    """The people found in a deaths list before paying: not paid, withdrawn, backfilled."""
+    if not result.withdrawn:
+        return
+    from zjk_charity.cli.render import render_withdrawal
+
+    n = len(result.withdrawn)
+    out.print(
+        f"付款前按死亡名单复核：{n} 人已在死亡（殡葬）名单中，不予付款，已撤销（去世）并递补"
+        if lang == "zh"
+        else f"checked against the deaths lists before paying: {n} funded people are in one; "
+        "not paid, withdrawn (died) and backfilled",
+        style="bold yellow",
+    )
+    assert result.allocation is not None  # set whenever someone was withdrawn
+    for w in result.withdrawn:
+        render_withdrawal(out, result.allocation, w, lang)
+
+
 def _render_pay(result: PayResult, lang: str) -> None:
     out, zh = console(), lang == "zh"
+    _render_deceased(out, result, lang)
     if result.batch is None:
         out.print(
             ("没有需要重新付款的人（失败且已更正账号的）" if result.retry else "没有待付款的人")

@@ -9,12 +9,13 @@ from rich.table import Table
 
 from zjk_charity.aid.allocation import Allocation
 from zjk_charity.aid.changes import Withdrawal
-from zjk_charity.aid.explain import Explanation
+from zjk_charity.aid.explain import Explanation, FindingLine
 from zjk_charity.aid.review import ReviewResult
 from zjk_charity.aid.validation import ValidationResult
 from zjk_charity.cli.common import styled
 from zjk_charity.cli.layout import Screen, code_summary, print_findings, print_more
 from zjk_charity.ids import mask_id, mask_name
+from zjk_charity.integrity.reviews import AcceptResult
 
 
 def render_validation(
@@ -147,6 +148,16 @@ def render_allocation(out: Screen, a: Allocation, lang: str, written: list[Path]
         else:
             parts = [f"{REASON_EN[Reason(r)]}: {n}" for r, n in sorted(counts.items()) if r]
             out.print("not funded: " + "; ".join(parts))
+    if a.rechecked:
+        listed = "、".join(f"{code} {n} 人" for code, n in a.rechecked.items())
+        listed_en = ", ".join(f"{code}: {n}" for code, n in a.rechecked.items())
+        out.print(
+            f"按当前名单复核，校验之后新发现 {listed}，已按有错误不予分配（aid explain 可查看原因）"
+            if zh
+            else f"re-checked against the lists in force: {listed_en} found since validation, "
+            "not funded (aid explain says why)",
+            style="yellow",
+        )
     for note in a.notes:
         out.print(note, style="yellow")
     if written is None:
@@ -192,6 +203,7 @@ def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None
         out.print("  " + describe(e, a, lang))
         for line in change_story(e, a, lang)[1:]:  # the first is describe's sentence
             out.print("  " + line)
+        _render_person_findings(out, explanation.findings.get(e.seq, []), lang)
         near = explanation.neighbours.get(e.seq) or {}
         for key, label in (
             ("last_funded", "本县最后一名入选" if zh else "last funded in the county"),
@@ -214,6 +226,61 @@ def render_explanation(out: Screen, explanation: Explanation, lang: str) -> None
         "allocation workbook's 分配规则 sheet",
         style="dim",
     )
+
+
+def _render_person_findings(out: Screen, lines: Sequence[FindingLine], lang: str) -> None:
+    """A row's findings, errors red and warnings yellow; under each warning its review
+    (note, operator, time) or 未复核."""
+    zh = lang == "zh"
+    for f in lines:
+        error = f.severity == "error"
+        label = ("错误" if error else "警告") if zh else f.severity
+        added = (
+            ("（分配时复核）" if zh else " (re-checked when allocating)")
+            if f.source == "allocate"
+            else ""
+        )
+        out.print(
+            styled(
+                (f"  [{label}] {f.code}{added}", "red" if error else "yellow"),
+                f"：{f.message(lang)}" if zh else f": {f.message(lang)}",
+            )
+        )
+        if not error:
+            more = (
+                (f"（共 {f.reviews} 次复核，以最后一次为准）" if zh else f" ({f.reviews} reviews)")
+                if f.reviews > 1
+                else ""
+            )
+            out.print(
+                f"      {f.review_text(lang)}{more}",
+                style="dim" if f.review is not None else "yellow",
+            )
+
+
+def render_accept(out: Screen, result: AcceptResult, lang: str) -> None:
+    """The review just recorded, and that it supersedes earlier ones."""
+    from zjk_charity.integrity.reviews import moment
+
+    r = result.review
+    person = f"{mask_name(result.name)}（{mask_id(r.id_number)}）"
+    if lang == "zh":
+        out.print(styled(("已记录复核：", "bold"), f"{person}的 {r.code} 警告"))
+        out.print(f"  复核意见：{r.note}")
+        out.print(f"  经办人 {r.operator}，{moment(r.at)}")
+        if result.earlier:
+            out.print(f"  此前已复核 {result.earlier} 次，均保留；以本次为准", style="dim")
+        return
+    out.print(
+        styled(
+            ("review recorded: ", "bold"),
+            f"{mask_name(result.name)} ({mask_id(r.id_number)}), warning {r.code}",
+        )
+    )
+    out.print(f"  note: {r.note}")
+    out.print(f"  by {r.operator}, {moment(r.at)}")
+    if result.earlier:
+        out.print(f"  {result.earlier} earlier review(s) kept; this one counts", style="dim")
 
 
 # ------------------------------------------------ changes to the funded list (issue 16)

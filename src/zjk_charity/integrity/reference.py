@@ -7,20 +7,28 @@ it (``lists import``). The checks are pure look-ups by ID:
 - IN_INSTITUTION (error): the ID is in a care-home (集中供养) list.
 - NOT_IN_ROSTER (error): a 特困 roster is loaded for the applicant's county and the ID
   is not in it (the ``elsewhere`` wording when a roster has it in another county).
-- ROSTER_NAME_MISMATCH (warning): the roster has the ID under another name.
+- ROSTER_NAME_MISMATCH (warning): the roster has the ID under another name (names are
+  compared without whitespace, full-width forms and traditional characters: 張三 is
+  张三, so a list kept in traditional characters raises no false alarm).
 - STAFF_RELATIVE (warning): the ID is in the relatives register (relation and staff).
+
+The applicant's county is the one its form's 县(区) names; a roster person's county is
+the one its row's 县(区) names (NULL when the roster does not say, see lists_store): the
+county code inside an ID is never compared, so an ID typed with a retired code (130729…
+for 万全区) is in a roster like any other.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from zjk_charity.aid import columns as col
 from zjk_charity.counties import BY_CODE
+from zjk_charity.integrity import lists_store
 from zjk_charity.text import squash
 
 KINDS = ("tekun", "institution", "deaths", "relatives")
@@ -59,7 +67,8 @@ class ReferenceLists:
 
     deaths: dict[str, ListPerson] = field(default_factory=dict)
     institutions: dict[str, ListPerson] = field(default_factory=dict)
-    roster: dict[str, ListPerson] = field(default_factory=dict)
+    # ID -> every roster entry of it (two counties' rosters may both list a person)
+    roster: dict[str, list[ListPerson]] = field(default_factory=dict)
     relatives: dict[str, list[ListPerson]] = field(default_factory=dict)
     # county code -> the name of a roster list covering it
     roster_counties: dict[str, str] = field(default_factory=dict)
@@ -71,7 +80,11 @@ class ReferenceLists:
     def findings(
         self, id_number: str | None, name: str, county_code: str | None
     ) -> list[ListFinding]:
-        """What the lists say about one applicant, in the order of the table above."""
+        """What the lists say about one applicant, in the order of the table above.
+
+        ``county_code`` is the county the applicant applies in (today's code); None when
+        the form's 县(区) names none, and then NOT_IN_ROSTER is not judged.
+        """
         if not id_number or self.empty:
             return []
         out: list[ListFinding] = []
@@ -90,24 +103,45 @@ class ReferenceLists:
         return out
 
     def _roster(self, id_number: str, name: str, county_code: str | None) -> list[ListFinding]:
-        listed = self.roster.get(id_number)
-        covered = county_code is not None and county_code in self.roster_counties
-        if listed is None or (covered and listed.county_code not in (None, county_code)):
-            if not covered:
-                return []
-            assert county_code is not None
-            params: dict[str, Any] = {
-                "county": _county_name(county_code),
-                "list": self.roster_counties[county_code],
-            }
-            if listed is not None:
-                params |= {"variant": "elsewhere", "other": _county_name(listed.county_code)}
-                params["list"] = listed.list_name
-            return [("NOT_IN_ROSTER", col.ID, params)]
-        if listed.name and name and squash(listed.name) != squash(name):
-            params = {"list": listed.list_name, "roster_name": listed.name, "name": name}
-            return [("ROSTER_NAME_MISMATCH", col.NAME, params)]
+        entries = self.roster.get(id_number, [])
+        covering = self.roster_counties.get(county_code or "")
+        if covering is not None:
+            # The applicant's county has a roster: the ID must be in it, or in a roster
+            # entry that does not say its county.
+            here = [p for p in entries if p.county_code in (None, county_code)]
+            if not here:
+                assert county_code is not None
+                params: dict[str, Any] = {"county": _county_name(county_code), "list": covering}
+                if entries:
+                    params |= {
+                        "variant": "elsewhere",
+                        "other": _county_name(entries[0].county_code),
+                        "list": entries[0].list_name,
+                    }
+                return [("NOT_IN_ROSTER", col.ID, params)]
+            entries = here
+        for listed in entries[:1]:
+            if listed.name and name and fold_name(listed.name) != fold_name(name):
+                params = {"list": listed.list_name, "roster_name": listed.name, "name": name}
+                return [("ROSTER_NAME_MISMATCH", col.NAME, params)]
         return []
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc  # 20 ms; only when a roster name is compared
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def fold_name(name: str) -> str:
+    """A name as it is compared: no whitespace, NFKC (full-width forms), and traditional
+    characters as simplified (OpenCC t2s), so 張 三 and 张三 are one name."""
+    key = squash(name)
+    if key.isascii():
+        return key.casefold()
+    return str(_t2s().convert(key))
 
 
 def _county_name(code: str | None) -> str:
@@ -122,37 +156,31 @@ def _relative_params(relatives: list[ListPerson]) -> dict[str, Any]:
     return {"list": first.list_name, "staff": staff, "relation": relation}
 
 
-_PEOPLE = """
-SELECT l.id, l.name, l.kind, p.sheet, p.row, p.id_number, p.name, p.county_code, p.detail
-FROM ref_people p JOIN ref_lists l ON l.id = p.list_id
-WHERE l.replaced_by IS NULL
-ORDER BY l.id, p.rowid
-"""
-
-
 def load_reference(conn: sqlite3.Connection, kinds: Iterable[str] = KINDS) -> ReferenceLists:
     """The lists in force (of ``kinds``), read from the ledger in one pass."""
     wanted = set(kinds)
     lists = ReferenceLists()
-    for name, counties in conn.execute(
-        "SELECT name, counties FROM ref_lists WHERE kind = 'tekun' AND replaced_by IS NULL "
-        "ORDER BY id"
-    ):
-        if "tekun" in wanted:
-            for code in json.loads(counties):
-                lists.roster_counties.setdefault(code, name)
-    for list_id, list_name, kind, sheet, row, number, name, county, detail in conn.execute(_PEOPLE):
+    for roster in lists_store.lists_in_force(conn, ("tekun",) if "tekun" in wanted else ()):
+        for code in roster.counties:
+            lists.roster_counties.setdefault(code, roster.name)
+    for row in lists_store.people_in_force(conn, wanted):
         person = ListPerson(
-            list_id, list_name, kind, sheet, row, number, name, county, json.loads(detail)
+            list_id=row.list_id,
+            list_name=row.list_name,
+            kind=row.kind,
+            sheet=row.sheet,
+            row=row.row,
+            id_number=row.id_number,
+            name=row.name,
+            county_code=row.county_code,
+            detail=row.detail,
         )
-        if person.kind not in wanted:
-            continue
         if person.kind == "deaths":
             lists.deaths.setdefault(person.id_number, person)
         elif person.kind == "institution":
             lists.institutions.setdefault(person.id_number, person)
         elif person.kind == "tekun":
-            lists.roster.setdefault(person.id_number, person)
+            lists.roster.setdefault(person.id_number, []).append(person)
         elif person.kind == "relatives":
             lists.relatives.setdefault(person.id_number, []).append(person)
     return lists

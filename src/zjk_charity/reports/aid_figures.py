@@ -17,6 +17,7 @@ from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import Allocation, campaign_inputs, load_allocation, money
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.reports.integrity_figures import integrity_figures, integrity_runs
 from zjk_charity.reports.payment_figures import (
     change_figures,
     notice_periods,
@@ -148,6 +149,7 @@ def _runs(
     if final and final[0]:
         ids.add(int(final[0]))
     ids.update(payment_runs(conn, a))
+    ids.update(integrity_runs(conn, a))
     return runs_and_inputs(conn, ids)
 
 
@@ -187,6 +189,7 @@ def aid_report_data(ledger: Ledger, year: int) -> AidReportData:
         figures["notices"] = notice_periods(a)
         figures["changes"] = change_figures(a)
         figures["payments"] = payment_figures(conn, a)
+        figures["integrity"] = integrity_figures(conn, a)
         runs, inputs = _runs(conn, a)
     parameters = {
         "year": year,

@@ -42,6 +42,17 @@ CODE_TITLES = {
     "CARE_LEVEL_UNKNOWN": "自理能力无法识别",
     "DATE_INVALID": "日期无法识别",
     "PHONE_INVALID": "电话号码不对",
+    # Integrity screening (integrity.md)
+    "DECEASED": "已去世（死亡名单）",
+    "IN_INSTITUTION": "集中供养（机构名单）",
+    "NOT_IN_ROSTER": "不在特困人员名册",
+    "ROSTER_NAME_MISMATCH": "与名册姓名不符",
+    "STAFF_RELATIVE": "工作人员近亲属",
+    "ACCOUNT_SHARED": "不同户共用银行账号",
+    "ACCOUNT_HOLDER_MISMATCH": "户名与申请人不符",
+    "PHONE_SHARED": "多户共用电话",
+    "POSSIBLE_REPEAT": "疑似往年受助",
+    "POSSIBLE_DUPLICATE": "疑似同一人重复申请",
 }
 
 
@@ -170,6 +181,85 @@ def _payment_tables(f: dict[str, Any]) -> list[Table]:
     ]
 
 
+def _integrity_tables(f: dict[str, Any]) -> list[Table]:
+    """诚信核查: the lists used, the count of each integrity code, the funded people's
+    warnings with their reviews (de-identified)."""
+    g = f["integrity"]
+    lists: list[list[Value]] = [
+        [
+            x["kind_zh"],
+            x["name"],
+            x["sha256"],
+            x["rows"],
+            x["as_of"],
+            "在用" if x["in_force"] else "已替换",
+        ]
+        for x in g["lists"]
+    ] or [["未导入参考名单", "", "", None, "", ""]]
+    codes: list[list[Value]] = [
+        [
+            c["code"],
+            CODE_TITLES.get(c["code"], ""),
+            "错误" if c["severity"] == "error" else "警告",
+            c["validate"],
+            c["allocate"],
+        ]
+        for c in g["codes"]
+    ]
+    warnings: list[list[Value]] = [
+        [
+            w["county"],
+            w["name"],
+            w["id"],
+            w["code"],
+            CODE_TITLES.get(w["code"], ""),
+            w["review"]["note"] if w["review"] else "未复核",
+            w["review"]["operator"] if w["review"] else "",
+            w["review"]["when"] if w["review"] else "",
+        ]
+        for w in g["warnings"]
+    ]
+    return [
+        (
+            "核查名单",
+            [
+                Column("名单", 16),
+                Column("文件", 28),
+                Column("SHA-256", 66),
+                Column("人数", 8),
+                Column("日期", 12),
+                Column("状态", 8),
+            ],
+            lists,
+        ),
+        (
+            "核查结果",
+            [
+                Column("代码", 26),
+                Column("说明", 22),
+                Column("级别", 8),
+                Column("校验发现", 10),
+                Column("分配时复核新增", 16),
+            ],
+            codes,
+        ),
+        (
+            "警告复核",
+            [
+                Column("县(区)", 10),
+                Column("姓名", 8),
+                Column("身份证号", 21),
+                Column("代码", 26),
+                Column("说明", 20),
+                Column("复核意见", 40),
+                Column("经办人", 10),
+                Column("复核时间", 17),
+            ],
+            warnings,
+        ),
+    ]
+
+
 def _tables(f: dict[str, Any]) -> list[Table]:
     a = f["applications"]
     summary: list[list[Value]] = [
@@ -246,6 +336,7 @@ def _tables(f: dict[str, Any]) -> list[Table]:
             [Column("年度", 10), Column("受助人数", 12)],
             [[y["year"], y["people"]] for y in f["history"]["by_year"]],
         ),
+        *_integrity_tables(f),
     ]
 
 

@@ -1,0 +1,215 @@
+"""The SQL of the reference lists (migration 0007: ``ref_lists`` and ``ref_people``).
+
+No other module holds a cursor on these two tables. A list row stays for good as the
+record of what was loaded (file name, SHA-256, rows, date, run); its people are kept
+only while it is in force: replacing a list deletes them (minimum personal data), and
+``purge --lists`` deletes every list and its people.
+
+A person's ``county_code`` is the county their row's 县(区) names, or, when the row
+names none, the list's only county when it covers exactly one; otherwise NULL. It is
+deliberately not taken from the ID: an ID's address code never has to match the county
+a person lives in (DOMAIN.md), and the roster's "elsewhere" wording must not guess.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StoredList:
+    """One loaded list, in force or replaced."""
+
+    id: int
+    kind: str
+    name: str
+    path: str
+    sha256: str
+    rows: int
+    counties: tuple[str, ...]  # county codes, sorted
+    as_of: date
+    run_id: int
+    loaded_at: str  # when its run started (ISO 8601)
+    replaced_by: int | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.replaced_by is None
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """One person to store: the row it came from and what the list says."""
+
+    sheet: str
+    row: int
+    id_number: str
+    name: str
+    county_code: str | None
+    detail: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One person of a list in force, with its list's id, name and kind."""
+
+    list_id: int
+    list_name: str
+    kind: str
+    sheet: str
+    row: int
+    id_number: str
+    name: str
+    county_code: str | None
+    detail: dict[str, str]
+
+
+_LIST_COLUMNS = (
+    "l.id, l.kind, l.name, l.path, l.sha256, l.rows, l.counties, l.as_of, l.run_id, "
+    "COALESCE(r.started_at, ''), l.replaced_by"
+)
+_LISTS = f"SELECT {_LIST_COLUMNS} FROM ref_lists l LEFT JOIN runs r ON r.id = l.run_id"
+
+
+def _stored(row: Sequence[Any]) -> StoredList:
+    return StoredList(
+        id=int(row[0]),
+        kind=str(row[1]),
+        name=str(row[2]),
+        path=str(row[3]),
+        sha256=str(row[4]),
+        rows=int(row[5]),
+        counties=tuple(json.loads(row[6])),
+        as_of=date.fromisoformat(row[7]),
+        run_id=int(row[8]),
+        loaded_at=str(row[9]),
+        replaced_by=None if row[10] is None else int(row[10]),
+    )
+
+
+def all_lists(conn: sqlite3.Connection) -> list[StoredList]:
+    """Every list ever loaded (in force and replaced), in the order they were loaded."""
+    return [_stored(r) for r in conn.execute(f"{_LISTS} ORDER BY l.id")]
+
+
+def lists_in_force(
+    conn: sqlite3.Connection, kinds: Iterable[str] | None = None
+) -> list[StoredList]:
+    """The lists in force (of ``kinds``, default all), in the order they were loaded."""
+    found = [
+        _stored(r) for r in conn.execute(f"{_LISTS} WHERE l.replaced_by IS NULL ORDER BY l.id")
+    ]
+    wanted = None if kinds is None else set(kinds)
+    return [s for s in found if wanted is None or s.kind in wanted]
+
+
+def same_file_in_force(conn: sqlite3.Connection, kind: str, sha256: str) -> StoredList | None:
+    """The list in force of ``kind`` loaded from a file with this SHA-256, if any."""
+    row = conn.execute(
+        f"{_LISTS} WHERE l.kind = ? AND l.sha256 = ? AND l.replaced_by IS NULL ORDER BY l.id",
+        (kind, sha256),
+    ).fetchone()
+    return None if row is None else _stored(row)
+
+
+def add_list(
+    conn: sqlite3.Connection,
+    *,
+    kind: str,
+    name: str,
+    path: str,
+    sha256: str,
+    counties: Sequence[str],
+    as_of: date,
+    run_id: int,
+    people: Sequence[NewPerson],
+) -> tuple[int, list[StoredList]]:
+    """Store a list and its people; replace (and empty) every list of the same kind in
+    force whose counties are all among ``counties``. Returns the new list's id and the
+    lists it replaced."""
+    codes = sorted(set(counties))
+    cursor = conn.execute(
+        "INSERT INTO ref_lists (kind, name, path, sha256, rows, counties, as_of, run_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (kind, name, path, sha256, len(people), json.dumps(codes), as_of.isoformat(), run_id),
+    )
+    new_id = int(cursor.lastrowid or 0)
+    conn.executemany(
+        "INSERT INTO ref_people (list_id, sheet, row, id_number, name, county_code, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                new_id,
+                p.sheet,
+                p.row,
+                p.id_number,
+                p.name,
+                p.county_code,
+                json.dumps(p.detail, ensure_ascii=False, sort_keys=True),
+            )
+            for p in people
+        ],
+    )
+    covered = set(codes)
+    replaced = [
+        old
+        for old in lists_in_force(conn, (kind,))
+        if old.id != new_id and set(old.counties) <= covered
+    ]
+    for old in replaced:
+        conn.execute("UPDATE ref_lists SET replaced_by = ? WHERE id = ?", (new_id, old.id))
+        conn.execute("DELETE FROM ref_people WHERE list_id = ?", (old.id,))
+    return new_id, replaced
+
+
+_PEOPLE = """
+SELECT l.id, l.name, l.kind, p.sheet, p.row, p.id_number, p.name, p.county_code, p.detail
+FROM ref_people p JOIN ref_lists l ON l.id = p.list_id
+WHERE l.replaced_by IS NULL AND l.kind IN ({kinds})
+ORDER BY l.id, p.rowid
+"""
+
+
+def people_in_force(conn: sqlite3.Connection, kinds: Iterable[str]) -> list[PersonRow]:
+    """Every person of the lists in force of ``kinds``, list by list in loading order."""
+    wanted = sorted(set(kinds))
+    if not wanted:
+        return []
+    sql = _PEOPLE.format(kinds=", ".join("?" * len(wanted)))
+    return [
+        PersonRow(
+            list_id=int(list_id),
+            list_name=str(list_name),
+            kind=str(kind),
+            sheet=str(sheet),
+            row=int(row),
+            id_number=str(number),
+            name=str(name),
+            county_code=county,
+            detail=json.loads(detail),
+        )
+        for list_id, list_name, kind, sheet, row, number, name, county, detail in conn.execute(
+            sql, wanted
+        )
+    ]
+
+
+def count_lists(conn: sqlite3.Connection) -> dict[str, int]:
+    """What ``purge --lists`` would delete: people of the lists, and the list records."""
+    people = int(conn.execute("SELECT count(*) FROM ref_people").fetchone()[0])
+    lists = int(conn.execute("SELECT count(*) FROM ref_lists").fetchone()[0])
+    return {"ref_people": people, "ref_lists": lists}
+
+
+def delete_lists(conn: sqlite3.Connection) -> dict[str, int]:
+    """Delete every reference list and its people; returns the rows deleted per table."""
+    people = conn.execute("DELETE FROM ref_people").rowcount
+    # replaced_by points within the table: clear it first so no row refers to a deleted one.
+    conn.execute("UPDATE ref_lists SET replaced_by = NULL")
+    lists = conn.execute("DELETE FROM ref_lists").rowcount
+    return {"ref_people": people, "ref_lists": lists}
