@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from conftest import HEADERS, good_row
+from conftest import HEADERS, good_row, make_account
 from test_wishes_support import DONATION_HEADERS, WISH_HEADERS, donation_row, wish_row
 from zjk_charity.cli.main import app
 from zjk_charity.ids import check_character
@@ -51,7 +51,15 @@ def _texts(path: Path) -> set[str]:
 def test_aid_outputs_keep_formula_text_as_text(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     rows = [
-        good_row(序号=i, 姓名=text, 开户银行=text, **{"村(社区)": text}, 户号=f"H{i}")
+        good_row(
+            序号=i,
+            姓名=text,
+            开户银行=text,
+            **{"村(社区)": text},
+            户号=f"H{i}",
+            银行账号=make_account(f"6222{i:04d}"),  # each their own (ACCOUNT_SHARED)
+            联系电话=f"139{i:08d}",
+        )
         for i, text in enumerate(HOSTILE)
     ]
     for i, row in enumerate(rows):
