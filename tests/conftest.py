@@ -88,7 +88,7 @@ def make_account(prefix: str = "622202", length: int = 19) -> str:
 
 
 # Given names of other people in a test: no two sound alike or look alike (likeness.py).
-OTHER_NAMES = "乙丙丁戊庚辛壬癸子丑寅卯辰申"
+OTHER_NAMES = "乙丙丁戊庚辛壬癸子丑寅卯辰申春夏秋冬南西北金木水火山川梅兰竹菊风云雷花草松桃"
 
 
 def person_name(i: int) -> str:

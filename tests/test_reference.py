@@ -99,7 +99,7 @@ def test_roster_findings(tmp_path: Path) -> None:
         tmp_path,
         good_row(姓名="测甲", 身份证号=listed),
         good_row(姓名="测乙", 身份证号=renamed, **{"县(区)": "张北"}),
-        good_row(姓名="测甲", 身份证号=other),
+        good_row(姓名="测庚", 身份证号=other),  # another 测甲 would be POSSIBLE_DUPLICATE
         good_row(姓名="测丁", 身份证号=missing),
         good_row(姓名="测戊", 身份证号=person(5)),
     )

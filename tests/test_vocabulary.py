@@ -12,7 +12,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from conftest import codes, good_row, make_id, run_validate, write_workbook
+from conftest import codes, good_row, make_id, person_name, run_validate, write_workbook
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "integrity.md"
 FIELDS = ("生活自理能力", "供养方式", "人员类别")
@@ -57,7 +57,8 @@ def test_every_wording_reads_as_its_canonical_value(tmp_path: Path) -> None:
     for field, words in table.items():
         for wording, canonical in words.items():
             number = make_id("19400101", "130722", f"{2 * len(rows) + 1:03d}")
-            rows.append(good_row(身份证号=number, **{field: wording}))
+            # Each row another person: a name of their own (one name would be POSSIBLE_DUPLICATE).
+            rows.append(good_row(身份证号=number, 姓名=person_name(len(rows)), **{field: wording}))
             expected.append((field, wording, canonical))
     book = write_workbook(tmp_path / "张北县.xlsx", rows)
     result = run_validate(tmp_path, book)
