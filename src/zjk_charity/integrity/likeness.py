@@ -234,9 +234,9 @@ def _same_birth(x: _Key, y: _Key) -> bool:
 def _alike(a: Named, ka: _Key | None, b: Named, kb: _Key | None) -> bool:
     if ka is None or kb is None or ka.county != kb.county or a.id_number == b.id_number:
         return False
-    if names_alike(a.name, b.name) is None:  # cached: names repeat far more than IDs
+    if not _same_birth(ka, kb) and id_typo(ka.body + ka.check, kb.body + kb.check) is None:
         return False
-    return _same_birth(ka, kb) or id_typo(ka.body + ka.check, kb.body + kb.check) is not None
+    return names_alike(a.name, b.name) is not None  # last: the dearest, though cached
 
 
 def likely_same(a: Named, b: Named) -> bool:
