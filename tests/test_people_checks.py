@@ -188,7 +188,8 @@ def test_account_shared_message_masks_the_account(tmp_path: Path) -> None:
     ]
     result = run_validate(tmp_path, write_workbook(tmp_path / "a.xlsx", rows))
     message = result.findings[0].message()
-    assert shared not in message and shared[-4:] in message
+    assert shared not in message and f"尾号 {shared[-4:]}" in message
+    assert f"ending {shared[-4:]}" in result.findings[0].message("en")
     assert "另外 1 名不同户申请人" in message and "a.xlsx「张北镇」第 5 行" in message
     assert result.findings[0].severity is Severity.ERROR
 

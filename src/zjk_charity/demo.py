@@ -169,6 +169,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         attachments=data / SCREENSHOTS,
         arguments={"files": [str(p) for p in applications], "demo": True},
         write=lambda checked: marked.extend(write_markups(checked, plan)),
+        phone_shared_limit=Settings().aid.phone_shared_limit,
     )
     s = result.summary
     summary.lines.append(

@@ -23,7 +23,6 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from zjk_charity.aid import columns as col
 from zjk_charity.findings import place_params
-from zjk_charity.ids import mask_account
 from zjk_charity.integrity.likeness import explain, partners
 
 # The cell each check's finding is reported in.
@@ -184,7 +183,8 @@ def shared_accounts(people: Sequence[P]) -> Iterator[Flag[P]]:
                 p,
                 "ACCOUNT_SHARED",
                 {
-                    "account": mask_account(p.account),
+                    "account": f"尾号 {p.account[-4:]}",
+                    "account_en": f"ending {p.account[-4:]}",
                     "count": len(group) - sizes[label],
                     **place_params(first.file, first.sheet, first.row),
                 },
