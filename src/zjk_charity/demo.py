@@ -84,7 +84,7 @@ YEAR = 2025
 # The payout story's files in sample_data/ (scripts/make_payout_samples.py) and the one
 # recipient who dies before payment (that script prints the ID).
 REVIEW_FILE = "复审结果.xlsx"
-DEATH_ID = "130723195004017884"
+DEATH_ID = "130726195006072616"
 DEATH_NOTE = "2025年11月9日病故"
 FIRST_RESULTS = "银行回盘-P2025-001.xlsx"
 ACCOUNTS_FILE = "账号更正.xlsx"
