@@ -105,7 +105,8 @@ def _withdrawn_at_payment(conn: sqlite3.Connection, a: Allocation) -> int:
 
 
 def _funded_warnings(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, Any]]:
-    """One line per (funded person, warning code), in the funded list's order."""
+    """One line per (funded person, warning code): by county, the integrity codes first
+    (what an auditor asks about), then in the funded list's order."""
     funded = {e.id_number: e for e in a.funded if e.id_number}
     found = store.warnings_of(conn, a.year, funded)
     latest = latest_reviews(store.reviews(conn, a.year))
@@ -114,28 +115,35 @@ def _funded_warnings(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, 
         mine = codes.setdefault(f.id_number, [])
         if f.code not in mine:
             mine.append(f.code)
+    people = list(funded.values())
+    order = sorted(
+        (e.county_code or "", code not in INTEGRITY_CODES, n, code)
+        for n, e in enumerate(people)
+        for code in codes.get(e.id_number or "", [])
+    )
     lines = []
-    for number, e in funded.items():
-        for code in codes.get(number, []):
-            review, count = latest.get((number, code), (None, 0))
-            lines.append(
-                {
-                    "county": e.county or "",
-                    "name": mask_name(e.name),
-                    "id": mask_id(number),
-                    "code": code,
-                    "review": None
-                    if review is None
-                    else {
-                        "note": review.note,
-                        "operator": review.operator,
-                        "at": review.at,
-                        "when": moment(review.at),
-                        "reviews": count,
-                    },
-                    "review_text": NOT_REVIEWED
-                    if review is None
-                    else f"{review.note}（{review.operator}，{moment(review.at)}）",
-                }
-            )
+    for _, _, n, code in order:
+        e = people[n]
+        number = e.id_number or ""
+        review, count = latest.get((number, code), (None, 0))
+        lines.append(
+            {
+                "county": e.county or "",
+                "name": mask_name(e.name),
+                "id": mask_id(number),
+                "code": code,
+                "review": None
+                if review is None
+                else {
+                    "note": review.note,
+                    "operator": review.operator,
+                    "at": review.at,
+                    "when": moment(review.at),
+                    "reviews": count,
+                },
+                "review_text": NOT_REVIEWED
+                if review is None
+                else f"{review.note}（{review.operator}，{moment(review.at)}）",
+            }
+        )
     return lines
