@@ -4,7 +4,10 @@ The story after the list, as the README guide and ``zjk-charity demo`` tell it:
 
 1. ``复审结果.xlsx``: the province's review of all 810 funded people (a title row, 通过 for
    808, 不通过 with a reason for two) → two withdrawals with 递补.
-2. One recipient dies before payment: ``aid withdraw DEATH_ID --reason 去世`` → 递补.
+2. One recipient dies before payment: ``aid withdraw DEATH_ID --reason 去世`` → 递补; and
+   the POSSIBLE_DUPLICATE of the sample (蔚县's last row: the same woman as its row 43,
+   typed again with a homophone surname and one ID digit off) turns out to be the same
+   person: ``aid withdraw DUPLICATE_ID --reason 其他`` → 递补.
 3. ``银行回盘-P2025-001.xlsx``: the bank's result of the first batch in the bank's own
    layout (its title, 收款人账号 / 收款人名称 / 交易金额 / 处理结果 / 失败原因, its 合计
    row): five failures (账户已销户 ×2, 户名不符, 账号不存在, 账户已冻结) and one 处理中.
@@ -63,6 +66,7 @@ FAILED = {
     702: ("失败", "账户已销户"),
 }
 PENDING = 402
+DUPLICATE_NOTE = "经核实与蔚县.csv第43行为同一人，身份证号和姓氏录错，重复申请"
 FROZEN = 480  # not corrected: paid in cash
 NEW_BANK = "中国邮政储蓄银行"
 
@@ -181,6 +185,13 @@ def main() -> None:
         cli(ws, "aid", "review", "import", str(OUT / "复审结果.xlsx"))
         death = funded[DEATH]["id"]
         cli(ws, "aid", "withdraw", death, "--reason", "去世", "--note", "2025年11月9日病故")
+        with sqlite3.connect(ws / "zjk-charity.db") as conn:
+            (duplicate,) = conn.execute(
+                "SELECT a.id_number FROM applicants a JOIN aid_findings f ON f.file_id = "
+                "a.file_id AND f.sheet = a.sheet AND f.row = a.row WHERE f.code = "
+                "'POSSIBLE_DUPLICATE' ORDER BY a.file_id DESC, a.row DESC LIMIT 1"
+            ).fetchone()
+        cli(ws, "aid", "withdraw", duplicate, "--reason", "其他", "--note", DUPLICATE_NOTE)
         cli(ws, "aid", "pay", "--out", str(ws / "out"))
         first = batch(ws / "out" / "P2025-001-basic.csv")
         with sqlite3.connect(ws / "zjk-charity.db") as conn:
@@ -195,6 +206,7 @@ def main() -> None:
         late_result(first)
     print(f"wrote the payout files into {OUT}")
     print(f"DEATH_ID = {death!r}  # aid withdraw … --reason 去世 (README guide, demo.py)")
+    print(f"DUPLICATE_ID = {duplicate!r}  # aid withdraw … --reason 其他 (README guide, demo.py)")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     assert "资助 810 人，810000.00 元" in result.output
     # the payout story: the review, a death, 递补, the bank's results, retry and cash
     assert "省级复审：通过 808 人，不通过 2 人" in result.output
-    assert "补充公示：递补 3 人" in result.output
+    assert "补充公示：递补 4 人" in result.output
     assert "到账 804 笔，失败 5 笔，处理中 1 笔" in result.output
     assert "付款批次 P2025-002：4 笔，4000.00 元" in result.output
     assert "现金发放 C2025-001：1 人，签收确认 1 人" in result.output

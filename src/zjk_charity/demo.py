@@ -86,6 +86,9 @@ YEAR = 2025
 REVIEW_FILE = "复审结果.xlsx"
 DEATH_ID = "130726195006072616"
 DEATH_NOTE = "2025年11月9日病故"
+# The sample's POSSIBLE_DUPLICATE, found to be the same person as 蔚县.csv row 43.
+DUPLICATE_ID = "130726193902076843"
+DUPLICATE_NOTE = "经核实与蔚县.csv第43行为同一人，身份证号和姓氏录错，重复申请"
 FIRST_RESULTS = "银行回盘-P2025-001.xlsx"
 ACCOUNTS_FILE = "账号更正.xlsx"
 LATER_RESULTS = ("银行回盘-P2025-002.csv", "银行回盘-P2025-001-补.xlsx")
@@ -275,8 +278,9 @@ def _allocate(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
 
 
 def _changes(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
-    """The province's review (two 不通过), a death before payment, each with 递补, and
-    the 补充公示 of the people who took the places."""
+    """The province's review (two 不通过), a death before payment, the possible
+    duplicate found to be the same person, each with 递补, and the 补充公示 of the people
+    who took the places."""
     data = sample_data_dir()
     review = import_review(
         ledger, YEAR, data / REVIEW_FILE, operator=OPERATOR, arguments={"demo": True}
@@ -296,6 +300,20 @@ def _changes(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
     summary.lines.append(
         f"去世 1 人：{mask_name(died.withdrawal.withdrawn.name)}，名额递补给"
         f"{mask_name(taken.name) if taken else '（无人）'}"
+    )
+    twice = withdraw(
+        ledger,
+        YEAR,
+        DUPLICATE_ID,
+        "其他",
+        note=DUPLICATE_NOTE,
+        operator=OPERATOR,
+        arguments={"demo": True},
+    )
+    taken = twice.withdrawal.backfilled
+    summary.lines.append(
+        f"疑似重复申请经核实为同一人 1 人：{mask_name(twice.withdrawal.withdrawn.name)}，"
+        f"名额递补给{mask_name(taken.name) if taken else '（无人）'}"
     )
     posted = write_supplement(ledger, YEAR, root / "out", Settings().aid, start=date(YEAR, 11, 17))
     summary.lines.append(f"补充公示：递补 {posted.people} 人；{posted.notice.period_line()}")
