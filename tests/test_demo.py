@@ -59,6 +59,19 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     # the planted problems are shown
     for code in ("PRECISION_LOST", "ID_BAD_CHECKSUM", "DUPLICATE_PERSON", "REPEAT_RECIPIENT"):
         assert code in result.output
+    # and so are the integrity checks, each planted case found once (twice for a pair)
+    for code, count in {
+        "DECEASED": 1,
+        "IN_INSTITUTION": 1,
+        "ROSTER_NAME_MISMATCH": 1,
+        "STAFF_RELATIVE": 2,
+        "ACCOUNT_SHARED": 2,
+        "ACCOUNT_HOLDER_MISMATCH": 1,
+        "PHONE_SHARED": 4,
+        "POSSIBLE_REPEAT": 2,
+        "POSSIBLE_DUPLICATE": 2,
+    }.items():
+        assert f"  {code}: {count}\n" in result.output, code
     # the demo workspace works without --year afterwards
     again = runner.invoke(app, ["aid", "history", "-w", str(tmp_path / "demo"), "--json"])
     assert again.exit_code == 0
@@ -66,7 +79,7 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     paid = runner.invoke(app, ["aid", "payments", "status", "-w", str(tmp_path / "demo"), "--json"])
     document = json.loads(paid.stdout)
     assert document["paid"] == {"count": 810, "amount": "810000.00"}
-    assert (document["withdrawn"], document["backfilled"]) == (3, 3)
+    assert (document["withdrawn"], document["backfilled"]) == (4, 4)
     conn = sqlite3.connect(tmp_path / "demo" / "zjk-charity.db")
     history = {r[0] for r in conn.execute("SELECT id_number FROM history WHERE year = 2025")}
     conn.close()
