@@ -17,8 +17,9 @@ from zjk_charity.counties import BY_CODE, county_of_id, current_code
         ("132521", "张北县"),  # 张家口地区's 张北县 (before 1993)
         ("132525", "蔚县"),
         ("132528", "万全区"),  # 地区 万全县 → 130729 → 万全区: both steps
-        ("132531", "赤城县"),
-        ("132532", "崇礼区"),
+        ("132531", "宣化区"),  # the 地区's 宣化县 (until 1983) → 130721 → 宣化区
+        ("132532", "赤城县"),
+        ("132533", "崇礼区"),  # the 地区's 崇礼县 → 130733 → 崇礼区
     ],
 )
 def test_a_retired_code_is_todays_county(code: str, today: str) -> None:
@@ -29,6 +30,6 @@ def test_a_retired_code_is_todays_county(code: str, today: str) -> None:
 
 def test_codes_of_other_places_are_no_county() -> None:
     assert county_of_id("110101195001011234") is None  # Beijing
-    assert county_of_id("132533195001011234") is None  # no 13th county of the 地区
+    assert county_of_id("132534195001011234") is None  # no 14th county of the 地区
     assert county_of_id(None) is None
     assert county_of_id("1307") is None

@@ -41,34 +41,31 @@ BY_CODE: dict[str, County] = {c.code: c for c in COUNTIES}
 
 # Codes retired since IDs were first issued: an ID keeps the code of the place the person
 # was registered when it was issued, so 130729… and 132528… both belong to today's 万全区.
-# 1993: 张家口地区 (1325xx) merged into the city, its counties renumbered 1307xx in the same
-# order; 2016: three counties became districts.
-# 132521 … 132532, in order
-_PREFECTURE = (
-    "张北",
-    "康保",
-    "沽源",
-    "尚义",
-    "蔚",
-    "阳原",
-    "怀安",
-    "万全",
-    "怀来",
-    "涿鹿",
-    "赤城",
-    "崇礼",
-)
+# 张家口地区 (1325xx) until 1993, from the official code tables (GB/T 2260): its 宣化县 moved
+# to the city in 1983 (130721); in 2016 three counties became districts.
 _DISTRICTS_2016 = {
     "130721": "130705",  # 宣化县 → merged into 宣化区
     "130729": "130708",  # 万全县 → 万全区
     "130733": "130709",  # 崇礼县 → 崇礼区
 }
+_PREFECTURE = {
+    "132521": "130722",  # 张北县
+    "132522": "130723",  # 康保县
+    "132523": "130724",  # 沽源县
+    "132524": "130725",  # 尚义县
+    "132525": "130726",  # 蔚县
+    "132526": "130727",  # 阳原县
+    "132527": "130728",  # 怀安县
+    "132528": "130729",  # 万全县
+    "132529": "130730",  # 怀来县
+    "132530": "130731",  # 涿鹿县
+    "132531": "130721",  # 宣化县 (in the 地区 until 1983)
+    "132532": "130732",  # 赤城县
+    "132533": "130733",  # 崇礼县
+}
 RETIRED: dict[str, str] = {
     **_DISTRICTS_2016,
-    **{
-        f"1325{21 + i}": _DISTRICTS_2016.get(f"1307{22 + i}", f"1307{22 + i}")
-        for i in range(len(_PREFECTURE))
-    },
+    **{old: _DISTRICTS_2016.get(new, new) for old, new in _PREFECTURE.items()},
 }
 
 
