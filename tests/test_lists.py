@@ -139,8 +139,50 @@ def test_the_same_file_again_changes_nothing(tmp_path: Path) -> None:
     said = cli(tmp_path, "lists", "import", str(book), "--kind", "tekun")
     assert said.exit_code == 0 and "台账未改变" in said.output
     # the same file as another kind is another list
-    other = import_list(ledger_of(tmp_path), book, "deaths", as_of=DAY)
+    other = import_list(ledger_of(tmp_path), book, "institution", as_of=DAY)
     assert not other.unchanged and len(list_overview(ledger_of(tmp_path))) == 2
+    # the same file covering other counties (--county) is a new load that replaces it
+    more = import_list(ledger_of(tmp_path), book, "tekun", as_of=DAY, named=named("张北", "康保"))
+    assert not more.unchanged and [s.id for s in more.replaced] == [first.stored.id]
+
+
+def named(*names: str) -> list[Any]:
+    from zjk_charity.counties import named_counties
+
+    return named_counties(names)
+
+
+def test_a_roster_without_a_county_column_needs_county(tmp_path: Path) -> None:
+    """A roster decides NOT_IN_ROSTER for every county it covers: never guessed from IDs."""
+    book = list_book(tmp_path / "a.xlsx", [["测甲", person(1)]], ["姓名", "身份证号"])
+    with pytest.raises(UserError, match="--county"):
+        import_list(ledger_of(tmp_path), book, "tekun", as_of=DAY)
+    said = cli(tmp_path, "lists", "import", str(book), "--kind", "tekun")
+    assert said.exit_code == 2 and "--county" in said.output
+    assert list_overview(ledger_of(tmp_path)) == []
+
+
+def test_a_list_that_shares_some_counties_narrows_the_older_one(tmp_path: Path) -> None:
+    """The city's roster covered 张北 and 康保; 张北 sends a newer roster of its own: the
+    city's roster keeps 康保 and loses its 张北 people."""
+    ledger = ledger_of(tmp_path)
+    city = [
+        {"姓名": "测甲", "县(区)": "张北县", "身份证号": person(1)},
+        {"姓名": "测乙", "县(区)": "康保县", "身份证号": person(2, "130723")},
+    ]
+    old = import_list(ledger, list_book(tmp_path / "全市.xlsx", city), "tekun", as_of=DAY)
+    new_rows = [{"姓名": "测丙", "县(区)": "张北县", "身份证号": person(3)}]
+    new = import_list(ledger, list_book(tmp_path / "张北.xlsx", new_rows), "tekun", as_of=DAY)
+    assert old.stored and not new.replaced and [s.id for s in new.narrowed] == [old.stored.id]
+    after = {s.name: s for s in list_overview(ledger)}
+    assert (after["全市.xlsx"].counties, after["全市.xlsx"].rows) == (("130723",), 1)
+    assert after["全市.xlsx"].in_force and after["张北.xlsx"].counties == ("130722",)
+    with ledger.read() as conn:
+        assert conn is not None
+        roster = load_reference(conn).roster
+    assert set(roster) == {person(2, "130723"), person(3)}  # 测甲 (张北, old) is gone
+    said = cli(tmp_path, "lists", "import", str(tmp_path / "全市.xlsx"), "--kind", "tekun")
+    assert "张北县" in said.output  # loading the city's again takes 张北 back
 
 
 def test_a_list_replaces_the_lists_of_its_kind_whose_counties_it_covers(tmp_path: Path) -> None:
@@ -153,7 +195,7 @@ def test_a_list_replaces_the_lists_of_its_kind_whose_counties_it_covers(tmp_path
     )
     a = import_list(ledger, zhangbei, "tekun", as_of=DAY).stored
     b = import_list(ledger, shangyi, "tekun", as_of=DAY).stored
-    deaths = import_list(ledger, zhangbei, "deaths", as_of=DAY).stored  # another kind: stays
+    deaths = import_list(ledger, zhangbei, "institution", as_of=DAY).stored  # another kind
     both = list_book(
         tmp_path / "两县.xlsx",
         [
@@ -169,7 +211,7 @@ def test_a_list_replaces_the_lists_of_its_kind_whose_counties_it_covers(tmp_path
     assert state == {
         "张北.xlsxtekun": (False, result.stored.id),
         "尚义.xlsxtekun": (False, result.stored.id),
-        "张北.xlsxdeaths": (True, None),
+        "张北.xlsxinstitution": (True, None),
         "两县.xlsxtekun": (True, None),
     }
     # the replaced lists' people are gone from the ledger (minimum personal data)
@@ -190,12 +232,12 @@ def test_counties_come_from_the_ids_when_no_column_names_them(tmp_path: Path) ->
         {"姓名": "测丙", "身份证号": person(3, "110101")},  # Beijing: no county of ours
     ]
     book = list_book(tmp_path / "a.xlsx", rows, ["姓名", "身份证号"])
-    read = read_list(book, "tekun", DAY)
+    read = read_list(book, "institution", DAY)
     assert (read.counties, read.counties_from) == (["130708"], "ids")
-    # one county: every person is in it (the roster says nothing else)
+    # one county: every person is in it (the list says nothing else)
     assert {p.county_code for p in read.people} == {"130708"}
-    named = read_list(book, "tekun", DAY, [])
-    assert named.counties == read.counties
+    again = read_list(book, "institution", DAY, [])
+    assert again.counties == read.counties
 
 
 def test_county_option_overrides(tmp_path: Path) -> None:
@@ -270,14 +312,41 @@ def test_column_names_of_real_forms(
 
 
 def test_a_bad_death_date_is_a_warning_and_the_person_is_kept(tmp_path: Path) -> None:
+    """An unreadable date keeps the death (the fact that matters); no date at all is no
+    death record: that row is not stored."""
     rows = [["测甲", person(1), "2025年13月1日"], ["测乙", person(2), ""]]
     book = list_book(tmp_path / "a.xlsx", rows, ["姓名", "身份证号", "死亡日期"])
     result = import_list(ledger_of(tmp_path), book, "deaths", as_of=DAY)
     assert [(f.row, f.column, f.code) for f in result.read.findings] == [
-        (3, "死亡日期", "DATE_INVALID")
+        (3, "死亡日期", "DATE_INVALID"),
+        (4, "死亡日期", "MISSING_FIELD"),
     ]
-    assert len(result.read.people) == 2 and not result.has_problems
-    assert [p.detail for p in result.read.people] == [{"death_date": "2025年13月1日"}, {}]
+    assert [p.detail for p in result.read.people] == [{"death_date": "2025年13月1日"}]
+    assert result.has_problems  # a row was left out: exit 1
+
+
+def test_a_list_without_death_dates_is_no_deaths_list(tmp_path: Path) -> None:
+    """A roster loaded with --kind deaths by mistake would have aid pay withdraw everyone
+    on it: the 死亡日期 column is required, and the file is refused (exit 2)."""
+    roster = list_book(
+        tmp_path / "名册.xlsx", [{"姓名": "测甲", "县(区)": "张北县", "身份证号": person(1)}]
+    )
+    said = cli(tmp_path, "lists", "import", str(roster), "--kind", "deaths")
+    assert said.exit_code == 2 and "死亡日期" in said.output and "--kind" in said.output
+    assert list_overview(ledger_of(tmp_path)) == []
+
+
+def test_a_deaths_list_replacing_one_with_other_people_says_so(tmp_path: Path) -> None:
+    headers = ["姓名", "县(区)", "身份证号", "死亡日期"]
+    october = list_book(
+        tmp_path / "10月.xlsx", [["测甲", "张北县", person(1), "2025-10-03"]], headers
+    )
+    november = list_book(
+        tmp_path / "11月.xlsx", [["测乙", "张北县", person(2), "2025-11-03"]], headers
+    )
+    cli(tmp_path, "lists", "import", str(october), "--kind", "deaths")
+    said = cli(tmp_path, "lists", "import", str(november), "--kind", "deaths")
+    assert said.exit_code == 0 and "1 人不在新名单中" in said.output and "合并" in said.output
 
 
 def test_a_gbk_csv_list(tmp_path: Path) -> None:

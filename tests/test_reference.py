@@ -144,25 +144,24 @@ def test_a_roster_of_another_county_says_nothing(tmp_path: Path) -> None:
 
 def test_a_replaced_list_no_longer_counts(tmp_path: Path) -> None:
     dead = person(1)
-    load(
-        tmp_path, "deaths", "一月.xlsx", ["姓名", "县(区)", "身份证号"], [["测甲", "张北县", dead]]
-    )
+    headers = ["姓名", "县(区)", "身份证号", "死亡日期"]
+    load(tmp_path, "deaths", "一月.xlsx", headers, [["测甲", "张北县", dead, "2025-01-05"]])
     assert codes(applications(tmp_path, good_row(身份证号=dead))) == [(4, "身份证号", "DECEASED")]
     # the corrected list of the same county no longer has the person (entered in error)
-    load(
-        tmp_path,
-        "deaths",
-        "二月.xlsx",
-        ["姓名", "县(区)", "身份证号"],
-        [["测乙", "张北县", person(2)]],
-    )
+    load(tmp_path, "deaths", "二月.xlsx", headers, [["测乙", "张北县", person(2), "2025-02-03"]])
     assert codes(applications(tmp_path, good_row(身份证号=dead))) == []
 
 
 def test_an_id_with_a_retired_county_code(tmp_path: Path) -> None:
-    # 130729 is the old 万全县: the roster lists IDs only, and covers today's 万全区.
+    # 130729 is the old 万全县; the roster of today's 万全区 lists it.
     old_code, other = person(1, "130729"), person(2, "130729")
-    load(tmp_path, "tekun", "万全.xlsx", ["姓名", "身份证号"], [["测甲", old_code]])
+    load(
+        tmp_path,
+        "tekun",
+        "万全.xlsx",
+        ["姓名", "县(区)", "身份证号"],
+        [["测甲", "万全区", old_code]],
+    )
     result = applications(
         tmp_path,
         good_row(身份证号=old_code, **{"县(区)": "万全区"}),

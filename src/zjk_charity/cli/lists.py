@@ -209,6 +209,25 @@ def _render_import(out: Screen, result: ListImport, lang: str, limit: int | None
                 else f"  replaced {old.name} ({old.as_of}, {old.rows} people); its people were "
                 "deleted from the ledger"
             )
+        for old in result.narrowed:
+            shared = _county_names([c for c in old.counties if c in r.counties])
+            out.print(
+                f"  旧名单 {old.name}（{old.as_of}）中{shared}的人员已由新名单替换并从台账删除，"
+                "其余县（区）仍在用"
+                if zh
+                else f"  {old.name} ({old.as_of}): its people of {shared} were replaced by this "
+                "list and deleted; its other counties stay in force"
+            )
+        if result.dropped:
+            out.print(
+                f"  注意：被替换的死亡名单中有 {result.dropped} 人不在新名单中，今后不再核查；"
+                "如果新名单只含新增的死亡人员，请把新旧名单合并成一个文件后重新导入"
+                if zh
+                else f"  note: {result.dropped} people of the replaced deaths list are not in "
+                "the new one and are no longer checked; if the new list holds only new deaths, "
+                "merge the two files and load the result",
+                style="bold yellow",
+            )
     if r.skipped_sheets:
         out.print(
             f"  未读取的工作表（找不到表头）：{'、'.join(r.skipped_sheets)}"

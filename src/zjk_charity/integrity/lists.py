@@ -91,7 +91,11 @@ _OWN: dict[str, tuple[tuple[ColumnSpec, str], ...]] = {
     "deaths": (
         (
             ColumnSpec(
-                DEATH_DATE, False, ("死亡时间", "火化日期", "火化时间", "去世日期", "殡葬日期")
+                # Required: a death without its date is no death record, and without the
+                # column a roster loaded as --kind deaths would withdraw everyone on it.
+                DEATH_DATE,
+                True,
+                ("死亡时间", "火化日期", "火化时间", "去世日期", "殡葬日期"),
             ),
             "death_date",
         ),
@@ -157,6 +161,8 @@ class ListImport:
     stored: StoredList | None = None  # the list in force for this file (None: nothing stored)
     unchanged: bool = False  # the same file was already in force
     replaced: list[StoredList] = field(default_factory=list)
+    narrowed: list[StoredList] = field(default_factory=list)  # as they were before
+    dropped: int = 0  # deaths: people of the replaced lists the new one does not name
 
     @property
     def has_problems(self) -> bool:
@@ -182,6 +188,8 @@ class ListImport:
             "unchanged": self.unchanged,
             "list": list_json(self.stored) if self.stored else None,
             "replaced": [list_json(s) for s in self.replaced],
+            "narrowed": [list_json(s) for s in self.narrowed],
+            "dropped": self.dropped,
             "findings": [f.as_json(lang) for f in r.findings],
         }
 
@@ -246,7 +254,8 @@ class _Reader:
 
     def death_date(self, sheet: Sheet, row: int, value: Cell) -> str:
         typed = nfkc(cell_text(value)).strip()
-        if not typed:
+        if not typed:  # a row without its date is not stored (sheet_people)
+            self.flag(sheet, row, DEATH_DATE, "MISSING_FIELD", column=DEATH_DATE)
             return ""
         day = parse_date(value)
         if day is None:
@@ -263,13 +272,17 @@ class _Reader:
                 self.skipped += 1
                 continue
             county = counties.find_county(cell_text(sheet.get(row, col.COUNTY)))
+            detail = self.detail(sheet, row)
+            if self.kind == "deaths" and "death_date" not in detail:
+                self.skipped += 1
+                continue
             person = NewPerson(
                 sheet=sheet.name,
                 row=row.number,
                 id_number=number,
                 name=squash(cell_text(sheet.get(row, col.NAME))),
                 county_code=county.code if county else None,
-                detail=self.detail(sheet, row),
+                detail=detail,
             )
             found.append((person, county))
         return found
@@ -287,16 +300,18 @@ def read_list(
     table = read_table(path, list_columns(kind), col.ID)
     reader = _Reader(path, kind, as_of)
     usable = [s for s in table.sheets if not s.missing]
+    needed = "、".join(spec.name for spec in list_columns(kind) if spec.required)
     if not usable:
         found = "；".join(f"{s.name}（缺少 {'、'.join(s.missing)}）" for s in table.sheets)
         raise UserError(
-            f"{path}：没有一个工作表有“身份证号”列（找到：{found}）；名单必须有身份证号",
-            f"{path}: no sheet has a 身份证号 (ID) column "
-            f"(found: {', '.join(s.name for s in table.sheets)}); a list needs IDs",
+            f"{path}：没有一个工作表有{KIND_ZH[kind]}必需的列（{needed}）（找到：{found}）；"
+            "请核对 --kind 和表头",
+            f"{path}: no sheet has the columns a {kind} list needs ({needed}) "
+            f"(found: {', '.join(s.name for s in table.sheets)}); check --kind and the header",
         )
     for sheet in table.sheets:
-        if sheet.missing:
-            reader.flag(sheet, sheet.header_row, col.ID, "COLUMN_MISSING", column=col.ID)
+        for name in sheet.missing:
+            reader.flag(sheet, sheet.header_row, name, "COLUMN_MISSING", column=name)
     rows = sum(len(s.rows) for s in usable)
     if rows == 0:
         raise UserError(
@@ -306,6 +321,14 @@ def read_list(
         )
     people = [found for sheet in usable for found in reader.sheet_people(sheet)]
     codes, source = _list_counties(people, named)
+    if kind == "tekun" and source in ("ids", "none") and people:
+        # The roster decides NOT_IN_ROSTER for every county it covers: never a guess.
+        raise UserError(
+            f"{path}：特困人员名册没有“县(区)”列，覆盖哪些县（区）不能按身份证号推断"
+            "（身份证号的地址码不一定是现住县区）；请用 --county 张北县 指明（可重复）",
+            f"{path}: the roster has no 县(区) column, and the counties it covers cannot be "
+            "guessed from IDs; name them with --county",
+        )
     only = codes[0] if len(codes) == 1 else None
     stored = [
         p if p.county_code or only is None else _with_county(p, only) for p, _county in people
@@ -369,11 +392,11 @@ def import_list(
     read = read_list(path, kind, day, named)
     result = ListImport(read, file_sha256(path), day)
     with ledger.run("lists import", arguments or {}, [path]) as run:
-        same = lists_store.same_file_in_force(run.conn, read.kind, result.sha256)
+        same = lists_store.same_file_in_force(run.conn, read.kind, result.sha256, read.counties)
         if same is not None:
             result.stored, result.unchanged = same, True
         elif read.people:
-            new_id, result.replaced = lists_store.add_list(
+            added = lists_store.add_list(
                 run.conn,
                 kind=read.kind,
                 name=path.name,
@@ -384,7 +407,12 @@ def import_list(
                 run_id=run.id,
                 people=read.people,
             )
-            result.stored = next(s for s in lists_store.all_lists(run.conn) if s.id == new_id)
+            result.replaced, result.narrowed, result.dropped = (
+                added.replaced,
+                added.narrowed,
+                added.dropped,
+            )
+            result.stored = next(s for s in lists_store.all_lists(run.conn) if s.id == added.id)
         run.outcome = "problems" if result.has_problems else "ok"
         run.result = {
             "kind": read.kind,

@@ -108,13 +108,29 @@ def lists_in_force(
     return [s for s in found if wanted is None or s.kind in wanted]
 
 
-def same_file_in_force(conn: sqlite3.Connection, kind: str, sha256: str) -> StoredList | None:
-    """The list in force of ``kind`` loaded from a file with this SHA-256, if any."""
-    row = conn.execute(
+def same_file_in_force(
+    conn: sqlite3.Connection, kind: str, sha256: str, counties: Sequence[str]
+) -> StoredList | None:
+    """The list in force of ``kind`` loaded from a file with this SHA-256 and covering
+    these counties, if any (the same file with another ``--county`` is a new load)."""
+    wanted = tuple(sorted(set(counties)))
+    for row in conn.execute(
         f"{_LISTS} WHERE l.kind = ? AND l.sha256 = ? AND l.replaced_by IS NULL ORDER BY l.id",
         (kind, sha256),
-    ).fetchone()
-    return None if row is None else _stored(row)
+    ):
+        if _stored(row).counties == wanted:
+            return _stored(row)
+    return None
+
+
+@dataclass(frozen=True)
+class Added:
+    """What storing a list did to the lists in force of its kind."""
+
+    id: int
+    replaced: list[StoredList]  # wholly covered by the new list: emptied
+    narrowed: list[StoredList]  # partly covered: the covered counties' people deleted
+    dropped: int  # deaths lists: people of the replaced lists the new one does not name
 
 
 def add_list(
@@ -128,10 +144,12 @@ def add_list(
     as_of: date,
     run_id: int,
     people: Sequence[NewPerson],
-) -> tuple[int, list[StoredList]]:
-    """Store a list and its people; replace (and empty) every list of the same kind in
-    force whose counties are all among ``counties``. Returns the new list's id and the
-    lists it replaced."""
+) -> Added:
+    """Store a list and its people, then, per county, make it the list in force of its
+    kind: a list of the same kind whose counties are all among ``counties`` is replaced
+    (and emptied); one that shares only some of them keeps its other counties and loses
+    its people of the shared ones. ``dropped`` counts the people of replaced deaths lists
+    the new list does not name (a monthly export replacing the month before)."""
     codes = sorted(set(counties))
     cursor = conn.execute(
         "INSERT INTO ref_lists (kind, name, path, sha256, rows, counties, as_of, run_id) "
@@ -156,15 +174,44 @@ def add_list(
         ],
     )
     covered = set(codes)
-    replaced = [
-        old
-        for old in lists_in_force(conn, (kind,))
-        if old.id != new_id and set(old.counties) <= covered
-    ]
+    olds = [old for old in lists_in_force(conn, (kind,)) if old.id != new_id]
+    replaced = [old for old in olds if set(old.counties) <= covered]
+    narrowed = [old for old in olds if old not in replaced and covered & set(old.counties)]
+    dropped = _dropped(conn, new_id, replaced) if kind == "deaths" else 0
     for old in replaced:
         conn.execute("UPDATE ref_lists SET replaced_by = ? WHERE id = ?", (new_id, old.id))
         conn.execute("DELETE FROM ref_people WHERE list_id = ?", (old.id,))
-    return new_id, replaced
+    for old in narrowed:
+        _narrow(conn, old, covered)
+    return Added(new_id, replaced, narrowed, dropped)
+
+
+def _dropped(conn: sqlite3.Connection, new_id: int, replaced: Sequence[StoredList]) -> int:
+    """People of the ``replaced`` lists whose ID the list ``new_id`` does not hold."""
+    if not replaced:
+        return 0
+    marks = ", ".join("?" * len(replaced))
+    row = conn.execute(
+        f"SELECT count(DISTINCT id_number) FROM ref_people WHERE list_id IN ({marks}) "
+        "AND id_number NOT IN (SELECT id_number FROM ref_people WHERE list_id = ?)",
+        (*[old.id for old in replaced], new_id),
+    ).fetchone()
+    return int(row[0])
+
+
+def _narrow(conn: sqlite3.Connection, old: StoredList, covered: set[str]) -> None:
+    """Take the counties ``covered`` (and their people) out of the list ``old``."""
+    taken = sorted(covered & set(old.counties))
+    marks = ", ".join("?" * len(taken))
+    conn.execute(
+        f"DELETE FROM ref_people WHERE list_id = ? AND county_code IN ({marks})",
+        (old.id, *taken),
+    )
+    rows = conn.execute("SELECT count(*) FROM ref_people WHERE list_id = ?", (old.id,))
+    conn.execute(
+        "UPDATE ref_lists SET counties = ?, rows = ? WHERE id = ?",
+        (json.dumps(sorted(set(old.counties) - covered)), int(rows.fetchone()[0]), old.id),
+    )
 
 
 _PEOPLE = """
