@@ -244,3 +244,37 @@ def test_the_limit_is_a_setting(tmp_path: Path) -> None:
 def test_phone_masking() -> None:
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone("0313-1234567") == "031*****4567"
+
+
+def test_explain_tells_a_possible_duplicate_without_naming_the_other_person(
+    tmp_path: Path,
+) -> None:
+    """aid explain is told to the applicant: the other record's name is masked, and its
+    ID loses the digits that differ (with the applicant's own ID they would give it away)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from zjk_charity.aid.allocation import AllocationRequest, run_allocation
+    from zjk_charity.aid.explain import explain
+    from zjk_charity.config import Settings
+
+    a = write_workbook(tmp_path / "张北县.xlsx", [good_row(姓名="張建國")])
+    swapped = make_id("19400110", "130722", "123")
+    b = write_workbook(tmp_path / "b.xlsx", [good_row(姓名="张建国", 身份证号=swapped)])
+    run_validate(tmp_path, [a, b])
+    aid = Settings().aid
+    request = AllocationRequest(
+        year=2025,
+        as_of=date(2025, 10, 20),
+        budget=Decimal(2000),
+        per_person=Decimal(1000),
+        classes=list(aid.priority),
+    )
+    run_allocation(_ledger(tmp_path), request)
+    told = explain(_ledger(tmp_path), 2025, swapped)
+    (line,) = next(iter(told.findings.values()))
+    message = line.message()
+    assert line.code == "POSSIBLE_DUPLICATE" and "“張*國”" in message
+    assert "張建國" not in message and "130722…" in message
+    assert "第 13、14 位" not in message and "10/01" not in message  # which digits: not told
+    assert "張建國" not in line.message("en") and "10/01" not in line.message("en")

@@ -278,6 +278,24 @@ def public(e: Entry, a: Allocation) -> dict[str, Any]:
     }
 
 
+# Parameters naming another person (or the applicant by name): explain is told to the
+# applicant, so names are masked like every other person it mentions (张*三), and the
+# other ID loses the digits that differ (with the applicant's own ID they would give it
+# away). The workbook and aid validate keep them in full for the clerk.
+_NAMES = ("other_name", "holder", "name", "roster_name")
+
+
+def _deidentified(params: dict[str, Any]) -> dict[str, Any]:
+    shown = dict(params)
+    for key in _NAMES:
+        if isinstance(shown.get(key), str):
+            shown[key] = "、".join(mask_name(n) for n in shown[key].split("、"))
+    for key, cut in (("other_id", "，"), ("other_id_en", ", ")):
+        if isinstance(shown.get(key), str):
+            shown[key] = shown[key].split(cut)[0]
+    return shown
+
+
 @dataclass
 class FindingLine:
     """One finding on one of the person's rows, and for a warning its latest review."""
@@ -298,7 +316,7 @@ class FindingLine:
                 if lang == "en"
                 else f"{self.code}：分配时按当时在用的名单复核发现（该名单现已更换）"
             )
-        return render_message(self.code, self.params, lang)
+        return render_message(self.code, _deidentified(self.params), lang)
 
     def review_text(self, lang: str = "zh") -> str:
         return review_line(self.review, lang)
