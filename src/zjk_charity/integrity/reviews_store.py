@@ -165,15 +165,19 @@ def code_counts(conn: sqlite3.Connection, year: int, codes: Collection[str]) -> 
 
 def stored_places(
     conn: sqlite3.Connection, year: int, codes: Collection[str]
-) -> set[tuple[str, str, int | None, str]]:
-    """(file name, sheet, row, code) of the campaign's stored findings of ``codes``: what
-    validation already said, to tell it apart from what a later re-check added."""
+) -> set[tuple[str, str, int | None, str, str | None]]:
+    """(file name, sheet, row, code, ID) of the campaign's stored findings of ``codes``:
+    what validation already said, to tell it apart from what a later re-check added.
+    The ID tells apart two files of one name (two counties' 申请表.xlsx), which an
+    allocation entry knows only by name."""
     wanted = set(codes)
     return {
-        (file, sheet, row, code)
-        for file, sheet, row, code in conn.execute(
-            "SELECT f.name, x.sheet, x.row, x.code FROM aid_findings x "
-            "JOIN aid_files f ON f.id = x.file_id WHERE x.year = ?",
+        (file, sheet, row, code, number)
+        for file, sheet, row, code, number in conn.execute(
+            "SELECT f.name, x.sheet, x.row, x.code, a.id_number FROM aid_findings x "
+            "JOIN aid_files f ON f.id = x.file_id "
+            "LEFT JOIN applicants a ON a.file_id = x.file_id AND a.sheet = x.sheet "
+            "AND a.row = x.row WHERE x.year = ?",
             (year,),
         )
         if code in wanted
@@ -192,6 +196,11 @@ class ListUsed:
     as_of: str
     run_id: int
     in_force: bool
+
+
+def run_ids(conn: sqlite3.Connection, command: str) -> set[int]:
+    """The ids of the runs of one command (e.g. ``aid pay``)."""
+    return {int(r[0]) for r in conn.execute("SELECT id FROM runs WHERE command = ?", (command,))}
 
 
 def lists_used(conn: sqlite3.Connection, year: int) -> list[ListUsed]:

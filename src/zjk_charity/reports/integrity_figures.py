@@ -81,7 +81,7 @@ def _codes(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, Any]]:
         if not e.errors:
             continue
         for code in e.errors.split(","):
-            if code in LIST_ERRORS and (e.file, e.sheet, e.row, code) not in known:
+            if code in LIST_ERRORS and (e.file, e.sheet, e.row, code, e.id_number) not in known:
                 added[code] += 1
     return [
         {
@@ -96,7 +96,7 @@ def _codes(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, Any]]:
 
 def _withdrawn_at_payment(conn: sqlite3.Connection, a: Allocation) -> int:
     """Withdrawals (去世) made by ``aid pay`` when it found the person in a deaths list."""
-    pay_runs = {int(r[0]) for r in conn.execute("SELECT id FROM runs WHERE command = 'aid pay'")}
+    pay_runs = store.run_ids(conn, "aid pay")
     return sum(
         1
         for c in a.changes
