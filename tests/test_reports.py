@@ -82,7 +82,7 @@ def test_aid_figures_reconcile_with_independent_queries(campaign: Path, report: 
     ).fetchone()
     q = lambda sql, *a: db.execute(sql, a).fetchone()[0]  # noqa: E731
     apps = f["applications"]
-    assert apps["rows"] == q("SELECT count(*) FROM applicants WHERE year = 2025") == 953
+    assert apps["rows"] == q("SELECT count(*) FROM applicants WHERE year = 2025") == 954
     assert apps["eligible"] == q(
         "SELECT count(*) FROM applicants WHERE year = 2025 AND has_error = 0"
     )
