@@ -129,7 +129,9 @@ def test_aid_figures_reconcile_with_independent_queries(campaign: Path, report: 
         ).fetchall()
     )
     assert f["excluded"] == {k: excluded.get(k, 0) for k in ("ERROR", "REPEAT", "HOUSEHOLD")}
-    assert f["history"]["people_to_date"] == q("SELECT count(*) FROM history") == 42 + 300 + 810  # 2023, 2024, 2025
+    assert (
+        f["history"]["people_to_date"] == q("SELECT count(*) FROM history") == 42 + 300 + 810
+    )  # 2023, 2024, 2025
 
 
 def test_manifest_lists_runs_inputs_and_files(campaign: Path, report: Path) -> None:
