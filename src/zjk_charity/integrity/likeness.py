@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import repeat
+from itertools import compress, count, repeat
 from typing import Any, NamedTuple, Protocol
 
 from zjk_charity.counties import BY_CODE, RETIRED
@@ -249,29 +249,58 @@ def likely_same(a: Named, b: Named) -> bool:
 # The body's parts, and the digit pairs across their boundaries, that a block leaves out.
 _PARTS = ((0, 6), (6, 10), (10, 14), (14, 17))
 _ACROSS = ((5, 7), (9, 11), (13, 15))
+_PARITY = {d: str(int(d) % 2) for d in "0123456789"}
 
 
-def _blocks(keys: Sequence[_Key]) -> Iterator[list[str]]:
-    """Each kind of block key, for every record of ``keys`` (list comprehensions: these
-    run 8 × the records, the one part of the search that sees every record)."""
-    yield [f"{c}{b[6:14]}{int(b[16]) % 2}" for c, b, _ in keys]
+class _Side(NamedTuple):
+    """A sequence of records as the search sees it: the positions of those whose ID can
+    be compared (:func:`_key`), their IDs, names and counties (current codes), and their
+    key of block (a)."""
+
+    at: list[int]
+    ids: list[str]
+    names: list[str]
+    counties: list[str]
+    births: list[str]  # county, birth date and sex: equal keys are block (a)'s pairs
+
+
+def _side(records: Sequence[Named]) -> _Side:
+    """The records' :class:`_Side`, in one pass."""
+    at: list[int] = []
+    ids: list[str] = []
+    names: list[str] = []
+    counties: list[str] = []
+    births: list[str] = []
+    retired, parity = RETIRED, _PARITY
+    for i, r in enumerate(records):
+        number = r.id_number
+        if not number or len(number) != 18 or not number.isascii() or not number[:17].isdigit():
+            continue
+        county = r.county_code or number[:6]
+        county = retired.get(county, county)
+        at.append(i)
+        ids.append(number)
+        names.append(r.name)
+        counties.append(county)
+        # A fixed-length tail after the county: equal keys mean an equal county too.
+        births.append(f"{county}{number[6:14]}{parity[number[16]]}")
+    return _Side(at, ids, names, counties, births)
+
+
+def _typo_blocks(side: _Side) -> Iterator[list[str]]:
+    """Each kind of block (b) key for every record of ``side``: its county and its body
+    less one part or one pair across a boundary. A kind's tail has a fixed length, so
+    equal keys mean an equal county too. (List comprehensions: these run 7 × the
+    records, the part of the search that sees every record.)"""
     for start, end in _PARTS + _ACROSS:
-        yield [f"{c}{b[:start]}_{b[end:]}" for c, b, _ in keys]
-
-
-def _usable(records: Sequence[Named]) -> tuple[list[int], list[_Key]]:
-    """The positions of the records whose ID can be compared, and their keys."""
-    keys = list(map(_key, records))
-    at = [i for i, k in enumerate(keys) if k is not None]
-    return at, [k for k in keys if k is not None]
+        yield [f"{c}{n[:start]}_{n[end:17]}" for c, n in zip(side.counties, side.ids, strict=True)]
 
 
 def _positions(keys: list[str], wanted: set[str]) -> dict[str, list[int]]:
-    """The positions of each key of ``wanted`` in ``keys``, ascending."""
-    found: dict[str, list[int]] = {k: [] for k in wanted}
-    for j, k in enumerate(keys):
-        if k in wanted:
-            found[k].append(j)
+    """The positions of each key of ``wanted`` in ``keys``, ascending (the scan in C)."""
+    found: dict[str, list[int]] = {}
+    for j in compress(count(), map(wanted.__contains__, keys)):
+        found.setdefault(keys[j], []).append(j)
     return found
 
 
@@ -303,25 +332,47 @@ def partners(
     ``most``: only the ``most`` lowest j of each i. A block is then scanned in order and
     left as soon as the lowest ones are known, so a sheet of 1,000 namesakes born the
     same day costs 1,000 comparisons, not half a million.
+
+    Each pair of a block is judged by the rule inline, on what the block already says:
+    a pair of block (a) has the same county, birth date and sex, so only its IDs (not
+    the same) and names are left to compare; a pair of a block (b) has the same county,
+    and one of the same birth date and sex was judged in block (a) already, so only the
+    typo and the names are.
     """
-    other = left if right is None else right
-    l_at, lk = _usable(left)
-    r_at, rk = (l_at, lk) if right is None else _usable(right)
+    ls = _side(left)
+    rs = ls if right is None else _side(right)
     found: dict[int, list[int]] = {}
-    blocks = _blocks(rk) if right is not None else repeat(None)
-    for lkeys, rkeys in zip(_blocks(lk), blocks, strict=False):
+    within = right is None
+
+    def judge(lkeys: list[str], rkeys: list[str] | None, typo: bool) -> None:
+        lids, rids, lnames, rnames = ls.ids, rs.ids, ls.names, rs.names
+        lbirth, rbirth = ls.births, rs.births
+        osa = _osa()
         for lefts, rights in _groups(lkeys, rkeys):
             for i in lefts:
                 have = found.get(i, [])
+                number, name, birth = lids[i], lnames[i], lbirth[i]
                 for j in rights:
                     if most is not None and len(have) >= most and j > have[-1]:
                         break
-                    if (right is None and j == i) or j in have:
+                    if (within and j == i) or j in have:
                         continue
-                    if _alike(left[l_at[i]], lk[i], other[r_at[j]], rk[j]):
-                        insort(have, j)
-                        del have[len(have) if most is None else most :]
-                        found[i] = have
+                    if typo:
+                        if rbirth[j] == birth or osa(number[:17], rids[j][:17], score_cutoff=1) != 1:
+                            continue
+                    elif rids[j] == number:
+                        continue
+                    if names_alike(name, rnames[j]) is None:
+                        continue
+                    insort(have, j)
+                    del have[len(have) if most is None else most :]
+                    found[i] = have
+
+    judge(ls.births, None if within else rs.births, typo=False)
+    rblocks = repeat(None) if within else _typo_blocks(rs)
+    for lkeys, rkeys in zip(_typo_blocks(ls), rblocks, strict=False):
+        judge(lkeys, rkeys, typo=True)
+    l_at, r_at = ls.at, rs.at
     return {l_at[i]: [r_at[j] for j in js] for i, js in sorted(found.items())}
 
 
