@@ -304,23 +304,24 @@ def _positions(keys: list[str], wanted: set[str]) -> dict[str, list[int]]:
     return found
 
 
-def _groups(lkeys: list[str], rkeys: list[str] | None) -> Iterator[tuple[list[int], list[int]]]:
-    """(left positions, right positions) sharing a key; ``rkeys`` None: within ``lkeys``.
+def _candidates(lkeys: list[str], rkeys: list[str] | None) -> Iterator[tuple[int, list[int]]]:
+    """Each left position i whose key the right has, with the right's positions of that
+    key (ascending); ``rkeys`` None: within ``lkeys``, each position of a repeated key.
 
     The keys both sides have are found by set operations in C, and only their few
     positions are looked at in Python.
     """
     if rkeys is None:
-        if len(set(lkeys)) == len(lkeys):
-            return
         repeated = {k for k, n in Counter(lkeys).items() if n > 1}
-        yield from ((g, g) for g in _positions(lkeys, repeated).values())
+        for group in _positions(lkeys, repeated).values():
+            yield from zip(group, repeat(group))
         return
     common = set(lkeys)
     common.intersection_update(rkeys)
     if common:
         right = _positions(rkeys, common)
-        yield from ((g, right[k]) for k, g in _positions(lkeys, common).items())
+        for i in compress(count(), map(common.__contains__, lkeys)):
+            yield i, right[lkeys[i]]
 
 
 def partners(
@@ -348,25 +349,24 @@ def partners(
         lids, rids, lnames, rnames = ls.ids, rs.ids, ls.names, rs.names
         lbirth, rbirth = ls.births, rs.births
         osa = _osa()
-        for lefts, rights in _groups(lkeys, rkeys):
-            for i in lefts:
-                have = found.get(i, [])
-                number, name, birth = lids[i], lnames[i], lbirth[i]
-                for j in rights:
-                    if most is not None and len(have) >= most and j > have[-1]:
-                        break
-                    if (within and j == i) or j in have:
+        for i, rights in _candidates(lkeys, rkeys):
+            have = found.get(i, [])
+            number, name, birth = lids[i], lnames[i], lbirth[i]
+            for j in rights:
+                if most is not None and len(have) >= most and j > have[-1]:
+                    break
+                if (within and j == i) or j in have:
+                    continue
+                if typo:
+                    if rbirth[j] == birth or osa(number[:17], rids[j][:17], score_cutoff=1) != 1:
                         continue
-                    if typo:
-                        if rbirth[j] == birth or osa(number[:17], rids[j][:17], score_cutoff=1) != 1:
-                            continue
-                    elif rids[j] == number:
-                        continue
-                    if names_alike(name, rnames[j]) is None:
-                        continue
-                    insort(have, j)
-                    del have[len(have) if most is None else most :]
-                    found[i] = have
+                elif rids[j] == number:
+                    continue
+                if names_alike(name, rnames[j]) is None:
+                    continue
+                insort(have, j)
+                del have[len(have) if most is None else most :]
+                found[i] = have
 
     judge(ls.births, None if within else rs.births, typo=False)
     rblocks = repeat(None) if within else _typo_blocks(rs)
