@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import compress, count
 from json.encoder import encode_basestring
 from operator import attrgetter
 from pathlib import Path
@@ -391,43 +393,39 @@ def _campaign_members(
     files.update((report.file_id, applicants) for report, applicants in checked)
     order = sorted(files)
     everyone: list[Any] = [r for file_id in order for r in files[file_id]]
-    counts: dict[str, Counter[Any]] = {
-        k: Counter() for k in ("id", "household", "account", "phone")
-    }
-    counts["id"].update(r.id_number for r in everyone)
-    counts["household"].update((r.county_code, r.household) for r in everyone)
-    counts["account"].update(r.account for r in everyone)
-    counts["phone"].update(r.phone for r in everyone)
     alike = {i: js[0] for i, js in partners(everyone, most=1).items()}
-
-    def kept(at: int, r: _Member | Applicant) -> bool:
-        return bool(
-            (r.id_number and counts["id"][r.id_number] > 1)
-            or (
-                r.county_code
-                and r.household
-                and counts["household"][(r.county_code, r.household)] > 1
-            )
-            or (r.account and counts["account"][r.account] > 1)
-            or (r.phone and counts["phone"][r.phone] > phone_limit)
-            or at in alike
-        )
-
+    keep = set(alike)
+    keep.update(_shared(map(attrgetter("id_number"), everyone), 2))
+    keep.update(_shared(map(attrgetter("county_code", "household"), everyone), 2))
+    keep.update(_shared(map(attrgetter("account"), everyone), 2))
+    keep.update(_shared(map(attrgetter("phone"), everyone), phone_limit + 1))
+    kept = sorted(keep)
     members: list[_Member] = []
     position: dict[int, int] = {}  # place in everyone -> place in members
     at = 0
     for file_id in order:
         report = reports.get(file_id)
-        for i, r in enumerate(files[file_id]):
-            if not kept(at + i, r):
-                continue
-            position[at + i] = len(members)
-            if report is None:
-                members.append(r)
-            else:
-                members.append(_member(report, r, i))
-        at += len(files[file_id])
+        rows = files[file_id]
+        for k in kept[bisect_left(kept, at) : bisect_left(kept, at + len(rows))]:
+            position[k] = len(members)
+            i = k - at
+            members.append(rows[i] if report is None else _member(report, rows[i], i))
+        at += len(rows)
     return members, {position[i]: position[j] for i, j in alike.items()}
+
+
+def _shared(values: Iterable[Hashable], least: int) -> Iterator[int]:
+    """The positions of the values given ``least`` times or more; a blank value (a
+    household: a blank county or 户号) is never shared. Counted and found in C."""
+    column = list(values)
+    shared = {v for v, n in Counter(column).items() if n >= least and _given(v)}
+    return compress(count(), map(shared.__contains__, column)) if shared else iter(())
+
+
+def _given(value: object) -> bool:
+    if isinstance(value, tuple):
+        return all(value)
+    return bool(value)
 
 
 def _member(report: FileReport, a: Applicant, position: int) -> _Member:
