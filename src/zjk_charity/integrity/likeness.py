@@ -323,6 +323,31 @@ def _typo_blocks(side: _Side) -> Iterator[list[str]]:
         yield [f"{c}{n[:start]}_{n[end:17]}" for c, n in zip(side.counties, side.ids, strict=True)]
 
 
+class SearchKeys:
+    """The search's keys of a sequence of records, made once for several searches.
+
+    ``aid validate`` searches its applicants against history, then against each other
+    (with the campaign's other files, when there are none: the same records): the keys
+    of the first search serve the second instead of being made again (0.2 s at 100,000
+    rows, for about 50 MB held in between).
+    """
+
+    def __init__(self, records: Sequence[Named]) -> None:
+        self.records = records
+        self.side = _side(records)
+        self._typo: list[list[str]] = []
+
+    def typo_blocks(self) -> Iterator[list[str]]:
+        """:func:`_typo_blocks` of the records, made (and kept) on the first search."""
+        if len(self._typo) == len(_PARTS) + len(_ACROSS):
+            yield from self._typo
+            return
+        self._typo.clear()
+        for keys in _typo_blocks(self.side):
+            self._typo.append(keys)
+            yield keys
+
+
 def _positions(keys: list[str], wanted: set[str]) -> dict[str, list[int]]:
     """The positions of each key of ``wanted`` in ``keys``, ascending (the scan in C)."""
     found: dict[str, list[int]] = {}
@@ -352,10 +377,13 @@ def _candidates(lkeys: list[str], rkeys: list[str] | None) -> Iterator[tuple[int
 
 
 def partners(
-    left: Sequence[Named], right: Sequence[Named] | None = None, most: int | None = None
+    left: Sequence[Named] | SearchKeys,
+    right: Sequence[Named] | None = None,
+    most: int | None = None,
 ) -> dict[int, list[int]]:
     """For each ``left[i]`` with any, the positions j (ascending) of the records of
     ``right`` likely the same person; of ``left`` itself (j ≠ i) when ``right`` is None.
+    ``left`` may be the :class:`SearchKeys` of its records, made for an earlier search.
 
     ``most``: only the ``most`` lowest j of each i. A block is then scanned in order and
     left as soon as the lowest ones are known, so a sheet of 1,000 namesakes born the
@@ -367,7 +395,7 @@ def partners(
     and one of the same birth date and sex was judged in block (a) already, so only the
     typo and the names are.
     """
-    ls = _side(left)
+    ls = left.side if isinstance(left, SearchKeys) else _side(left)
     rs = ls if right is None else _side(right)
     found: dict[int, list[int]] = {}
     within = right is None
@@ -397,7 +425,8 @@ def partners(
 
     judge(ls.births, None if within else rs.births, typo=False)
     rblocks = repeat(None) if within else _typo_blocks(rs)
-    for lkeys, rkeys in zip(_typo_blocks(ls), rblocks, strict=False):
+    lblocks = left.typo_blocks() if isinstance(left, SearchKeys) else _typo_blocks(ls)
+    for lkeys, rkeys in zip(lblocks, rblocks, strict=False):
         judge(lkeys, rkeys, typo=True)
     l_at, r_at = ls.at, rs.at
     return {l_at[i]: [r_at[j] for j in js] for i, js in sorted(found.items())}
