@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import compress, count
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -37,7 +39,7 @@ from zjk_charity.collector import collector_paused
 from zjk_charity.counties import find_county
 from zjk_charity.findings import CODES, Finding, Severity, place_params
 from zjk_charity.integrity import people
-from zjk_charity.integrity.likeness import partners
+from zjk_charity.integrity.likeness import SearchKeys, partners
 from zjk_charity.integrity.people import PHONE_SHARED_LIMIT, HistoryRow
 from zjk_charity.integrity.reference import ReferenceLists, load_reference
 from zjk_charity.ledger import Ledger, file_sha256
@@ -177,12 +179,17 @@ def _county_code(name: str | None) -> str | None:
     return county.code if county else None
 
 
-def _screen_history(applicants: list[Applicant], history: list[HistoryRow], year: int) -> None:
-    """POSSIBLE_REPEAT of this run's applicants (every file at once) against history."""
+def _screen_history(
+    applicants: list[Applicant], history: list[HistoryRow], year: int
+) -> SearchKeys | None:
+    """POSSIBLE_REPEAT of this run's applicants (every file at once) against history;
+    returns the applicants' search keys, kept for the campaign-wide search."""
     if not history:
-        return
-    for a, code, params in people.possible_repeats(applicants, history, year):
+        return None
+    keys = SearchKeys(applicants)
+    for a, code, params in people.possible_repeats(applicants, history, year, keys):
         a.findings.append(Finding(a.file, a.sheet, a.row, people.COLUMN[code], code, params))
+    return keys
 
 
 def _column_findings(report: FileReport) -> list[Finding]:
@@ -375,6 +382,7 @@ def _campaign_members(
     year: int,
     checked: Sequence[tuple[FileReport, list[Applicant]]],
     phone_limit: int = PHONE_SHARED_LIMIT,
+    keys: SearchKeys | None = None,
 ) -> tuple[list[_Member], dict[int, int]]:
     """The campaign's applicants, in file order, that can have a campaign-wide finding,
     and for each (position) likely the same person as another, the first such other.
@@ -391,43 +399,47 @@ def _campaign_members(
     files.update((report.file_id, applicants) for report, applicants in checked)
     order = sorted(files)
     everyone: list[Any] = [r for file_id in order for r in files[file_id]]
-    counts: dict[str, Counter[Any]] = {
-        k: Counter() for k in ("id", "household", "account", "phone")
-    }
-    counts["id"].update(r.id_number for r in everyone)
-    counts["household"].update((r.county_code, r.household) for r in everyone)
-    counts["account"].update(r.account for r in everyone)
-    counts["phone"].update(r.phone for r in everyone)
-    alike = {i: js[0] for i, js in partners(everyone, most=1).items()}
-
-    def kept(at: int, r: _Member | Applicant) -> bool:
-        return bool(
-            (r.id_number and counts["id"][r.id_number] > 1)
-            or (
-                r.county_code
-                and r.household
-                and counts["household"][(r.county_code, r.household)] > 1
-            )
-            or (r.account and counts["account"][r.account] > 1)
-            or (r.phone and counts["phone"][r.phone] > phone_limit)
-            or at in alike
-        )
-
+    # This run's applicants alone (no other file in the campaign): their keys are made.
+    search: Sequence[Any] | SearchKeys = everyone
+    if keys is not None and _same_records(everyone, keys.records):
+        search = keys
+    alike = {i: js[0] for i, js in partners(search, most=1).items()}
+    keep = set(alike)
+    keep.update(_shared(map(attrgetter("id_number"), everyone), 2))
+    keep.update(_shared(map(attrgetter("county_code", "household"), everyone), 2))
+    keep.update(_shared(map(attrgetter("account"), everyone), 2))
+    keep.update(_shared(map(attrgetter("phone"), everyone), phone_limit + 1))
+    kept = sorted(keep)
     members: list[_Member] = []
     position: dict[int, int] = {}  # place in everyone -> place in members
     at = 0
     for file_id in order:
         report = reports.get(file_id)
-        for i, r in enumerate(files[file_id]):
-            if not kept(at + i, r):
-                continue
-            position[at + i] = len(members)
-            if report is None:
-                members.append(r)
-            else:
-                members.append(_member(report, r, i))
-        at += len(files[file_id])
+        rows = files[file_id]
+        for k in kept[bisect_left(kept, at) : bisect_left(kept, at + len(rows))]:
+            position[k] = len(members)
+            i = k - at
+            members.append(rows[i] if report is None else _member(report, rows[i], i))
+        at += len(rows)
     return members, {position[i]: position[j] for i, j in alike.items()}
+
+
+def _same_records(these: Sequence[object], those: Sequence[object]) -> bool:
+    return len(these) == len(those) and all(map(is_, these, those))
+
+
+def _shared(values: Iterable[Hashable], least: int) -> Iterator[int]:
+    """The positions of the values given ``least`` times or more; a blank value (a
+    household: a blank county or 户号) is never shared. Counted and found in C."""
+    column = list(values)
+    shared = {v for v, n in Counter(column).items() if n >= least and _given(v)}
+    return compress(count(), map(shared.__contains__, column)) if shared else iter(())
+
+
+def _given(value: object) -> bool:
+    if isinstance(value, tuple):
+        return all(value)
+    return bool(value)
 
 
 def _member(report: FileReport, a: Applicant, position: int) -> _Member:
@@ -488,15 +500,17 @@ def _refresh_campaign(
     year: int,
     checked: Sequence[tuple[FileReport, list[Applicant]]],
     phone_limit: int = PHONE_SHARED_LIMIT,
+    keys: SearchKeys | None = None,
 ) -> None:
     """Recompute the campaign-wide findings over the campaign.
 
     The findings go to the ledger and to this run's applicants; then every applicant
     whose has_error/has_warning can have changed is brought in line with its findings.
+    ``keys``: this run's applicants' search keys, if the history search made them.
     """
     wide_before = _wide_rows(conn, year)
     conn.execute("DELETE FROM aid_findings WHERE year = ? AND campaign_wide = 1", (year,))
-    members, alike = _campaign_members(conn, year, checked, phone_limit)
+    members, alike = _campaign_members(conn, year, checked, phone_limit, keys)
     wide = campaign_findings(members, phone_limit, alike)
     _store_wide(conn, year, wide)
     paths = {report.file_id: report.path for report, _ in checked}
@@ -706,13 +720,13 @@ def _validate(
             _screen_lists(applicants, lists, report.path)
             checked.append((report, applicants))
             result.applicants.extend(applicants)
-        _screen_history(result.applicants, earlier_rows, year)
+        keys = _screen_history(result.applicants, earlier_rows, year)
         for report, applicants in checked:
             column_findings = _column_findings(report)
             report.file_id = _store_file(run.conn, run, year, report)
             _store_rows(run.conn, year, report.file_id, applicants, column_findings)
             result.findings.extend(column_findings)
-        _refresh_campaign(run.conn, year, checked, phone_limit)
+        _refresh_campaign(run.conn, year, checked, phone_limit, keys)
         result.findings.extend(f for a in result.applicants for f in a.findings)
         order = {r.path: i for i, r in enumerate(reports)}
         sheet_order = {(r.path, s.name): s.index for r in reports for s in r.table.sheets}

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from zjk_charity.aid import columns as col
 from zjk_charity.findings import place_params
-from zjk_charity.integrity.likeness import explain, partners
+from zjk_charity.integrity.likeness import SearchKeys, explain, partners
 
 # The cell each check's finding is reported in.
 COLUMN = {
@@ -89,17 +89,22 @@ class HistoryRow(NamedTuple):
 
 
 def possible_repeats(
-    applicants: Sequence[A], history: Sequence[HistoryRow], year: int
+    applicants: Sequence[A],
+    history: Sequence[HistoryRow],
+    year: int,
+    keys: SearchKeys | None = None,
 ) -> Iterator[tuple[A, str, dict[str, Any]]]:
     """POSSIBLE_REPEAT: each applicant against the recipients of years before ``year``.
 
     One finding per other ID, naming every year that ID was aided (a typo repeated in
     the 2023 and 2024 lists is one suspicion, not two), with the latest year's name; at
-    most :data:`MOST_OTHERS` history rows per applicant (the first found).
+    most :data:`MOST_OTHERS` history rows per applicant (the first found). ``keys``: the
+    applicants' search keys, when the caller keeps them for a later search.
     """
     earlier = [h for h in history if h.year < year]
     found: dict[tuple[int, str], list[HistoryRow]] = defaultdict(list)
-    for i, js in partners(applicants, earlier, MOST_OTHERS).items():
+    search = applicants if keys is None else keys
+    for i, js in partners(search, earlier, MOST_OTHERS).items():
         for j in js:
             found[(i, earlier[j].id_number)].append(earlier[j])
     for (i, _), rows in sorted(found.items()):

@@ -46,19 +46,9 @@ LIST_ERRORS = ("DECEASED", "IN_INSTITUTION", "NOT_IN_ROSTER")
 ListFinding = tuple[str, str, dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class ListPerson:
-    """One person of a reference list."""
-
-    list_id: int
-    list_name: str
-    kind: str
-    sheet: str
-    row: int
-    id_number: str
-    name: str
-    county_code: str | None
-    detail: dict[str, str]
+# One person of a reference list: list_id, list_name, kind, sheet, row, id_number, name,
+# county_code and its detail (parsed when asked).
+ListPerson = lists_store.PersonRow
 
 
 @dataclass
@@ -96,20 +86,22 @@ class ReferenceLists:
         if home is not None:
             place = home.detail.get("institution") or "（机构未填）"
             out.append(("IN_INSTITUTION", col.ID, {"list": home.list_name, "institution": place}))
-        out.extend(self._roster(id_number, name, county_code))
+        roster = self._roster(id_number, name, county_code)
+        if roster is not None:
+            out.append(roster)
         relatives = self.relatives.get(id_number)
         if relatives:
             out.append(("STAFF_RELATIVE", col.ID, _relative_params(relatives)))
         return out
 
-    def _roster(self, id_number: str, name: str, county_code: str | None) -> list[ListFinding]:
-        entries = self.roster.get(id_number, [])
+    def _roster(self, id_number: str, name: str, county_code: str | None) -> ListFinding | None:
+        entries = self.roster.get(id_number)
         covering = self.roster_counties.get(county_code or "")
         if covering is not None:
             # The applicant's county has a roster: the ID must be in it, or in a roster
             # entry that does not say its county.
-            here = [p for p in entries if p.county_code in (None, county_code)]
-            if not here:
+            listed = _in_county(entries, county_code) if entries else None
+            if listed is None:
                 assert county_code is not None
                 params: dict[str, Any] = {"county": _county_name(county_code), "list": covering}
                 if entries:
@@ -118,13 +110,25 @@ class ReferenceLists:
                         "other": _county_name(entries[0].county_code),
                         "list": entries[0].list_name,
                     }
-                return [("NOT_IN_ROSTER", col.ID, params)]
-            entries = here
-        for listed in entries[:1]:
-            if listed.name and name and fold_name(listed.name) != fold_name(name):
-                params = {"list": listed.list_name, "roster_name": listed.name, "name": name}
-                return [("ROSTER_NAME_MISMATCH", col.NAME, params)]
-        return []
+                return ("NOT_IN_ROSTER", col.ID, params)
+        elif entries:
+            listed = entries[0]
+        else:
+            return None
+        # The same text is the same name (most rows): fold only names that differ.
+        differ = listed.name and name and listed.name != name
+        if differ and fold_name(listed.name) != fold_name(name):
+            params = {"list": listed.list_name, "roster_name": listed.name, "name": name}
+            return ("ROSTER_NAME_MISMATCH", col.NAME, params)
+        return None
+
+
+def _in_county(entries: list[ListPerson], county_code: str | None) -> ListPerson | None:
+    """The first roster entry of ``county_code``, or that does not say its county."""
+    for p in entries:
+        if p.county_code is None or p.county_code == county_code:
+            return p
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -157,30 +161,36 @@ def _relative_params(relatives: list[ListPerson]) -> dict[str, Any]:
 
 
 def load_reference(conn: sqlite3.Connection, kinds: Iterable[str] = KINDS) -> ReferenceLists:
-    """The lists in force (of ``kinds``), read from the ledger in one pass."""
-    wanted = set(kinds)
+    """The lists in force (of ``kinds``), read from the ledger list by list in loading
+    order: where two lists name one ID, the earlier list's entry comes first."""
     lists = ReferenceLists()
-    for roster in lists_store.lists_in_force(conn, ("tekun",) if "tekun" in wanted else ()):
-        for code in roster.counties:
-            lists.roster_counties.setdefault(code, roster.name)
-    for row in lists_store.people_in_force(conn, wanted):
-        person = ListPerson(
-            list_id=row.list_id,
-            list_name=row.list_name,
-            kind=row.kind,
-            sheet=row.sheet,
-            row=row.row,
-            id_number=row.id_number,
-            name=row.name,
-            county_code=row.county_code,
-            detail=row.detail,
-        )
-        if person.kind == "deaths":
-            lists.deaths.setdefault(person.id_number, person)
-        elif person.kind == "institution":
-            lists.institutions.setdefault(person.id_number, person)
-        elif person.kind == "tekun":
-            lists.roster.setdefault(person.id_number, []).append(person)
-        elif person.kind == "relatives":
-            lists.relatives.setdefault(person.id_number, []).append(person)
+    for stored in lists_store.lists_in_force(conn, kinds):
+        people = lists_store.people_of(conn, stored)
+        if stored.kind == "deaths":
+            _first(lists.deaths, people)
+        elif stored.kind == "institution":
+            _first(lists.institutions, people)
+        elif stored.kind == "tekun":
+            for code in stored.counties:
+                lists.roster_counties.setdefault(code, stored.name)
+            _every(lists.roster, people)
+        elif stored.kind == "relatives":
+            _every(lists.relatives, people)
     return lists
+
+
+def _first(by_id: dict[str, ListPerson], people: list[ListPerson]) -> None:
+    """Each person whose ID ``by_id`` does not hold yet (an earlier list's entry stays)."""
+    for p in people:
+        if p.id_number not in by_id:
+            by_id[p.id_number] = p
+
+
+def _every(by_id: dict[str, list[ListPerson]], people: list[ListPerson]) -> None:
+    """Each person after the entries of its ID from earlier lists and rows."""
+    for p in people:
+        entries = by_id.get(p.id_number)
+        if entries is None:
+            by_id[p.id_number] = [p]
+        else:
+            entries.append(p)
