@@ -122,9 +122,26 @@ def test_a_retired_county_code_is_the_same_county() -> None:
 def test_never_the_same_id_another_county_or_a_blank_name() -> None:
     assert not likely_same(rec("张三", ID), rec("张三", ID))  # exact: DUPLICATE_PERSON
     other = make_id("19400101", "130722", "153")
-    assert not likely_same(rec("张三", ID, "130722"), rec("张三", other, "130723"))
+    elsewhere = make_id("19400101", "130723", "153")  # registered and living in 康保县
+    assert not likely_same(rec("张三", ID, "130722"), rec("张三", elsewhere, "130723"))
     assert not likely_same(rec("", ID), rec("", other))
     assert not likely_same(rec("张三", ID), rec("李四", other))
+
+
+def test_the_county_of_the_id_counts_too() -> None:
+    """A 张北 ID living in 康保 (DOMAIN.md: the address code need not be where someone
+    lives) is in the same county as a 张北 record: the same person applying in a second
+    county, or a history row without 县(区) that knows only the ID."""
+    other = make_id("19400101", "130722", "153")
+    assert likely_same(rec("张三", ID, "130722"), rec("张三", other, "130723"))
+    assert likely_same(rec("张三", ID, "130723"), rec("张三", other))  # a row naming none
+    assert find_between([rec("张三", ID, "130723")], [rec("张三", other)]) == [(0, 0)]
+    assert find_within([rec("张三", ID, "130723"), rec("张三", other, "130722")]) == [(0, 1)]
+    # an ID of another province adds no county: 北京 IDs living in 张北 and 康保 differ
+    beijing = make_id("19400101", "110101", "153")
+    assert not likely_same(
+        rec("张三", beijing, "130722"), rec("张三", make_id("19400101", "110101", "173"), "130723")
+    )
 
 
 def test_unusable_ids_are_never_compared() -> None:

@@ -63,6 +63,32 @@ def test_possible_repeat_against_a_mistyped_id_of_an_earlier_year(tmp_path: Path
     assert "in the 2023 list" in finding.message("en")
 
 
+def test_possible_repeat_names_every_year_of_the_other_id(tmp_path: Path) -> None:
+    """The search stops at three history rows; the finding still names every year the
+    mistyped ID was aided, with the latest year's name (found by the review)."""
+    earlier = _one_digit_off(GOOD_ID, 14)
+    for year in range(2018, 2025):
+        _history(tmp_path, year, [(earlier, "测甲", "张北县")])
+    result = run_validate(tmp_path, write_workbook(tmp_path / "a.xlsx", [good_row()]))
+    (finding,) = result.findings
+    assert finding.code == "POSSIBLE_REPEAT"
+    assert "2018、2019、2020、2021、2022、2023、2024 年名单" in finding.message()
+
+
+def test_a_history_row_without_county_meets_an_applicant_living_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """The applicant lives in 康保县 with a 张北 ID; the 2024 list has no 县(区), so its
+    row knows only the ID's county: the ID's county of the applicant counts too."""
+    earlier = _one_digit_off(GOOD_ID, 14)
+    listed = tmp_path / "h2024.csv"
+    listed.write_text(f"身份证号,姓名\n{earlier},测甲\n", encoding="utf-8")
+    import_history(_ledger(tmp_path), [listed], 2024)
+    row = good_row(**{"县(区)": "康保县"})
+    result = run_validate(tmp_path, write_workbook(tmp_path / "a.xlsx", [row]))
+    assert codes(result) == [(4, ID, "POSSIBLE_REPEAT")]
+
+
 def test_the_same_id_is_a_repeat_recipient_not_a_possible_repeat(tmp_path: Path) -> None:
     _history(tmp_path, 2024, [(GOOD_ID, "测甲", "张北县")])
     result = run_validate(tmp_path, write_workbook(tmp_path / "a.xlsx", [good_row()]))

@@ -224,3 +224,11 @@ def test_the_template_has_the_holder_column_and_it_is_checked(tmp_path: Path) ->
         sheet.cell(3, position, row.get(header) or None)
     book.save(template)
     assert codes(run_validate(tmp_path, template)) == [(3, "户名", "ACCOUNT_HOLDER_MISMATCH")]
+
+
+def test_a_roster_name_with_a_middle_dot_is_the_same_name(tmp_path: Path) -> None:
+    number = person(1)
+    headers = ["姓名", "县(区)", "身份证号"]
+    load(tmp_path, "tekun", "名册.xlsx", headers, [["阿不都·热合曼", "张北县", number]])
+    result = applications(tmp_path, good_row(姓名="阿不都热合曼", 身份证号=number))
+    assert codes(result) == []

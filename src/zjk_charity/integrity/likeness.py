@@ -7,8 +7,11 @@ POSSIBLE_DUPLICATE findings.
 
 The rule, step by step:
 
-1. Same county. A record's county is the one its row names, else the ID's first six
-   digits; a retired code counts as its successor (130729 万全县 = 130708 万全区).
+1. Same county. A record's counties are the one its row names and the one of its ID's
+   first six digits, when that is a county of ours (a row naming none: the ID's only);
+   a retired code counts as its successor (130729 万全县 = 130708 万全区). Two records
+   are in the same county when they share one: an ID's address code need not be where
+   someone lives (DOMAIN.md), and a history list without 县(区) knows only the ID's.
 2. Not the same ID: the same ID is found exactly (REPEAT_RECIPIENT, DUPLICATE_PERSON).
 3. Either
    (a) the same birth date (ID digits 7–14) and sex (digit 17: odd 男, even 女), or
@@ -84,11 +87,21 @@ class Record:
 
 
 class _Key(NamedTuple):
-    """A record as the search sees it: its county (current code), ID body and check."""
+    """A record as the search sees it: its counties (current codes), ID body and check."""
 
-    county: str
+    counties: tuple[str, ...]
     body: str
     check: str
+
+
+def _counties(county_code: str | None, number: str) -> tuple[str, ...]:
+    """The counties of a record (current codes): its row's, and its ID's when that is
+    one of ours and another; a row naming none has its ID's only."""
+    own = RETIRED.get(number[:6], number[:6])
+    if not county_code:
+        return (own,)
+    named = RETIRED.get(county_code, county_code)
+    return (named,) if own == named or own not in BY_CODE else (named, own)
 
 
 def _key(record: Named) -> _Key | None:
@@ -96,8 +109,7 @@ def _key(record: Named) -> _Key | None:
     number = record.id_number
     if not number or len(number) != 18 or not number.isascii() or not number[:17].isdigit():
         return None
-    county = record.county_code or number[:6]
-    return _Key(RETIRED.get(county, county), number[:17], number[17])
+    return _Key(_counties(record.county_code, number), number[:17], number[17])
 
 
 # ---------------------------------------------------------------- names
@@ -259,7 +271,9 @@ def _same_birth(x: _Key, y: _Key) -> bool:
 
 
 def _alike(a: Named, ka: _Key | None, b: Named, kb: _Key | None) -> bool:
-    if ka is None or kb is None or ka.county != kb.county or a.id_number == b.id_number:
+    if ka is None or kb is None or a.id_number == b.id_number:
+        return False
+    if not set(ka.counties) & set(kb.counties):
         return False
     if not _same_birth(ka, kb) and id_typo(ka.body + ka.check, kb.body + kb.check) is None:
         return False
@@ -280,9 +294,9 @@ _PARITY = {d: str(int(d) % 2) for d in "0123456789"}
 
 
 class _Side(NamedTuple):
-    """A sequence of records as the search sees it: the positions of those whose ID can
-    be compared (:func:`_key`), their IDs, names and counties (current codes), and their
-    key of block (a)."""
+    """A sequence of records as the search sees it: an entry per record whose ID can be
+    compared (:func:`_key`) and per county of it (two when its row's county is not its
+    ID's), with the record's position, ID, name, county and key of block (a)."""
 
     at: list[int]
     ids: list[str]
@@ -305,12 +319,14 @@ def _side(records: Sequence[Named]) -> _Side:
             continue
         county = r.county_code or number[:6]
         county = retired.get(county, county)
-        at.append(i)
-        ids.append(number)
-        names.append(r.name)
-        counties.append(county)
-        # A fixed-length tail after the county: equal keys mean an equal county too.
-        births.append(f"{county}{number[6:14]}{parity[number[16]]}")
+        own = retired.get(number[:6], number[:6])
+        for c in (county,) if own == county or own not in BY_CODE else (county, own):
+            at.append(i)
+            ids.append(number)
+            names.append(r.name)
+            counties.append(c)
+            # A fixed-length tail after the county: equal keys mean an equal county too.
+            births.append(f"{c}{number[6:14]}{parity[number[16]]}")
     return _Side(at, ids, names, counties, births)
 
 
@@ -403,6 +419,7 @@ def partners(
     def judge(lkeys: list[str], rkeys: list[str] | None, typo: bool) -> None:
         lids, rids, lnames, rnames = ls.ids, rs.ids, ls.names, rs.names
         lbirth, rbirth = ls.births, rs.births
+        l_at, r_at = ls.at, rs.at
         osa = _osa()
         for i, rights in _candidates(lkeys, rkeys):
             have = found.get(i, [])
@@ -410,7 +427,7 @@ def partners(
             for j in rights:
                 if most is not None and len(have) >= most and j > have[-1]:
                     break
-                if (within and j == i) or j in have:
+                if (within and r_at[j] == l_at[i]) or j in have:
                     continue
                 if typo:
                     if rbirth[j] == birth or osa(number[:17], rids[j][:17], score_cutoff=1) != 1:
@@ -428,8 +445,24 @@ def partners(
     lblocks = left.typo_blocks() if isinstance(left, SearchKeys) else _typo_blocks(ls)
     for lkeys, rkeys in zip(lblocks, rblocks, strict=False):
         judge(lkeys, rkeys, typo=True)
-    l_at, r_at = ls.at, rs.at
-    return {l_at[i]: [r_at[j] for j in js] for i, js in sorted(found.items())}
+    return _by_record(found, ls.at, rs.at, most)
+
+
+def _by_record(
+    found: dict[int, list[int]], l_at: list[int], r_at: list[int], most: int | None
+) -> dict[int, list[int]]:
+    """Entries' pairs as records' pairs: a record with two counties has two entries, so
+    its partners are merged (each once, ascending, the ``most`` lowest)."""
+    merged: dict[int, list[int]] = {}
+    for i, js in found.items():
+        have = merged.setdefault(l_at[i], [])
+        for j in js:
+            if r_at[j] not in have:
+                insort(have, r_at[j])
+    if most is not None:
+        for have in merged.values():
+            del have[most:]
+    return dict(sorted(merged.items()))
 
 
 def find_between(left: Sequence[Named], right: Sequence[Named]) -> list[tuple[int, int]]:

@@ -98,7 +98,8 @@ def possible_repeats(
 
     One finding per other ID, naming every year that ID was aided (a typo repeated in
     the 2023 and 2024 lists is one suspicion, not two), with the latest year's name; at
-    most :data:`MOST_OTHERS` history rows per applicant (the first found). ``keys``: the
+    most :data:`MOST_OTHERS` history rows per applicant are searched for (the first
+    found), and each one's ID is then named with all its years. ``keys``: the
     applicants' search keys, when the caller keeps them for a later search.
     """
     earlier = [h for h in history if h.year < year]
@@ -107,8 +108,14 @@ def possible_repeats(
     for i, js in partners(search, earlier, MOST_OTHERS).items():
         for j in js:
             found[(i, earlier[j].id_number)].append(earlier[j])
-    for (i, _), rows in sorted(found.items()):
-        rows.sort(key=lambda h: h.year)
+    # Every year each found ID was aided, not only the rows the capped search met.
+    wanted = {number for _, number in found}
+    aided: dict[str, list[HistoryRow]] = defaultdict(list)
+    for h in earlier:
+        if h.id_number in wanted:
+            aided[h.id_number].append(h)
+    for i, number in sorted(found):
+        rows = sorted(aided[number], key=lambda h: h.year)
         latest = rows[-1]
         params: dict[str, Any] = explain(applicants[i], latest)
         params["year"] = "、".join(str(h.year) for h in rows)

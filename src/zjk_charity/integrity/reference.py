@@ -29,7 +29,7 @@ from typing import Any
 from zjk_charity.aid import columns as col
 from zjk_charity.counties import BY_CODE
 from zjk_charity.integrity import lists_store
-from zjk_charity.text import squash
+from zjk_charity.integrity.likeness import strip_name
 
 KINDS = ("tekun", "institution", "deaths", "relatives")
 KIND_ZH = {
@@ -140,9 +140,10 @@ def _t2s() -> Any:
 
 @lru_cache(maxsize=65536)
 def fold_name(name: str) -> str:
-    """A name as it is compared: no whitespace, NFKC (full-width forms), and traditional
-    characters as simplified (OpenCC t2s), so 張 三 and 张三 are one name."""
-    key = squash(name)
+    """A name as it is compared: no whitespace or middle dots (likeness.strip_name), NFKC
+    (full-width forms), and traditional characters as simplified (OpenCC t2s), so 張 三
+    and 张三, 阿不都·热合曼 and 阿不都热合曼 are one name."""
+    key = strip_name(name)
     if key.isascii():
         return key.casefold()
     return str(_t2s().convert(key))
