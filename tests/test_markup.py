@@ -274,8 +274,11 @@ def test_each_input_file_gets_its_own_copy_named_after_it(tmp_path: Path) -> Non
     xls = _xls(
         tmp_path / "蔚县.xls",
         [
-            good_row(
-                身份证号=make_id(seq="201"), 申请日期=datetime(2025, 10, 9), **{"县(区)": "蔚县"}
+            good_row(  # another person (a 张北 ID living in 蔚县: another name)
+                姓名="测丙",
+                身份证号=make_id(seq="201"),
+                申请日期=datetime(2025, 10, 9),
+                **{"县(区)": "蔚县"},
             )
         ],
     )
@@ -657,7 +660,8 @@ def test_cli_lists_every_file_written_and_replaces_a_copy_on_revalidation(tmp_pa
     ws = tmp_path / "ws"
     bad = write_workbook(tmp_path / "张北县.xlsx", [good_row(联系电话="12")])
     other = _csv(
-        tmp_path / "蔚县.csv", [good_row(身份证号=make_id(seq="777"), **{"县(区)": "蔚县"})]
+        tmp_path / "蔚县.csv",
+        [good_row(姓名="测丙", 身份证号=make_id(seq="777"), **{"县(区)": "蔚县"})],
     )
     code, output = _cli(str(bad), str(other), "-w", str(ws))
     assert code == 0, output
