@@ -134,6 +134,11 @@ def _t2s() -> Callable[[str], str]:
     return opencc.OpenCC("t2s").convert
 
 
+def simplified(text: str) -> str:
+    """``text`` with traditional characters as simplified (OpenCC t2s), made once."""
+    return _t2s()(text)
+
+
 @lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
     simplified = _t2s()(char)

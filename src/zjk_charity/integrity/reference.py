@@ -29,7 +29,7 @@ from typing import Any
 from zjk_charity.aid import columns as col
 from zjk_charity.counties import BY_CODE
 from zjk_charity.integrity import lists_store
-from zjk_charity.integrity.likeness import strip_name
+from zjk_charity.integrity.likeness import simplified, strip_name
 
 KINDS = ("tekun", "institution", "deaths", "relatives")
 KIND_ZH = {
@@ -131,13 +131,6 @@ def _in_county(entries: list[ListPerson], county_code: str | None) -> ListPerson
     return None
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc  # 20 ms; only when a roster name is compared
-
-    return opencc.OpenCC("t2s")
-
-
 @lru_cache(maxsize=65536)
 def fold_name(name: str) -> str:
     """A name as it is compared: no whitespace or middle dots (likeness.strip_name), NFKC
@@ -146,7 +139,7 @@ def fold_name(name: str) -> str:
     key = strip_name(name)
     if key.isascii():
         return key.casefold()
-    return str(_t2s().convert(key))
+    return simplified(key)
 
 
 def _county_name(code: str | None) -> str:
