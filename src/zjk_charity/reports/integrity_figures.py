@@ -23,7 +23,7 @@ from zjk_charity.findings import CODES
 from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.integrity import reviews_store as store
 from zjk_charity.integrity.reference import KIND_ZH, LIST_ERRORS
-from zjk_charity.integrity.reviews import NOT_REVIEWED, latest_reviews, moment
+from zjk_charity.integrity.reviews import NOT_REVIEWED, latest_reviews, moment, review_json
 
 # The integrity codes, in the order of integrity.md's table.
 INTEGRITY_CODES = (
@@ -134,13 +134,7 @@ def _funded_warnings(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, 
                 "code": code,
                 "review": None
                 if review is None
-                else {
-                    "note": review.note,
-                    "operator": review.operator,
-                    "at": review.at,
-                    "when": moment(review.at),
-                    "reviews": count,
-                },
+                else {**(review_json(review, count) or {}), "when": moment(review.at)},
                 "review_text": NOT_REVIEWED
                 if review is None
                 else f"{review.note}（{review.operator}，{moment(review.at)}）",
