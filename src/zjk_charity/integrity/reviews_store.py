@@ -170,17 +170,21 @@ def stored_places(
     what validation already said, to tell it apart from what a later re-check added.
     The ID tells apart two files of one name (two counties' 申请表.xlsx), which an
     allocation entry knows only by name."""
-    wanted = set(codes)
+    wanted = sorted(set(codes))
+    if not wanted:
+        return set()
+    # Only the wanted codes reach the join with the year's applicants (a few rows, not
+    # every finding of a 100,000-row campaign).
+    marks = ", ".join("?" * len(wanted))
     return {
         (file, sheet, row, code, number)
         for file, sheet, row, code, number in conn.execute(
             "SELECT f.name, x.sheet, x.row, x.code, a.id_number FROM aid_findings x "
             "JOIN aid_files f ON f.id = x.file_id "
             "LEFT JOIN applicants a ON a.file_id = x.file_id AND a.sheet = x.sheet "
-            "AND a.row = x.row WHERE x.year = ?",
-            (year,),
+            f"AND a.row = x.row WHERE x.year = ? AND x.code IN ({marks})",
+            (year, *wanted),
         )
-        if code in wanted
     }
 
 
