@@ -38,6 +38,7 @@ MATCH_KEYS = [
     "goods_total",
     "matched",
     "balance",
+    "refunded",
     "wishes",
     "fulfilled",
     "partial",

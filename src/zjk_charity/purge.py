@@ -69,6 +69,8 @@ _TABLES: tuple[_Part, ...] = (
 # its payments (收款账号) included.
 _WISHES: tuple[_Part, ...] = (
     *_payments("wishes", ""),
+    ("wish_deliveries", "wish_deliveries", "1"),
+    ("donation_settlements", "donation_settlements", "1"),
     ("wish_matches", "wish_matches", "1"),
     ("donations", "donations", "1"),
     ("wishes", "wishes", "1"),

@@ -80,6 +80,31 @@ PAY_CODES: dict[str, Code] = {
         "the bank's account name '{bank_name}' differs from the recipient '{name}' "
         "(batch {batch}, line {line}); please check",
     ),
+    # ---- 微心愿 after the match (payout.md is silent on their files' findings; these
+    # are ours, named in the README's decisions): wishes accounts update, deliver import.
+    "NO_SUCH_WISH": Code(
+        E,
+        "心愿编号“{value}”在台账中不存在；请核对编号",
+        "wish number '{value}' is not in the ledger; check the number",
+    ),
+    "WISH_NOT_DELIVERABLE": Code(
+        E,
+        "心愿 {wish} 目前是“{value}”，还没有付款成功或列入采购清单，不能登记送达",
+        "wish {wish} is '{value}': not yet paid or on a purchase list, so it cannot be "
+        "recorded as delivered",
+    ),
+    "DELIVERY_CHANGED": Code(
+        E,
+        "心愿 {wish} 已登记于 {date} 送达（{where}），与本行不同；已登记的送达不能更改",
+        "wish {wish} was recorded as delivered on {date} ({where_en}), unlike this row; "
+        "a recorded delivery is not changed",
+    ),
+    "PHOTO_NOT_FOUND": Code(
+        W,
+        "照片“{value}”不在送达登记表所在的文件夹（或其中的“照片”文件夹）中；请补上照片文件",
+        "photo '{value}' is not beside the delivery file (nor in its 照片 folder); "
+        "add the photo file",
+    ),
 }
 
 

@@ -48,7 +48,7 @@ def read_files(paths: Sequence[Path]) -> list[ResultFile]:
 
 
 def _only(
-    conn: sqlite3.Connection, purpose: Purpose, year: int, profile: str | None
+    conn: sqlite3.Connection, purpose: Purpose, year: int | None, profile: str | None
 ) -> set[str] | None:
     """The batch codes a profile's result file may answer for (None: any batch)."""
     if profile is None:
@@ -62,7 +62,7 @@ def _only(
     return codes
 
 
-def _batch(conn: sqlite3.Connection, purpose: Purpose, year: int, batch: str | None) -> None:
+def _batch(conn: sqlite3.Connection, purpose: Purpose, year: int | None, batch: str | None) -> None:
     if batch is None:
         return
     codes = [b.code for b in store.batches(conn, purpose, year) if b.method == "bank"]
@@ -77,7 +77,7 @@ def apply_files(
     conn: sqlite3.Connection,
     run_id: int,
     purpose: Purpose,
-    year: int,
+    year: int | None,
     files: Sequence[ResultFile],
     *,
     withdrawn: Mapping[str, str],
@@ -93,9 +93,12 @@ def apply_files(
     are named in the notes: the money must not go out a second time.
     """
     if not store.batches(conn, purpose, year):
+        command = "aid pay" if purpose == "aid" else "wishes pay"
+        when = f"{year} 年" if year is not None else ""
         raise UserError(
-            f"{year} 年还没有付款批次，没有可以对应的回盘；请先运行 zjk-charity aid pay",
-            f"no payment batch for {year} yet; run zjk-charity aid pay first",
+            f"{when}还没有付款批次，没有可以对应的回盘；请先运行 zjk-charity {command}",
+            f"no payment batch{f' for {year}' if year is not None else ''} yet; "
+            f"run zjk-charity {command} first",
         )
     _batch(conn, purpose, year, batch)
     codes = _only(conn, purpose, year, profile)

@@ -18,9 +18,11 @@ from zjk_charity.ids import mask_account
 __all__ = ["mask_account"]  # the one masking of accounts (last 4 digits), re-exported
 
 Purpose = Literal["aid", "wishes"]
-Method = Literal["bank", "cash"]
-# An instruction's state. ``cancelled``: a cash instruction of someone withdrawn.
-State = Literal["pending", "paid", "failed", "cash_pending", "cancelled"]
+# ``purchase``: a 微心愿 采购清单 (the federation buys the goods; no bank file).
+Method = Literal["bank", "cash", "purchase"]
+# An instruction's state. ``cancelled``: a cash instruction of someone withdrawn;
+# ``purchasing``: a 物资 wish on a 采购清单 (its money is spent by the federation).
+State = Literal["pending", "paid", "failed", "cash_pending", "cancelled", "purchasing"]
 # What the bank says of one row.
 Outcome = Literal["success", "failure", "pending"]
 

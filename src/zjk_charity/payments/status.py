@@ -2,9 +2,11 @@
 
 A payee's state comes from their instructions: ``paid`` once any succeeded (bank or
 cash); otherwise the state of their latest instruction that was not cancelled
-(``pending``, ``failed`` or ``cash_pending``); ``unpaid`` when they have none. The
-invariant, to the cent: the funded amount = paid + pending + failed + cash_pending +
-unpaid; a second success (DOUBLE_PAYMENT) is money to recover, counted on top.
+(``pending``, ``failed``, ``cash_pending``, or ``purchasing`` for a 物资 wish on a
+采购清单); ``unpaid`` when they have none. The invariant, to the cent: the funded amount
+= the sum over the campaign's states (福彩暖冬: paid + pending + failed + cash_pending +
+unpaid; 微心愿: paid + pending + failed + unpaid + purchasing, and cash_pending, always
+0); a second success (DOUBLE_PAYMENT) is money to recover, counted on top.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from typing import Any, Literal
 
 from zjk_charity.payments.model import Instruction, yuan
 
-PayeeState = Literal["paid", "pending", "failed", "cash_pending", "unpaid"]
+PayeeState = Literal["paid", "pending", "failed", "cash_pending", "unpaid", "purchasing"]
 STATES: tuple[PayeeState, ...] = ("paid", "pending", "failed", "cash_pending", "unpaid")
+# 微心愿 (payout.md): no cash sheets (cash_pending stays 0, kept for the shape of the
+# document), and a 物资 wish on a 采购清单 is ``purchasing``.
+WISH_STATES: tuple[PayeeState, ...] = (*STATES, "purchasing")
 # The states as a clerk reads them, in every list and message.
 STATE_ZH: dict[str, str] = {
     "paid": "已到账",
@@ -26,6 +31,7 @@ STATE_ZH: dict[str, str] = {
     "failed": "付款失败",
     "cash_pending": "现金待领取",
     "unpaid": "未付款",
+    "purchasing": "已列入采购清单",
 }
 
 
@@ -55,6 +61,7 @@ _OPEN: dict[str, PayeeState] = {
     "pending": "pending",
     "failed": "failed",
     "cash_pending": "cash_pending",
+    "purchasing": "purchasing",
 }
 
 
@@ -109,14 +116,19 @@ class Status:
         return self.amount == sum((t.amount for t in self.tallies.values()), Decimal(0))
 
 
-def payment_status(funded: Sequence[Funded], instructions: Iterable[Instruction]) -> Status:
-    """Each funded payee's state from the instructions, and the totals per state.
+def payment_status(
+    funded: Sequence[Funded],
+    instructions: Iterable[Instruction],
+    states: Sequence[PayeeState] = STATES,
+) -> Status:
+    """Each funded payee's state from the instructions, and the totals per state
+    (``states``: the campaign's, in the order its document lists them).
 
     Instructions of payees no longer funded (withdrawn) count only when they paid twice
     or paid someone withdrawn (``double``): that money is to recover.
     """
     grouped = by_payee(instructions)
-    tallies = {s: Tally() for s in STATES}
+    tallies = {s: Tally() for s in states}
     lines = []
     for f in funded:
         state, deciding = payee_state(grouped.get(f.key, []))

@@ -26,13 +26,25 @@ from zjk_charity.payments.model import (
 )
 
 # Batch codes: P for a bank file, C for a cash sheet (P2025-001, C2025-001); 微心愿
-# batches use their own letters so the two never share a number.
+# batches use their own letters so the two never share a number (WG: a 采购清单).
 PREFIX: dict[tuple[str, str], str] = {
     ("aid", "bank"): "P",
     ("aid", "cash"): "C",
     ("wishes", "bank"): "WP",
     ("wishes", "cash"): "WC",
+    ("wishes", "purchase"): "WG",
 }
+# The state a new instruction is recorded in, by its batch's method.
+FIRST_STATE: dict[str, State] = {
+    "bank": "pending",
+    "cash": "cash_pending",
+    "purchase": "purchasing",
+}
+
+# ``year``: a campaign year, or None for every year. 福彩暖冬 is paid year by year; the
+# 微心愿 platform runs all year round and a wish is paid once whatever the year (its
+# 编号 is unique in the ledger), so its reads pass None and its batches carry the year
+# they were made in.
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,7 @@ def record_batch(
         ),
     )
     batch_id = int(cursor.lastrowid or 0)
-    state = "pending" if method == "bank" else "cash_pending"
+    state = FIRST_STATE[method]
     insert_rows(
         conn,
         "payment_instructions (batch_id, line, purpose, year, payee, county, name, account, "
@@ -143,13 +155,13 @@ SELECT i.id, b.code, b.method, i.line, i.payee, coalesce(i.county, ''), i.name, 
        i.bank, i.amount, i.state, coalesce(i.reason, ''), i.paid_on, i.double, b.run_id,
        i.updated_run_id
 FROM payment_instructions i JOIN payment_batches b ON b.id = i.batch_id
-WHERE i.purpose = ? AND i.year = ?
+WHERE i.purpose = ? AND (? IS NULL OR i.year = ?)
 ORDER BY i.id
 """
 
 
-def instructions(conn: sqlite3.Connection, purpose: Purpose, year: int) -> list[Instruction]:
-    """Every instruction of the campaign, oldest first."""
+def instructions(conn: sqlite3.Connection, purpose: Purpose, year: int | None) -> list[Instruction]:
+    """Every instruction of the campaign (``year`` None: of every year), oldest first."""
     cursor = conn.cursor()
     cursor.row_factory = None
     return [
@@ -171,16 +183,16 @@ def instructions(conn: sqlite3.Connection, purpose: Purpose, year: int) -> list[
             run_id=r[14],
             updated_run_id=r[15],
         )
-        for r in cursor.execute(_INSTRUCTION, (purpose, year))
+        for r in cursor.execute(_INSTRUCTION, (purpose, year, year))
     ]
 
 
-def batches(conn: sqlite3.Connection, purpose: Purpose, year: int) -> list[Batch]:
-    """The campaign's batches in the order they were made."""
+def batches(conn: sqlite3.Connection, purpose: Purpose, year: int | None) -> list[Batch]:
+    """The campaign's batches (``year`` None: of every year) in the order they were made."""
     rows = conn.execute(
         "SELECT b.*, r.started_at FROM payment_batches b JOIN runs r ON r.id = b.run_id "
-        "WHERE b.purpose = ? AND b.year = ? ORDER BY b.id",
-        (purpose, year),
+        "WHERE b.purpose = ? AND (? IS NULL OR b.year = ?) ORDER BY b.id",
+        (purpose, year, year),
     ).fetchall()
     return [
         Batch(
@@ -265,14 +277,14 @@ def record_accounts(
 
 
 def latest_accounts(
-    conn: sqlite3.Connection, purpose: Purpose, year: int
+    conn: sqlite3.Connection, purpose: Purpose, year: int | None
 ) -> dict[str, AccountChange]:
-    """Each payee's latest corrected account, if any was corrected."""
+    """Each payee's latest corrected account, if any was corrected (``year`` None: any)."""
     found: dict[str, AccountChange] = {}
     for r in conn.execute(
         "SELECT payee, name, account, bank, run_id FROM payee_accounts "
-        "WHERE purpose = ? AND year = ? ORDER BY id",
-        (purpose, year),
+        "WHERE purpose = ? AND (? IS NULL OR year = ?) ORDER BY id",
+        (purpose, year, year),
     ):
         found[r[0]] = AccountChange(r[0], r[1], r[2], r[3], r[4])
     return found

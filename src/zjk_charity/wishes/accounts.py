@@ -9,6 +9,11 @@ balances, to the fen, where a balance is one of three kinds —
 - **goods aside** (未定向物资): goods not designated to a wish, never matched automatically;
 - a **pool balance**: cash waiting for a wish its restrictions (定向类别, 定向县区) allow.
 
+Money refunded to a donor (``donations settle … --to refund``) leaves the accounts:
+received = matched + balances + refunded. A balance the donor let go (``--to general``)
+is undesignated money from then on: the donation is loaded without its designation (its
+matches keep the basis they were made with), so the next ``wishes match`` may use it.
+
 Decision where wishes.md is silent: ``children_helped`` counts distinct children (by ID)
 with at least one fully funded wish.
 """
@@ -35,7 +40,7 @@ from zjk_charity.wishes.matching import (
     wish_order,
 )
 from zjk_charity.wishes.model import Donation, Wish, WishStatus
-from zjk_charity.wishes.store import MatchRecord
+from zjk_charity.wishes.store import MatchRecord, Settlement
 
 
 @dataclass(frozen=True)
@@ -64,17 +69,42 @@ class Accounts:
     matches: list[MatchRecord] = field(default_factory=list)  # the order they were made
     raised: dict[str, Fen] = field(default_factory=dict)  # per wish
     given: dict[str, Fen] = field(default_factory=dict)  # per donation
+    settlements: list[Settlement] = field(default_factory=list)  # the order decided
+    refunded: dict[str, Fen] = field(default_factory=dict)  # per donation
 
     @classmethod
     def load(cls, conn: sqlite3.Connection | None) -> Accounts:
-        """The ledger's wishes, donations and matches (empty without a ledger)."""
+        """The ledger's wishes, donations, matches and settlements (empty without a ledger)."""
         if conn is None:
             return cls()
+        settlements = store.load_settlements(conn)
+        released = {s.donation_id for s in settlements if s.target == "general"}
         wishes = sorted(store.load_wishes(conn), key=wish_order)
-        donations = sorted(store.load_donations(conn), key=donation_order)
+        donations = sorted(
+            (
+                _undesignated(d) if d.donation_id in released else d
+                for d in store.load_donations(conn)
+            ),
+            key=donation_order,
+        )
         accounts = cls(wishes, donations)
         accounts.set_matches(store.load_matches(conn))
+        accounts.set_settlements(settlements)
         return accounts
+
+    def set_settlements(self, settlements: list[Settlement]) -> None:
+        refunded: dict[str, Fen] = defaultdict(int)
+        for s in settlements:
+            if s.target == "refund":
+                refunded[s.donation_id] += s.amount
+        self.settlements, self.refunded = settlements, dict(refunded)
+
+    def spent(self) -> dict[str, Fen]:
+        """Per donation, what no match may take any more: matched plus refunded."""
+        spent = dict(self.given)
+        for donation_id, fen in self.refunded.items():
+            spent[donation_id] = spent.get(donation_id, 0) + fen
+        return spent
 
     def set_matches(self, matches: list[MatchRecord]) -> None:
         raised: dict[str, Fen] = defaultdict(int)
@@ -96,7 +126,9 @@ class Accounts:
         return WishStatus.PARTIAL if raised else WishStatus.PENDING
 
     def balance(self, donation: Donation) -> Fen:
-        return donation.amount - self.given.get(donation.donation_id, 0)
+        """What is left of a donation: its amount less what was matched and refunded."""
+        key = donation.donation_id
+        return donation.amount - self.given.get(key, 0) - self.refunded.get(key, 0)
 
     @property
     def wish_by_id(self) -> dict[str, Wish]:
@@ -112,6 +144,7 @@ class Accounts:
         cash = sum(d.amount for d in self.donations if d.is_cash)
         goods = sum(d.amount for d in self.donations if not d.is_cash)
         matched = sum(r.match.amount for r in self.matches)
+        refunded = sum(self.refunded.values())
         statuses = [self.status(w) for w in self.wishes]
         helped = {
             w.id_number
@@ -123,7 +156,8 @@ class Accounts:
             "cash_total": yuan(cash),
             "goods_total": yuan(goods),
             "matched": yuan(matched),
-            "balance": yuan(cash + goods - matched),
+            "balance": yuan(cash + goods - matched - refunded),
+            "refunded": yuan(refunded),
             "wishes": len(self.wishes),
             "fulfilled": statuses.count(WishStatus.FULFILLED),
             "partial": statuses.count(WishStatus.PARTIAL),
@@ -231,3 +265,8 @@ class Accounts:
 
 
 _TIER_RANK = {basis: rank for rank, basis in enumerate(TIERS)}
+
+
+def _undesignated(donation: Donation) -> Donation:
+    """A donation whose donor let its designated balance go (``--to general``)."""
+    return donation._replace(wish_id=None, category=None, county_code=None, county=None)

@@ -116,7 +116,7 @@ def _run_match(
                 "the ledger holds no wishes or donations yet: import them first "
                 "(wishes import, donations import, or --wishes/--donations here)",
             )
-        new = match_wishes(accounts.wishes, accounts.donations, accounts.raised, accounts.given)
+        new = match_wishes(accounts.wishes, accounts.donations, accounts.raised, accounts.spent())
         store.insert_matches(run.conn, run.id, new)
         accounts.set_matches(store.load_matches(run.conn))
         result = MatchResult(run.id, accounts, new, imports)

@@ -1,9 +1,11 @@
-"""The 微心愿 tables of the ledger (migration 0004): every query of wishes/ lives here."""
+"""The 微心愿 tables of the ledger (migrations 0004 and 0008): every query of wishes/ lives
+here (their payments are in ``payments.store``)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -153,3 +155,122 @@ def insert_matches(conn: sqlite3.Connection, run_id: int, matches: Iterable[Matc
         "VALUES (?, ?, ?, ?, ?)",
         ((run_id, m.donation_id, m.wish_id, m.amount, m.basis.value) for m in matches),
     )
+
+
+# ---- after the match (migration 0008): deliveries and what donors decided -----------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A wish recorded as delivered (送达): when, by whom, the photo's file name."""
+
+    wish_id: str
+    delivered_on: date
+    handler: str
+    photo: str
+    source: Source
+    run_id: int
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What a donor decided for a designated balance (or goods set aside).
+
+    ``target``: ``general`` (the balance became undesignated money), ``wish`` (it went
+    to ``wish_id``: ``amount`` is what that wish took) or ``refund`` (returned).
+    """
+
+    id: int
+    donation_id: str
+    target: str
+    wish_id: str | None
+    amount: Fen
+    note: str
+    operator: str
+    at: str
+    run_id: int
+
+
+def load_deliveries(conn: sqlite3.Connection) -> dict[str, Delivery]:
+    """Every recorded delivery, by wish."""
+    query = (
+        "SELECT wish_id, delivered_on, handler, photo, file, sheet, row, run_id "
+        "FROM wish_deliveries ORDER BY id"
+    )
+    return {
+        str(r[0]): Delivery(
+            wish_id=str(r[0]),
+            delivered_on=date.fromisoformat(r[1]),
+            handler=str(r[2]),
+            photo=str(r[3]),
+            source=Source(str(r[4]), str(r[5]), int(r[6])),
+            run_id=int(r[7]),
+        )
+        for r in _rows(conn, query)
+    }
+
+
+def insert_deliveries(
+    conn: sqlite3.Connection, run_id: int, deliveries: Iterable[Delivery]
+) -> None:
+    """Record deliveries (a wish is delivered once: the table's key refuses a second)."""
+    conn.executemany(
+        "INSERT INTO wish_deliveries (wish_id, delivered_on, handler, photo, file, sheet, "
+        "row, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                d.wish_id,
+                d.delivered_on.isoformat(),
+                d.handler,
+                d.photo,
+                d.source.file,
+                d.source.sheet,
+                d.source.row,
+                run_id,
+            )
+            for d in deliveries
+        ),
+    )
+
+
+def load_settlements(conn: sqlite3.Connection) -> list[Settlement]:
+    """Every settlement, in the order they were decided."""
+    query = (
+        "SELECT id, donation_id, target, wish_id, amount, note, operator, at, run_id "
+        "FROM donation_settlements ORDER BY id"
+    )
+    return [
+        Settlement(
+            id=r[0],
+            donation_id=r[1],
+            target=r[2],
+            wish_id=r[3],
+            amount=r[4],
+            note=r[5],
+            operator=r[6],
+            at=r[7],
+            run_id=r[8],
+        )
+        for r in _rows(conn, query)
+    ]
+
+
+def insert_settlement(
+    conn: sqlite3.Connection,
+    run_id: int,
+    *,
+    donation_id: str,
+    target: str,
+    wish_id: str | None,
+    amount: Fen,
+    note: str,
+    operator: str,
+    at: str,
+) -> int:
+    """Record one decision; returns its id."""
+    cursor = conn.execute(
+        "INSERT INTO donation_settlements (donation_id, target, wish_id, amount, note, "
+        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (donation_id, target, wish_id, amount, note, operator, at, run_id),
+    )
+    return int(cursor.lastrowid or 0)
