@@ -1736,11 +1736,26 @@ def _write_rows(
     return numbers
 
 
+def _plant_missing_account(wishes: list[WishRow], gifts: list[GiftRow]) -> None:
+    """An early 资金 wish (funded by the general pool) without 收款账号 (issue 18): ``wishes
+    pay`` lists it until ``微心愿账号更正.xlsx`` gives its account. Planted after the
+    donations are built, so the random stream, and every other cell, stays as it was."""
+    designated = {str(g.cells[5]) for g in gifts if g.cells[5]}
+    row = next(
+        w
+        for w in wishes[20:]
+        if not w.plants and w.cells[5] in ("资金", "款", "") and str(w.cells[0]) not in designated
+    )
+    row.cells[11] = None
+    row.plants.append("no 收款账号: wishes pay lists it (missing_account)")
+
+
 def write_wishes_samples() -> None:
     """The 微心愿 sample files (own random stream: the aid files above stay as they are)."""
     maker = Maker(4)
     wishes = build_wishes(maker)
     first, second = build_donations(maker, wishes)
+    _plant_missing_account(wishes, [*first, *second])
     manifest: list[str] = []
     rows = _write_rows(
         OUT / WISH_FILE,
