@@ -199,9 +199,7 @@ def test_cli_exit_codes_and_json_equal_to_the_library(tmp_path: Path, paid: Ledg
     assert result.exit_code == 0, result.output
     assert "新登记 1 个心愿已送达" in result.output
     bad = book(tmp_path / "坏.xlsx", [row("W0001"), row("W0003"), row("W0002", photo="x.jpg")])
-    result = runner.invoke(
-        app, ["wishes", "deliver", "import", str(bad), "--json", "-w", str(ws)]
-    )
+    result = runner.invoke(app, ["wishes", "deliver", "import", str(bad), "--json", "-w", str(ws)])
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert list(document) == [

@@ -144,7 +144,11 @@ def _render_settle(result: SettleResult, lang: str) -> None:
     out, zh = console(), lang == "zh"
     d, target = result.donation, result.decision.target
     what = WAITING_ZH[result.waiting] if zh else WAITING_EN[result.waiting]
-    head = f"捐赠 {d.donation_id}（{d.donor}）的{what}" if zh else f"{d.donation_id} ({d.donor}): {what}"
+    head = (
+        f"捐赠 {d.donation_id}（{d.donor}）的{what}"
+        if zh
+        else f"{d.donation_id} ({d.donor}): {what}"
+    )
     if target == "general":
         out.print(
             f"{head} {money(result.amount)} 元经捐赠人同意转为非定向资金"

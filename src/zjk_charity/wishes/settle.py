@@ -149,7 +149,7 @@ def settle(
             "--note must say what the donor agreed (when, how); it cannot be empty",
         )
     key = squash(donation_id)
-    if not ledger.exists():
+    if not ledger.exists:
         raise _unknown_donation(key)
     at = (now or datetime.now()).astimezone().isoformat(timespec="seconds")
     with ledger.run(
