@@ -290,6 +290,9 @@ def test_cli_json_is_what_the_ledger_recorded(ledger: Ledger) -> None:
         "400.00 元退还捐赠人" in people.output and "已没有待捐赠人决定的余额" not in people.output
     )
     assert "全部待决定：1 笔，合计 600.00 元" in people.output  # the goods aside
+    status = _run("wishes", "status", "-w", ws).output
+    assert "捐赠人的决定" in status and "来函同意" in status and "退还捐赠人" in status
+    assert "已退还捐赠人" in status and "400.00" in status
 
 
 def test_cli_refusal_exits_2_with_the_message(ledger: Ledger) -> None:

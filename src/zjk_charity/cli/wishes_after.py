@@ -165,7 +165,9 @@ def _render_settle(result: SettleResult, lang: str) -> None:
         out.print(
             f"{head} {money(result.amount)} 元退还捐赠人（记为退回，不再计入余额）"
             if zh
-            else f"{head} of {money(result.amount)} yuan refunded to the donor (money out)"
+            else f"{head} of {money(result.amount)} yuan "
+            + ("returned" if result.waiting == "goods" else "refunded")
+            + " to the donor (money out)"
         )
     else:
         wish, short = result.decision.wish_id, result.wish_short or 0
@@ -186,10 +188,11 @@ def _render_settle(result: SettleResult, lang: str) -> None:
             else f"{money(result.left)} yuan still wait for the donor's decision",
             style="yellow",
         )
+    when = result.at[:16].replace("T", " ")  # the minute, as a clerk reads it
     out.print(
-        f"记录人 {result.operator}，{result.at}；说明：{result.note}"
+        f"记录人 {result.operator}，{when}；说明：{result.note}"
         if zh
-        else f"recorded by {result.operator} at {result.at}; note: {result.note}",
+        else f"recorded by {result.operator} at {when}; note: {result.note}",
         style="dim",
     )
     accounts = result.accounts
