@@ -257,3 +257,10 @@ def test_cli_unreadable_file_exits_2_and_leaves_the_ledger(tmp_path: Path, paid:
 def test_help() -> None:
     for args in (["wishes", "deliver", "--help"], ["wishes", "deliver", "import", "--help"]):
         assert runner.invoke(app, args).exit_code == 0
+
+
+def test_purge_names_the_delivery_and_settlement_tables_in_chinese() -> None:
+    from zjk_charity.cli.main import TABLE_NAMES
+    from zjk_charity.purge import _WISHES
+
+    assert {name for name, _, _ in _WISHES} <= set(TABLE_NAMES)

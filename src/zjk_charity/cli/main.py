@@ -243,6 +243,8 @@ TABLE_NAMES = {
     "ref_people": "参照名单中的人员",
     "ref_lists": "参照名单记录",
     "wish_matches": "微心愿匹配",
+    "wish_deliveries": "微心愿送达记录",
+    "donation_settlements": "捐赠人对定向余额的决定",
     "donations": "捐赠",
     "wishes": "心愿（含儿童信息）",
     "wishes_payment_results": "微心愿银行回盘记录",
