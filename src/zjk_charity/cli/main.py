@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from zjk_charity import __version__
-from zjk_charity.cli import aid, lists, report, wishes
+from zjk_charity.cli import aid, lists, report, wishes, wishes_after
 from zjk_charity.cli.common import (
     LangOpt,
     WorkspaceOpt,
@@ -41,6 +41,7 @@ app = new_app(
 app.add_typer(aid.app, name="aid")
 app.add_typer(wishes.wishes_app, name="wishes")
 app.add_typer(wishes.donations_app, name="donations")
+wishes_after.register(wishes.wishes_app, wishes.donations_app)  # deliver import, settle
 app.add_typer(report.app, name="report")
 app.add_typer(lists.app, name="lists")
 app.add_typer(report.keys_app, name="keys")
@@ -242,6 +243,8 @@ TABLE_NAMES = {
     "ref_people": "参照名单中的人员",
     "ref_lists": "参照名单记录",
     "wish_matches": "微心愿匹配",
+    "wish_deliveries": "微心愿送达记录",
+    "donation_settlements": "捐赠人对定向余额的决定",
     "donations": "捐赠",
     "wishes": "心愿（含儿童信息）",
     "wishes_payment_results": "微心愿银行回盘记录",

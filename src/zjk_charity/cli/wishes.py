@@ -300,6 +300,7 @@ def _totals_table(accounts: Accounts, lang: str) -> Any:
         ("　其中物资折合", "  goods", t["goods_total"]),
         ("已匹配", "matched", t["matched"]),
         ("余额", "balance", t["balance"]),
+        ("已退还捐赠人", "refunded", t["refunded"]),
         ("心愿", "wishes", t["wishes"]),
         ("　已实现", "  fulfilled", t["fulfilled"]),
         ("　部分筹得", "  partly funded", t["partial"]),
@@ -392,3 +393,35 @@ def render_status(out: Screen, accounts: Accounts, lang: str, limit: int | None)
             else _t(lang, "未定向物资", "goods aside"),
         )
     out.print(waiting)
+    if accounts.settlements:
+        out.print(_settlements_table(accounts, lang))
+
+
+_SETTLED_ZH = {"general": "转为非定向", "wish": "转给心愿", "refund": "退还捐赠人"}
+
+
+def _settlements_table(accounts: Accounts, lang: str) -> Any:
+    """What donors decided (donations settle), in the order decided."""
+    from rich.table import Table
+
+    from zjk_charity.wishes.amounts import yuan_grouped
+
+    table = Table(title=_t(lang, "捐赠人的决定", "What donors decided"))
+    for header in _headers(
+        lang,
+        ("捐赠编号", "捐赠人", "决定", "心愿", "金额", "说明"),
+        ("donation", "donor", "decision", "wish", "amount", "note"),
+    ):
+        table.add_column(header, no_wrap=header in ("捐赠编号", "donation"))
+    donations = accounts.donation_by_id
+    for s in accounts.settlements:
+        donation = donations.get(s.donation_id)
+        table.add_row(
+            s.donation_id,
+            donation.donor if donation else "",
+            _t(lang, _SETTLED_ZH.get(s.target, s.target), s.target),
+            s.wish_id or "—",
+            yuan_grouped(s.amount),
+            s.note,
+        )
+    return table

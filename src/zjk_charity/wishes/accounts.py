@@ -210,7 +210,8 @@ class Accounts:
         return [PoolBalance(k, counts[k], amounts[k], eligible[k]) for k in ordered]
 
     def status_json(self) -> dict[str, Any]:
-        """``wishes status --json``: open wishes, balances by restriction, what waits."""
+        """``wishes status --json``: open wishes, balances by restriction, what waits, and
+        what donors decided."""
         wishes = self.wish_by_id
         return {
             **self.totals(),
@@ -261,7 +262,26 @@ class Accounts:
                 }
                 for d in self.goods_aside()
             ],
+            "settlements": self.settlements_json(),
         }
+
+    def settlements_json(self) -> list[dict[str, Any]]:
+        """What donors decided (``donations settle``), in the order decided: a settled
+        balance is no longer listed as waiting, so it is listed here."""
+        donations = self.donation_by_id
+        return [
+            {
+                "donation": s.donation_id,
+                "donor": donations[s.donation_id].donor if s.donation_id in donations else None,
+                "to": s.target,
+                "wish": s.wish_id,
+                "amount": yuan(s.amount),
+                "note": s.note,
+                "operator": s.operator,
+                "at": s.at,
+            }
+            for s in self.settlements
+        ]
 
 
 _TIER_RANK = {basis: rank for rank, basis in enumerate(TIERS)}
