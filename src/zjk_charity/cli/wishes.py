@@ -392,3 +392,8 @@ def render_status(out: Screen, accounts: Accounts, lang: str, limit: int | None)
             else _t(lang, "未定向物资", "goods aside"),
         )
     out.print(waiting)
+
+
+from zjk_charity.cli import wishes_payout  # noqa: E402 - wishes pay | payments | accounts
+
+wishes_payout.register(wishes_app)
