@@ -132,7 +132,11 @@ def accounts_book(path: Path, rows: list[list[Any]], headers: list[str] | None =
 
 def test_bank_batch_pays_the_funded_cash_wishes_with_an_account(campaign: Path) -> None:
     result = pay(campaign)
-    assert (result["campaign"], result["batch"], result["count"]) == ("weixinyuan-2025", "WP2025-001", 2)
+    assert (result["campaign"], result["batch"], result["count"]) == (
+        "weixinyuan-2025",
+        "WP2025-001",
+        2,
+    )
     assert result["amount"] == "800.00"
     batch = campaign / "out" / "WP2025-001-basic.csv"
     rows = batch_rows(batch)
@@ -304,7 +308,14 @@ def test_status_document_shape_and_invariant(campaign: Path, tmp_path: Path) -> 
 def test_status_terminal_shows_states_stages_and_masked_names(campaign: Path) -> None:
     pay(campaign)
     shown = cli(campaign, "wishes", "payments", "status").output
-    for text in ("已列入采购清单", "等待银行回盘", "已采购", "已认领", "待认领", "W0003 张北县 测*三"):
+    for text in (
+        "已列入采购清单",
+        "等待银行回盘",
+        "已采购",
+        "已认领",
+        "待认领",
+        "W0003 张北县 测*三",
+    ):
         assert text in shown
     assert "测小三" not in shown
     english = cli(campaign, "wishes", "payments", "status", "--lang", "en").output
