@@ -174,10 +174,10 @@ def test_purchase_list_groups_the_wishes_in_kind_by_item(campaign: Path) -> None
         "县(区)",
         "物品（心愿内容）",
         "儿童",
-        "心愿金额（元）",
+        "心愿金额",
         "已捐物资",
-        "物资折合（元）",
-        "需采购（元）",
+        "物资折合",
+        "需采购",
     ]
     body = [
         [c.value for c in row]
@@ -320,6 +320,7 @@ def test_status_terminal_shows_states_stages_and_masked_names(campaign: Path) ->
     assert "测小三" not in shown
     english = cli(campaign, "wishes", "payments", "status", "--lang", "en").output
     assert "purchasing" in english and "waiting for donors" in english
+    assert "W0003 张北县 测*三  no 收款账号 (account)" in english
 
 
 def test_no_full_account_or_name_on_the_terminal(campaign: Path, tmp_path: Path) -> None:

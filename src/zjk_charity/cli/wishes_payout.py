@@ -280,7 +280,7 @@ def render_status(out: Screen, result: WishPaymentsStatus, lang: str, limit: int
     for stage, count in result.stages.items():
         stages.add_row(stage.value if zh else STAGE_EN[stage], str(count))
     out.print(stages)
-    waiting = result.waiting()
+    waiting = result.waiting(lang)
     if waiting:
         out.print(_t(lang, "尚未付款或采购的心愿：", "funded wishes not paid yet:"))
         _print_wishes(out, waiting, lang, limit)

@@ -154,15 +154,15 @@ def _goods_names(accounts: Accounts) -> dict[str, str]:
 # (header, width in Excel's units, kind): text, wrap, money. They add up to a little
 # more than A4 portrait holds at 100 %; the sheet is fitted to the page width.
 COLUMNS: tuple[tuple[str, float, str], ...] = (
-    ("序号", 5.5, "text"),
-    ("心愿编号", 10, "text"),
-    ("县(区)", 9, "wrap"),
-    ("物品（心愿内容）", 19, "wrap"),
+    ("序号", 5, "text"),
+    ("心愿编号", 13, "text"),  # XY20250166 on one line
+    ("县(区)", 12.5, "wrap"),  # 察北管理区 on one line
+    ("物品（心愿内容）", 17, "wrap"),
     ("儿童", 7.5, "text"),
-    ("心愿金额（元）", 11, "money"),
-    ("已捐物资", 14, "wrap"),
-    ("物资折合（元）", 11, "money"),
-    ("需采购（元）", 11, "money"),
+    ("心愿金额", 11, "money"),
+    ("已捐物资", 12, "wrap"),
+    ("物资折合", 10.5, "money"),
+    ("需采购", 10.5, "money"),
 )
 LINE_POINTS = 16  # a printed line of 宋体 11 (as aid/payout_lists.py)
 MARGINS = (0.4, 0.4, 0.55, 0.6)  # inches: left, right, top, bottom (the footer below)
@@ -257,7 +257,7 @@ def write_purchase_list(
     # One line that fits the page (a subtitle is one cell, not wrapped): the money is in
     # the 合计 row.
     subtitle = (
-        f"共 {len(purchase.lines)} 个心愿、{len(purchase.groups())} 种物品"
+        f"共 {len(purchase.lines)} 个心愿、{len(purchase.groups())} 种物品\u3000金额单位：元"
         f"\u3000制表日期：{chinese_date(day or date.today())}"
     )
     spec = SheetSpec(

@@ -67,7 +67,7 @@ class WishPaymentsStatus:
             "delivered": p.delivery.delivered_on.isoformat() if p.delivery else None,
         }
 
-    def waiting(self) -> list[WishRef]:
+    def waiting(self, lang: str = "zh") -> list[WishRef]:
         """The funded wishes not paid yet (nor on a 采购清单), the child's name masked;
         ``reason``: the payment state, or what the account lacks."""
         found = []
@@ -81,7 +81,7 @@ class WishPaymentsStatus:
                     line.key,
                     line.county,
                     mask_name(p.wish.child_name),
-                    gap.reason() if gap is not None else line.state,
+                    gap.reason(lang) if gap is not None else line.state,
                 )
             )
         return found
