@@ -56,6 +56,28 @@ def check_year(year: int, source: str = "--year") -> int:
     return year
 
 
+def memo_template(value: str) -> str:
+    """``value`` when it is a template that ``value.format(year=…)`` always fills
+    (``[aid] payment_memo``, ``[wishes] payment_memo``), else ValueError.
+
+    Only the bare placeholder ``{year}`` is accepted: no other name, no position, no
+    attribute or index, no conversion or format spec (a spec like ``{year:>999999999}``
+    would build a gigabyte of text). A brace meant literally is written ``{{`` or ``}}``.
+    """
+    problem = (
+        "只能使用占位符 {year}（活动年度），花括号本身请写成 {{ 或 }} "
+        "/ only the placeholder {year} may be used; write {{ or }} for a brace"
+    )
+    try:
+        fields = list(string.Formatter().parse(value))
+    except ValueError:
+        raise ValueError(problem) from None
+    for _text, name, spec, conversion in fields:
+        if name is not None and (name not in MEMO_FIELDS or spec or conversion):
+            raise ValueError(problem)
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -132,24 +154,7 @@ class AidSettings(_Strict):
     @field_validator("payment_memo")
     @classmethod
     def _memo_template(cls, value: str) -> str:
-        """A template that ``value.format(year=…)`` always fills.
-
-        Only the bare placeholder ``{year}`` is accepted: no other name, no position, no
-        attribute or index, no conversion or format spec (a spec like ``{year:>999999999}``
-        would build a gigabyte of text). A brace meant literally is written ``{{`` or ``}}``.
-        """
-        problem = (
-            "只能使用占位符 {year}（活动年度），花括号本身请写成 {{ 或 }} "
-            "/ only the placeholder {year} may be used; write {{ or }} for a brace"
-        )
-        try:
-            fields = list(string.Formatter().parse(value))
-        except ValueError:
-            raise ValueError(problem) from None
-        for _text, name, spec, conversion in fields:
-            if name is not None and (name not in MEMO_FIELDS or spec or conversion):
-                raise ValueError(problem)
-        return value
+        return memo_template(value)
 
     # 公示期：法定工作日数 / working days the public notice is posted (workdays.py)
     notice_days: int = Field(default=7, ge=1, le=60)
@@ -208,6 +213,13 @@ class Signers(_Strict):
 
 class WishesSettings(_Strict):
     standard_amount: Decimal = Decimal("300")
+    # 资金心愿代发文件的摘要 (wishes pay) / the memo of a wishes bank batch
+    payment_memo: str = "{year}年微心愿"
+
+    @field_validator("payment_memo")
+    @classmethod
+    def _memo_template(cls, value: str) -> str:
+        return memo_template(value)
 
 
 class Settings(_Strict):
@@ -307,6 +319,8 @@ DEFAULT_TOML = """\
 [wishes]
 # 微心愿标准金额（元）/ standard wish amount, yuan
 # standard_amount = "300"
+# 资金心愿代发文件的摘要（wishes pay），{year} 为活动年度 / memo of the wishes bank batch
+# payment_memo = "{year}年微心愿"
 
 [signers]
 # 报告签字栏的姓名；不填的打印为空白签字线 / names in the report's signature block;

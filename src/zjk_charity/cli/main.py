@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from zjk_charity import __version__
-from zjk_charity.cli import aid, lists, report, wishes, wishes_after
+from zjk_charity.cli import aid, lists, report, wishes, wishes_after, wishes_payout
 from zjk_charity.cli.common import (
     LangOpt,
     WorkspaceOpt,
@@ -41,6 +41,7 @@ app = new_app(
 app.add_typer(aid.app, name="aid")
 app.add_typer(wishes.wishes_app, name="wishes")
 app.add_typer(wishes.donations_app, name="donations")
+wishes_payout.register(wishes.wishes_app)  # pay, payments import|status, accounts update
 wishes_after.register(wishes.wishes_app, wishes.donations_app)  # deliver import, settle
 app.add_typer(report.app, name="report")
 app.add_typer(lists.app, name="lists")

@@ -8,4 +8,5 @@ result files and the payment states, shared by 福彩暖冬 (``aid pay``) and �
 - ``writer``: a batch written in a profile's layout, split and totalled as it says.
 - ``results``: the bank's result files read with the header search of the application
   workbooks; ``matching``: result rows matched to instructions, as findings and updates.
+- ``common``: what every payout command shares (files removed on failure, the retry rule).
 """

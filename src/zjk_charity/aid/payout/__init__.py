@@ -30,8 +30,9 @@ from zjk_charity.aid.payout.common import (
     funded_list,
     payees,
 )
-from zjk_charity.aid.payout.pay import BatchWriter, PayResult, pay
+from zjk_charity.aid.payout.pay import PayResult, pay
 from zjk_charity.aid.payout.status import PaymentsStatus, payments_status, read_status
+from zjk_charity.payments.common import BatchWriter
 
 __all__ = [
     "PURPOSE",

@@ -17,11 +17,9 @@ from zjk_charity.aid.allocation import (
     latest_allocation_id,
 )
 from zjk_charity.aid.changes_store import withdrawn_ids
-from zjk_charity.aid.payout.common import (
-    PURPOSE,
-    removed_on_failure,
-)
+from zjk_charity.aid.payout.common import PURPOSE
 from zjk_charity.ledger import Ledger
+from zjk_charity.payments.common import removed_on_failure
 from zjk_charity.payments.importing import Imported, apply_files, read_files
 from zjk_charity.payments.model import Payee
 

@@ -13,10 +13,8 @@ from zjk_charity.aid import campaign_name
 from zjk_charity.aid.changes import valid_id
 from zjk_charity.aid.payout.common import (
     PURPOSE,
-    account_changed,
     open_for_payment,
     payees,
-    removed_on_failure,
 )
 from zjk_charity.errors import UserError
 from zjk_charity.ids import (
@@ -25,6 +23,7 @@ from zjk_charity.ids import (
 )
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
+from zjk_charity.payments.common import account_changed, removed_on_failure
 from zjk_charity.payments.model import BatchLine, Instruction, Payee, yuan
 from zjk_charity.payments.status import by_payee, payee_state
 from zjk_charity.text import squash

@@ -4,10 +4,7 @@ refusal after finalize."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from zjk_charity.aid.allocation import (
     Allocation,
@@ -19,7 +16,7 @@ from zjk_charity.ids import (
     mask_name,
 )
 from zjk_charity.payments import store
-from zjk_charity.payments.model import Instruction, Payee, Purpose
+from zjk_charity.payments.model import Payee, Purpose
 from zjk_charity.payments.status import Funded
 
 PURPOSE: Purpose = "aid"
@@ -59,11 +56,6 @@ def funded_list(a: Allocation) -> list[Funded]:
     ]
 
 
-def account_changed(payee: Payee, sent: Instruction) -> bool:
-    """The account now differs from the one a failed instruction was sent to."""
-    return (payee.name, payee.account, payee.bank) != (sent.name, sent.account, sent.bank)
-
-
 @dataclass(frozen=True)
 class PersonRef:
     """A person as terminal output may show them: county, masked name and ID."""
@@ -99,15 +91,3 @@ def finalized_error(year: int) -> UserError:
         f"{year} 年的分配已经定稿，不能再付款或更改；如有遗漏请联系管理员",
         f"the {year} allocation is finalized; nothing more can be paid or changed",
     )
-
-
-@contextmanager
-def removed_on_failure(written: list[Path]) -> Iterator[None]:
-    """Remove the files a command wrote (``written``, filled as it goes) if it then fails:
-    its ledger transaction is rolled back, and no file may speak of what was not recorded."""
-    try:
-        yield
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise

@@ -11,7 +11,6 @@ from then on, so, as payout.md says, they are in this very batch (and counted in
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,15 +22,14 @@ from zjk_charity.aid.changes import Withdrawal, default_operator, now_text, with
 from zjk_charity.aid.payout.common import (
     PURPOSE,
     PersonRef,
-    account_changed,
     open_for_payment,
     payees,
-    removed_on_failure,
 )
 from zjk_charity.aid.supplement import not_posted
 from zjk_charity.integrity.recheck import death_note, deaths_in_force
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
+from zjk_charity.payments.common import BatchWriter, account_changed, removed_on_failure
 from zjk_charity.payments.model import BatchFiles, BatchLine, Instruction, Payee, yuan
 from zjk_charity.payments.status import by_payee, payee_state
 
@@ -72,11 +70,6 @@ class PayResult:
             "not_posted": self.not_posted,
             "withdrawn": [w.as_json() for w in self.withdrawn],
         }
-
-
-# The writer of the bank file(s): (code, lines, folder) -> what it wrote. The CLI binds the
-# chosen bank profile and the payer to ``payments.writer.write_batch``.
-BatchWriter = Callable[[str, Sequence[BatchLine], Path], BatchFiles]
 
 
 def pay(
