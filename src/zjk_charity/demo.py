@@ -78,7 +78,7 @@ from zjk_charity.reports.signing import (
     load_signer,
     verify,
 )
-from zjk_charity.wishes.demo import run_wishes_demo
+from zjk_charity.wishes.demo import run_wishes_demo, run_wishes_payout_demo
 
 YEAR = 2025
 # The payout story's files in sample_data/ (scripts/make_payout_samples.py) and the one
@@ -187,6 +187,11 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     wishes = run_wishes_demo(ledger, data, root / "out", year=YEAR)
     summary.lines.extend(wishes.lines)
     summary.written.extend(wishes.written)
+    after = run_wishes_payout_demo(
+        ledger, data, root / "out", Workspace.open(root).settings, YEAR, OPERATOR
+    )
+    summary.lines.extend(after.lines)
+    summary.written.extend(after.written)
     _reports(root, summary)
     summary.written.append(ledger.path)
     summary.lines.append("写出的文件：")
