@@ -82,8 +82,28 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     assert (document["withdrawn"], document["backfilled"]) == (4, 4)
     conn = sqlite3.connect(tmp_path / "demo" / "zjk-charity.db")
     history = {r[0] for r in conn.execute("SELECT id_number FROM history WHERE year = 2025")}
+    (sick,) = conn.execute("SELECT wish_id FROM wishes WHERE content = '白血病化疗费用'").fetchone()
     conn.close()
     assert history == {p["id"] for p in document["people"] if p["state"] == "paid"}
+    _the_wishes_story_ends_paid_and_delivered(tmp_path / "demo", result.output, sick)
+
+
+def _the_wishes_story_ends_paid_and_delivered(ws: Path, output: str, sick: str) -> None:
+    """微心愿 after the match (issue 18): every funded wish paid or on the 采购清单, the
+    one failure paid again, the missing account supplied, the 20,000 gift's wish delivered."""
+    assert "微心愿代发批次 WP2025-001" in output and "采购清单 WG2025-001" in output
+    assert "缺少收款账号，未付款：XY20250400" in output
+    assert "微心愿回盘-WP2025-001.xlsx：到账 285 笔，失败 1 笔" in output
+    assert "WP2025-002：1 个心愿" in output and "WP2025-003：1 个心愿" in output
+    status = runner.invoke(app, ["wishes", "payments", "status", "-w", str(ws), "--json"])
+    document = json.loads(status.stdout)
+    assert document["funded"] == 418
+    assert document["paid"]["count"] + document["purchasing"]["count"] == 418
+    assert all(document[s]["count"] == 0 for s in ("pending", "failed", "unpaid"))
+    assert document["missing_account"] == []
+    by_id = {w["id"]: w for w in document["wishes"]}
+    assert by_id[sick]["state"] == "paid" and by_id[sick]["delivered"] is not None
+    assert sum(1 for w in document["wishes"] if w["delivered"]) == 147
 
 
 def test_demo_refuses_a_folder_that_already_has_a_ledger(tmp_path: Path) -> None:
