@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from zjk_charity import __version__
-from zjk_charity.cli import aid, lists, report, wishes
+from zjk_charity.cli import aid, lists, report, wishes, wishes_letters
 from zjk_charity.cli.common import (
     LangOpt,
     WorkspaceOpt,
@@ -39,6 +39,7 @@ app = new_app(
     pretty_exceptions_show_locals=False,  # never print a person's ID from a local variable
 )
 app.add_typer(aid.app, name="aid")
+wishes_letters.register(wishes.wishes_app)
 app.add_typer(wishes.wishes_app, name="wishes")
 app.add_typer(wishes.donations_app, name="donations")
 app.add_typer(report.app, name="report")
