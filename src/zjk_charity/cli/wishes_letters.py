@@ -42,7 +42,9 @@ def letters(
         typer.Option(
             "--date",
             metavar="YYYY-MM-DD",
-            help=date_help("信末落款日期，默认今天", "the date the letters are signed, default today"),
+            help=date_help(
+                "信末落款日期，默认今天", "the date the letters are signed, default today"
+            ),
             show_default=False,
         ),
     ] = None,
