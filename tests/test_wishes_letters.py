@@ -40,44 +40,9 @@ runner = CliRunner()
 DAY = date(2025, 11, 20)
 
 
-def _campaign(folder: Path) -> Ledger:
-    """Every stage and every kind of decision (see each step's comment)."""
-    ledger = ws_.campaign(
-        folder,
-        [
-            wish_row(1, 儿童姓名="测小一", 登记日期="2025-03-21"),
-            wish_row(2, 儿童姓名="测小二", 困境类别="残疾儿童", 心愿类型="物资", 金额=500,
-                     登记日期="2025-03-22"),
-            wish_row(3, 儿童姓名="测小三", 登记日期="2025-03-23"),
-            wish_row(4, 儿童姓名="测小四", 登记日期="2025-03-24"),
-            wish_row(5, 儿童姓名="测小五", 登记日期="2025-06-01"),
-            wish_row(6, 儿童姓名="测小六", 登记日期="2025-06-02"),
-        ],
-        [
-            # W0001's 300; 700 stays designated (later: 300 to W0006, 400 waits)
-            donation_row(1, 捐赠人="", 金额=1000, 定向心愿="W0001"),
-            donation_row(2, 捐赠人="测企业", 金额=400, 定向类别="残疾儿童"),  # W0002
-            donation_row(3, 捐赠人="测企业", 捐赠类型="物资", 物资名称="羽绒服", 金额=600),
-            # W0002's last 100, W0003, W0005; 188.88 waits in the pool
-            donation_row(4, 捐赠人="匿名爱心人士", 金额="888.88", 到账日期="2025-05-01"),
-            donation_row(5, 捐赠人="测个人", 金额=500, 定向心愿="W0004", 到账日期="2025-04-02"),
-            # all 500 designated to W0001 (already covered): let go to general
-            donation_row(6, 捐赠人="测企业", 金额=500, 定向心愿="W0001", 到账日期="2025-04-03"),
-        ],
-    )
-    ws_.pay(ledger, ["W0001", "W0003", "W0004"])
-    ws_.pay(ledger, ["W0002"], method="purchase")
-    ws_.set_states(ledger, {"W0001": "paid", "W0003": "failed", "W0004": "paid"}, "户名不符")
-    ws_.deliver(ledger, {"W0001": date(2025, 11, 2)})
-    ws_.settle(ledger, "D0001", "wish", wish_id="W0006", note="捐赠人同意转给 W0006")
-    ws_.settle(ledger, "D0005", "refund", note="捐赠人要求退回")
-    ws_.settle(ledger, "D0006", "general", note="捐赠人同意用于其他心愿")
-    return ledger
-
-
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
-    return _campaign(tmp_path_factory.mktemp("letters"))
+    return ws_.every_stage(tmp_path_factory.mktemp("letters"))
 
 
 def _letters(ledger: Ledger) -> dict[str, Letter]:
@@ -193,8 +158,10 @@ def _ledger_state(draw: st.DrawFn) -> Progress:
             w = open_wishes[0]
             fen = min(left, accounts.short(w))
             settlements.append(Settlement(0, d.donation_id, "wish", w.wish_id, fen, "", "", "", 2))
-            records = [*accounts.matches, MatchRecord(99, 2, Match(d.donation_id, w.wish_id, fen,
-                                                                   Basis.DESIGNATED))]
+            records = [
+                *accounts.matches,
+                MatchRecord(99, 2, Match(d.donation_id, w.wish_id, fen, Basis.DESIGNATED)),
+            ]
             accounts.set_matches(records)
         accounts.set_settlements(settlements)
     return Progress.build(accounts, [], {})
@@ -281,7 +248,7 @@ def _cli(ws: Path, *args: str) -> Any:
 
 @needs_pdf
 def test_cli_json_is_the_library_result(tmp_path: Path) -> None:
-    ledger = _campaign(tmp_path)
+    ledger = ws_.every_stage(tmp_path)
     ws = ledger.path.parent
     (ws / "zjk-charity.toml").write_text(
         'campaign_year = 2025\n[signers]\nhandler = "测经办"\n', encoding="utf-8"

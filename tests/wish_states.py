@@ -10,7 +10,8 @@ provenance can be checked too.
 - :func:`pay`: a bank batch (资金 wishes) or a 采购清单 (method ``purchase``, 物资 wishes);
 - :func:`set_states`: the bank's results (paid / failed / pending) on wishes' instructions;
 - :func:`deliver`: deliveries;
-- :func:`settle`: a donor's decision (general, refund, or to a wish with its match).
+- :func:`settle`: a donor's decision (general, refund, or to a wish with its match);
+- :func:`every_stage`: a small campaign with all of these.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from test_wishes_support import STANDARD, donations_book, wishes_book
+from test_wishes_support import STANDARD, donation_row, donations_book, wish_row, wishes_book
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store as payments_store
 from zjk_charity.payments.model import BatchLine, Method, Payee, State
@@ -84,18 +85,17 @@ def pay(ledger: Ledger, wish_ids: Iterable[str], method: Method = "bank") -> str
     return code
 
 
-def set_states(
-    ledger: Ledger, states: Mapping[str, State], reason: str | None = None
-) -> None:
+def set_states(ledger: Ledger, states: Mapping[str, State], reason: str | None = None) -> None:
     """Each wish's latest instruction moved to its state (``wishes payments import``)."""
     with ledger.run("wishes payments import", {"test": True}) as run:
-        latest = {
-            i.payee: i.id for i in payments_store.instructions(run.conn, "wishes", None)
-        }
+        latest = {i.payee: i.id for i in payments_store.instructions(run.conn, "wishes", None)}
         payments_store.set_state(
             run.conn,
             run.id,
-            [(latest[w], state, reason if state == "failed" else None) for w, state in states.items()],
+            [
+                (latest[w], state, reason if state == "failed" else None)
+                for w, state in states.items()
+            ],
         )
 
 
@@ -147,3 +147,47 @@ def settle(
             operator="测经办",
             at=at,
         )
+
+
+def every_stage(folder: Path) -> Ledger:
+    """Six wishes at every stage and every kind of decision (see each step's comment):
+    W0001 delivered, W0002 (物资) purchased, W0003 failed, W0004 paid, W0005 and W0006
+    funded and unpaid (W0006 by a settlement); refunds 200.00, 500.00 let go to general,
+    400.00 designated and 600.00 of goods still waiting."""
+    ledger = campaign(
+        folder,
+        [
+            wish_row(1, 儿童姓名="测小一", 登记日期="2025-03-21"),
+            wish_row(
+                2,
+                儿童姓名="测小二",
+                困境类别="残疾儿童",
+                心愿类型="物资",
+                金额=500,
+                登记日期="2025-03-22",
+            ),
+            wish_row(3, 儿童姓名="测小三", 登记日期="2025-03-23"),
+            wish_row(4, 儿童姓名="测小四", 登记日期="2025-03-24"),
+            wish_row(5, 儿童姓名="测小五", 登记日期="2025-06-01"),
+            wish_row(6, 儿童姓名="测小六", 登记日期="2025-06-02"),
+        ],
+        [
+            # W0001's 300; 700 stays designated (later: 300 to W0006, 400 waits)
+            donation_row(1, 捐赠人="", 金额=1000, 定向心愿="W0001"),
+            donation_row(2, 捐赠人="测企业", 金额=400, 定向类别="残疾儿童"),  # W0002
+            donation_row(3, 捐赠人="测企业", 捐赠类型="物资", 物资名称="羽绒服", 金额=600),
+            # W0002's last 100, W0003, W0005; 188.88 waits in the pool
+            donation_row(4, 捐赠人="匿名爱心人士", 金额="888.88", 到账日期="2025-05-01"),
+            donation_row(5, 捐赠人="测个人", 金额=500, 定向心愿="W0004", 到账日期="2025-04-02"),
+            # all 500 designated to W0001 (already covered): let go to general
+            donation_row(6, 捐赠人="测企业", 金额=500, 定向心愿="W0001", 到账日期="2025-04-03"),
+        ],
+    )
+    pay(ledger, ["W0001", "W0003", "W0004"])
+    pay(ledger, ["W0002"], method="purchase")
+    set_states(ledger, {"W0001": "paid", "W0003": "failed", "W0004": "paid"}, "户名不符")
+    deliver(ledger, {"W0001": date(2025, 11, 2)})
+    settle(ledger, "D0001", "wish", wish_id="W0006", note="捐赠人同意转给 W0006")
+    settle(ledger, "D0005", "refund", note="捐赠人要求退回")
+    settle(ledger, "D0006", "general", note="捐赠人同意用于其他心愿")
+    return ledger
