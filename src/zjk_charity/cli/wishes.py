@@ -157,7 +157,9 @@ def wishes_match(
 
         def write(result: MatchResult) -> None:
             if not no_workbook:
-                written.append(write_match_book(result.accounts, target, result.run_id, year))
+                written.append(
+                    write_match_book(result.accounts, target, result.run_id, year, result.stages)
+                )
 
         result = run_match(
             Ledger(ws.ledger_path),
