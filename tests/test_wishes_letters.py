@@ -23,11 +23,19 @@ from zjk_charity.cli.main import app
 from zjk_charity.ledger import Ledger
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import yuan
+from zjk_charity.wishes.columns import ANONYMOUS
 from zjk_charity.wishes.letters import (
     ANONYMOUS_TO,
+    SHORT_TEXT,
+    SMALL_ROWS,
+    Decision,
+    Gift,
     Letter,
+    Reached,
+    arrangements,
     build_letters,
     file_name,
+    letters_data,
     load_letters,
     write_letters,
 )
@@ -190,10 +198,10 @@ def _pages(pdf: Path) -> list[str]:
 
 
 def _long_donor(folder: Path) -> Ledger:
-    """One donor whose money reached 40 wishes: more than one page holds."""
-    wishes = [wish_row(n, 儿童姓名=f"测长{n}", 心愿内容="一套图书和一个书包") for n in range(1, 41)]
+    """One donor whose money reached 60 wishes: more than one page holds."""
+    wishes = [wish_row(n, 儿童姓名=f"测长{n}", 心愿内容="一套图书和一个书包") for n in range(1, 61)]
     gifts = [
-        donation_row(1, 捐赠人="测大企业", 金额=12000),
+        donation_row(1, 捐赠人="测大企业", 金额=18000),
         donation_row(2, 捐赠人="测小户", 金额=50, 到账日期="2025-05-01"),
     ]
     return ws_.campaign(folder, wishes, gifts)
@@ -206,17 +214,18 @@ def test_one_pdf_each_letter_on_its_own_page_long_ones_with_an_annex(tmp_path: P
     result = write_letters(ledger, 2025, out, day=DAY)
     assert result.files == [out / file_name(2025)]  # no anonymous gift: no anonymous file
     pages = _pages(result.files[0])
-    assert len(pages) == result.pages >= 3
+    assert len(pages) == result.pages == 4
     # The long letter: page 1 is the letter, signed; its wishes follow whole as 附表.
     assert "尊敬的测大企业" in pages[0] and "负责人" in pages[0] and "2025年11月20日" in pages[0]
-    assert "见本函后的附表" in pages[0] and "第1页，共" in pages[0]
-    annex = [p for p in pages if "附表：善款帮助的心愿（40个）" in p]
+    assert "见本函后的附表" in pages[0]
+    annex = [p for p in pages if "附表：善款帮助的心愿（60个）" in p]
     assert annex and pages.index(annex[0]) == 1
+    assert "致测大企业的感谢信附表第1页" in pages[1] and "附表第2页" in pages[2]
     wish_rows = "".join(pages[1:-1])
-    assert all(f"W{n:04d}" in wish_rows for n in range(1, 41))  # every wish, none cut
+    assert all(f"W{n:04d}" in wish_rows for n in range(1, 61))  # every wish, none cut
     # The next letter starts on a new page of its own, numbered from 1.
     assert pages[-1].count("尊敬的") == 1 and "尊敬的测小户" in pages[-1]
-    assert "第1页，共1页" in pages[-1]
+    assert "附表" not in pages[-1]
     # Children only de-identified.
     assert "测长" not in "".join(pages) and "测*1" in wish_rows
 
@@ -240,6 +249,60 @@ def test_anonymous_letter_is_also_written_alone(ledger: Ledger, tmp_path: Path) 
         ).fetchone()
     assert command == "wishes letters"
     assert json.loads(result_json)["given"] == _accounts(ledger).totals()["donations_total"]
+
+
+def test_only_letters_between_small_and_long_are_measured() -> None:
+    def letter(gifts: int, wishes: int, content: str = "书包") -> Letter:
+        gift_ = Gift("D1", DAY, "资金", "", 100, "不限定", 100, 0, 0)
+        reached = Reached(
+            "W1", "测*", 9, "孤儿", "张北县", "资金", content, 100, 100, Stage.PAID, None
+        )
+        return Letter("甲", [gift_] * gifts, [reached] * wishes)
+
+    assert arrangements(letter(2, 3)) == [(False, False)]  # small: nothing to measure
+    assert len(arrangements(letter(2, 3, "一" * 17))) == 4  # a long text: measured
+    assert len(arrangements(letter(3, 3))) == 4
+    assert arrangements(letter(2, 31)) == [(False, True), (True, True)]
+    assert arrangements(letter(31, 31)) == [(True, True)]
+
+
+@needs_pdf
+def test_the_largest_small_letter_fits_its_first_page(tmp_path: Path) -> None:
+    """The worst a letter that is not measured can be: rows of two lines, the longest
+    texts, the anonymous paragraph, a pool line and a long name; it still fits."""
+    from zjk_charity.pdf import pdf_fonts, render_pdf
+    from zjk_charity.pdf.engine import page_count
+    from zjk_charity.reports.render import packaged_templates
+
+    text = "一" * SHORT_TEXT
+    gift_ = Gift("JZ202500001", DAY, "物资", "羽绒服和棉鞋", 50000, text, 30000, 0, 20000)
+    reached = Reached(
+        "XY20250001",
+        "测**一",
+        9,
+        "事实无人抚养儿童",
+        "塞北管理区",
+        "资金",
+        text,
+        50000,
+        15000,
+        Stage.DELIVERED,
+        DAY,
+    )
+    decision = Decision("JZ202500001", "general", 20000, None, text, DAY)
+    x = Letter(ANONYMOUS, [gift_, gift_], [reached, reached], [decision], pool=20000)
+    assert len(x.gifts) + len(x.reached) + len(x.decisions) == SMALL_ROWS
+    assert arrangements(x) == [(False, False)]
+    target = tmp_path / "one.pdf"
+    with pdf_fonts() as fonts:
+        render_pdf(
+            "wishes-letter.typ",
+            letters_data([x], 2025, DAY, None),
+            target,
+            fonts,
+            [packaged_templates()],
+        )
+    assert page_count(target) == 1
 
 
 def _cli(ws: Path, *args: str) -> Any:

@@ -471,6 +471,33 @@ def _pool_line(x: Letter) -> str:
     )
 
 
+# A letter this small always fits its first page with every table on it (at most two lines
+# a row, short texts), so the template need not measure it; see :func:`arrangements`.
+SMALL_ROWS = 5
+SHORT_TEXT = 16
+# A table this long never fits beside the letter: it goes to a 附表 without measuring.
+LONG_ROWS = 30
+Arrangement = tuple[bool, bool]  # (gifts in a 附表, wishes in a 附表)
+ARRANGEMENTS: tuple[Arrangement, ...] = ((False, False), (False, True), (True, False), (True, True))
+
+
+def arrangements(x: Letter) -> list[Arrangement]:
+    """Where a letter's tables may go, best first: the template measures only when more
+    than one is left, because a measurement costs a second layout of the page held in
+    memory (about 1 MB a letter). A small letter keeps its tables on the first page; a
+    table of more than :data:`LONG_ROWS` rows always goes to a 附表."""
+    texts = [r.content for r in x.reached] + [g.designation for g in x.gifts]
+    texts += [d.note for d in x.decisions]
+    rows = len(x.gifts) + len(x.reached) + len(x.decisions)
+    if rows <= SMALL_ROWS and all(len(t) <= SHORT_TEXT for t in texts):
+        return [ARRANGEMENTS[0]]
+    return [
+        (gifts, wishes)
+        for gifts, wishes in ARRANGEMENTS
+        if (gifts or len(x.gifts) <= LONG_ROWS) and (wishes or len(x.reached) <= LONG_ROWS)
+    ]
+
+
 def letter_page(x: Letter) -> dict[str, Any]:
     """One letter as the template's data: every value as printed text."""
     return {
@@ -484,6 +511,7 @@ def letter_page(x: Letter) -> dict[str, Any]:
         "decisions": [_decision_row(d) for d in x.decisions],
         "pool": _pool_line(x),
         "reconcile": _reconcile(x),
+        "arrangements": [list(a) for a in arrangements(x)],
     }
 
 
@@ -568,7 +596,7 @@ def _render(
 
 
 def _glyph_notes(letters: Iterable[Letter], missing: set[str]) -> list[GlyphNote]:
-    notes = []
+    notes: list[GlyphNote] = []
     for x in letters:
         texts = "".join(strings(letter_page(x)))
         notes.extend(GlyphNote(x.to, c) for c in sorted(missing) if c in texts)
