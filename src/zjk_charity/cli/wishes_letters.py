@@ -81,8 +81,10 @@ def letters(
 
 
 def _render(result: LettersResult, lang: str) -> None:
+    from decimal import Decimal
+
     out, zh = console(), lang == "zh"
-    t = result.totals()
+    t = {key: f"{Decimal(value):,.2f}" for key, value in result.totals().items()}
     out.print(
         f"已写感谢信 {len(result.letters)} 封，共 {result.pages} 页（字体 {result.font}）："
         f"捐赠 {t['given']} 元 = 已用于心愿 {t['used']} 元 + 尚待使用 {t['waiting']} 元 + "

@@ -125,13 +125,13 @@ def _run_match(
         new = match_wishes(accounts.wishes, accounts.donations, accounts.raised, accounts.spent())
         store.insert_matches(run.conn, run.id, new)
         accounts.set_matches(store.load_matches(run.conn))
-        stages = Stages.build(
-            accounts,
-            payments_store.instructions(run.conn, PURPOSE, None),
-            store.load_deliveries(run.conn),
-        )
-        result = MatchResult(run.id, accounts, new, imports, stages)
-        if write is not None:
+        result = MatchResult(run.id, accounts, new, imports)
+        if write is not None:  # only the workbook needs the stages
+            result.stages = Stages.build(
+                accounts,
+                payments_store.instructions(run.conn, PURPOSE, None),
+                store.load_deliveries(run.conn),
+            )
             write(result)
         run.outcome = "problems" if result.has_import_errors else "ok"
         run.result = result.run_summary()
