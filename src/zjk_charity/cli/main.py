@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from zjk_charity import __version__
-from zjk_charity.cli import aid, lists, report, wishes, wishes_after, wishes_payout
+from zjk_charity.cli import (
+    aid,
+    lists,
+    report,
+    wishes,
+    wishes_after,
+    wishes_letters,
+    wishes_payout,
+)
 from zjk_charity.cli.common import (
     LangOpt,
     WorkspaceOpt,
@@ -39,10 +47,12 @@ app = new_app(
     pretty_exceptions_show_locals=False,  # never print a person's ID from a local variable
 )
 app.add_typer(aid.app, name="aid")
-app.add_typer(wishes.wishes_app, name="wishes")
-app.add_typer(wishes.donations_app, name="donations")
+# 微心愿 after the match, in the order of its story: pay, deliver, settle, letters.
 wishes_payout.register(wishes.wishes_app)  # pay, payments import|status, accounts update
 wishes_after.register(wishes.wishes_app, wishes.donations_app)  # deliver import, settle
+wishes_letters.register(wishes.wishes_app)  # letters
+app.add_typer(wishes.wishes_app, name="wishes")
+app.add_typer(wishes.donations_app, name="donations")
 app.add_typer(report.app, name="report")
 app.add_typer(lists.app, name="lists")
 app.add_typer(report.keys_app, name="keys")

@@ -156,8 +156,9 @@ def wishes_match(
         target = out or ws.out_dir / f"微心愿匹配-{year}-{stamp}.xlsx"
 
         def write(result: MatchResult) -> None:
-            if not no_workbook:
-                written.append(write_match_book(result.accounts, target, result.run_id, year))
+            written.append(
+                write_match_book(result.accounts, target, result.run_id, year, result.stages)
+            )
 
         result = run_match(
             Ledger(ws.ledger_path),
@@ -169,7 +170,7 @@ def wishes_match(
                 "donations": [str(p) for p in donations or []],
                 "out": None if no_workbook else str(target),
             },
-            write=write,
+            write=None if no_workbook else write,
             progress=progress_callback(json_out),
             year=(year, warn),
         )

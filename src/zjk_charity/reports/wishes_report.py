@@ -1,11 +1,15 @@
-"""The 微心愿 report: money and goods received, donors, matches, wishes and children.
+"""The 微心愿 report: money and goods received, donors, matches, wishes and children, and
+what happened after the match (stages, payments, goods bought, deliveries, decisions).
 
 The platform runs all year round, so the report covers everything in the ledger on the
-day it is made (wishes registered, gifts received and matches made up to then); the
-year names the report. Figures come from :class:`~zjk_charity.wishes.accounts.Accounts`,
-the same reconciliation ``wishes match`` and ``wishes status`` show: received = matched
-+ designated balances + goods aside + pool balances, to the fen. Donors are listed by
-name with anonymous gifts grouped as 匿名; children appear only as counts.
+day it is made (wishes registered, gifts received, matches, payments, deliveries and
+settlements up to then); the year names the report. Figures come from
+:class:`~zjk_charity.wishes.accounts.Accounts`, the same reconciliation ``wishes match``
+and ``wishes status`` show: received = matched + designated balances + goods aside + pool
+balances + refunded, to the fen; the figures after the match come from
+:class:`~zjk_charity.wishes.progress.Progress` (``reports/wishes_progress_figures.py``), as
+``wishes payments status`` and the donors' letters do. Donors are listed by name with
+anonymous gifts grouped as 匿名; children appear only as counts.
 """
 
 from __future__ import annotations
@@ -23,9 +27,20 @@ from zjk_charity.reports.campaign import Content
 from zjk_charity.reports.charts import bar_chart, column_chart
 from zjk_charity.reports.provenance import runs_and_inputs
 from zjk_charity.reports.render import write_xlsx
+from zjk_charity.reports.wishes_progress_figures import (
+    SHOWN_STATES,
+    STAGE_KEYS,
+    STAGE_ZH,
+    STATE_ZH,
+    decision_text,
+    method_text,
+    progress_figures,
+    progress_tables,
+)
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import yuan
 from zjk_charity.wishes.model import WishStatus
+from zjk_charity.wishes.progress import Progress
 from zjk_charity.workbook.writer import Column, Value
 
 STATUS_ZH = {
@@ -33,7 +48,18 @@ STATUS_ZH = {
     WishStatus.PARTIAL: "部分筹集",
     WishStatus.PENDING: "待认领",
 }
-COMMANDS = ("wishes import", "donations import", "wishes match")
+# The runs a 微心愿 report rests on (its provenance): imports, matches, and everything after.
+COMMANDS = (
+    "wishes import",
+    "donations import",
+    "wishes match",
+    "wishes pay",
+    "wishes payments import",
+    "wishes accounts update",
+    "wishes deliver import",
+    "donations settle",
+    "wishes letters",
+)
 
 
 def _figures(accounts: Accounts, year: int) -> dict[str, Any]:
@@ -135,6 +161,8 @@ def _tables(f: dict[str, Any]) -> list[tuple[str, list[Column], list[list[Value]
         ["部分筹集", f["partial"]],
         ["待认领", f["pending"]],
         ["受助儿童", f["children_helped"]],
+        ["已退还捐赠人（元）", money(f["refunded"])],
+        *_progress_summary(f),
     ]
     categories: list[list[Value]] = [
         [cat, v["fulfilled"], v["partial"], v["pending"]] for cat, v in f["by_category"].items()
@@ -157,20 +185,45 @@ def _tables(f: dict[str, Any]) -> list[tuple[str, list[Column], list[list[Value]
         ),
         ("捐赠人", [Column("捐赠人", 24), Column("笔数", 8), Column("金额", 14)], donors),
         ("按月", [Column("月份", 10), Column("收到捐赠", 14)], months),
+        *progress_tables(f),
     ]
+
+
+def _progress_summary(f: dict[str, Any]) -> list[list[Value]]:
+    """The 概况 rows after the match: stages, payment states, batches, decisions."""
+    p, s = f["payments"], f["settlements"]
+    rows: list[list[Value]] = [
+        [f"心愿进展：{STAGE_ZH[k]}", f["stages"][k]] for k in STAGE_KEYS.values()
+    ]
+    rows.append(["筹满待付的心愿（元）", Decimal(p["amount"])])
+    rows += [[f"其中{STATE_ZH[k]}（元）", Decimal(p[k]["amount"])] for k in SHOWN_STATES]
+    rows += [
+        ["银行代发批次", p["bank"]["batches"]],
+        ["银行代发金额（元）", Decimal(p["bank"]["amount"])],
+        ["采购清单", p["purchase"]["batches"]],
+        ["采购金额（元）", Decimal(p["purchase"]["amount"])],
+        ["已送达心愿", f["deliveries"]["count"]],
+        ["定向余额转为通用（元）", Decimal(s["general"]["amount"])],
+        ["定向余额转给其他心愿（元）", Decimal(s["wish"]["amount"])],
+        ["定向余额已退还（元）", Decimal(s["refund"]["amount"])],
+        ["定向余额与物资待商定（元）", Decimal(s["waiting"]["amount"])],
+    ]
+    return rows
 
 
 def wishes_content(ws: Workspace, year: int) -> Content:
     ledger = Ledger(ws.ledger_path)
     with ledger.read() as conn:
-        accounts = Accounts.load(conn)
+        progress = Progress.load(conn)
+        accounts = progress.accounts
         if conn is None or not (accounts.wishes or accounts.donations):
             raise UserError(
                 "台账中还没有微心愿数据；请先运行 zjk-charity wishes import 和 donations import",
                 "no 微心愿 data in the ledger yet; import wishes and donations first",
             )
         runs, inputs = _runs(conn)
-    f = _figures(accounts, year)
+        after = progress_figures(conn, progress)
+    f = {**_figures(accounts, year), **after}
     title = f"{year}年困境儿童“微心愿”活动报告"
 
     def xlsx(target: Path) -> None:
@@ -184,12 +237,18 @@ def wishes_content(ws: Workspace, year: int) -> Content:
         pdf_template="wishes.typ",
         figures=f,
         context={
-            "subtitle": "张家口市慈善总会 · 截至报告生成之日的全部心愿、捐赠与匹配",
+            "subtitle": "张家口市慈善总会 · 截至报告生成之日的全部心愿、捐赠、匹配、付款与送达",
             "charts": _charts(f),
             "money": lambda v: f"{Decimal(v):,.2f}",
+            "batch_kind": method_text,
+            "decision_text": decision_text,
         },
         runs=runs,
         inputs=inputs,
-        parameters={"year": year, "scope": "all wishes, donations and matches in the ledger"},
+        parameters={
+            "year": year,
+            "scope": "all wishes, donations, matches, payments, deliveries and settlements "
+            "in the ledger",
+        },
         write_xlsx=xlsx,
     )

@@ -70,7 +70,9 @@ def run_wishes_demo(
         target = out_dir / f"微心愿匹配-第{round_number}轮.xlsx"
 
         def write(result: MatchResult, target: Path = target) -> None:
-            demo.written.append(write_match_book(result.accounts, target, result.run_id, year))
+            demo.written.append(
+                write_match_book(result.accounts, target, result.run_id, year, result.stages)
+            )
 
         matched = run_match(ledger, standard=standard, arguments={"demo": True}, write=write)
         _report_match(demo, round_number, matched)

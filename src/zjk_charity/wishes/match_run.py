@@ -18,6 +18,7 @@ from typing import Any
 from zjk_charity.collector import collector_paused
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.payments import store as payments_store
 from zjk_charity.wishes import store
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import Fen, yuan
@@ -34,6 +35,8 @@ from zjk_charity.wishes.importing import (
 )
 from zjk_charity.wishes.matching import match_wishes
 from zjk_charity.wishes.model import Match
+from zjk_charity.wishes.progress import PURPOSE
+from zjk_charity.wishes.progress import Progress as Stages
 
 
 @dataclass
@@ -42,6 +45,9 @@ class MatchResult:
     accounts: Accounts
     new: list[Match] = field(default_factory=list)  # this run's matches
     imports: list[ImportResult[Any]] = field(default_factory=list)
+    # The wishes' stages with this run's matches (payments and deliveries as recorded),
+    # for the workbook's 捐赠人回执.
+    stages: Stages | None = None
 
     @property
     def has_import_errors(self) -> bool:
@@ -120,7 +126,12 @@ def _run_match(
         store.insert_matches(run.conn, run.id, new)
         accounts.set_matches(store.load_matches(run.conn))
         result = MatchResult(run.id, accounts, new, imports)
-        if write is not None:
+        if write is not None:  # only the workbook needs the stages
+            result.stages = Stages.build(
+                accounts,
+                payments_store.instructions(run.conn, PURPOSE, None),
+                store.load_deliveries(run.conn),
+            )
             write(result)
         run.outcome = "problems" if result.has_import_errors else "ok"
         run.result = result.run_summary()

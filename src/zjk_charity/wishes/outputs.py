@@ -3,6 +3,11 @@
 Children appear only de-identified (张*三, no ID, no account) on every sheet, because the
 workbook goes to donors as well as staff. Anonymous donors are one donor, 匿名. Money is
 written as numbers with two decimals; 编号 columns are text so ``0012`` stays ``0012``.
+
+The 捐赠人回执 shows each wish's stage after the match from
+:class:`~zjk_charity.wishes.progress.Progress` (待认领, 已认领, 已支付, 已采购, or 已送达
+with its date), and each donor's balance net of refunds, with a row per refund: a gift's
+rows add up to its amount (matched + balance + refunded).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from zjk_charity.ids import mask_name
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import Fen, to_decimal, yuan_grouped
 from zjk_charity.wishes.model import BASIS_ZH, Donation, Wish, WishStatus
+from zjk_charity.wishes.progress import Progress, Stage
 from zjk_charity.wishes.store import MatchRecord
 from zjk_charity.workbook.writer import Book, Column, PrintSetup, SheetSpec, SheetWriter, new_book
 
@@ -23,19 +29,26 @@ STATUS_STYLE = {WishStatus.FULFILLED: "ok", WishStatus.PARTIAL: "warning"}
 
 
 def write_match_book(
-    accounts: Accounts, target: Path, run_id: int | None = None, year: int | None = None
+    accounts: Accounts,
+    target: Path,
+    run_id: int | None = None,
+    year: int | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Write the workbook atomically; ``run_id`` marks this run's matches in the summary.
 
     ``year``, the campaign year, heads the titles and the printed page headers
     ("2025年微心愿汇总"), so a printed page says which campaign it belongs to.
+    ``progress`` (the payments and deliveries of these accounts) gives the receipts'
+    stages; without it a wish is 已认领 once funded (nothing paid or delivered known).
     """
     named = f"{year}年" if year is not None else ""
+    stages = progress if progress is not None else Progress.build(accounts, [], {})
     with new_book(target) as book:
         _matches(book, accounts, run_id, named)
         _wishes(book, accounts, named)
         _donations(book, accounts, named)
-        _receipts(book, accounts, named)
+        _receipts(book, stages, named)
         _summary(book, accounts, run_id, named)
     return target
 
@@ -207,7 +220,18 @@ def donor_blocks(accounts: Accounts) -> dict[str, list[Donation]]:
     return blocks
 
 
-def _receipts(book: Book, accounts: Accounts, named: str) -> None:
+def stage_text(progress: Progress, wish_id: str) -> str:
+    """A wish's stage as the receipts show it: 已送达 2025-11-02 carries its date."""
+    payout = progress.payouts.get(wish_id)
+    if payout is None:
+        return ""
+    if payout.stage is Stage.DELIVERED and payout.delivery is not None:
+        return f"{payout.stage.value} {payout.delivery.delivered_on.isoformat()}"
+    return payout.stage.value
+
+
+def _receipts(book: Book, progress: Progress, named: str) -> None:
+    accounts = progress.accounts
     sheet = book.sheet(
         SheetSpec(
             "捐赠人回执",
@@ -220,7 +244,7 @@ def _receipts(book: Book, accounts: Accounts, named: str) -> None:
                 Column("县(区)", 10),
                 Column("心愿内容", 28),
                 Column("用于该心愿", 12),
-                Column("心愿状态", 10),
+                Column("心愿状态", 17),
             ],
             title=f"{named}微心愿捐赠回执",
             subtitle="感谢您的爱心！下表列出您每一笔捐赠帮助了哪些孩子（儿童姓名已脱敏）。",
@@ -233,11 +257,10 @@ def _receipts(book: Book, accounts: Accounts, named: str) -> None:
     by_donation: dict[str, list[MatchRecord]] = defaultdict(list)
     for record in accounts.matches:
         by_donation[record.match.donation_id].append(record)
-    wishes = accounts.wish_by_id
     for donor, gifts in donor_blocks(accounts).items():
         sheet.write([_receipt_heading(accounts, donor, gifts, by_donation)], style="bold")
         for d in gifts:
-            _receipt_rows(sheet, accounts, d, by_donation[d.donation_id], wishes)
+            _receipt_rows(sheet, progress, d, by_donation[d.donation_id])
         sheet.write([])
 
 
@@ -246,28 +269,32 @@ def _receipt_heading(
 ) -> str:
     total = sum(d.amount for d in gifts)
     used = sum(accounts.given.get(d.donation_id, 0) for d in gifts)
+    refunded = sum(accounts.refunded.get(d.donation_id, 0) for d in gifts)
+    left = sum(accounts.balance(d) for d in gifts)  # net of refunds
     wishes = {r.match.wish_id for d in gifts for r in by_donation[d.donation_id]}
+    back = f"已退还 {yuan_grouped(refunded)} 元；" if refunded else ""
     return (
         f"捐赠人：{donor}　共 {len(gifts)} 笔，{yuan_grouped(total)} 元；"
-        f"已用于 {len(wishes)} 个心愿 {yuan_grouped(used)} 元；"
-        f"余额 {yuan_grouped(total - used)} 元"
+        f"已用于 {len(wishes)} 个心愿 {yuan_grouped(used)} 元；{back}"
+        f"余额 {yuan_grouped(left)} 元"
     )
 
 
 def _receipt_rows(
     sheet: SheetWriter,
-    accounts: Accounts,
+    progress: Progress,
     donation: Donation,
     records: list[MatchRecord],
-    wishes: dict[str, Wish],
 ) -> None:
+    accounts = progress.accounts
     head: list[str | date | Decimal | None] = [
         donation.donation_id,
         donation.received,
         _money(donation.amount),
     ]
     for record in records:
-        wish = wishes.get(record.match.wish_id)
+        payout = progress.payouts.get(record.match.wish_id)
+        wish = payout.wish if payout else None
         sheet.write(
             [
                 *head,
@@ -276,9 +303,13 @@ def _receipt_rows(
                 wish.county if wish else "",
                 wish.content if wish else "",
                 _money(record.match.amount),
-                accounts.status(wish).value if wish else "",
+                stage_text(progress, record.match.wish_id),
             ]
         )
+        head = ["", None, None]
+    refunded = accounts.refunded.get(donation.donation_id, 0)
+    if refunded:
+        sheet.write([*head, "", "", "", "已退还捐赠人", _money(refunded), "已退还"])
         head = ["", None, None]
     note = balance_note(accounts, donation)
     if note:
