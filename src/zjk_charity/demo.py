@@ -93,6 +93,7 @@ FIRST_RESULTS = "银行回盘-P2025-001.xlsx"
 ACCOUNTS_FILE = "账号更正.xlsx"
 LATER_RESULTS = ("银行回盘-P2025-002.csv", "银行回盘-P2025-001-补.xlsx")
 CASH_DAY = date(YEAR, 12, 18)
+LETTERS_DAY = date(YEAR, 12, 20)  # the date the donors' letters are signed
 OPERATOR = "演示经办人"  # a synthetic name, like the demo's signer
 # sample_data/ names: a history list per year (2024年受助名单.xlsx), application files
 # named after their county, the screenshots folder (scripts/make_sample_data.py).
@@ -192,6 +193,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     )
     summary.lines.extend(after.lines)
     summary.written.extend(after.written)
+    _letters(ledger, root, summary)
     _reports(root, summary)
     summary.written.append(ledger.path)
     summary.lines.append("写出的文件：")
@@ -409,6 +411,34 @@ def _notices_and_forms(ledger: Ledger, root: Path, summary: DemoSummary) -> None
         return
     summary.lines.append(f"申请审批表：{forms.people} 份，共 {forms.pages} 页")
     summary.written.extend(forms.files)
+
+
+def _letters(ledger: Ledger, root: Path, summary: DemoSummary) -> None:
+    """A letter to every donor (a PDF: without a Chinese font the demo says what to
+    install and goes on, as with the forms)."""
+    from zjk_charity.wishes.letters import write_letters
+
+    ws = Workspace.open(root)
+    try:
+        written = write_letters(
+            ledger,
+            YEAR,
+            root / "out",
+            day=LETTERS_DAY,
+            signers=ws.settings.signers,
+            pdf_font=ws.settings.pdf_font,
+            templates=template_folders(root),
+            arguments={"demo": True},
+        )
+    except PdfUnavailable as exc:
+        summary.lines.append(exc.message("zh"))
+        return
+    t = written.totals()
+    summary.lines.append(
+        f"捐赠人感谢信：{len(written.letters)} 封，共 {written.pages} 页；捐赠 {t['given']} 元 = "
+        f"已用于心愿 {t['used']} 元 + 待使用 {t['waiting']} 元 + 已退还 {t['refunded']} 元"
+    )
+    summary.written.extend(written.files)
 
 
 def _reports(root: Path, summary: DemoSummary) -> None:

@@ -126,7 +126,9 @@ def run_wishes_payout_demo(
     target = out_dir / "微心愿匹配-第3轮.xlsx"
 
     def workbook(result: MatchResult) -> None:
-        demo.written.append(write_match_book(result.accounts, target, result.run_id, year))
+        demo.written.append(
+            write_match_book(result.accounts, target, result.run_id, year, result.stages)
+        )
 
     matched = run_match(ledger, standard=standard, arguments={"demo": True}, write=workbook)
     _report_match(demo, 3, matched)
