@@ -4,15 +4,15 @@ Random wishes (资金 and 物资, categories, counties) and donations (cash and 
 designated to a wish, restricted by category or county) go through a random sequence of
 steps on a real ledger: donations arriving, ``wishes match`` runs, donors' decisions
 (``donations settle`` to general, to a wish, or refund — refused ones included), and
-payments (a bank batch or a 采购清单 recorded at the store level, then the bank's
-success, failure or silence). After every step:
+payments (``wishes pay`` itself, now and then ``--retry``, then the bank's success,
+failure or silence for every instruction still waiting). After every step:
 
 - received = matched + balances + refunded, to the fen (``Accounts.totals``), and the
   balances are exactly the designated balances, goods aside and pool balances;
 - no donation gives more than its amount (matched + refunded ≤ amount), no wish receives
   more than its amount;
 - payout.md's invariant of the funded wishes (``Progress.status().balanced()``), with no
-  wish paid twice;
+  wish paid twice and none that is paid, pending or on a 采购清单 in a new batch;
 - earlier matches and settlements never change; a refused decision changes nothing.
 
 Run it with several seeds: ``pytest tests/test_wishes_money_invariants.py
@@ -21,6 +21,7 @@ Run it with several seeds: ``pytest tests/test_wishes_money_invariants.py
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import tempfile
 from collections import Counter
@@ -31,17 +32,22 @@ from pathlib import Path
 
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
 
 from test_wishes_support import gift, wish
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store as payments_store
-from zjk_charity.payments.model import BatchLine, Payee, State
+from zjk_charity.payments.importing import apply_files
+from zjk_charity.payments.model import Instruction, Outcome, ResultRow
+from zjk_charity.payments.profiles import BASIC_PROFILE
+from zjk_charity.payments.results import ResultFile
+from zjk_charity.payments.writer import write_batch
 from zjk_charity.wishes import store
 from zjk_charity.wishes.accounts import Accounts
-from zjk_charity.wishes.amounts import to_decimal
 from zjk_charity.wishes.match_run import run_match
 from zjk_charity.wishes.model import Donation, Source, Wish
+from zjk_charity.wishes.payout import pay_wishes
 from zjk_charity.wishes.progress import Progress
 from zjk_charity.wishes.settle import settle
 
@@ -65,7 +71,12 @@ def campaigns(draw: st.DrawFn) -> tuple[list[Wish], list[Donation]]:
             draw(days),
             draw(st.sampled_from(CATEGORIES)),
             draw(st.sampled_from(COUNTIES)),
-        )._replace(kind=draw(st.sampled_from(["资金", "资金", "物资"])))
+        )._replace(
+            kind=draw(st.sampled_from(["资金", "资金", "物资"])),
+            guardian="测监护",
+            # now and then no 收款账号: ``wishes pay`` lists the wish and pays nothing
+            account=draw(st.sampled_from([card(i), card(i), card(i), ""])),
+        )
         for i in range(1, draw(st.integers(1, 6)) + 1)
     ]
     ids = [w.wish_id for w in wishes]
@@ -96,7 +107,7 @@ steps = st.lists(
     max_size=20,
 )
 TARGETS = ("general", "wish", "refund")
-OUTCOMES: tuple[State, ...] = ("paid", "failed", "pending")
+BANK: tuple[Outcome, ...] = ("success", "failure", "pending")
 
 
 @dataclass
@@ -107,6 +118,8 @@ class World:
     wishes: list[Wish]
     waiting: list[Donation]  # not arrived yet
     arrived: list[Donation]
+    folder: Path  # where the bank files of ``wishes pay`` go
+    steps: int = 0
 
     def accounts(self) -> Accounts:
         with self.ledger.read() as conn:
@@ -173,43 +186,57 @@ def decide(world: World, donation: int, target: int, wish_index: int) -> None:
         assert result.match.basis.value == "designated"
 
 
-def pay(world: World, wish_index: int, outcome: int) -> None:
-    """A funded wish gets a bank payment (or goes on a 采购清单) when it has none open;
-    a payment waiting for the bank gets its result."""
-    progress = world.progress()
-    funded = [p for p in progress.payouts.values() if p.funded]
-    if not funded:
-        return
-    payout = funded[wish_index % len(funded)]
-    state = OUTCOMES[outcome % 3]
-    with world.ledger.run("test pay", {}) as run:
-        if payout.funded and payout.payment in ("unpaid", "failed"):
-            method = "purchase" if payout.in_kind else "bank"
-            event(f"pay: {method} batch")
-            payments_store.record_batch(
-                run.conn,
-                run.id,
-                code=payments_store.next_code(run.conn, "wishes", 2025, method),
-                purpose="wishes",
-                year=2025,
-                method=method,
-                lines=[BatchLine(1, _payee(payout.wish), "微心愿")],
-            )
-            if method == "bank" and state != "pending":
-                (latest,) = [
-                    i
-                    for i in payments_store.instructions(run.conn, "wishes", None)
-                    if i.payee == payout.wish.wish_id and i.state == "pending"
-                ]
-                payments_store.set_state(run.conn, run.id, [(latest.id, state, None)])
-        elif payout.payment == "pending" and payout.instruction is not None and state != "pending":
-            payments_store.set_state(run.conn, run.id, [(payout.instruction.id, state, None)])
-
-
-def _payee(w: Wish) -> Payee:
-    return Payee(
-        w.wish_id, w.county, "测监护", "6217000010000000000", "测银行", to_decimal(w.amount)
+def pay(world: World, retry: int, outcome: int) -> None:
+    """``wishes pay`` (the real rule; ``--retry`` now and then), then the bank answers
+    every bank instruction still waiting: success, failure or still pending, by turns
+    from ``outcome``. A wish paid, pending or on a 采购清单 is never in a new batch."""
+    before = _instructions(world)
+    settled = {i.payee for i in before if i.state in ("paid", "pending", "purchasing")}
+    world.steps += 1
+    pay_wishes(
+        world.ledger,
+        2025,
+        profile=BASIC_PROFILE.name,
+        write=lambda code, lines, folder: write_batch(BASIC_PROFILE, code, lines, folder),
+        folder=world.folder / f"pay{world.steps}",
+        memo="2025年微心愿",
+        retry=retry % 4 == 0,
     )
+    new = [i for i in _instructions(world) if i.id > max((i.id for i in before), default=0)]
+    event(f"pay: {len(new)} new instructions")
+    assert not {i.payee for i in new} & settled, "a wish was paid twice"
+    assert len({i.payee for i in new}) == len(new), "a wish twice in one batch"
+    rows = [
+        ResultRow(
+            "r.xlsx",
+            "回盘",
+            n + 2,
+            i.account,
+            i.name,
+            i.amount,
+            BANK[(outcome + n) % 3],
+            "账户已销户" if BANK[(outcome + n) % 3] == "failure" else "",
+            line=i.line,
+            batch=i.batch,
+        )
+        for n, i in enumerate(x for x in _instructions(world) if x.state == "pending")
+    ]
+    if rows:
+        digest = hashlib.sha256(f"results {world.steps}".encode()).hexdigest()
+        result = ResultFile(world.folder / "r.xlsx", "r.xlsx", digest, rows)
+        with world.ledger.run("wishes payments import", {}) as run:
+            done = apply_files(run.conn, run.id, "wishes", None, [result], withdrawn={})
+        assert not done.has_errors, [f.code for f in done.findings]
+
+
+def _instructions(world: World) -> list[Instruction]:
+    with world.ledger.read() as conn:
+        return [] if conn is None else payments_store.instructions(conn, "wishes", None)
+
+
+def card(n: int) -> str:
+    body = f"621700{n:012d}"
+    return body + luhn.calc_check_digit(body)
 
 
 # ---- the invariants ----------------------------------------------------------------------
@@ -271,7 +298,7 @@ def test_money_stays_whole_across_every_step(
         ledger = Ledger(Path(folder) / "zjk-charity.db")
         with ledger.run("test seed", {}) as run:
             store.insert_wishes(run.conn, run.id, [(w, SOURCE) for w in wishes])
-        world = World(ledger, wishes, list(donations), [])
+        world = World(ledger, wishes, list(donations), [], Path(folder))
         accounts = check(world, Accounts())
         arrive(world, len(donations) // 2)  # a first batch, matched once, then the plan
         match(world)
@@ -306,6 +333,6 @@ def test_a_released_balance_funds_a_wish_at_the_next_run() -> None:
         settle(ledger, "D1", "general", "同意", operator="测")
         new = run_match(ledger, standard=STANDARD).new
         assert [(m.wish_id, m.amount, m.basis.value) for m in new] == [("W2", 30000, "general")]
-        world = World(ledger, wishes, [], [gift("D1", 50000, to="W1")])
+        world = World(ledger, wishes, [], [gift("D1", 50000, to="W1")], Path(folder))
         accounts = check(world, Accounts())
         assert [p.amount for p in accounts.pool_balances()] == [10000]
