@@ -205,6 +205,25 @@ def test_undesignated_cash_and_a_gift_whose_wish_still_needs_money_are_refused(
         _settle(ledger, "D0001", "refund")
 
 
+def test_a_decision_never_takes_the_place_of_a_gift_designated_to_that_wish(
+    tmp_path: Path, ledger: Ledger
+) -> None:
+    """Step 1 of the rule comes first: a gift designated to W0004 but not matched yet
+    must not be turned into a designated balance by another donor's decision for W0004."""
+    more = donations_book(tmp_path / "又.xlsx", [donation_row(4, 金额=200, 定向心愿="W0004")])
+    import_donations(ledger, [more])
+    before = _dump(ledger)
+    with pytest.raises(UserError) as refused:
+        _settle(ledger, "D0001", "wish:W0004")
+    assert "D0004" in refused.value.message("zh") and "wishes match" in refused.value.message("zh")
+    assert _dump(ledger) == before
+    run_match(ledger, standard=STANDARD)  # D0004 gives W0004 its 200; 100 still needed
+    result = _settle(ledger, "D0001", "wish:W0004")
+    assert result.amount == 10000  # what W0004 still needed, not its whole 300
+    accounts = _accounts(ledger)
+    assert accounts.balance(accounts.donation_by_id["D0004"]) == 0
+
+
 def test_no_ledger_is_refused_and_none_is_created(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "none" / "zjk-charity.db")
     with pytest.raises(UserError):

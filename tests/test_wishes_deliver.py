@@ -176,6 +176,15 @@ def test_aliases_and_a_csv_with_a_photo_beside_it(tmp_path: Path, paid: Ledger) 
     assert result.recorded[0].source.row == 3
 
 
+def test_a_photo_name_no_file_can_have_is_not_found_not_a_crash(
+    tmp_path: Path, paid: Ledger
+) -> None:
+    path = book(tmp_path / "送达.xlsx", [row("W0001", photo="照" * 300 + ".jpg")])
+    result = import_deliveries(paid, path, today=TODAY)
+    assert _compact(result.findings) == [(3, "照片", "PHOTO_NOT_FOUND")]
+    assert [d.wish_id for d in result.recorded] == ["W0001"]
+
+
 def test_a_missing_column_records_nothing(tmp_path: Path, paid: Ledger) -> None:
     path = book(tmp_path / "送达.xlsx", [["W0001", "2025-11-02"]], headers=["心愿编号", "送达日期"])
     result = import_deliveries(paid, path, today=TODAY)

@@ -369,6 +369,23 @@ def test_accounts_update_with_errors_records_nothing(campaign: Path, tmp_path: P
         assert store.latest_accounts(conn, "wishes", None) == {}
 
 
+def test_accounts_update_the_files_last_row_for_a_wish_is_the_one_used(
+    campaign: Path, tmp_path: Path
+) -> None:
+    """A file read top to bottom: a later row for the same wish (here: back to the
+    registered account) is compared with the row before it, and is the one recorded."""
+    with Ledger(campaign / "zjk-charity.db").read() as conn:
+        assert conn is not None
+        registered = store.latest_accounts(conn, "wishes", None).get("W0001")
+    assert registered is None
+    book = accounts_book(tmp_path / "a.xlsx", [["W0001", FIXED, "", ""], ["W0001", A1, "", ""]])
+    done = json.loads(cli(campaign, "wishes", "accounts", "update", book, "--json").stdout)
+    assert (done["updated"], done["unchanged"]) == (2, 0)
+    with Ledger(campaign / "zjk-charity.db").read() as conn:
+        assert conn is not None
+        assert store.latest_accounts(conn, "wishes", None)["W0001"].account == A1
+
+
 def test_accounts_update_requires_its_columns(campaign: Path, tmp_path: Path) -> None:
     book = accounts_book(
         tmp_path / "更正.xlsx", [["W0001", "测监护", "测银行"]], ["编号", "户名", "开户银行"]

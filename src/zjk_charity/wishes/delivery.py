@@ -247,8 +247,13 @@ class _Checker:
         )
 
     def _photo_found(self, name: str) -> bool:
+        """The photo is beside the file or in its 照片 folder. A name no file can have
+        (too long for the file system, a NUL character) is simply not found."""
         folder = self.path.parent
-        return any((where / name).is_file() for where in (folder, folder / PHOTO_FOLDER))
+        try:
+            return any((where / name).is_file() for where in (folder, folder / PHOTO_FOLDER))
+        except (OSError, ValueError):
+            return False
 
     # ---- 2.–4. the wish, its delivery, its stage -------------------------------------
     def _decide(self, row: DeliveryRow, before: int) -> None:

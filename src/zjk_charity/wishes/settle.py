@@ -266,5 +266,24 @@ def _decide(
             f"wish {wish_id} is fully funded and needs nothing more; choose an open wish "
             "(see zjk-charity wishes status)",
         )
+    waiting_for_it = _designated_to(accounts, wish_id, donation.donation_id)
+    if waiting_for_it:
+        raise UserError(
+            f"心愿 {wish_id} 另有定向给它、尚未匹配的捐赠（{'、'.join(waiting_for_it)}）："
+            "请先运行 zjk-charity wishes match，定向捐赠先用于它所定向的心愿，再决定是否还需转入",
+            f"wish {wish_id} has gifts designated to it not matched yet "
+            f"({', '.join(waiting_for_it)}): run zjk-charity wishes match first, so they go "
+            "to their wish before another gift is moved to it",
+        )
     amount = min(balance, short)
     return Match(donation.donation_id, wish_id, amount, Basis.DESIGNATED), wish
+
+
+def _designated_to(accounts: Accounts, wish_id: str, other_than: str) -> list[str]:
+    """Gifts designated to ``wish_id`` that still have money the rule would give it
+    (step 1 of the matching rule comes first: a decision must not take their place)."""
+    return [
+        d.donation_id
+        for d in accounts.donations
+        if d.wish_id == wish_id and d.donation_id != other_than and accounts.balance(d) > 0
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -165,6 +165,9 @@ def update_accounts(
                 result.unchanged += 1
                 continue
             changes.append((r.id_number, *new, r.file, r.row))
+            # A later row for the same person compares with this one: the file's last
+            # word on a person is the one recorded (latest_accounts takes the last).
+            people[r.id_number] = replace(payee, name=new[0], account=new[1], bank=new[2])
         if result.has_errors:
             run.outcome = "problems"
             run.result = result.as_json()

@@ -150,6 +150,9 @@ def update_wish_accounts(
                 result.unchanged += 1
                 continue
             changes.append((r.wish_id, *new, r.file, r.row))
+            # A later row of the file for the same wish compares with this one: the file
+            # is read top to bottom, and its last word on a wish is the one recorded.
+            fixes[r.wish_id] = store.AccountChange(r.wish_id, *new, run.id)
         # In the file's order (NO_SUCH_WISH is found after the reading's own findings).
         result.findings.sort(key=lambda f: (f.file, f.sheet, f.row))
         run.result = result.as_json()
