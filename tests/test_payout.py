@@ -384,6 +384,29 @@ def test_accounts_update_reads_numbers_as_validate_does(funded: Path, tmp_path: 
     assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["PRECISION_LOST"]
 
 
+def test_accounts_update_says_what_is_wrong_with_an_account_without_its_digits(
+    funded: Path, tmp_path: Path
+) -> None:
+    """The shared corrections reader (payments/corrections.py): a short account is
+    BANK_ACCOUNT_INVALID naming its shape, a blank one MISSING_FIELD; nothing recorded."""
+    cli(funded, "aid", "pay")
+    first, second = (p["id"] for p in status(funded)["people"][:2])
+    wb = openpyxl.Workbook()
+    wb.active.append(["身份证号", "银行账号"])
+    wb.active.append([first, "6217-123"])
+    wb.active.append([second, ""])
+    wb.save(tmp_path / "fix.xlsx")
+    result = cli(funded, "aid", "accounts", "update", str(tmp_path / "fix.xlsx"), "--json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)["findings"]
+    assert [(f["row"], f["code"]) for f in found] == [
+        (2, "BANK_ACCOUNT_INVALID"),
+        (3, "MISSING_FIELD"),
+    ]
+    assert "“7 位数字”" in found[0]["message"] and "6217123" not in result.stdout
+    assert json.loads(result.stdout)["updated"] == 0
+
+
 def test_cash_sheet_names_what_is_wrong_with_a_mistyped_id(funded: Path) -> None:
     result = cli(funded, "aid", "cash", "sheet", "110101194001010017")
     assert (

@@ -9,120 +9,47 @@ payment already sent keeps the account it was sent to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zjk_charity.aid.rules import stored_as_number
-from zjk_charity.findings import Finding, Severity
-from zjk_charity.ids import account_problem, mask_account, normalise_account
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.payments.codes import PayFinding
+from zjk_charity.payments.corrections import (
+    HOLDER,
+    CorrectionRow,
+    Corrections,
+    Flag,
+    Layout,
+    read_corrections,
+)
 from zjk_charity.text import squash
 from zjk_charity.wishes.payout.common import PURPOSE, campaign_name, wish_payee
 from zjk_charity.wishes.progress import Progress, WishPayout
-from zjk_charity.workbook.reader import ColumnSpec, Sheet, cell_text, read_table
+from zjk_charity.workbook.reader import Cell, ColumnSpec, cell_text
 
-WISH, ACCOUNT, HOLDER, BANK = "心愿编号", "收款账号", "户名", "开户银行"
-ACCOUNT_COLUMNS = (
-    ColumnSpec(WISH, True, ("编号",)),
-    ColumnSpec(ACCOUNT, True, ("银行账号", "账号", "新账号", "卡号")),
-    ColumnSpec(HOLDER, False, ("监护人", "收款人", "账户名")),
-    ColumnSpec(BANK, False, ("开户行",)),
+WISH, ACCOUNT, BANK = "心愿编号", "收款账号", "开户银行"
+LAYOUT = Layout(
+    columns=(
+        ColumnSpec(WISH, True, ("编号",)),
+        ColumnSpec(ACCOUNT, True, ("银行账号", "账号", "新账号", "卡号")),
+        ColumnSpec(HOLDER, False, ("监护人", "收款人", "账户名")),
+        ColumnSpec(BANK, False, ("开户行",)),
+    ),
+    key=WISH,
+    account=ACCOUNT,
 )
+# The outcome of ``wishes accounts update`` (counts, findings, notes).
+WishAccountsResult = Corrections
 
 
-@dataclass
-class WishAccountsResult:
-    year: int
-    updated: int = 0
-    unchanged: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.findings)
-
-    def as_json(self, lang: str = "zh") -> dict[str, Any]:
-        return {
-            "campaign": campaign_name(self.year),
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "notes": [zh if lang == "zh" else en for zh, en in self.notes],
-            "findings": [f.as_json(lang) for f in self.findings],
-        }
-
-
-@dataclass(frozen=True)
-class _Row:
-    wish_id: str
-    name: str
-    account: str
-    bank: str
-    file: str
-    sheet: str
-    row: int
-
-
-def read_rows(path: Path, result: WishAccountsResult) -> list[_Row]:
-    """The usable rows of a corrections file; each problem becomes a finding instead."""
-    table = read_table(path, ACCOUNT_COLUMNS, WISH)
-    rows: list[_Row] = []
-    for sheet in table.sheets:
-        for name in sheet.missing:
-            result.findings.append(
-                PayFinding(
-                    path.name,
-                    sheet.name,
-                    sheet.header_row,
-                    name,
-                    "COLUMN_MISSING",
-                    {"column": name},
-                )
-            )
-        if not sheet.missing:
-            rows.extend(_sheet_rows(path, sheet, result))
-    return rows
-
-
-def _sheet_rows(path: Path, sheet: Sheet, result: WishAccountsResult) -> list[_Row]:
-    found: list[_Row] = []
-    for row in sheet.rows:
-        where = (path.name, sheet.name, row.number)
-
-        def flag(at: str, code: str, **params: Any) -> None:
-            result.findings.append(PayFinding(*where, at, code, params))  # noqa: B023
-
-        wish_id = squash(cell_text(sheet.get(row, WISH)))
-        raw = sheet.get(row, ACCOUNT)
-        if stored_as_number(raw):
-            flag(ACCOUNT, "PRECISION_LOST", column=ACCOUNT)
-            continue
-        account = normalise_account(cell_text(raw))
-        blank = [c for c, v in ((WISH, wish_id), (ACCOUNT, account)) if not v]
-        for column in blank:
-            flag(column, "MISSING_FIELD", column=column)
-        if blank:
-            continue
-        problem = account_problem(account)
-        if problem is not None:
-            # The shape says what is wrong without repeating the number (as aid/rules.py).
-            shape = f"{len(account)} 位数字" if account.isdigit() else "含非数字字符"
-            flag(ACCOUNT, problem, shape=shape, value=mask_account(account))
-            if problem == "BANK_ACCOUNT_INVALID":
-                continue
-        found.append(
-            _Row(
-                wish_id,
-                squash(cell_text(sheet.get(row, HOLDER))),
-                account,
-                squash(cell_text(sheet.get(row, BANK))),
-                *where,
-            )
-        )
-    return found
+def _wish_key(raw: Cell, flag: Flag) -> str | None:
+    """A 心愿编号 as written (spaces squashed); whether it exists is checked on the ledger."""
+    wish_id = squash(cell_text(raw))
+    if not wish_id:
+        flag(WISH, "MISSING_FIELD", {"column": WISH})
+        return None
+    return wish_id
 
 
 def update_wish_accounts(
@@ -130,29 +57,29 @@ def update_wish_accounts(
 ) -> WishAccountsResult:
     """Record the corrected accounts of ``path`` (``year``: the campaign the records
     carry); nothing is recorded while the file has errors (exit 1)."""
-    result = WishAccountsResult(year)
-    rows = read_rows(path, result)
+    result = Corrections(campaign_name(year))
+    rows = read_corrections(path, LAYOUT, _wish_key, result)
     with ledger.run("wishes accounts update", arguments or {"file": str(path)}, [path]) as run:
         progress = Progress.load(run.conn)
         fixes = store.latest_accounts(run.conn, PURPOSE, None)
         changes: list[tuple[str, str, str, str, str, int]] = []
         for r in rows:
-            p = progress.payouts.get(r.wish_id)
+            p = progress.payouts.get(r.key)
             if p is None:
                 result.findings.append(
-                    PayFinding(r.file, r.sheet, r.row, WISH, "NO_SUCH_WISH", {"value": r.wish_id})
+                    PayFinding(r.file, r.sheet, r.row, WISH, "NO_SUCH_WISH", {"value": r.key})
                 )
                 continue
-            payee = wish_payee(p, fixes.get(r.wish_id))
+            payee = wish_payee(p, fixes.get(r.key))
             new = (r.name or payee.name, r.account, r.bank or payee.bank)
             result.notes.extend(_notes(r, p, new[0]))
             if new == (payee.name, payee.account, payee.bank):
                 result.unchanged += 1
                 continue
-            changes.append((r.wish_id, *new, r.file, r.row))
+            changes.append((r.key, *new, r.file, r.row))
             # A later row of the file for the same wish compares with this one: the file
             # is read top to bottom, and its last word on a wish is the one recorded.
-            fixes[r.wish_id] = store.AccountChange(r.wish_id, *new, run.id)
+            fixes[r.key] = store.AccountChange(r.key, *new, run.id)
         # In the file's order (NO_SUCH_WISH is found after the reading's own findings).
         result.findings.sort(key=lambda f: (f.file, f.sheet, f.row))
         run.result = result.as_json()
@@ -165,10 +92,10 @@ def update_wish_accounts(
     return result
 
 
-def _notes(r: _Row, p: WishPayout, holder: str) -> list[tuple[str, str]]:
+def _notes(r: CorrectionRow, p: WishPayout, holder: str) -> list[tuple[str, str]]:
     """What the clerk should know of a row that is recorded but will not (yet) be used."""
-    where_zh = f"{r.file}「{r.sheet}」第 {r.row} 行 {r.wish_id}"
-    where_en = f"{r.file} [{r.sheet}] row {r.row} ({r.wish_id})"
+    where_zh = f"{r.file}「{r.sheet}」第 {r.row} 行 {r.key}"
+    where_en = f"{r.file} [{r.sheet}] row {r.row} ({r.key})"
     notes = []
     if p.payment == "paid":
         notes.append(
