@@ -252,6 +252,8 @@ def test_results_accounts_update_and_retry_pay_only_the_corrected(
     w1 = next(w for w in s["wishes"] if w["id"] == "W0001")
     assert (w1["state"], w1["batch"], w1["reason"]) == ("failed", "WP2025-001", "账户已销户")
     assert states(campaign)["W0002"] == "paid"
+    shown = cli(campaign, "wishes", "payments", "status").output
+    assert "W0001 张北县 测*一  付款失败（账户已销户）" in shown  # the child, masked
     # Not corrected yet: listed, not paid again.
     unchanged = pay(campaign, "--retry")
     assert unchanged["batch"] is None

@@ -135,13 +135,17 @@ def apply_files(
         _add(done.counts, matching.counts)
         done.findings += [*rf.findings, *matching.findings]
         done.notes += rf.notes
-        done.notes += _stop_others(conn, run_id, current, matching.updates)
+        done.notes += _stop_others(conn, run_id, purpose, current, matching.updates)
         done.updates += matching.updates
     return done
 
 
 def _stop_others(
-    conn: sqlite3.Connection, run_id: int, current: Sequence[Instruction], updates: Sequence[Update]
+    conn: sqlite3.Connection,
+    run_id: int,
+    purpose: Purpose,
+    current: Sequence[Instruction],
+    updates: Sequence[Update],
 ) -> list[Note]:
     """Cancel the open cash instructions of people this file paid, and name any bank
     instruction of theirs still at the bank (only the bank can stop that one)."""
@@ -155,11 +159,9 @@ def _stop_others(
         sent = payees.get(other.payee)
         if sent is None or other.id == sent.id or other.id in settled:
             continue
-        who = (
-            f"{mask_name(other.name)}（{mask_id(other.payee)}）"
-            if len(other.payee) >= 10
-            else mask_name(other.name)
-        )
+        # aid: the person, ID masked; 微心愿: the wish's 编号 (not personal data).
+        key = mask_id(other.payee) if purpose == "aid" else other.payee
+        who = f"{mask_name(other.name)}（{key}）"
         if other.state == "cash_pending":
             cancel.append((other.id, "cancelled", f"银行已付款成功（{sent.batch}）"))
             notes.append(

@@ -18,7 +18,7 @@ from zjk_charity.ids import mask_name
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.payments.model import yuan
-from zjk_charity.payments.status import PayeeLine, Status
+from zjk_charity.payments.status import STATE_ZH, PayeeLine, Status
 from zjk_charity.wishes.payout.common import PURPOSE, WishRef, campaign_name
 from zjk_charity.wishes.payout.pay import MissingAccount, plan_payout
 from zjk_charity.wishes.progress import Progress, Stage
@@ -81,10 +81,17 @@ class WishPaymentsStatus:
                     line.key,
                     line.county,
                     mask_name(p.wish.child_name),
-                    gap.reason(lang) if gap is not None else line.state,
+                    gap.reason(lang) if gap is not None else _said(line.state, line.reason, lang),
                 )
             )
         return found
+
+
+def _said(state: str, reason: str | None, lang: str) -> str:
+    """A state as the list shows it; a failure with the bank's reason (账户已销户)."""
+    if state != "failed" or not reason:
+        return state
+    return f"{STATE_ZH['failed']}（{reason}）" if lang == "zh" else f"failed ({reason})"
 
 
 def read_status(conn: sqlite3.Connection | None, year: int) -> WishPaymentsStatus:
