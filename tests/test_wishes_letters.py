@@ -21,6 +21,7 @@ from test_reports import needs_pdf
 from test_wishes_support import donation_row, gift, wish, wish_row
 from zjk_charity.cli.main import app
 from zjk_charity.ledger import Ledger
+from zjk_charity.wishes import store
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import yuan
 from zjk_charity.wishes.columns import ANONYMOUS
@@ -41,7 +42,6 @@ from zjk_charity.wishes.letters import (
 )
 from zjk_charity.wishes.matching import match_wishes
 from zjk_charity.wishes.model import Basis, Match
-from zjk_charity.wishes import store
 from zjk_charity.wishes.progress import Progress, Stage
 from zjk_charity.wishes.store import MatchRecord, Settlement
 

@@ -176,7 +176,7 @@ def _tables(f: dict[str, Any]) -> list[tuple[str, list[Column], list[list[Value]
     ]
     months: list[list[Value]] = [[m, money(v)] for m, v in f["received_by_month"].items()]
     return [
-        ("概况", [Column("项目", 36), Column("数值", 16)], summary),
+        ("概况", [Column("项目", 40), Column("数值", 16)], summary),
         ("类别", [Column(h, 12) for h in ("困境类别", "已实现", "部分筹集", "待认领")], categories),
         (
             "分县",

@@ -274,9 +274,7 @@ def designation_text(donation: Donation) -> str:
     return "未指定心愿（物资）" if not donation.is_cash else "不限定"
 
 
-def build_letters(
-    progress: Progress, originals: Iterable[Donation] | None = None
-) -> list[Letter]:
+def build_letters(progress: Progress, originals: Iterable[Donation] | None = None) -> list[Letter]:
     """Every donor's letter from the read model (``originals``: the donations as imported,
     whose designation a ``--to general`` settlement took off in :class:`Accounts`;
     default ``Accounts.as_imported``).
@@ -284,9 +282,7 @@ def build_letters(
     Named donors come in the order of their first gift, the anonymous letter last.
     """
     accounts = progress.accounts
-    written = (
-        accounts.imported if originals is None else {d.donation_id: d for d in originals}
-    )
+    written = accounts.imported if originals is None else {d.donation_id: d for d in originals}
     shares: dict[str, dict[str, Fen]] = defaultdict(lambda: defaultdict(int))
     for record in accounts.matches:
         shares[record.match.donation_id][record.match.wish_id] += record.match.amount
