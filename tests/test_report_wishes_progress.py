@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -192,6 +193,47 @@ def test_pdf_and_letters_run(ws: Path, tmp_path: Path) -> None:
     text = "".join(
         "".join(p.extract_text().split()) for p in PdfReader(folder / "report.pdf").pages
     )
-    assert "四、心愿进展" in text and "七、定向余额的处理" in text
+    assert "四、心愿进展" in text and "七、定向余额与未定向物资的处理" in text
     assert "已筹满的心愿6个，2,000.00元=已支付600.00元" in text
     assert cli(copy, "report", "verify", str(folder)).exit_code == 0
+
+
+def test_kind_is_how_a_wish_is_fulfilled_as_payments_status_says(tmp_path: Path) -> None:
+    """One rule: a 资金 wish that received donated goods counts as 物资 in the report's
+    实现方式 tables, as ``wishes payments status`` says it."""
+    ledger = wish_states.in_kind(tmp_path / "kind")
+    folder = ledger.path.parent
+    (folder / "zjk-charity.toml").write_text("campaign_year = 2025\n", encoding="utf-8")
+    assert cli(folder, "keys", "init", "--name", "测甲").exit_code == 0
+    result = cli(folder, "wishes", "payments", "status", "--json")
+    assert result.exit_code == 0, result.output
+    lines = json.loads(result.stdout)["wishes"]
+    f = _figures(_report(folder, tmp_path / "r", "xlsx"))
+    rows = f["payments"]["by"]["kind"]
+    assert {r["name"]: r["funded"]["count"] for r in rows} == Counter(w["kind"] for w in lines)
+    assert Counter(
+        {(r["name"], s): r[s]["count"] for r in rows for s in STATES if r[s]["count"]}
+    ) == Counter((w["kind"], w["state"]) for w in lines)
+    assert {w["id"]: w["kind"] for w in lines} == {
+        "W0001": "物资",
+        "W0002": "物资",
+        "W0003": "资金",
+    }
+    stages = {
+        r["name"]: (r["wishes"], r["purchased"], r["claimed"], r["pending"])
+        for r in f["stages"]["by"]["kind"]
+    }
+    assert stages == {"资金": (2, 0, 1, 1), "物资": (2, 2, 0, 0)}  # W0004 waits, as 资金
+    book = openpyxl.load_workbook(tmp_path / "r" / "report-wishes-2025" / "report.xlsx")
+    groups = {row[0] for row in book["心愿进展"].iter_rows(min_row=2, values_only=True)}
+    assert "实现方式" in groups and "心愿类型" not in groups
+
+
+def test_decisions_on_goods_are_not_labelled_designated_balances(report: Path) -> None:
+    book = openpyxl.load_workbook(report / "report.xlsx")
+    labels = [str(row[0]) for row in book["概况"].iter_rows(values_only=True) if row[0]]
+    assert "定向余额与未定向物资已退还（元）" in labels
+    assert "定向余额与未定向物资待商定（元）" in labels
+    assert not [x for x in labels if x.startswith("定向余额已退还")]
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "七、定向余额与未定向物资的处理" in html

@@ -21,6 +21,7 @@ from test_reports import needs_pdf
 from test_wishes_support import donation_row, gift, wish, wish_row
 from zjk_charity.cli.main import app
 from zjk_charity.ledger import Ledger
+from zjk_charity.wishes import store
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import yuan
 from zjk_charity.wishes.columns import ANONYMOUS
@@ -88,17 +89,18 @@ def test_what_it_did_shows_each_wish_with_its_stage(ledger: Ledger) -> None:
 def test_balances_and_decisions_are_the_settlements(ledger: Ledger) -> None:
     letters = _letters(ledger)
     decided = {
-        donor: [(d.donation_id, d.text, d.amount, d.note) for d in x.decisions]
+        donor: [(d.donation_id, d.text, d.amount, d.explanation, d.day) for d in x.decisions]
         for donor, x in letters.items()
     }
+    day = date(2025, 11, 10)
     assert decided["匿名"] == [
-        ("D0001", "转给心愿 W0006", 30000, "捐赠人同意转给 W0006"),
-        ("D0001", "待与您商定", 40000, ""),
+        ("D0001", "转给心愿 W0006", 30000, "经您同意，转给孩子 测*六 的心愿", day),
+        ("D0001", "待与您商定", 40000, "定向余额，总会将与您联系商定用途", None),
     ]
-    assert decided["测个人"] == [("D0005", "已退还", 20000, "捐赠人要求退回")]
+    assert decided["测个人"] == [("D0005", "已退还", 20000, "按您的意见，已退还您", day)]
     assert decided["测企业"] == [
-        ("D0003", "待与您商定", 60000, ""),  # goods set aside
-        ("D0006", "转为通用", 50000, "捐赠人同意用于其他心愿"),
+        ("D0003", "待与您商定", 60000, "未定向物资（羽绒服），总会将与您联系商定用途", None),
+        ("D0006", "转为通用", 50000, "经您同意，转为非定向资金，按规则用于其他心愿", day),
     ]
     # A gift let go keeps the designation it was given with; its money is pool money now.
     d6 = next(g for g in letters["测企业"].gifts if g.donation_id == "D0006")
@@ -119,6 +121,54 @@ def test_every_letter_reconciles_and_all_sum_to_the_ledger(ledger: Ledger) -> No
     assert yuan(sum(x.refunded for x in letters)) == t["refunded"] == "200.00"
     shares = sum(r.share for x in letters for r in x.reached)
     assert yuan(shares) == t["matched"]
+
+
+# A settlement's note is free text: staff may write a phone number or a guardian's name in it.
+PRIVATE_NOTE = "监护人测秘密电话13912345678，同意退回"
+
+
+@needs_pdf
+def test_no_letter_prints_a_settlements_note(tmp_path: Path) -> None:
+    ledger = ws_.every_stage(tmp_path)
+    ws_.settle(ledger, "D0001", "refund", note=PRIVATE_NOTE, at="2025-11-12T09:00:00+08:00")
+    with ledger.read() as conn:
+        assert conn is not None
+        assert PRIVATE_NOTE in [s.note for s in store.load_settlements(conn)]
+        letters = load_letters(conn)
+    result = write_letters(ledger, 2025, tmp_path / "out", day=DAY)
+    anonymous = next(x for x in letters if x.anonymous)
+    assert ("D0001", "已退还", 40000, "按您的意见，已退还您") in [
+        (d.donation_id, d.text, d.amount, d.explanation) for d in anonymous.decisions
+    ]
+    printed = [
+        "".join(_pages(f)) for f in result.files
+    ]  # the stack and the anonymous letter the platform publishes
+    data = json.dumps(letters_data(letters, 2025, DAY, None), ensure_ascii=False)
+    document = json.dumps(result.as_json(), ensure_ascii=False)
+    assert "按您的意见，已退还您" in printed[1] and "2025-11-12" in printed[1]
+    for text in (*printed, data, document):
+        for secret in ("13912345678", "测秘密", "同意退回"):
+            assert secret not in text
+        for note in ("捐赠人同意转给", "捐赠人要求退回", "捐赠人同意用于其他心愿"):
+            assert note not in text  # every_stage's notes: none printed either
+
+
+def test_a_wish_fulfilled_in_kind_says_so(tmp_path: Path) -> None:
+    """The kind the letter prints is how the wish is fulfilled, as payments status says."""
+    ledger = ws_.in_kind(tmp_path)
+    with ledger.read() as conn:
+        letters = load_letters(conn)
+    rows = {r.wish_id: (r.kind, r.fulfilled_as, r.kind_text) for x in letters for r in x.reached}
+    assert rows == {
+        "W0001": ("资金", "物资", "资金心愿，以物资实现"),  # the goods designated to it
+        "W0002": ("物资", "物资", "物资"),
+        "W0003": ("资金", "资金", "资金"),
+    }
+    page = letters_data(letters, 2025, DAY, None)["letters"]
+    cells = [row[5] for x in page for row in x["wishes"]]
+    assert "新学期的书包和文具（资金心愿，以物资实现）" in cells
+    as_json = {w["wish"]: w["kind"] for x in letters for w in x.as_json()["wishes"]}
+    assert as_json == {"W0001": "物资", "W0002": "物资", "W0003": "资金"}
 
 
 # ---- the property: any campaign, any decisions -------------------------------------------
@@ -288,8 +338,10 @@ def test_the_largest_small_letter_fits_its_first_page(tmp_path: Path) -> None:
         15000,
         Stage.DELIVERED,
         DAY,
+        in_kind=True,  # the longest kind: 资金心愿，以物资实现
     )
-    decision = Decision("JZ202500001", "general", 20000, None, text, DAY)
+    # The longest 说明 a decision has: undesignated goods with the longest name.
+    decision = Decision("JZ202500001", "waiting", 20000, None, DAY, goods=text)
     x = Letter(ANONYMOUS, [gift_, gift_], [reached, reached], [decision], pool=20000)
     assert len(x.gifts) + len(x.reached) + len(x.decisions) == SMALL_ROWS
     assert arrangements(x) == [(False, False)]

@@ -93,3 +93,75 @@ def test_without_payments_known_a_funded_wish_is_claimed(ledger: Ledger, tmp_pat
     write_match_book(accounts, tmp_path / "plain.xlsx")
     stages = {row[8] for row in _receipts(tmp_path / "plain.xlsx") if row[3]}
     assert stages == {"已认领"}
+
+
+# ---- the other sheets after donors' decisions ---------------------------------------------
+def _table(path: Path, name: str, first: str) -> list[dict[str, Any]]:
+    """A sheet's rows under its header (the row whose first cell is ``first``), by header."""
+    rows = list(openpyxl.load_workbook(path)[name].iter_rows(values_only=True))
+    at = next(n for n, row in enumerate(rows) if row[0] == first)
+    header = rows[at]
+    return [dict(zip(header, row, strict=True)) for row in rows[at + 1 :] if any(row)]
+
+
+def test_the_summary_adds_up_with_what_was_refunded(ledger: Ledger, tmp_path: Path) -> None:
+    target = tmp_path / "book.xlsx"
+    _book(ledger, target)
+    amounts = {r["项目"]: r["金额（元）"] for r in _table(target, "汇总", "项目")}
+    counts = {r["项目"]: r["数量"] for r in _table(target, "汇总", "项目")}
+    total = amounts["捐赠总额（资金及物资折合）"]
+    assert amounts["已退还捐赠人"] == 200 and counts["已退还捐赠人"] == 1
+    assert total == pytest.approx(
+        amounts["已匹配到心愿"] + amounts["已退还捐赠人"] + amounts["余额"]
+    )
+    with ledger.read() as conn:
+        t = Progress.load(conn).accounts.totals()
+    assert (total, amounts["已退还捐赠人"]) == (float(t["donations_total"]), float(t["refunded"]))
+
+
+def test_each_gift_shows_its_designation_as_given_and_what_was_decided(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    target = tmp_path / "book.xlsx"
+    _book(ledger, target)
+    rows = {r["捐赠编号"]: r for r in _table(target, "捐赠去向", "捐赠编号")}
+    for r in rows.values():  # every gift adds up, refunds included
+        assert r["金额"] == pytest.approx(r["已匹配"] + r["已退还"] + r["余额"]), r
+    # D0006 was designated to W0001 and let go: shown as given, with the decision.
+    assert (rows["D0006"]["定向心愿"], rows["D0006"]["余额"]) == ("W0001", 500)
+    assert rows["D0006"]["余额说明"] == "捐赠人同意转为非定向（原定向 W0001）；待匹配（限定：不限）"
+    assert (rows["D0005"]["已退还"], rows["D0005"]["余额说明"]) == (200, "已退还捐赠人")
+    assert rows["D0001"]["余额说明"] == (
+        "捐赠人改定 300.00 元给心愿 W0006；定向余额：所定向的心愿已筹满，待与捐赠人商定去向"
+    )
+    assert rows["D0003"]["余额说明"] == "未定向物资：单独保管，待人工安排"
+    # The receipt says the same of the released gift.
+    receipt = [r for r in _receipts(target) if r[6] and str(r[6]).startswith("待匹配（捐赠人")]
+    assert [r[6] for r in receipt] == ["待匹配（捐赠人同意转为非定向，原定向 W0001）"]
+    # The settlements' notes are free text, written nowhere in the workbook.
+    book = openpyxl.load_workbook(target)
+    cells = " ".join(str(v) for s in book for row in s.iter_rows(values_only=True) for v in row)
+    for note in ("捐赠人同意转给 W0006", "捐赠人要求退回", "捐赠人同意用于其他心愿"):
+        assert note not in cells
+
+
+def test_a_match_the_donor_decided_is_marked_as_such(ledger: Ledger, tmp_path: Path) -> None:
+    target = tmp_path / "book.xlsx"
+    _book(ledger, target)
+    marked = [
+        (r["捐赠编号"], r["心愿编号"], r["依据"], r["说明"])
+        for r in _table(target, "匹配明细", "序号")
+        if r["说明"]
+    ]
+    assert marked == [("D0001", "W0006", "定向", "捐赠人改定 2025-11-10")]
+
+
+def test_long_notes_wrap_on_rows_tall_enough_to_print_them(ledger: Ledger, tmp_path: Path) -> None:
+    target = tmp_path / "book.xlsx"
+    _book(ledger, target)
+    book = openpyxl.load_workbook(target)
+    for name, text in (("捐赠人回执", "定向余额："), ("捐赠去向", "捐赠人改定 300.00")):
+        sheet = book[name]
+        cell = next(c for row in sheet.iter_rows() for c in row if str(c.value).startswith(text))
+        assert cell.alignment.wrap_text, name
+        assert (sheet.row_dimensions[cell.row].height or 0) >= 35, name  # two lines

@@ -11,7 +11,9 @@ provenance can be checked too.
 - :func:`set_states`: the bank's results (paid / failed / pending) on wishes' instructions;
 - :func:`deliver`: deliveries;
 - :func:`settle`: a donor's decision (general, refund, or to a wish with its match);
-- :func:`every_stage`: a small campaign with all of these.
+- :func:`every_stage`: a small campaign with all of these;
+- :func:`in_kind`: a 资金 wish fulfilled in kind (goods designated to it) beside a 物资 and
+  a 资金 wish, paid as ``wishes pay`` would (purchase list and bank).
 """
 
 from __future__ import annotations
@@ -190,4 +192,26 @@ def every_stage(folder: Path) -> Ledger:
     settle(ledger, "D0001", "wish", wish_id="W0006", note="捐赠人同意转给 W0006")
     settle(ledger, "D0005", "refund", note="捐赠人要求退回")
     settle(ledger, "D0006", "general", note="捐赠人同意用于其他心愿")
+    return ledger
+
+
+def in_kind(folder: Path) -> Ledger:
+    """W0001 (资金, 300) covered by goods designated to it, so fulfilled in kind; W0002
+    (物资, 500) and W0003 (资金, 300) by cash; W0004 (资金) waits. W0001 and W0002 are on
+    a 采购清单, W0003 in a bank batch (pending)."""
+    ledger = campaign(
+        folder,
+        [
+            wish_row(1, 儿童姓名="测物一", 登记日期="2025-03-21"),
+            wish_row(2, 儿童姓名="测物二", 心愿类型="物资", 金额=500, 登记日期="2025-03-22"),
+            wish_row(3, 儿童姓名="测物三", 登记日期="2025-03-23"),
+            wish_row(4, 儿童姓名="测物四", 登记日期="2025-03-24"),
+        ],
+        [
+            donation_row(1, 捐赠类型="物资", 物资名称="书包", 定向心愿="W0001"),
+            donation_row(2, 捐赠人="测企业", 金额=1000),
+        ],
+    )
+    pay(ledger, ["W0001", "W0002"], method="purchase")
+    pay(ledger, ["W0003"])
     return ledger

@@ -5,16 +5,19 @@ Every figure comes from :class:`~zjk_charity.wishes.progress.Progress`, the read
 cannot disagree with them:
 
 - **stages** (待认领 → 已认领 → 已支付 / 已采购 → 已送达): counts of wishes, overall and
-  by 困境类别, by 心愿类型 (资金 / 物资) and by county;
+  by 困境类别, by how the wish is fulfilled (实现方式: 资金 / 物资, the ``kind`` of
+  ``wishes payments status``: 物资 for a 物资 wish and for a 资金 wish that received
+  donated goods, ``WishPayout.in_kind``) and by county;
 - **payments**: ``Progress.status()`` (payout.md's status of the fully funded wishes:
   paid, pending, failed, unpaid, purchasing, cash_pending always 0), with the invariant
   funded amount = the sum of the states, to the cent, overall and in each group; the
   batches (bank files WP…, 采购清单 WG…), their count and total; failure reasons;
 - **goods purchased**: the wishes on a 采购清单, by item (心愿内容), count and amount;
 - **deliveries**: how many wishes were delivered (and their amount), by month;
-- **settlements and refunds**: what donors decided for designated balances (转为通用,
-  转给心愿, 已退还), count and amount, the designated balances still waiting, and each
-  decision (donation, donor, result, amount, date; never the note, which is free text).
+- **settlements and refunds**: what donors decided for designated balances and
+  undesignated goods (转为通用, 转给心愿, 已退还), count and amount, those still waiting,
+  and each decision (donation, donor, result, amount, date; never the note, which is
+  free text).
 
 Decision where the brief is silent: settlements are per donation, so they are not split
 by category, type or county; a settlement to a wish is counted in that wish's stage.
@@ -35,8 +38,7 @@ from zjk_charity.payments.model import yuan as decimal_yuan
 from zjk_charity.payments.status import WISH_STATES, Status, Tally
 from zjk_charity.wishes.amounts import Fen, to_decimal, yuan
 from zjk_charity.wishes.columns import CASH, CATEGORY_NAMES, GOODS_KIND
-from zjk_charity.wishes.model import Wish
-from zjk_charity.wishes.progress import PURPOSE, Progress, Stage
+from zjk_charity.wishes.progress import PURPOSE, Progress, Stage, WishPayout
 
 # The stages as figure keys (manifest.json), in their order.
 STAGE_KEYS: dict[Stage, str] = {
@@ -51,20 +53,22 @@ STAGE_KEYS: dict[Stage, str] = {
 SHOWN_STATES = ("paid", "pending", "failed", "unpaid", "purchasing")
 DECISIONS = ("general", "wish", "refund")
 
-Grouping = Callable[[Wish], tuple[str, str]]  # (sort key, name)
+Grouping = Callable[[WishPayout], tuple[str, str]]  # (sort key, name)
 
 
-def _by_category(w: Wish) -> tuple[str, str]:
-    known = w.category in CATEGORY_NAMES
-    return (f"{CATEGORY_NAMES.index(w.category):02d}" if known else "~", w.category)
+def _by_category(p: WishPayout) -> tuple[str, str]:
+    category = p.wish.category
+    known = category in CATEGORY_NAMES
+    return (f"{CATEGORY_NAMES.index(category):02d}" if known else "~", category)
 
 
-def _by_kind(w: Wish) -> tuple[str, str]:
-    return ({CASH: "0", GOODS_KIND: "1"}.get(w.kind, "2"), w.kind)
+def _by_kind(p: WishPayout) -> tuple[str, str]:
+    """How the wish is fulfilled, as ``wishes payments status`` names it (one rule)."""
+    return ("1", GOODS_KIND) if p.in_kind else ("0", CASH)
 
 
-def _by_county(w: Wish) -> tuple[str, str]:
-    return (w.county_code, w.county)
+def _by_county(p: WishPayout) -> tuple[str, str]:
+    return (p.wish.county_code, p.wish.county)
 
 
 GROUPINGS: dict[str, Grouping] = {
@@ -85,7 +89,7 @@ def _stages(progress: Progress) -> dict[str, Any]:
     for name, key_of in GROUPINGS.items():
         groups: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         for p in progress.payouts.values():
-            groups[key_of(p.wish)][STAGE_KEYS[p.stage]] += 1
+            groups[key_of(p)][STAGE_KEYS[p.stage]] += 1
         by[name] = [
             {
                 "name": label,
@@ -109,7 +113,7 @@ def _payments_by(progress: Progress, status: Status) -> dict[str, list[dict[str,
             line = lines.get(p.wish.wish_id)
             if line is None:
                 continue
-            group = groups[key_of(p.wish)]
+            group = groups[key_of(p)]
             group["funded"].add(line.amount)
             group[line.state].add(line.amount)
         by[name] = [
@@ -235,7 +239,7 @@ def progress_figures(conn: sqlite3.Connection, progress: Progress) -> dict[str, 
 
 
 # ---- the report's XLSX sheets ------------------------------------------------------------
-GROUP_ZH = {"category": "困境类别", "kind": "心愿类型", "county": "县(区)"}
+GROUP_ZH = {"category": "困境类别", "kind": "实现方式", "county": "县(区)"}
 STAGE_ZH = {key: stage.value for stage, key in STAGE_KEYS.items()}
 STATE_ZH = {
     "funded": "筹满",

@@ -176,7 +176,7 @@ def _tables(f: dict[str, Any]) -> list[tuple[str, list[Column], list[list[Value]
     ]
     months: list[list[Value]] = [[m, money(v)] for m, v in f["received_by_month"].items()]
     return [
-        ("概况", [Column("项目", 22), Column("数值", 16)], summary),
+        ("概况", [Column("项目", 40), Column("数值", 16)], summary),
         ("类别", [Column(h, 12) for h in ("困境类别", "已实现", "部分筹集", "待认领")], categories),
         (
             "分县",
@@ -204,9 +204,9 @@ def _progress_summary(f: dict[str, Any]) -> list[list[Value]]:
         ["采购金额（元）", Decimal(p["purchase"]["amount"])],
         ["已送达心愿", f["deliveries"]["count"]],
         ["定向余额转为通用（元）", Decimal(s["general"]["amount"])],
-        ["定向余额转给其他心愿（元）", Decimal(s["wish"]["amount"])],
-        ["定向余额已退还（元）", Decimal(s["refund"]["amount"])],
-        ["定向余额与物资待商定（元）", Decimal(s["waiting"]["amount"])],
+        ["定向余额与未定向物资转给其他心愿（元）", Decimal(s["wish"]["amount"])],
+        ["定向余额与未定向物资已退还（元）", Decimal(s["refund"]["amount"])],
+        ["定向余额与未定向物资待商定（元）", Decimal(s["waiting"]["amount"])],
     ]
     return rows
 

@@ -12,7 +12,8 @@ balances, to the fen, where a balance is one of three kinds —
 Money refunded to a donor (``donations settle … --to refund``) leaves the accounts:
 received = matched + balances + refunded. A balance the donor let go (``--to general``)
 is undesignated money from then on: the donation is loaded without its designation (its
-matches keep the basis they were made with), so the next ``wishes match`` may use it.
+matches keep the basis they were made with), so the next ``wishes match`` may use it;
+``Accounts.as_imported`` gives it back as imported, for what donors and staff read.
 
 Decision where wishes.md is silent: ``children_helped`` counts distinct children (by ID)
 with at least one fully funded wish.
@@ -71,6 +72,8 @@ class Accounts:
     given: dict[str, Fen] = field(default_factory=dict)  # per donation
     settlements: list[Settlement] = field(default_factory=list)  # the order decided
     refunded: dict[str, Fen] = field(default_factory=dict)  # per donation
+    # The donations a ``--to general`` settlement took the designation off, as imported.
+    imported: dict[str, Donation] = field(default_factory=dict)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection | None) -> Accounts:
@@ -80,14 +83,13 @@ class Accounts:
         settlements = store.load_settlements(conn)
         released = {s.donation_id for s in settlements if s.target == "general"}
         wishes = sorted(store.load_wishes(conn), key=wish_order)
+        originals = store.load_donations(conn)
         donations = sorted(
-            (
-                _undesignated(d) if d.donation_id in released else d
-                for d in store.load_donations(conn)
-            ),
+            (_undesignated(d) if d.donation_id in released else d for d in originals),
             key=donation_order,
         )
         accounts = cls(wishes, donations)
+        accounts.imported = {d.donation_id: d for d in originals if d.donation_id in released}
         accounts.set_matches(store.load_matches(conn))
         accounts.set_settlements(settlements)
         return accounts
@@ -115,6 +117,11 @@ class Accounts:
         self.matches, self.raised, self.given = matches, dict(raised), dict(given)
 
     # ---- one wish, one donation ---------------------------------------------------
+    def as_imported(self, donation: Donation) -> Donation:
+        """The donation as imported, with the designation a ``--to general`` settlement
+        took off (the matcher must not see it; a donor's letter and the workbook show it)."""
+        return self.imported.get(donation.donation_id, donation)
+
     def short(self, wish: Wish) -> Fen:
         """尚缺: what the wish still needs."""
         return wish.amount - self.raised.get(wish.wish_id, 0)

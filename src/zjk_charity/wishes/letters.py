@@ -7,12 +7,16 @@ letter says:
 - **what they gave**: each gift's 编号, 到账日期, cash or goods, amount, and what it was
   given for (a wish, a category or county, or no restriction);
 - **what it did**: each wish their money reached (their gifts' matches summed per wish),
-  the child de-identified (张*), age on the 登记日期, 困境类别, county, the wish, the
-  donor's part of its money, and its stage from :class:`~zjk_charity.wishes.progress.Progress`
-  (待认领 / 已认领 / 已支付 / 已采购 / 已送达 with the delivery date);
-- **what is left and what was decided**: each settlement (转为通用, 转给心愿 W…, 已退还,
-  with its note), a designated balance or undesignated goods still waiting (待与您商定),
-  and cash still waiting in the pool for a wish its restrictions allow;
+  the child de-identified (张*、张*三), age on the 登记日期, 困境类别, county, the wish and
+  how it is fulfilled (资金 / 物资, as ``wishes payments status`` says: a 资金 wish that
+  received donated goods is printed 资金心愿，以物资实现), the donor's part of its money,
+  and its stage from :class:`~zjk_charity.wishes.progress.Progress` (待认领 / 已认领 /
+  已支付 / 已采购 / 已送达 with the delivery date);
+- **what is left and what was decided**: each settlement (转为通用, 转给心愿 W…, 已退还)
+  with its date and a sentence made from the facts (never the settlement's note: staff
+  write it freely and it may hold a phone number or a guardian's name, and the anonymous
+  letter is published), a designated balance or undesignated goods still waiting
+  (待与您商定), and cash still waiting in the pool for a wish its restrictions allow;
 - **a reconciliation to the fen**: given = used for wishes + waiting + refunded. These
   are the ledger's own figures: summed over all letters they are ``Accounts.totals()``'s
   donations_total, matched, balance and refunded.
@@ -48,8 +52,8 @@ from zjk_charity.pdf.engine import strings
 from zjk_charity.wishes import store
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import Fen, yuan, yuan_grouped
-from zjk_charity.wishes.columns import ANONYMOUS
-from zjk_charity.wishes.model import Donation
+from zjk_charity.wishes.columns import ANONYMOUS, CASH, GOODS_KIND
+from zjk_charity.wishes.model import Donation, Wish
 from zjk_charity.wishes.progress import Progress, Stage
 from zjk_charity.wishes.store import Settlement
 
@@ -102,16 +106,29 @@ class Reached:
     """One wish a donor's money reached: the child de-identified, the donor's share."""
 
     wish_id: str
-    child: str  # 张*
+    child: str  # 张*, 张*三
     age: int  # on the 登记日期
     category: str
     county: str
-    kind: str  # 资金 | 物资
+    kind: str  # 资金 | 物资, as registered
     content: str
     amount: Fen  # the wish's amount
     share: Fen  # what this donor's gifts gave it
     stage: Stage
     delivered: date | None
+    in_kind: bool = False  # fulfilled in kind (Progress): a 物资 wish, or goods given to it
+
+    @property
+    def fulfilled_as(self) -> str:
+        """How the wish is fulfilled, as ``wishes payments status`` names it: 资金 | 物资."""
+        return GOODS_KIND if self.in_kind else CASH
+
+    @property
+    def kind_text(self) -> str:
+        """资金, 物资, or 资金心愿，以物资实现 when the registered kind differs."""
+        if self.fulfilled_as == self.kind:
+            return self.kind
+        return f"{self.kind}心愿，以{self.fulfilled_as}实现"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -120,7 +137,8 @@ class Reached:
             "age": self.age,
             "category": self.category,
             "county": self.county,
-            "kind": self.kind,
+            "kind": self.fulfilled_as,
+            "registered_kind": self.kind,
             "content": self.content,
             "amount": yuan(self.amount),
             "share": yuan(self.share),
@@ -132,15 +150,17 @@ class Reached:
 @dataclass(frozen=True)
 class Decision:
     """What became of a designated balance or goods set aside: a settlement
-    (``general`` / ``wish`` / ``refund``), or ``waiting`` (待与您商定)."""
+    (``general`` / ``wish`` / ``refund``), or ``waiting`` (待与您商定).
+
+    It carries facts only, never the settlement's note (free text; see the module)."""
 
     donation_id: str
     target: str  # general | wish | refund | waiting
     amount: Fen
     wish_id: str | None = None
-    note: str = ""
     day: date | None = None  # when it was decided
-    goods: str = ""  # undesignated goods waiting: what they are
+    goods: str = ""  # a gift of goods: what they are
+    child: str = ""  # ``wish``: the child of the wish it went to, de-identified
 
     @property
     def text(self) -> str:
@@ -150,14 +170,27 @@ class Decision:
             return WAITS
         return DECIDED[self.target]
 
+    @property
+    def explanation(self) -> str:
+        """What was decided, in a sentence to the donor (the date is its own column)."""
+        if self.target == "general":
+            return "经您同意，转为非定向资金，按规则用于其他心愿"
+        if self.target == "wish":
+            return f"经您同意，转给孩子 {self.child} 的心愿" if self.child else "经您同意"
+        if self.target == "refund":
+            return "按您的意见，物资已退还您" if self.goods else "按您的意见，已退还您"
+        kind = f"未定向物资（{self.goods}）" if self.goods and not self.wish_id else "定向余额"
+        return f"{kind}，总会将与您联系商定用途"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "donation": self.donation_id,
             "decision": self.target,
             "text": self.text,
+            "explanation": self.explanation,
             "wish": self.wish_id,
+            "child": self.child or None,
             "amount": yuan(self.amount),
-            "note": self.note,
             "date": self.day.isoformat() if self.day else None,
         }
 
@@ -241,14 +274,15 @@ def designation_text(donation: Donation) -> str:
     return "未指定心愿（物资）" if not donation.is_cash else "不限定"
 
 
-def build_letters(progress: Progress, originals: Iterable[Donation]) -> list[Letter]:
+def build_letters(progress: Progress, originals: Iterable[Donation] | None = None) -> list[Letter]:
     """Every donor's letter from the read model (``originals``: the donations as imported,
-    whose designation a ``--to general`` settlement took off in :class:`Accounts`).
+    whose designation a ``--to general`` settlement took off in :class:`Accounts`;
+    default ``Accounts.as_imported``).
 
     Named donors come in the order of their first gift, the anonymous letter last.
     """
     accounts = progress.accounts
-    written = {d.donation_id: d for d in originals}
+    written = accounts.imported if originals is None else {d.donation_id: d for d in originals}
     shares: dict[str, dict[str, Fen]] = defaultdict(lambda: defaultdict(int))
     for record in accounts.matches:
         shares[record.match.donation_id][record.match.wish_id] += record.match.amount
@@ -256,6 +290,7 @@ def build_letters(progress: Progress, originals: Iterable[Donation]) -> list[Let
     for s in accounts.settlements:
         settled[s.donation_id].append(s)
 
+    wishes = accounts.wish_by_id if settled else {}
     letters: dict[str, Letter] = {}
     reached: dict[str, dict[str, Fen]] = defaultdict(lambda: defaultdict(int))
     for d in accounts.donations:
@@ -263,7 +298,7 @@ def build_letters(progress: Progress, originals: Iterable[Donation]) -> list[Let
         letter.gifts.append(_gift(d, written.get(d.donation_id, d), accounts))
         for wish_id, fen in shares[d.donation_id].items():
             reached[d.donor][wish_id] += fen
-        letter.decisions.extend(_decisions(d, settled[d.donation_id], accounts))
+        letter.decisions.extend(_decisions(d, settled[d.donation_id], accounts, wishes))
         if d.is_cash and not d.designated:
             letter.pool += accounts.balance(d)
     for donor, letter in letters.items():
@@ -291,22 +326,27 @@ def _gift(d: Donation, original: Donation, accounts: Accounts) -> Gift:
     )
 
 
-def _decisions(d: Donation, settlements: list[Settlement], accounts: Accounts) -> list[Decision]:
-    """The donor's decisions on this gift, then what of it still waits for one."""
+def _decisions(
+    d: Donation, settlements: list[Settlement], accounts: Accounts, wishes: dict[str, Wish]
+) -> list[Decision]:
+    """The donor's decisions on this gift, then what of it still waits for one (facts
+    only: a settlement's note is never read here)."""
+    goods = "" if d.is_cash else d.goods
     decided = [
         Decision(
             s.donation_id,
             s.target,
             s.amount,
             s.wish_id,
-            s.note,
             date.fromisoformat(s.at[:10]) if s.at else None,
+            goods=goods,
+            child=mask_name(wishes[s.wish_id].child_name) if s.wish_id in wishes else "",
         )
         for s in settlements
     ]
     left = accounts.balance(d)
     if left > 0 and (d.designated or d.set_aside):
-        decided.append(Decision(d.donation_id, "waiting", left, d.wish_id, goods=d.goods))
+        decided.append(Decision(d.donation_id, "waiting", left, d.wish_id, goods=goods))
     return decided
 
 
@@ -325,6 +365,7 @@ def _reached(progress: Progress, wish_id: str, share: Fen) -> Reached:
         share=share,
         stage=payout.stage,
         delivered=payout.delivery.delivered_on if payout.delivery else None,
+        in_kind=payout.in_kind,
     )
 
 
@@ -332,7 +373,7 @@ def load_letters(conn: sqlite3.Connection | None) -> list[Letter]:
     """Every donor's letter as the ledger stands (none without a ledger)."""
     if conn is None:
         return []
-    return build_letters(Progress.load(conn), store.load_donations(conn))
+    return build_letters(Progress.load(conn))
 
 
 # ------------------------------------------------------------------ the PDF
@@ -415,24 +456,18 @@ def _wish_row(r: Reached) -> list[str]:
         f"{r.age}岁",
         r.category,
         r.county,
-        f"{r.content}（{r.kind}）",
+        f"{r.content}（{r.kind_text}）",
         _money(r.share) if r.share == r.amount else f"{_money(r.share)}\n共 {_money(r.amount)}",
         _stage_text(r),
     ]
 
 
 def _decision_row(d: Decision) -> list[str]:
-    what = d.text
-    if d.target == "waiting":
-        kind = f"未定向物资（{d.goods}）" if d.goods and not d.wish_id else "定向余额"
-        note = f"{kind}，总会将与您联系商定用途"
-    else:
-        note = d.note
     return [
         d.donation_id,
         _money(d.amount),
-        what,
-        note,
+        d.text,
+        d.explanation,
         d.day.isoformat() if d.day else "",
     ]
 
@@ -487,7 +522,7 @@ def arrangements(x: Letter) -> list[Arrangement]:
     memory (about 1 MB a letter). A small letter keeps its tables on the first page; a
     table of more than :data:`LONG_ROWS` rows always goes to a 附表."""
     texts = [r.content for r in x.reached] + [g.designation for g in x.gifts]
-    texts += [d.note for d in x.decisions]
+    texts += [g.goods for g in x.gifts] + [d.goods for d in x.decisions]
     rows = len(x.gifts) + len(x.reached) + len(x.decisions)
     if rows <= SMALL_ROWS and all(len(t) <= SHORT_TEXT for t in texts):
         return [ARRANGEMENTS[0]]

@@ -1,8 +1,14 @@
 """The ``wishes match`` workbook: 匹配明细, 心愿状态, 捐赠去向, 捐赠人回执, 汇总.
 
-Children appear only de-identified (张*三, no ID, no account) on every sheet, because the
-workbook goes to donors as well as staff. Anonymous donors are one donor, 匿名. Money is
-written as numbers with two decimals; 编号 columns are text so ``0012`` stays ``0012``.
+Children appear only de-identified (张*、张*三, no ID, no account) on every sheet, because
+the workbook goes to donors as well as staff. Anonymous donors are one donor, 匿名. Money
+is written as numbers with two decimals; 编号 columns are text so ``0012`` stays ``0012``.
+
+What donors decided (``donations settle``) shows on the sheets it touches: the 汇总 adds
+up (捐赠总额 = 已匹配 + 余额 + 已退还); the 捐赠去向 lists each gift's 已退还 and says in its
+余额说明 what was decided, with the designation as imported (a ``--to general`` release
+takes it off for the matcher only); a match a donor's decision made (``--to wish:W``) is
+marked 捐赠人改定 in the 匹配明细. Settlement notes are never written: they are free text.
 
 The 捐赠人回执 shows each wish's stage after the match from
 :class:`~zjk_charity.wishes.progress.Progress` (待认领, 已认领, 已支付, 已采购, or 已送达
@@ -22,8 +28,16 @@ from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import Fen, to_decimal, yuan_grouped
 from zjk_charity.wishes.model import BASIS_ZH, Donation, Wish, WishStatus
 from zjk_charity.wishes.progress import Progress, Stage
-from zjk_charity.wishes.store import MatchRecord
-from zjk_charity.workbook.writer import Book, Column, PrintSetup, SheetSpec, SheetWriter, new_book
+from zjk_charity.wishes.store import MatchRecord, Settlement
+from zjk_charity.workbook.writer import (
+    Book,
+    Column,
+    PrintSetup,
+    SheetSpec,
+    SheetWriter,
+    banner_height,
+    new_book,
+)
 
 STATUS_STYLE = {WishStatus.FULFILLED: "ok", WishStatus.PARTIAL: "warning"}
 
@@ -61,6 +75,22 @@ def _child(wish: Wish | None) -> str:
     return mask_name(wish.child_name) if wish else ""
 
 
+def _height(text: str, width: float) -> float | None:
+    """A row's height when ``text`` wraps in a column ``width`` wide (None: one line)."""
+    one_line = banner_height("", width)
+    needed = banner_height(text, width)
+    return needed if needed > one_line else None
+
+
+def _settled_matches(accounts: Accounts) -> dict[tuple[int, str, str], Settlement]:
+    """The matches a donor's decision made (``--to wish:W``), by (run, donation, wish)."""
+    return {
+        (s.run_id, s.donation_id, s.wish_id): s
+        for s in accounts.settlements
+        if s.target == "wish" and s.wish_id is not None
+    }
+
+
 def _matches(book: Book, accounts: Accounts, run_id: int | None, named: str) -> None:
     sheet = book.sheet(
         SheetSpec(
@@ -77,15 +107,18 @@ def _matches(book: Book, accounts: Accounts, run_id: int | None, named: str) -> 
                 Column("心愿内容", 28),
                 Column("金额", 12),
                 Column("依据", 10),
+                Column("说明", 22),
             ],
             subtitle=None if run_id is None else f"绿色底纹为本次匹配（批次 {run_id}）",
             print_setup=PrintSetup(title=f"{named}微心愿匹配明细"),
         )
     )
     wishes, donations = accounts.wish_by_id, accounts.donation_by_id
+    settled = _settled_matches(accounts)
     for n, record in enumerate(accounts.matches, start=1):
         m = record.match
         wish, donation = wishes.get(m.wish_id), donations.get(m.donation_id)
+        decided = settled.get((record.run_id, m.donation_id, m.wish_id))
         sheet.write(
             [
                 n,
@@ -99,6 +132,7 @@ def _matches(book: Book, accounts: Accounts, run_id: int | None, named: str) -> 
                 wish.content if wish else "",
                 _money(m.amount),
                 BASIS_ZH[m.basis],
+                f"捐赠人改定 {decided.at[:10]}".strip() if decided else "",
             ],
             style="ok" if run_id is not None and record.run_id == run_id else None,
         )
@@ -169,7 +203,38 @@ def balance_note(accounts: Accounts, donation: Donation) -> str:
         return "定向余额：所定向的心愿已筹满，待与捐赠人商定去向"
     if donation.set_aside:
         return "未定向物资：单独保管，待人工安排"
+    before = accounts.imported.get(donation.donation_id)
+    if before is not None:
+        return f"待匹配（捐赠人同意转为非定向，原定向 {before.wish_id}）"
+    return _pool_note(donation)
+
+
+def _pool_note(donation: Donation) -> str:
     return f"待匹配（限定：{restriction_text(donation)}）"
+
+
+def decision_note(accounts: Accounts, donation: Donation, settlement: Settlement) -> str:
+    """What a donor decided for a gift, from the facts (never the settlement's free note)."""
+    if settlement.target == "general":
+        before = accounts.as_imported(donation).wish_id
+        return f"捐赠人同意转为非定向（原定向 {before}）" if before else "捐赠人同意转为非定向"
+    if settlement.target == "wish":
+        return f"捐赠人改定 {yuan_grouped(settlement.amount)} 元给心愿 {settlement.wish_id}"
+    return "已退还捐赠人" if donation.is_cash else "物资已退还捐赠人"
+
+
+def donation_note(accounts: Accounts, donation: Donation, settlements: list[Settlement]) -> str:
+    """The 捐赠去向's 余额说明: what the donor decided (``settlements``: this gift's), then
+    why money is still left."""
+    parts = [decision_note(accounts, donation, s) for s in settlements]
+    left = balance_note(accounts, donation)
+    if parts and donation.donation_id in accounts.imported and left:
+        left = _pool_note(donation)  # the release is said once
+    parts.append(left)
+    return "；".join(p for p in parts if p)
+
+
+NOTE_HEADER, NOTE_WIDTH = "余额说明", 40
 
 
 def _donations(book: Book, accounts: Accounts, named: str) -> None:
@@ -187,28 +252,37 @@ def _donations(book: Book, accounts: Accounts, named: str) -> None:
                 Column("到账日期", 12),
                 Column("金额", 12),
                 Column("已匹配", 12),
+                Column("已退还", 12),
                 Column("余额", 12),
-                Column("余额说明", 36),
+                Column(NOTE_HEADER, NOTE_WIDTH, wrap=True),
             ],
+            subtitle="金额 = 已匹配 + 已退还 + 余额；定向心愿、类别、县区为捐赠时所填",
             print_setup=PrintSetup(title=f"{named}微心愿捐赠去向"),
         )
     )
+    settled: dict[str, list[Settlement]] = defaultdict(list)
+    for s in accounts.settlements:
+        settled[s.donation_id].append(s)
     for d in accounts.donations:
+        given = accounts.as_imported(d)  # the designation as imported
+        note = donation_note(accounts, d, settled.get(d.donation_id, []))
         sheet.write(
             [
                 d.donation_id,
                 d.donor,
                 d.kind,
                 d.goods,
-                d.wish_id or "",
-                d.category or "",
-                d.county or "",
+                given.wish_id or "",
+                given.category or "",
+                given.county or "",
                 d.received,
                 _money(d.amount),
                 _money(accounts.given.get(d.donation_id, 0)),
+                _money(accounts.refunded.get(d.donation_id, 0)),
                 _money(accounts.balance(d)),
-                balance_note(accounts, d),
-            ]
+                note,
+            ],
+            height=_height(note, NOTE_WIDTH),
         )
 
 
@@ -230,6 +304,9 @@ def stage_text(progress: Progress, wish_id: str) -> str:
     return payout.stage.value
 
 
+RECEIPT_TEXT_WIDTH = 28
+
+
 def _receipts(book: Book, progress: Progress, named: str) -> None:
     accounts = progress.accounts
     sheet = book.sheet(
@@ -242,7 +319,7 @@ def _receipts(book: Book, progress: Progress, named: str) -> None:
                 Column("心愿编号", 12, text=True),
                 Column("儿童", 9),
                 Column("县(区)", 10),
-                Column("心愿内容", 28),
+                Column("心愿内容", RECEIPT_TEXT_WIDTH, wrap=True),
                 Column("用于该心愿", 12),
                 Column("心愿状态", 17),
             ],
@@ -295,16 +372,18 @@ def _receipt_rows(
     for record in records:
         payout = progress.payouts.get(record.match.wish_id)
         wish = payout.wish if payout else None
+        content = wish.content if wish else ""
         sheet.write(
             [
                 *head,
                 record.match.wish_id,
                 _child(wish),
                 wish.county if wish else "",
-                wish.content if wish else "",
+                content,
                 _money(record.match.amount),
                 stage_text(progress, record.match.wish_id),
-            ]
+            ],
+            height=_height(content, RECEIPT_TEXT_WIDTH),
         )
         head = ["", None, None]
     refunded = accounts.refunded.get(donation.donation_id, 0)
@@ -313,7 +392,10 @@ def _receipt_rows(
         head = ["", None, None]
     note = balance_note(accounts, donation)
     if note:
-        sheet.write([*head, "", "", "", note, _money(accounts.balance(donation)), "余额"])
+        sheet.write(
+            [*head, "", "", "", note, _money(accounts.balance(donation)), "余额"],
+            height=_height(note, RECEIPT_TEXT_WIDTH),
+        )
 
 
 def _summary(book: Book, accounts: Accounts, run_id: int | None, named: str) -> None:
@@ -322,6 +404,7 @@ def _summary(book: Book, accounts: Accounts, run_id: int | None, named: str) -> 
             "汇总",
             [Column("项目", 34), Column("金额（元）", 16), Column("数量", 10)],
             title=f"{named}微心愿汇总",
+            subtitle="捐赠总额 = 已匹配到心愿 + 已退还捐赠人 + 余额",
             print_setup=PrintSetup(landscape=False, title=f"{named}微心愿汇总"),
             autofilter=False,
         )
@@ -331,11 +414,13 @@ def _summary(book: Book, accounts: Accounts, run_id: int | None, named: str) -> 
     aside = sum(accounts.balance(d) for d in accounts.goods_aside())
     pools = accounts.pool_balances()
     this_run = [r for r in accounts.matches if run_id is not None and r.run_id == run_id]
+    refunds = sum(1 for s in accounts.settlements if s.target == "refund")
     rows: list[tuple[str, Decimal | None, int | None]] = [
         ("捐赠总额（资金及物资折合）", Decimal(t["donations_total"]), len(accounts.donations)),
         ("　其中资金", Decimal(t["cash_total"]), None),
         ("　其中物资（折合金额）", Decimal(t["goods_total"]), None),
         ("已匹配到心愿", Decimal(t["matched"]), len(accounts.matches)),
+        ("已退还捐赠人", Decimal(t["refunded"]), refunds),
         ("余额", Decimal(t["balance"]), None),
         ("　其中定向余额（待与捐赠人商定）", _money(designated), None),
         ("　其中未定向物资（单独保管）", _money(aside), None),
