@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ DONATION_FILES = ("捐赠_第1批.xlsx", "捐赠_第2批.xlsx")
 # After the match (scripts/make_wish_payout_samples.py writes these files).
 SETTLED = "JZ202500341"  # 1,000 yuan for a 300-yuan wish: its donor lets the 700 go
 SETTLE_NOTE = "2025年10月10日电话联系捐赠方，同意余额700元转入通用，用于其他心愿"
+SETTLED_AT = datetime(2025, 10, 10, 15, 30)  # when the donor agreed (the story's day)
 FIRST_RESULTS = "微心愿回盘-WP2025-001.xlsx"
 ACCOUNTS_FILE = "微心愿账号更正.xlsx"
 LATER_RESULTS = "微心愿回盘-第2次.csv"
@@ -117,7 +119,7 @@ def run_wishes_payout_demo(
     from zjk_charity.wishes.settle import settle
 
     demo = WishesDemo()
-    decided = settle(ledger, SETTLED, "general", SETTLE_NOTE, operator=operator)
+    decided = settle(ledger, SETTLED, "general", SETTLE_NOTE, operator=operator, now=SETTLED_AT)
     demo.lines.append(
         f"定向余额：捐赠 {SETTLED}（{decided.donation.donor}）的 {yuan_grouped(decided.amount)} 元"
         "经捐赠人同意转为非定向资金"
