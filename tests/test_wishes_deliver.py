@@ -270,6 +270,6 @@ def test_help() -> None:
 
 def test_purge_names_the_delivery_and_settlement_tables_in_chinese() -> None:
     from zjk_charity.cli.main import TABLE_NAMES
-    from zjk_charity.purge import _WISHES
+    from zjk_charity.purge_store import WISH_PARTS
 
-    assert {name for name, _, _ in _WISHES} <= set(TABLE_NAMES)
+    assert {part.key for part in WISH_PARTS} <= set(TABLE_NAMES)

@@ -18,63 +18,22 @@ lists those that look like they belong to the year: besides the lists, the bank 
 files and their 批次汇总 (``P2025-001-basic.csv``), the cash 领取表 (``领取表-C2025-001``),
 the 失败名单 and the 补充公示 all carry the year (or a batch code holding it) in their
 names, and hold names, IDs or accounts like the 申请审批表 do.
+
+Which rows of which table go, and the SQL that counts and deletes them, is in
+``purge_store``; this module decides what to purge, runs it as one ledger run and lists
+the outputs left.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zjk_charity import purge_store
 from zjk_charity.errors import UserError
 from zjk_charity.integrity import lists_store
 from zjk_charity.ledger import Ledger
-
-# (key, table, condition): the rows of one table that go. A key names the rows in the
-# result (wishes' payments live in the same tables as the campaign's).
-_Part = tuple[str, str, str]
-
-
-def _payments(purpose: str, where: str) -> tuple[_Part, ...]:
-    """A purpose's payments (``where`` narrows its instructions), children first."""
-    prefix = "" if purpose == "aid" else f"{purpose}_"
-    mine = f"purpose = '{purpose}'{where}"
-    return (
-        (
-            f"{prefix}payment_results",
-            "payment_results",
-            f"instruction_id IN (SELECT id FROM payment_instructions WHERE {mine})",
-        ),
-        (f"{prefix}payment_instructions", "payment_instructions", mine),
-        (f"{prefix}payment_batches", "payment_batches", mine),
-        (f"{prefix}payee_accounts", "payee_accounts", mine),
-    )
-
-
-_OF_YEAR = "allocation_id IN (SELECT id FROM allocations WHERE year = ?)"
-# The campaign of one year (every condition takes the year), children before parents.
-_TABLES: tuple[_Part, ...] = (
-    *_payments("aid", " AND year = ?"),
-    ("aid_changes", "aid_changes", _OF_YEAR),
-    ("allocation_people", "allocation_people", _OF_YEAR),
-    ("allocations", "allocations", "year = ?"),
-    ("warning_reviews", "warning_reviews", "year = ?"),
-    ("aid_findings", "aid_findings", "year = ?"),
-    ("applicants", "applicants", "year = ?"),
-    ("aid_files", "aid_files", "year = ?"),
-)
-
-# 微心愿 has no campaign year (the platform runs all year): --wishes deletes all of it,
-# its payments (收款账号) included.
-_WISHES: tuple[_Part, ...] = (
-    *_payments("wishes", ""),
-    ("wish_deliveries", "wish_deliveries", "1"),
-    ("donation_settlements", "donation_settlements", "1"),
-    ("wish_matches", "wish_matches", "1"),
-    ("donations", "donations", "1"),
-    ("wishes", "wishes", "1"),
-)
 
 
 @dataclass
@@ -91,10 +50,6 @@ class Purged:
         }
 
 
-def _count(conn: sqlite3.Connection, table: str, where: str, args: tuple[int, ...]) -> int:
-    return int(conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchone()[0])
-
-
 def count_campaign(
     ledger: Ledger, year: int | None, history: bool, wishes: bool = False, lists: bool = False
 ) -> dict[str, int]:
@@ -104,13 +59,11 @@ def count_campaign(
         if conn is None:
             return found
         if year is not None:
-            for key, table, where in _TABLES:
-                found[key] = _count(conn, table, where, (year,) * where.count("?"))
+            found |= purge_store.count_rows(conn, purge_store.CAMPAIGN_PARTS, year)
             if history:
-                found["history"] = _count(conn, "history", "year = ?", (year,))
+                found |= purge_store.count_rows(conn, [purge_store.HISTORY_PART], year)
         if wishes:
-            for key, table, where in _WISHES:
-                found[key] = _count(conn, table, where, ())
+            found |= purge_store.count_rows(conn, purge_store.WISH_PARTS)
         if lists:
             found |= lists_store.count_lists(conn)
     return found
@@ -132,17 +85,11 @@ def purge(
     arguments = {"year": year, "history": history, "wishes": wishes, "lists": lists}
     with ledger.run("purge", arguments) as run:
         if year is not None:
-            for key, table, where in _TABLES:
-                cursor = run.conn.execute(
-                    f"DELETE FROM {table} WHERE {where}", (year,) * where.count("?")
-                )
-                result.rows[key] = cursor.rowcount
+            result.rows |= purge_store.delete_rows(run.conn, purge_store.CAMPAIGN_PARTS, year)
         if wishes:
-            for key, table, where in _WISHES:
-                result.rows[key] = run.conn.execute(f"DELETE FROM {table} WHERE {where}").rowcount
+            result.rows |= purge_store.delete_rows(run.conn, purge_store.WISH_PARTS)
         if history and year is not None:
-            cursor = run.conn.execute("DELETE FROM history WHERE year = ?", (year,))
-            result.rows["history"] = cursor.rowcount
+            result.rows |= purge_store.delete_rows(run.conn, [purge_store.HISTORY_PART], year)
         if lists:
             result.rows |= lists_store.delete_lists(run.conn)
         run.result = dict(result.rows)

@@ -17,6 +17,7 @@ from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import Allocation, campaign_inputs, load_allocation, money
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.reports import store
 from zjk_charity.reports.integrity_figures import integrity_figures, integrity_runs
 from zjk_charity.reports.payment_figures import (
     change_figures,
@@ -49,43 +50,20 @@ class AidReportData:
     parameters: dict[str, Any]
 
 
-def _counts(conn: sqlite3.Connection, query: str, year: int) -> dict[str, int]:
-    return {str(k): int(v) for k, v in conn.execute(query, (year,))}
-
-
 def _applications(conn: sqlite3.Connection, year: int) -> dict[str, Any]:
-    rows, eligible, errors, warnings = conn.execute(
-        "SELECT count(*), coalesce(sum(has_error = 0), 0), coalesce(sum(has_error), 0), "
-        "coalesce(sum(has_warning), 0) FROM applicants WHERE year = ?",
-        (year,),
-    ).fetchone()
+    counts = store.application_counts(conn, year)
     return {
-        "rows": rows,
-        "eligible": eligible,
-        "with_errors": errors,
-        "with_warnings": warnings,
-        "errors_by_code": _counts(
-            conn,
-            "SELECT code, count(*) FROM aid_findings WHERE year = ? AND severity = 'error' "
-            "GROUP BY code ORDER BY code",
-            year,
-        ),
-        "warnings_by_code": _counts(
-            conn,
-            "SELECT code, count(*) FROM aid_findings WHERE year = ? AND severity = 'warning' "
-            "GROUP BY code ORDER BY code",
-            year,
-        ),
+        "rows": counts.rows,
+        "eligible": counts.eligible,
+        "with_errors": counts.with_errors,
+        "with_warnings": counts.with_warnings,
+        "errors_by_code": store.finding_counts(conn, year, "error"),
+        "warnings_by_code": store.finding_counts(conn, year, "warning"),
     }
 
 
 def _counties(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, Any]]:
-    eligible = _counts(
-        conn,
-        "SELECT county_code, count(*) FROM applicants WHERE year = ? AND has_error = 0 "
-        "AND county_code IS NOT NULL GROUP BY county_code",
-        a.year,
-    )
+    eligible = store.eligible_by_county(conn, a.year)
     return [
         {
             "county": c.name,
@@ -116,13 +94,7 @@ def _funded_profile(a: Allocation) -> dict[str, dict[str, int]]:
 
 
 def _history(conn: sqlite3.Connection, a: Allocation, finalized: bool) -> dict[str, Any]:
-    years = [
-        {"year": int(y), "people": int(n)}
-        for y, n in conn.execute(
-            "SELECT year, count(*) FROM history WHERE year < ? GROUP BY year ORDER BY year",
-            (a.year,),
-        )
-    ]
+    years = [{"year": h.year, "people": h.people} for h in store.history_before(conn, a.year)]
     years.append({"year": a.year, "people": len(a.funded)})
     return {
         "by_year": years,
@@ -136,18 +108,11 @@ def _runs(
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The runs the report covers: history imports, the validations, allocation, finalize."""
     ids = {a.run_id}
-    ids.update(
-        int(r[0]) for r in conn.execute("SELECT run_id FROM aid_files WHERE year = ?", (a.year,))
-    )
-    ids.update(
-        int(r[0])
-        for r in conn.execute("SELECT DISTINCT run_id FROM history WHERE year <= ?", (a.year,))
-    )
-    final = conn.execute(
-        "SELECT finalized_run_id FROM allocations WHERE id = ?", (a.id,)
-    ).fetchone()
-    if final and final[0]:
-        ids.add(int(final[0]))
+    ids.update(store.validation_runs(conn, a.year))
+    ids.update(store.history_runs(conn, a.year))
+    final = store.finalized_run(conn, a.id)
+    if final is not None:
+        ids.add(final)
     ids.update(payment_runs(conn, a))
     ids.update(integrity_runs(conn, a))
     return runs_and_inputs(conn, ids)
@@ -163,10 +128,7 @@ def aid_report_data(ledger: Ledger, year: int) -> AidReportData:
                 f"{year} 年分配之后又校验过申请表；请重新运行 zjk-charity aid allocate 后再出报告",
                 "applications were validated again after the allocation; allocate again first",
             )
-        final = conn.execute(
-            "SELECT finalized_run_id FROM allocations WHERE id = ?", (a.id,)
-        ).fetchone()
-        finalized = bool(final and final[0])
+        finalized = store.finalized_run(conn, a.id) is not None
         excluded = Counter(e.reason for e in a.entries if e.status == "excluded")
         figures: dict[str, Any] = {
             "campaign": campaign_name(year),

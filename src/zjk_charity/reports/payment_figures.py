@@ -28,6 +28,7 @@ from zjk_charity.counties import find_county
 from zjk_charity.payments import store
 from zjk_charity.payments.model import Instruction
 from zjk_charity.payments.status import STATES, Status, Tally, payment_status
+from zjk_charity.reports import store as reports_store
 from zjk_charity.workdays import working_period
 
 
@@ -177,23 +178,4 @@ def notice_periods(a: Allocation) -> list[dict[str, Any]]:
 def payment_runs(conn: sqlite3.Connection, a: Allocation) -> set[int]:
     """The runs behind the payment figures: changes to the list and their 补充公示, batches,
     result imports, cash confirmations and corrected accounts (the manifest lists them)."""
-    queries = (
-        ("SELECT run_id, notice_run_id FROM aid_changes WHERE allocation_id = ?", a.id),
-        ("SELECT run_id, NULL FROM payment_batches WHERE purpose = 'aid' AND year = ?", a.year),
-        (
-            "SELECT updated_run_id, NULL FROM payment_instructions "
-            "WHERE purpose = 'aid' AND year = ?",
-            a.year,
-        ),
-        (
-            "SELECT r.run_id, NULL FROM payment_results r JOIN payment_instructions i "
-            "ON i.id = r.instruction_id WHERE i.purpose = 'aid' AND i.year = ?",
-            a.year,
-        ),
-        ("SELECT run_id, NULL FROM payee_accounts WHERE purpose = 'aid' AND year = ?", a.year),
-    )
-    found: set[int] = set()
-    for query, value in queries:
-        for first, second in conn.execute(query, (value,)):
-            found.update(int(r) for r in (first, second) if r is not None)
-    return found
+    return reports_store.payment_runs(conn, a.id, a.year)

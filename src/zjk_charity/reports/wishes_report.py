@@ -23,6 +23,7 @@ from typing import Any
 from zjk_charity.config import Workspace
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.reports import store
 from zjk_charity.reports.campaign import Content
 from zjk_charity.reports.charts import bar_chart, column_chart
 from zjk_charity.reports.provenance import runs_and_inputs
@@ -124,9 +125,7 @@ def _figures(accounts: Accounts, year: int) -> dict[str, Any]:
 
 
 def _runs(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    marks = ",".join("?" * len(COMMANDS))
-    ids = [r[0] for r in conn.execute(f"SELECT id FROM runs WHERE command IN ({marks})", COMMANDS)]
-    return runs_and_inputs(conn, ids)
+    return runs_and_inputs(conn, store.runs_of_commands(conn, COMMANDS))
 
 
 def _charts(f: dict[str, Any]) -> dict[str, Any]:

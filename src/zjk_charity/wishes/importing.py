@@ -296,7 +296,7 @@ def import_wishes_into(run: Run, files: Sequence[FileRead], standard: Fen) -> Im
 def import_donations_into(run: Run, files: Sequence[FileRead]) -> ImportResult[Donation]:
     """Check the donation rows of ``files`` and store the new valid ones."""
     conn = run.conn
-    wish_ids = {str(r[0]) for r in conn.execute("SELECT wish_id FROM wishes")}
+    wish_ids = store.wish_ids(conn)
     result: ImportResult[Donation] = ImportResult("donations", list(files))
     result.column_findings = _column_findings(files)
     result.rows = _check_rows(files, lambda p, s, r: check_donation(p, s, r, wish_ids.__contains__))

@@ -56,6 +56,11 @@ def load_donations(conn: sqlite3.Connection) -> list[Donation]:
     ]
 
 
+def wish_ids(conn: sqlite3.Connection) -> set[str]:
+    """The numbers of every wish in the ledger (a donation may be designated to one)."""
+    return {str(r[0]) for r in conn.execute("SELECT wish_id FROM wishes")}
+
+
 def wish_sources(conn: sqlite3.Connection) -> dict[str, Source]:
     return {
         str(r[0]): Source(str(r[1]), str(r[2]), int(r[3]))
