@@ -6,6 +6,7 @@ a birth date and a sequence number, with a correct GB 11643 check character.
 
 from __future__ import annotations
 
+import os
 import sys
 import unicodedata
 import zipfile
@@ -28,6 +29,25 @@ from zjk_charity.ledger import Ledger
 # the machine, not a finding. Tests that set their own settings keep them.
 settings.register_profile("zjk", deadline=None)
 settings.load_profile("zjk")
+
+# The spec sits beside the repository (../shared/spec) on the developers' machines,
+# wherever the clone is; a clone elsewhere has no spec beside it.
+SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "spec"
+
+
+def spec_file(name: str) -> Path:
+    """``../shared/spec/<name>`` relative to the repository, for the spec meta-tests.
+
+    When the spec is not beside the clone the calling test skips, unless
+    ZJK_CHARITY_REQUIRE_SPEC is set (a CI that checks out the spec too): then it fails.
+    """
+    path = SPEC_DIR / name
+    if not path.is_file():
+        if os.environ.get("ZJK_CHARITY_REQUIRE_SPEC"):
+            pytest.fail(f"{path} is missing and ZJK_CHARITY_REQUIRE_SPEC is set")
+        pytest.skip(f"{name}: the spec is not beside this clone ({SPEC_DIR})")
+    return path
+
 
 YEAR = 2025
 AS_OF = date(2025, 10, 20)

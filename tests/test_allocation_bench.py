@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from zjk_charity.bench.__main__ import main
-from zjk_charity.bench.cases import ALLOCATION_CELLS, CASES, RATIOS
+from benchmarks.__main__ import main
+from benchmarks.cases import ALLOCATION_CELLS, CASES, RATIOS
 
 CASES_RUN = "calamine read,aid allocate,xlsxwriter write (allocation"
 

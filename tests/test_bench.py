@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from benchmarks import environment
+from benchmarks.__main__ import main
+from benchmarks.cases import CASES, RATIOS, Ratio
+from benchmarks.generate import HEADERS, write_applications
+from benchmarks.measure import BenchError, Measurement, Run, run_once
+from benchmarks.peers import PeerError, _checked_rows, frictionless_validate
+from benchmarks.report import format_report, ratio_values
 from conftest import AS_OF
-from zjk_charity.bench.__main__ import main
-from zjk_charity.bench.cases import CASES, RATIOS, Ratio
-from zjk_charity.bench.generate import HEADERS, write_applications
-from zjk_charity.bench.measure import BenchError, Measurement, Run, run_once
-from zjk_charity.bench.peers import PeerError, _checked_rows, frictionless_validate
-from zjk_charity.bench.report import format_report, ratio_values
 from zjk_charity.ids import check_id
 
 
@@ -107,9 +108,9 @@ def test_frictionless_validates_every_row_of_a_generated_workbook(tmp_path: Path
 def test_a_failing_peer_is_an_error_not_a_time(tmp_path: Path) -> None:
     not_a_workbook = tmp_path / "a.xlsx"
     not_a_workbook.write_text("not a workbook")
-    peer = [sys.executable, "-m", "zjk_charity.bench.peers", "calamine", str(not_a_workbook)]
+    peer = [sys.executable, "-m", "benchmarks.peers", "calamine", str(not_a_workbook)]
     with pytest.raises(BenchError, match="exited with 3"):
-        run_once(peer)
+        run_once(peer, environment())
 
 
 def test_a_target_is_judged_at_the_largest_size_only() -> None:

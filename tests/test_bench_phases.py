@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from zjk_charity.bench.generate import write_applications
-from zjk_charity.bench.phases import PHASES, main, measure_once
+from benchmarks.generate import write_applications
+from benchmarks.phases import PHASES, main, measure_once
 
 
 def test_every_phase_is_measured_and_none_is_negative(tmp_path: Path) -> None:

@@ -119,7 +119,7 @@ def test_killed_allocation_leaves_all_or_nothing(
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace with 8,000 wishes and 8,000 donations imported, not yet matched."""
-    from zjk_charity.bench.generate_wishes import write_donations, write_wishes
+    from benchmarks.generate_wishes import write_donations, write_wishes
 
     folder = tmp_path_factory.mktemp("wishes")
     ws = folder / "template"

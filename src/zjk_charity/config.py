@@ -262,6 +262,9 @@ class Settings(_Strict):
             )
         return path.resolve()
 
+    # An SQLite ledger on a network folder is refused (ledger/location.py); true keeps
+    # it there anyway, at the user's own risk.
+    ledger_on_network: bool = False
     aid: AidSettings = Field(default_factory=AidSettings)
     wishes: WishesSettings = Field(default_factory=WishesSettings)
     signers: Signers = Field(default_factory=Signers)
@@ -283,6 +286,12 @@ DEFAULT_TOML = """\
 # 不填则自动查找本机字体：Windows 宋体/微软雅黑，macOS 苹方/华文黑体，Linux Noto CJK/文泉驿。
 # Windows 路径请用单引号 / font file for every PDF; unset: found on the system
 # pdf_font = 'C:\\Windows\\Fonts\\simsun.ttc'
+
+# 工作目录在网络文件夹（SMB/NFS 共享、映射的网络驱动器）上时，命令拒绝运行：SQLite 台账在
+# 网络共享上会因多人同时使用而损坏。确需如此时写 true（风险自负）
+# the workspace on a network folder (SMB/NFS share, mapped network drive) is refused: an
+# SQLite ledger there is corrupted by people working at once. true: allow it, at your own risk
+# ledger_on_network = false
 
 [aid]
 # 福彩暖冬预算与每人标准（元）/ budget and amount per person, yuan
@@ -527,6 +536,11 @@ class Workspace:
 
     @property
     def ledger_path(self) -> Path:
+        """The SQLite ledger's file; a UserError when the workspace is on a network
+        folder and its settings do not allow that (``ledger_on_network``)."""
+        from zjk_charity.ledger.location import check_ledger_folder
+
+        check_ledger_folder(self.root, self.settings.ledger_on_network)
         return self.root / LEDGER_FILE
 
     @property

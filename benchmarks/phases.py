@@ -1,6 +1,6 @@
 """Where ``aid validate --no-workbook`` spends its time, phase by phase (issue 6).
 
-``python -m zjk_charity.bench.phases FILE [--repeat 3]`` validates FILE in a fresh
+``python -m benchmarks.phases FILE [--repeat 3]`` validates FILE in a fresh
 workspace in a fresh process per repetition, and prints the median seconds of each
 phase next to a bare python-calamine read of the same file (the parse floor):
 
@@ -15,7 +15,7 @@ phase next to a bare python-calamine read of the same file (the parse floor):
 
 It times the library's own functions by wrapping them, so it measures what
 ``aid validate`` does minus the interpreter start and the CLI (about 0.3 s together,
-which ``python -m zjk_charity.bench`` includes). Not a test: no time is asserted.
+which ``python -m benchmarks`` includes). Not a test: no time is asserted.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from benchmarks import environment
 
 PHASES = (
     "guard",
@@ -100,10 +102,11 @@ def _child(path: Path) -> dict[str, float]:
     """One repetition in a fresh interpreter, so no cache or warm import carries over."""
     with tempfile.TemporaryDirectory(prefix="zjk-phases-") as folder:
         done = subprocess.run(
-            [sys.executable, "-m", "zjk_charity.bench.phases", "--once", str(path), folder],
+            [sys.executable, "-m", "benchmarks.phases", "--once", str(path), folder],
             capture_output=True,
             text=True,
             check=True,
+            env=environment(),
         )
     return {k: float(v) for k, v in json.loads(done.stdout).items()}
 
@@ -122,7 +125,7 @@ def format_table(runs: Sequence[dict[str, float]], floor: float) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m zjk_charity.bench.phases",
+        prog="python -m benchmarks.phases",
         description="Where aid validate --no-workbook spends its time (issue 6).",
     )
     parser.add_argument("file", type=Path, help="an application workbook")

@@ -1,4 +1,4 @@
-"""The peers a result is compared with, each run as ``python -m zjk_charity.bench.peers``.
+"""The peers a result is compared with, each run as ``python -m benchmarks.peers``.
 
 Every peer reads the whole workbook into Python objects (or writes the same cells), the
 way a script using that library would; none does any checking except frictionless,
@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from zjk_charity.bench.generate import HEADERS
+from benchmarks.generate import HEADERS
 
 HEADER_ROW = 3  # the generated workbooks have a title and a 填报单位 line above it
 

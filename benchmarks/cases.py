@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from zjk_charity.bench.generate import write_applications, write_history
-from zjk_charity.bench.generate_wishes import write_donations, write_wishes
-from zjk_charity.bench.measure import BenchError
+from benchmarks.generate import write_applications, write_history
+from benchmarks.generate_wishes import write_donations, write_wishes
+from benchmarks.measure import BenchError
 
 YEAR = "2025"
 
@@ -45,7 +45,7 @@ class Inputs:
         return [*self.python, "-m", "zjk_charity", *args]
 
     def peer(self, *args: str) -> list[str]:
-        return [*self.python, "-m", "zjk_charity.bench.peers", *args]
+        return [*self.python, "-m", "benchmarks.peers", *args]
 
     @property
     def workspace(self) -> Path:
@@ -165,7 +165,7 @@ def _allocation_cells(inputs: Inputs) -> None:
     It runs ``aid allocate`` on the validated ledger and keeps the values of every sheet
     of the workbook it writes, as ``peers.save_cells`` reads them.
     """
-    from zjk_charity.bench.peers import save_cells
+    from benchmarks.peers import save_cells
 
     cells = inputs.folder / ALLOCATION_CELLS
     if cells.exists():
@@ -266,9 +266,22 @@ def _builtin() -> None:
     )
     app = "applications"
     register_case(Case("calamine read", lambda i: i.peer("calamine", str(i.files[app])), peer=True))
-    register_case(Case("openpyxl read", lambda i: i.peer("openpyxl", str(i.files[app])), peer=True))
+    # openpyxl and pandas are the bench extra's (pip install -e '.[bench]'), not the toolkit's.
     register_case(
-        Case("pandas+openpyxl read", lambda i: i.peer("pandas", str(i.files[app])), peer=True)
+        Case(
+            "openpyxl read",
+            lambda i: i.peer("openpyxl", str(i.files[app])),
+            requires="openpyxl",
+            peer=True,
+        )
+    )
+    register_case(
+        Case(
+            "pandas+openpyxl read",
+            lambda i: i.peer("pandas", str(i.files[app])),
+            requires="pandas",
+            peer=True,
+        )
     )
     register_case(
         Case(

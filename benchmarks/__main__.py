@@ -1,4 +1,4 @@
-"""``python -m zjk_charity.bench``: generate the data, run every case, print the tables."""
+"""``python -m benchmarks``: generate the data, run every case, print the tables."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from zjk_charity.bench.cases import CASES, DATASETS, RATIOS, Case, Inputs
-from zjk_charity.bench.measure import BenchError, Measurement, run_once
-from zjk_charity.bench.report import format_report, ratio_values
+from benchmarks import environment
+from benchmarks.cases import CASES, DATASETS, RATIOS, Case, Inputs
+from benchmarks.measure import BenchError, Measurement, run_once
+from benchmarks.report import format_report, ratio_values
 
 
 def _options(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m zjk_charity.bench",
+        prog="python -m benchmarks",
         description="Benchmark zjk-charity against its peers (issue 6).",
     )
     parser.add_argument("--rows", default="10000,100000", help="sizes, comma-separated")
@@ -70,7 +71,7 @@ def _rounds(
             try:
                 if case.prepare is not None:
                     case.prepare(inputs)
-                run = run_once(case.argv(inputs), dict(os.environ) if case.peer else env)
+                run = run_once(case.argv(inputs), environment() if case.peer else env)
             except BenchError as exc:
                 measurement.skipped, measurement.runs = str(exc), []
                 continue

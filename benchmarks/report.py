@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zjk_charity.bench.cases import Ratio
-from zjk_charity.bench.measure import Measurement
+from benchmarks.cases import Ratio
+from benchmarks.measure import Measurement
 
 
 @dataclass(frozen=True)
