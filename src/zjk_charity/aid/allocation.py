@@ -246,26 +246,12 @@ def load_campaign(conn: sqlite3.Connection, year: int) -> Campaign:
     """Every applicant row of the campaign, in file order, as entries and as rule inputs."""
     errors, flagged, earlier = _flags(conn, year)
     rows = allocation_store.campaign_rows(conn, year)
-    people: list[Person] = []
-    add_person = people.append
-    for e, where, has_error in zip(rows.entries, rows.places, rows.has_error, strict=True):
+    for e, p, where in zip(rows.entries, rows.people, rows.places, strict=True):
         if where in errors:
             e.errors = errors[where]
-        add_person(
-            Person(
-                key=e.seq,
-                county_code=e.county_code,
-                id_number=e.id_number,
-                birth_date=e.birth_date,
-                apply_date=e.apply_date,
-                care_level=e.care_level,
-                household=e.household,
-                has_error=has_error,
-                repeat=where in flagged or e.id_number in earlier,
-                exception_note=e.exception_note,
-            )
-        )
-    return Campaign(rows.entries, people, rows.applicant_ids)
+        if where in flagged or e.id_number in earlier:
+            p.repeat = True
+    return Campaign(rows.entries, rows.people, rows.applicant_ids)
 
 
 _REASON_CODE: dict[Reason | None, str | None] = {None: None} | {r: r.value for r in Reason}

@@ -19,9 +19,10 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from operator import attrgetter
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any
 
+from zjk_charity.aid.ranking import Person
 from zjk_charity.ids import age_on
 from zjk_charity.ledger.db import insert_rows
 
@@ -87,31 +88,6 @@ _PERSON = """a.sheet, a.row, a.county_code, a.county, coalesce(a.township, ''),
        coalesce(a.exception_note, '')"""
 
 
-class _Row(NamedTuple):
-    """One row of ``_LOAD``, named in the order of its columns (dates as ISO text)."""
-
-    file_id: int
-    sheet_index: int
-    applicant_id: int
-    has_error: int
-    sheet: str
-    row: int
-    county_code: str | None
-    county: str | None
-    township: str
-    village: str
-    name: str
-    id_number: str | None
-    birth_date: str | None
-    sex: str | None
-    household: str
-    care_level: str
-    bank: str
-    account: str
-    apply_date: str | None
-    exception_note: str
-
-
 # ``+a.year``: a scan of the table in storage order, sorted afterwards, is cheaper than
 # 100,000 look-ups through the (year, ID) index; storage order is nearly file order.
 _LOAD = f"""
@@ -121,8 +97,7 @@ WHERE +a.year = ?
 """
 
 
-_file_order = attrgetter("file_id", "sheet_index", "row", "applicant_id")  # in C
-
+_FILE_ORDER = itemgetter(0, 1, 5, 2)  # file, sheet, row (and the ledger id: never needed)
 
 Where = tuple[int, str, int]  # (file id, sheet, row) of an applicant row
 
@@ -130,53 +105,90 @@ Where = tuple[int, str, int]  # (file id, sheet, row) of an applicant row
 @dataclass
 class CampaignRows:
     """The campaign's applicant rows in file order; item ``i`` of every list is the row
-    of seq ``i``. ``entries`` carry no errors yet (``errors`` is "")."""
+    of seq ``i``. Entries carry no error codes yet (``errors`` ""), people no ``repeat``:
+    both come from the findings and the history, which the caller reads."""
 
     entries: list[Entry]
+    people: list[Person]  # the rule's view of each entry; its key is the seq
     applicant_ids: list[int]  # the ``applicants`` row
     places: list[Where]
-    has_error: list[bool]
 
 
 def campaign_rows(conn: sqlite3.Connection, year: int) -> CampaignRows:
-    """Every applicant row of the year, in file order (file, sheet, row), as snapshot entries."""
+    """Every applicant row of the year, in file order (file, sheet, row), as snapshot
+    entries and as the rule's people, in one pass (100,000 rows)."""
     files = {int(i): str(n) for i, n in conn.execute("SELECT id, name FROM aid_files")}
     cursor = conn.cursor()
     cursor.row_factory = None
-    rows = list(map(_Row._make, cursor.execute(_LOAD, (year,))))
-    rows.sort(key=_file_order)
+    rows = cursor.execute(_LOAD, (year,)).fetchall()
+    rows.sort(key=_FILE_ORDER)
     found = CampaignRows([], [], [], [])
-    add_entry, add_id = found.entries.append, found.applicant_ids.append
-    add_place, add_error = found.places.append, found.has_error.append
+    add_entry, add_person = found.entries.append, found.people.append
+    add_id, add_place = found.applicant_ids.append, found.places.append
     day = date.fromisoformat
-    for seq, r in enumerate(rows):
-        birth, applied = r.birth_date, r.apply_date
+    # The names of _LOAD's columns, in its order.
+    for seq, (
+        file_id,
+        _,
+        applicant_id,
+        has_error,
+        sheet,
+        row,
+        county_code,
+        county,
+        township,
+        village,
+        name,
+        id_number,
+        birth,
+        sex,
+        household,
+        care_level,
+        bank,
+        account,
+        applied,
+        exception_note,
+    ) in enumerate(rows):
+        birth_date = day(birth) if birth else None
+        apply_date = day(applied) if applied else None
         add_entry(
             Entry(
                 seq=seq,
-                file=files[r.file_id],
-                sheet=r.sheet,
-                row=r.row,
-                county_code=r.county_code,
-                county=r.county,
-                township=r.township,
-                village=r.village,
-                name=r.name,
-                id_number=r.id_number,
-                birth_date=day(birth) if birth else None,
-                sex=r.sex,
-                household=r.household,
-                care_level=r.care_level,
-                bank=r.bank,
-                account=r.account,
-                apply_date=day(applied) if applied else None,
-                exception_note=r.exception_note,
+                file=files[file_id],
+                sheet=sheet,
+                row=row,
+                county_code=county_code,
+                county=county,
+                township=township,
+                village=village,
+                name=name,
+                id_number=id_number,
+                birth_date=birth_date,
+                sex=sex,
+                household=household,
+                care_level=care_level,
+                bank=bank,
+                account=account,
+                apply_date=apply_date,
+                exception_note=exception_note,
                 errors="",
             )
         )
-        add_id(r.applicant_id)
-        add_place((r.file_id, r.sheet, r.row))
-        add_error(bool(r.has_error))
+        add_person(
+            Person(
+                key=seq,
+                county_code=county_code,
+                id_number=id_number,
+                birth_date=birth_date,
+                apply_date=apply_date,
+                care_level=care_level,
+                household=household,
+                has_error=bool(has_error),
+                exception_note=exception_note,
+            )
+        )
+        add_id(applicant_id)
+        add_place((file_id, sheet, row))
     return found
 
 
