@@ -57,7 +57,6 @@ WIDE_COLUMN = {
 }
 _COLUMN_ORDER = {c.name: i for i, c in enumerate(col.COLUMNS)}
 _flags = store.flags
-_Member = Member  # (the name this module used before the store held it)
 
 
 @dataclass
@@ -253,7 +252,7 @@ def _store_rows(
 
 def _stored_members(
     conn: sqlite3.Connection, year: int, exclude: Sequence[int]
-) -> dict[int, list[_Member]]:
+) -> dict[int, list[Member]]:
     """The campaign's applicants in files other than ``exclude``, by file, in row order."""
     return store.members(conn, year, exclude)
 
@@ -264,7 +263,7 @@ def _campaign_members(
     checked: Sequence[tuple[FileReport, list[Applicant]]],
     phone_limit: int = PHONE_SHARED_LIMIT,
     keys: SearchKeys | None = None,
-) -> tuple[list[_Member], dict[int, int]]:
+) -> tuple[list[Member], dict[int, int]]:
     """The campaign's applicants, in file order, that can have a campaign-wide finding,
     and for each (position) likely the same person as another, the first such other.
 
@@ -291,7 +290,7 @@ def _campaign_members(
     keep.update(_shared(map(attrgetter("account"), everyone), 2))
     keep.update(_shared(map(attrgetter("phone"), everyone), phone_limit + 1))
     kept = sorted(keep)
-    members: list[_Member] = []
+    members: list[Member] = []
     position: dict[int, int] = {}  # place in everyone -> place in members
     at = 0
     for file_id in order:
@@ -323,9 +322,9 @@ def _given(value: object) -> bool:
     return bool(value)
 
 
-def _member(report: FileReport, a: Applicant, position: int) -> _Member:
+def _member(report: FileReport, a: Applicant, position: int) -> Member:
     """A member record for an applicant of this run."""
-    return _Member(
+    return Member(
         file_id=report.file_id,
         file=report.name,
         sheet=a.sheet,
@@ -341,11 +340,11 @@ def _member(report: FileReport, a: Applicant, position: int) -> _Member:
     )
 
 
-Wide = list[tuple[_Member, str, dict[str, Any]]]
+Wide = list[tuple[Member, str, dict[str, Any]]]
 
 
 def campaign_findings(
-    members: Sequence[_Member],
+    members: Sequence[Member],
     phone_limit: int = PHONE_SHARED_LIMIT,
     alike: Mapping[int, int] | None = None,
 ) -> Wide:
@@ -353,8 +352,8 @@ def campaign_findings(
     DUPLICATE_PERSON and HOUSEHOLD_SHARED, then the cross-person checks of integrity.md.
     ``alike``: each member likely the same person as another → the first such other."""
     out: Wide = []
-    first: dict[str, _Member] = {}
-    households: dict[tuple[str, str], list[_Member]] = defaultdict(list)
+    first: dict[str, Member] = {}
+    households: dict[tuple[str, str], list[Member]] = defaultdict(list)
     for m in members:
         if m.id_number:
             earlier = first.setdefault(m.id_number, m)
@@ -395,7 +394,7 @@ def _refresh_campaign(
     wide = campaign_findings(members, phone_limit, alike)
     _store_wide(conn, year, wide)
     paths = {report.file_id: report.path for report, _ in checked}
-    changed: dict[int, list[_Member]] = defaultdict(list)
+    changed: dict[int, list[Member]] = defaultdict(list)
     for m, code, params in wide:
         if m.owner is None:
             continue
@@ -429,7 +428,7 @@ def _store_wide(conn: sqlite3.Connection, year: int, wide: Wide) -> None:
     )
 
 
-def _update_checked_flags(conn: sqlite3.Connection, changed: dict[int, list[_Member]]) -> None:
+def _update_checked_flags(conn: sqlite3.Connection, changed: dict[int, list[Member]]) -> None:
     """Flags of this run's applicants that a campaign-wide finding changed, by row id.
 
     A file's applicants were inserted in order, so their row ids ascend in that order.
