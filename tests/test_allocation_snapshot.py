@@ -272,11 +272,11 @@ def test_a_failed_snapshot_copy_rolls_the_whole_run_back(tmp_path: Path, monkeyp
     """The copy runs on a second thread; its error must still reach the run and undo it."""
     import pytest
 
-    from zjk_charity.aid import allocation
+    from zjk_charity.aid import allocation_store  # where the snapshot's statement lives
 
     ledger = _campaign(tmp_path)
     before = _counts(ledger.path)
-    monkeypatch.setattr(allocation, "_SNAPSHOT", "INSERT INTO no_such_table VALUES (?, ?)")
+    monkeypatch.setattr(allocation_store, "_SNAPSHOT", "INSERT INTO no_such_table VALUES (?, ?)")
     with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
         _allocate(ledger)
     assert _counts(ledger.path) == before

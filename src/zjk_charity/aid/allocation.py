@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from zjk_charity import counties
-from zjk_charity.aid import campaign_name
+from zjk_charity.aid import allocation_store, applicants_store, campaign_name, history_store
+from zjk_charity.aid.allocation_store import CENT, Decided
+from zjk_charity.aid.allocation_store import Entry as Entry
+from zjk_charity.aid.allocation_store import entries_by_id as entries_by_id
+from zjk_charity.aid.allocation_store import is_finalized as is_finalized
+from zjk_charity.aid.applicants_store import campaign_inputs as campaign_inputs
 from zjk_charity.aid.changes_store import Change, has_changes
 from zjk_charity.aid.ranking import (
     Outcome,
@@ -35,57 +39,15 @@ from zjk_charity.campaign_year import YearWarning, check_years
 from zjk_charity.collector import collector_paused
 from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError
-from zjk_charity.ids import age_on
 from zjk_charity.integrity.recheck import recheck_entries
 from zjk_charity.ledger import Ledger
-from zjk_charity.ledger.db import insert_rows
 from zjk_charity.text import squash
 from zjk_charity.workbook.reader import Cell, ColumnSpec, cell_text, read_table
-
-CENT = Decimal("0.01")
 
 
 def money(value: Decimal) -> str:
     """Money in JSON: a string with two decimals."""
     return str(value.quantize(CENT))
-
-
-@dataclass(slots=True)
-class Entry:
-    """A snapshot of one applicant row and what the allocation decided for it."""
-
-    seq: int
-    file: str
-    sheet: str
-    row: int
-    county_code: str | None
-    county: str | None
-    township: str
-    village: str
-    name: str
-    id_number: str | None
-    birth_date: date | None
-    sex: str | None
-    household: str
-    care_level: str
-    bank: str
-    account: str
-    apply_date: date | None
-    exception_note: str
-    errors: str
-    status: str = ""
-    reason: str | None = None
-    priority: int | None = None
-    rank: int | None = None
-    county_rank: int | None = None
-    position: int | None = None
-    county_position: int | None = None
-    better_seq: int | None = None
-    amount: Decimal | None = None
-    backfilled: bool = False  # came onto the list by 递补 (aid/changes.py), even if withdrawn since
-
-    def age(self, as_of: date) -> int | None:
-        return age_on(self.birth_date, as_of) if self.birth_date else None
 
 
 @dataclass
@@ -254,38 +216,6 @@ _RANK = attrgetter("rank")  # by_rank for funded and waitlisted rows, which alwa
 # ---------------------------------------------------------------------------- loading
 
 
-# An applicant row's fields as the snapshot keeps them, in the order of ``Entry`` and of
-# ``allocation_people``: "" for a missing text, 自理 for a missing care level, NULL for a
-# missing date (the validator stores dates as ISO text or NULL).
-_PERSON = """a.sheet, a.row, a.county_code, a.county, coalesce(a.township, ''),
-       coalesce(a.village, ''), coalesce(a.name, ''), a.id_number, nullif(a.birth_date, ''),
-       a.sex, coalesce(a.household, ''), coalesce(nullif(a.care_level, ''), '自理'),
-       coalesce(a.bank, ''), coalesce(a.account, ''), nullif(a.apply_date, ''),
-       coalesce(a.exception_note, '')"""
-
-# ``+a.year``: a scan of the table in storage order, sorted afterwards, is cheaper than
-# 100,000 look-ups through the (year, ID) index; storage order is nearly file order.
-_LOAD = f"""
-SELECT a.file_id, a.sheet_index, a.id, a.has_error, {_PERSON}
-FROM applicants a
-WHERE +a.year = ?
-"""
-_FILE_ORDER = itemgetter(0, 1, 5, 2)  # file, sheet, row (and the ledger id: never needed)
-
-# A row's error codes and its REPEAT_RECIPIENT warning, read once for the campaign
-# rather than by two subqueries per applicant. In id order, as the codes were joined.
-_FLAGS = """
-SELECT x.file_id, x.sheet, x.row, x.code, x.severity
-FROM aid_findings x JOIN aid_files f ON f.id = x.file_id
-WHERE f.year = ? AND (x.severity = 'error' OR x.code = 'REPEAT_RECIPIENT')
-ORDER BY x.id
-"""
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 @dataclass
 class Campaign:
     """The campaign's applicant rows in file order: snapshots, rule inputs, ledger ids."""
@@ -302,92 +232,29 @@ def _flags(conn: sqlite3.Connection, year: int) -> tuple[dict[Where, str], set[W
     """The rows' error codes, the rows flagged REPEAT_RECIPIENT, and the IDs in history."""
     codes: dict[Where, list[str]] = {}
     flagged: set[Where] = set()
-    for file_id, sheet, row, code, severity in conn.execute(_FLAGS, (year,)):
-        if severity == "error":
-            codes.setdefault((file_id, sheet, row), []).append(code)
-        if code == "REPEAT_RECIPIENT":
-            flagged.add((file_id, sheet, row))
+    for f in applicants_store.errors_and_repeats(conn, year):
+        if f.severity == "error":
+            codes.setdefault((f.file_id, f.sheet, f.row), []).append(f.code)
+        if f.code == "REPEAT_RECIPIENT":
+            flagged.add((f.file_id, f.sheet, f.row))
     # A kept row whose ID fails its check character matches no one exactly (integrity.md).
-    query = "SELECT id_number FROM history WHERE year < ? AND id_checked = 1"
-    earlier = {r[0] for r in conn.execute(query, (year,))}
+    earlier = history_store.checked_ids_before(conn, year)
     return {where: ",".join(found) for where, found in codes.items()}, flagged, earlier
 
 
 def load_campaign(conn: sqlite3.Connection, year: int) -> Campaign:
     """Every applicant row of the campaign, in file order, as entries and as rule inputs."""
-    files = dict(conn.execute("SELECT id, name FROM aid_files"))
     errors, flagged, earlier = _flags(conn, year)
-    rows = conn.execute(_LOAD, (year,)).fetchall()
-    rows.sort(key=_FILE_ORDER)
-    campaign = Campaign([], [], [])
-    add_entry, add_person = campaign.entries.append, campaign.people.append
-    add_id = campaign.applicant_ids.append
-    day = date.fromisoformat
-    for seq, (
-        file_id,
-        _,
-        applicant,
-        has_error,
-        sheet,
-        row,
-        code,
-        county,
-        township,
-        village,
-        name,
-        number,
-        birth,
-        sex,
-        household,
-        care,
-        bank,
-        account,
-        applied,
-        note,
-    ) in enumerate(rows):
-        where = (file_id, sheet, row)
-        born = day(birth) if birth else None
-        applied_on = day(applied) if applied else None
-        repeat = where in flagged or number in earlier
-        add_entry(
-            Entry(
-                seq,
-                files[file_id],
-                sheet,
-                row,
-                code,
-                county,
-                township,
-                village,
-                name,
-                number,
-                born,
-                sex,
-                household,
-                care,
-                bank,
-                account,
-                applied_on,
-                note,
-                errors.get(where, ""),
-            )
-        )
-        add_person(
-            Person(
-                seq, code, number, born, applied_on, care, household, bool(has_error), repeat, note
-            )
-        )
-        add_id(applicant)
-    return campaign
+    rows = allocation_store.campaign_rows(conn, year)
+    for e, p, where in zip(rows.entries, rows.people, rows.places, strict=True):
+        if where in errors:
+            e.errors = errors[where]
+        if where in flagged or e.id_number in earlier:
+            p.repeat = True
+    return Campaign(rows.entries, rows.people, rows.applicant_ids)
 
 
 _REASON_CODE: dict[Reason | None, str | None] = {None: None} | {r: r.value for r in Reason}
-
-# What ``allocation_people`` takes from Python for one row; the rest is copied in SQL.
-# (seq, applicants.id, errors, status, reason, priority, rank, county rank, waitlist
-# position, county waitlist position, better seq)
-Decided = tuple[int, int, str, str, str | None, *tuple[int | None, ...]]
-DECIDED_WIDTH = 11
 
 
 def _apply(outcome: Outcome, campaign: Campaign, per_person: Decimal) -> list[Decided]:
@@ -535,22 +402,6 @@ def _check_money(request: AllocationRequest) -> int:
     return seats
 
 
-def is_finalized(conn: sqlite3.Connection, year: int) -> bool:
-    found = conn.execute(
-        "SELECT 1 FROM allocations WHERE year = ? AND finalized_run_id IS NOT NULL", (year,)
-    ).fetchone()
-    return found is not None
-
-
-def campaign_inputs(conn: sqlite3.Connection, year: int) -> list[dict[str, str]]:
-    return [
-        {"path": r[0], "sha256": r[1]}
-        for r in conn.execute(
-            "SELECT path, sha256 FROM aid_files WHERE year = ? ORDER BY id", (year,)
-        )
-    ]
-
-
 def _quota_notes(fixed: dict[str, int] | None, seats: int) -> list[str]:
     """The allocation's notes, from what the ledger keeps (so a loaded one has them too)."""
     if fixed is not None and sum(fixed.values()) < seats:
@@ -582,15 +433,11 @@ def run_allocation(
         )
     notes = _quota_notes(fixed, seats)
     with ledger.read() as conn:
-        if (
-            conn is None
-            or not conn.execute(
-                "SELECT 1 FROM applicants WHERE year = ? LIMIT 1", (request.year,)
-            ).fetchone()
-        ):
+        if conn is None or not applicants_store.has_applicants(conn, request.year):
             raise _nothing_validated(request.year, _validated_years(conn))
         if warn_year is not None:
-            check_years(_apply_years(conn, request.year), request.year, "申请日期", warn_year)
+            years = applicants_store.apply_years(conn, request.year)
+            check_years(years, request.year, "申请日期", warn_year)
     inputs = [request.quotas_file] if request.quotas_file else []
     with collector_paused(), ledger.run("aid allocate", arguments or {}, inputs) as run:
         if is_finalized(run.conn, request.year):
@@ -603,7 +450,7 @@ def run_allocation(
         _refuse_when_fixed(run.conn, request.year)
         result = _decide_and_store(run.conn, run.id, request, seats, fixed, notes)
         result.arguments = dict(arguments or {})
-        result.created = _started(run.conn, run.id)
+        result.created = allocation_store.run_started(run.conn, run.id)
         document = result.as_json()
         run.result = {
             k: v for k, v in document.items() if k not in ("recipients", "waitlist", "excluded")
@@ -621,8 +468,8 @@ def _refuse_when_fixed(conn: sqlite3.Connection, year: int) -> None:
     again would silently undo the changes and re-rank people already paid."""
     from zjk_charity.payments.store import batches
 
-    head = _latest(conn, year)
-    changed = head is not None and has_changes(conn, head["id"])
+    head = allocation_store.latest_id(conn, year)
+    changed = head is not None and has_changes(conn, head)
     if not changed and not batches(conn, "aid", year):
         return
     why_zh, why_en = (
@@ -678,16 +525,7 @@ def _decide_and_store(
 def _validated_years(conn: sqlite3.Connection | None) -> list[int]:
     if conn is None:
         return []
-    return [int(r[0]) for r in conn.execute("SELECT DISTINCT year FROM applicants ORDER BY year")]
-
-
-def _apply_years(conn: sqlite3.Connection, year: int) -> dict[int, int]:
-    """How many of the year's applicants have a 申请日期 in each year (ISO text in the ledger)."""
-    query = (
-        "SELECT substr(apply_date, 1, 4), count(*) FROM applicants "
-        "WHERE year = ? AND apply_date IS NOT NULL AND apply_date != '' GROUP BY 1"
-    )
-    return {int(y): int(n) for y, n in conn.execute(query, (year,)) if str(y).isdigit()}
+    return applicants_store.validated_years(conn)
 
 
 def _nothing_validated(year: int, others: Sequence[int] = ()) -> UserError:
@@ -707,143 +545,26 @@ def _nothing_validated(year: int, others: Sequence[int] = ()) -> UserError:
     )
 
 
-# The snapshot: the applicant's fields copied inside SQLite, the decision from Python
-# (100,000 rows × 29 values through executemany took 2 s; this, under 1 s).
-_OUTCOME = """
-CREATE TEMP TABLE allocation_outcome (
-    seq INTEGER PRIMARY KEY, applicant_id INTEGER NOT NULL, errors TEXT, status TEXT,
-    reason TEXT, priority INTEGER, rank INTEGER, county_rank INTEGER, position INTEGER,
-    county_position INTEGER, better_seq INTEGER
-)
-"""
-_SNAPSHOT = f"""
-INSERT INTO allocation_people
-SELECT ?, o.seq, f.name, {_PERSON}, o.errors, o.status, o.reason, o.priority, o.rank,
-       o.county_rank, o.position, o.county_position, o.better_seq,
-       CASE WHEN o.status = 'funded' THEN ? END
-FROM temp.allocation_outcome o
-JOIN applicants a ON a.id = o.applicant_id
-JOIN aid_files f ON f.id = a.file_id
-ORDER BY o.seq
-"""
-
-
 def _store(conn: sqlite3.Connection, run_id: int, a: Allocation, decided: list[Decided]) -> int:
-    """The allocation row, then the snapshot; the ``--json`` document is built meanwhile.
-
-    The snapshot's ``INSERT … SELECT`` is SQLite's own work, done without the GIL: on a
-    second thread it copies the 100,000 applicants' fields (0.2-0.3 s) while this thread
-    builds and serialises the document (0.2 s), 0.1-0.15 s of about 3 s saved. (Storing
-    the outcome rows on that thread too was slower: its Python half fights for the GIL.)
-    Nothing else touches the connection until the copy has finished, and an error in it
-    is raised here, so the run rolls back as before.
-    """
-    cursor = conn.execute(
-        "INSERT INTO allocations (run_id, year, as_of, budget, per_person, quota_total, funded, "
-        "amount, unspent, rule, quotas, inputs, document) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-        (
-            run_id,
-            a.year,
-            a.as_of.isoformat(),
-            money(a.budget),
-            money(a.per_person),
-            a.quota_total,
-            0,  # funded and the document: set below, from the document
-            money(a.amount),
-            money(a.unspent),
-            json.dumps([c.model_dump() for c in a.classes], ensure_ascii=False),
-            json.dumps(a.fixed) if a.fixed is not None else None,
-            json.dumps(a.inputs, ensure_ascii=False),
-        ),
+    """The allocation and its snapshot; the ``--json`` document is built meanwhile."""
+    new = allocation_store.NewAllocation(
+        year=a.year,
+        as_of=a.as_of,
+        budget=a.budget,
+        per_person=a.per_person,
+        quota_total=a.quota_total,
+        amount=a.amount,
+        unspent=a.unspent,
+        rule=[c.model_dump() for c in a.classes],
+        fixed=a.fixed,
+        inputs=a.inputs,
     )
-    allocation_id = int(cursor.lastrowid or 0)
-    conn.execute(_OUTCOME)
-    insert_rows(conn, "temp.allocation_outcome", DECIDED_WIDTH, decided)
-    snapshot = _Snapshot(conn, allocation_id, money(a.per_person))
-    snapshot.start()
-    try:
-        document = json.dumps(a.as_json(), ensure_ascii=False)  # built once, kept by ``a``
-    finally:
-        snapshot.finish()
-    conn.execute(
-        "UPDATE allocations SET funded = ?, document = ? WHERE id = ?",
-        (a.as_json()["funded"], document, allocation_id),
-    )
-    return allocation_id
 
+    def document() -> tuple[int, str]:
+        built = a.as_json()  # built once, kept by ``a``
+        return built["funded"], json.dumps(built, ensure_ascii=False)
 
-class _Snapshot(threading.Thread):
-    """Writes an allocation's ``allocation_people`` rows; ``finish`` re-raises its error."""
-
-    def __init__(self, conn: sqlite3.Connection, allocation_id: int, amount: str) -> None:
-        super().__init__(name="allocation-snapshot")
-        self.conn, self.arguments = conn, (allocation_id, amount)
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.conn.execute(_SNAPSHOT, self.arguments)
-            self.conn.execute("DROP TABLE temp.allocation_outcome")
-        except BaseException as exc:  # raised in the command's thread by finish()
-            self.error = exc
-
-    def finish(self) -> None:
-        """Wait for the copy, even through Ctrl-C (then raised after it); raise its error.
-
-        The rollback that follows an error must not meet the copy still running on the
-        same connection.
-        """
-        interrupted: BaseException | None = None
-        while self.is_alive():
-            try:
-                self.join()
-            except KeyboardInterrupt as exc:
-                interrupted = exc
-        if interrupted is not None:
-            raise interrupted
-        if self.error is not None:
-            raise self.error
-
-
-# ------------------------------------------------------------------ reading it back
-
-
-def _allocated_years(conn: sqlite3.Connection) -> list[int]:
-    """The years that have an allocation, in order (for a message naming them)."""
-    return [r[0] for r in conn.execute("SELECT DISTINCT year FROM allocations ORDER BY year")]
-
-
-def _latest(conn: sqlite3.Connection, year: int) -> sqlite3.Row | None:
-    """The finalized allocation of ``year`` if there is one, else the latest (``aid
-    allocate`` refuses after finalize, so the two are the same one in practice)."""
-    found: sqlite3.Row | None = conn.execute(
-        "SELECT a.*, r.arguments AS run_arguments, r.started_at AS run_started "
-        "FROM allocations a LEFT JOIN runs r ON r.id = a.run_id WHERE a.year = ? "
-        "ORDER BY a.finalized_run_id IS NULL, a.id DESC LIMIT 1",
-        (year,),
-    ).fetchone()
-    return found
-
-
-def _started(conn: sqlite3.Connection, run_id: int) -> datetime | None:
-    found = conn.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
-    return _moment(found[0] if found else None)
-
-
-def _moment(text: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _arguments(text: str | None) -> dict[str, Any]:
-    try:
-        found = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
+    return allocation_store.store(conn, run_id, new, decided, document)
 
 
 def load_allocation(ledger: Ledger, year: int) -> Allocation:
@@ -869,92 +590,39 @@ def _no_allocation(year: int, years: list[int]) -> UserError:
 
 def latest_allocation_id(conn: sqlite3.Connection, year: int) -> int:
     """The id of the allocation :func:`read_allocation` would read (a UserError if none)."""
-    head = _latest(conn, year)
-    if head is None:
-        raise _no_allocation(year, _allocated_years(conn))
-    return int(head["id"])
-
-
-def entries_by_id(
-    conn: sqlite3.Connection, allocation_id: int, ids: Collection[str]
-) -> dict[str, Entry]:
-    """The snapshot rows of the people with these IDs, as stored (changes not applied):
-    for a command that needs a few people's villages or names, not the whole list."""
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = conn.execute(
-        "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (allocation_id,)
-    )
-    return {r["id_number"]: _entry(r) for r in rows if r["id_number"] in wanted}
+    found = allocation_store.latest_id(conn, year)
+    if found is None:
+        raise _no_allocation(year, allocation_store.allocated_years(conn))
+    return found
 
 
 def read_allocation(conn: sqlite3.Connection, year: int) -> Allocation:
     """:func:`load_allocation` on an open connection (a command's own transaction)."""
-    head = _latest(conn, year)
+    head = allocation_store.latest(conn, year)
     if head is None:
-        raise _no_allocation(year, _allocated_years(conn))
-    rows = conn.execute(
-        "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (head["id"],)
-    ).fetchall()
-    entries = [_entry(r) for r in rows]
+        raise _no_allocation(year, allocation_store.allocated_years(conn))
     allocation = Allocation(
         year=year,
-        as_of=date.fromisoformat(head["as_of"]),
-        budget=Decimal(head["budget"]),
-        per_person=Decimal(head["per_person"]),
-        classes=[PriorityClass.model_validate(c) for c in json.loads(head["rule"])],
-        quota_total=head["quota_total"],
-        fixed=json.loads(head["quotas"]) if head["quotas"] else None,
-        entries=entries,
-        inputs=json.loads(head["inputs"]),
-        quotas={c["code"]: c["quota"] for c in json.loads(head["document"])["counties"]},
-        notes=_quota_notes(
-            json.loads(head["quotas"]) if head["quotas"] else None, head["quota_total"]
-        ),
-        id=head["id"],
-        run_id=head["run_id"],
-        arguments=_arguments(head["run_arguments"]),
-        created=_moment(head["run_started"]),
-        finalized=head["finalized_run_id"] is not None,
+        as_of=head.as_of,
+        budget=head.budget,
+        per_person=head.per_person,
+        classes=[PriorityClass.model_validate(c) for c in head.rule],
+        quota_total=head.quota_total,
+        fixed=head.fixed,
+        entries=allocation_store.entries(conn, head.id),
+        inputs=head.inputs,
+        quotas=head.quotas,
+        notes=_quota_notes(head.fixed, head.quota_total),
+        id=head.id,
+        run_id=head.run_id,
+        arguments=head.arguments,
+        created=head.created,
+        finalized=head.finalized,
     )
     from zjk_charity.aid.changes import apply_changes  # (it builds on this module)
 
     apply_changes(conn, allocation)
     return allocation
-
-
-def _entry(r: sqlite3.Row) -> Entry:
-    return Entry(
-        seq=r["seq"],
-        file=r["file"],
-        sheet=r["sheet"],
-        row=r["row"],
-        county_code=r["county_code"],
-        county=r["county"],
-        township=r["township"] or "",
-        village=r["village"] or "",
-        name=r["name"] or "",
-        id_number=r["id_number"],
-        birth_date=_day(r["birth_date"]),
-        sex=r["sex"],
-        household=r["household"] or "",
-        care_level=r["care_level"] or "自理",
-        bank=r["bank"] or "",
-        account=r["account"] or "",
-        apply_date=_day(r["apply_date"]),
-        exception_note=r["exception_note"] or "",
-        errors=r["errors"] or "",
-        status=r["status"],
-        reason=r["reason"],
-        priority=r["priority"],
-        rank=r["rank"],
-        county_rank=r["county_rank"],
-        position=r["position"],
-        county_position=r["county_position"],
-        better_seq=r["better_seq"],
-        amount=Decimal(r["amount"]) if r["amount"] is not None else None,
-    )
 
 
 def class_name(classes: list[PriorityClass], index: int | None) -> str:

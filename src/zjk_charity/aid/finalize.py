@@ -16,8 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from zjk_charity.aid import campaign_name
-from zjk_charity.aid.allocation import campaign_inputs, is_finalized, read_allocation
+from zjk_charity.aid import allocation_store, applicants_store, campaign_name, history_store
+from zjk_charity.aid.allocation import read_allocation
+from zjk_charity.aid.history_store import NewHistoryEntry
 from zjk_charity.aid.payout import PURPOSE, PersonRef, payees
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
@@ -53,13 +54,13 @@ def finalize(
     with ledger.run("aid finalize", arguments or {"year": year}) as run:
         conn = run.conn
         a = read_allocation(conn, year)
-        if is_finalized(conn, year):
+        if allocation_store.is_finalized(conn, year):
             raise UserError(
                 f"{year} 年的分配已经定稿，受助名单已在往年名单中；不能再次定稿",
                 f"the {year} allocation was already finalized",
             )
         instructions = store.instructions(conn, PURPOSE, year)
-        if not instructions and campaign_inputs(conn, year) != a.inputs:
+        if not instructions and applicants_store.campaign_inputs(conn, year) != a.inputs:
             raise UserError(
                 "分配之后又校验过申请表，最新分配结果已过时；请重新运行 zjk-charity aid allocate 后再定稿",
                 "applications were validated again after the allocation; allocate again first",
@@ -78,7 +79,7 @@ def finalize(
         added = record_history(
             conn, year, [(p.key, p.person, p.county) for p in paid], run.id, "finalize"
         )
-        conn.execute("UPDATE allocations SET finalized_run_id = ? WHERE id = ?", (run.id, a.id))
+        allocation_store.mark_finalized(conn, a.id, run.id)
         result = Finalized(year, a.id, added, len(paid) - added, rest)
         run.result = result.as_json()
     return result
@@ -92,13 +93,11 @@ def record_history(
     source: str,
 ) -> int:
     """Enter (ID, name, county) in the year's history registry; how many were new."""
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO history (year, id_number, name, county, source, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [(year, key, name, county, source, run_id) for key, name, county in people],
-    )
-    return conn.total_changes - before
+    entries = [
+        NewHistoryEntry(year=year, id_number=key, name=name, county=county, source=source)
+        for key, name, county in people
+    ]
+    return history_store.add(conn, run_id, entries)
 
 
 def _not_all_paid(rest: list[PersonRef]) -> UserError:

@@ -37,7 +37,6 @@ every form stays on its one page.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -46,6 +45,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from zjk_charity.aid import applicants_store
 from zjk_charity.aid import columns as col
 from zjk_charity.aid.model import Applicant
 from zjk_charity.campaign_year import YearWarning, check_years, column_years
@@ -344,27 +344,21 @@ def _originals(ledger: Ledger, year: int) -> Originals:
     with ledger.read() as conn:
         if conn is None:
             return found
-        rows = conn.execute(
-            "SELECT f.name, f.sheets, a.sheet, a.row, a.id_number, a.phone, a.cells "
-            "FROM applicants a JOIN aid_files f ON f.id = a.file_id WHERE a.year = ?",
-            (year,),
-        ).fetchall()
+        rows = applicants_store.original_rows(conn, year)
     layouts: dict[tuple[str, str], dict[str, int]] = {}
-    for name, sheets, sheet, row, id_number, phone, cells in rows:
-        key = (name, sheet)
+    for r in rows:
+        key = (r.file, r.sheet)
         if key not in layouts:
-            headers: list[str] = next(
-                (s["headers"] for s in json.loads(sheets) if s["name"] == sheet), []
-            )
+            headers = next((s.headers for s in r.sheets if s.name == r.sheet), [])
             layouts[key] = _positions(headers)
-        texts = json.loads(cells)
+        texts = r.cells
         values = {
             c: str(texts[p]).strip()
             for c in wanted
             if (p := layouts[key].get(c)) is not None and p < len(texts)
         }
-        values["联系电话"] = values.get("联系电话") or phone or ""
-        found[(name, sheet, row, id_number or "")] = values
+        values["联系电话"] = values.get("联系电话") or r.phone or ""
+        found[(r.file, r.sheet, r.row, r.id_number or "")] = values
     return found
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from zjk_charity import counties
 from zjk_charity.aid import columns as col
+from zjk_charity.aid import history_store
+from zjk_charity.aid.history_store import NewHistoryEntry
 from zjk_charity.errors import UserError
 from zjk_charity.findings import Finding
 from zjk_charity.ids import IdCheck, check_id
@@ -55,7 +57,7 @@ def import_history(
         raise UserError(f"年份 {year} 不对：福彩暖冬自 2009 年开始", f"year {year} is out of range")
     tables = [read_table(p, HISTORY_COLUMNS, col.ID) for p in paths]
     result = HistoryImport(year)
-    rows: list[tuple[Any, ...]] = []
+    rows: list[NewHistoryEntry] = []
     for table in tables:
         for sheet in table.sheets:
             for name in sheet.missing:
@@ -89,24 +91,17 @@ def import_history(
                     continue
                 county = counties.find_county(cell_text(sheet.get(row, col.COUNTY)))
                 rows.append(
-                    (
-                        year,
-                        checked.number,
-                        squash(cell_text(sheet.get(row, col.NAME))),
-                        county.name if county else None,
-                        table.path.name,
-                        0 if kept else 1,
+                    NewHistoryEntry(
+                        year=year,
+                        id_number=checked.number,
+                        name=squash(cell_text(sheet.get(row, col.NAME))),
+                        county=county.name if county else None,
+                        source=table.path.name,
+                        id_checked=not kept,
                     )
                 )
     with ledger.run("aid history import", arguments or {}, list(paths)) as run:
-        before = run.conn.total_changes
-        run.conn.executemany(
-            "INSERT OR IGNORE INTO history "
-            "(year, id_number, name, county, source, id_checked, run_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(*r, run.id) for r in rows],
-        )
-        result.imported = run.conn.total_changes - before
+        result.imported = history_store.add(run.conn, run.id, rows)
         result.already = len(rows) - result.imported
         run.outcome = "problems" if result.findings else "ok"
         run.result = {"imported": result.imported, "already": result.already}
@@ -124,9 +119,6 @@ def history_summary(ledger: Ledger) -> list[dict[str, Any]]:
         if conn is None:
             return []
         return [
-            {"year": y, "people": n, "sources": s}
-            for y, n, s in conn.execute(
-                "SELECT year, COUNT(*), GROUP_CONCAT(DISTINCT source) FROM history "
-                "GROUP BY year ORDER BY year"
-            )
+            {"year": y.year, "people": y.people, "sources": y.sources}
+            for y in history_store.summary(conn)
         ]

@@ -15,7 +15,6 @@ other files' rows they touch are brought up to date.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -24,13 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import compress, count
-from json.encoder import encode_basestring
 from operator import attrgetter, is_
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from zjk_charity.aid import campaign_name
+from zjk_charity.aid import applicants_store as store
+from zjk_charity.aid import campaign_name, history_store
 from zjk_charity.aid import columns as col
+from zjk_charity.aid.applicants_store import Flags, Member, WideFinding
 from zjk_charity.aid.attachments import Attachments
 from zjk_charity.aid.model import Applicant
 from zjk_charity.aid.rules import RowContext, check_sheet
@@ -56,8 +56,7 @@ WIDE_COLUMN = {
     },
 }
 _COLUMN_ORDER = {c.name: i for i, c in enumerate(col.COLUMNS)}
-# ``json.dumps(x, ensure_ascii=False)`` without building an encoder for every call.
-_to_json = json.JSONEncoder(ensure_ascii=False).encode
+_flags = store.flags
 
 
 @dataclass
@@ -163,13 +162,19 @@ def _history(conn: sqlite3.Connection, year: int) -> tuple[dict[str, list[int]],
     years: dict[str, list[int]] = defaultdict(list)
     rows: list[HistoryRow] = []
     county_code = _county_code
-    for id_number, aided, name, county, checked in conn.execute(
-        "SELECT id_number, year, name, county, id_checked FROM history"
-    ):
-        if checked:
-            years[id_number].append(aided)
-        if aided < year:
-            rows.append(HistoryRow(aided, id_number, name or "", county_code(county), checked))
+    for h in history_store.entries(conn):
+        if h.id_checked:
+            years[h.id_number].append(h.year)
+        if h.year < year:
+            rows.append(
+                HistoryRow(
+                    year=h.year,
+                    id_number=h.id_number,
+                    name=h.name or "",
+                    county_code=county_code(h.county),
+                    id_checked=bool(h.id_checked),
+                )
+            )
     return years, rows
 
 
@@ -219,81 +224,18 @@ def _screen_lists(applicants: list[Applicant], lists: ReferenceLists, path: str)
 
 
 def _store_file(conn: sqlite3.Connection, run: Run, year: int, report: FileReport) -> int:
-    path = str(report.table.path.resolve())
-    sheets = json.dumps(
-        [
-            {"name": s.name, "header_row": s.header_row, "rows": len(s.rows), "headers": s.headers}
-            for s in report.table.sheets
-        ],
-        ensure_ascii=False,
-    )
-    # The same file is the same path, or the same bytes under another path (a copy moved
-    # from 下载 to the campaign folder): its earlier rows are replaced, never doubled.
-    found = [
-        int(r[0])
-        for r in conn.execute(
-            "SELECT id FROM aid_files WHERE year = ? AND (path = ? OR sha256 = ?) "
-            "ORDER BY path = ? DESC, id",
-            (year, path, report.sha256, path),
-        )
+    layouts = [
+        store.SheetLayout(name=s.name, header_row=s.header_row, rows=len(s.rows), headers=s.headers)
+        for s in report.table.sheets
     ]
-    for file_id in found:
-        conn.execute("DELETE FROM applicants WHERE file_id = ?", (file_id,))
-        conn.execute("DELETE FROM aid_findings WHERE file_id = ?", (file_id,))
-    if found:
-        keep, *extra = found
-        for file_id in extra:
-            conn.execute("DELETE FROM aid_files WHERE id = ?", (file_id,))
-        conn.execute(
-            "UPDATE aid_files SET path = ?, sha256 = ?, sheets = ?, run_id = ?, name = ? "
-            "WHERE id = ?",
-            (path, report.sha256, sheets, run.id, report.name, keep),
-        )
-        return keep
-    cursor = conn.execute(
-        "INSERT INTO aid_files (year, path, name, sha256, sheets, run_id) VALUES (?, ?, ?, ?, ?, ?)",
-        (year, path, report.name, report.sha256, sheets, run.id),
+    new = store.NewFile(
+        year=year,
+        path=str(report.table.path.resolve()),
+        name=report.name,
+        sha256=report.sha256,
+        sheets=layouts,
     )
-    return int(cursor.lastrowid or 0)
-
-
-@lru_cache(maxsize=65536)
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _cells_json(cells: list[str]) -> str:
-    """``json.dumps(cells, ensure_ascii=False)`` for a list of texts, in one C-level pass."""
-    return "[" + ", ".join(map(encode_basestring, cells)) + "]"
-
-
-def _flags(findings: Iterable[Finding]) -> tuple[int, int]:
-    """(has_error, has_warning) of a row's findings, as the ledger stores them."""
-    severities = {f.severity for f in findings}
-    return int(Severity.ERROR in severities), int(Severity.WARNING in severities)
-
-
-# The applicant fields stored as they are, read in one C-level call per row.
-_PLAIN_FIELDS = (
-    "sheet",
-    "sheet_index",
-    "row",
-    "county_code",
-    "county",
-    "township",
-    "village",
-    "name",
-    "id_number",
-    "sex",
-    "household",
-    "care_level",
-    "bank",
-    "account",
-    "phone",
-    "prior_years",
-    "exception_note",
-)
-_plain = attrgetter(*_PLAIN_FIELDS)
+    return store.save_file(conn, run.id, new)
 
 
 def _store_rows(
@@ -304,77 +246,15 @@ def _store_rows(
     extra: list[Finding],
 ) -> None:
     """The file's applicants (flags from their own findings) and findings, in two batches."""
-    columns = ", ".join(_PLAIN_FIELDS)
-    marks = ", ".join("?" * len(_PLAIN_FIELDS))
-    conn.executemany(
-        f"INSERT INTO applicants ({columns}, birth_date, apply_date, has_error, has_warning, "
-        f"cells, file_id, year) VALUES ({marks}, ?, ?, ?, ?, ?, {int(file_id)}, {int(year)})",
-        (
-            (
-                *_plain(a),
-                _iso(a.birth_date),
-                _iso(a.apply_date),
-                *(_flags(a.findings) if a.findings else (0, 0)),
-                _cells_json(a.cells),
-            )
-            for a in applicants
-        ),
-    )
-    _store_findings(conn, year, file_id, [f for a in applicants for f in a.findings] + extra, 0)
-
-
-def _store_findings(
-    conn: sqlite3.Connection, year: int, file_id: int, findings: Iterable[Finding], wide: int
-) -> None:
-    conn.executemany(
-        "INSERT INTO aid_findings (file_id, year, sheet, row, column_name, code, severity, params, "
-        "campaign_wide) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            (
-                file_id,
-                year,
-                f.sheet,
-                f.row,
-                f.column,
-                f.code,
-                f.severity.value,
-                _to_json(f.params),
-                wide,
-            )
-            for f in findings
-        ),
-    )
-
-
-class _Member(NamedTuple):
-    file_id: int
-    file: str
-    sheet: str
-    row: int
-    id_number: str | None
-    county_code: str | None
-    household: str
-    name: str
-    account: str
-    phone: str
-    owner: Applicant | None = None  # the applicant, for files of this run
-    position: int = 0  # its place among its file's applicants, for files of this run
+    store.insert_applicants(conn, year, file_id, applicants)
+    store.insert_findings(conn, year, file_id, [f for a in applicants for f in a.findings] + extra)
 
 
 def _stored_members(
     conn: sqlite3.Connection, year: int, exclude: Sequence[int]
-) -> dict[int, list[_Member]]:
+) -> dict[int, list[Member]]:
     """The campaign's applicants in files other than ``exclude``, by file, in row order."""
-    members: dict[int, list[_Member]] = {}
-    query = (
-        "SELECT a.file_id, f.name, a.sheet, a.row, a.id_number, a.county_code, a.household, "
-        "a.name, a.account, a.phone FROM applicants a JOIN aid_files f ON f.id = a.file_id WHERE a.file_id = ? "
-        "ORDER BY a.sheet_index, a.row"
-    )
-    for (file_id,) in conn.execute("SELECT id FROM aid_files WHERE year = ?", (year,)):
-        if file_id not in exclude:
-            members[file_id] = [_Member(*r) for r in conn.execute(query, (file_id,))]
-    return members
+    return store.members(conn, year, exclude)
 
 
 def _campaign_members(
@@ -383,7 +263,7 @@ def _campaign_members(
     checked: Sequence[tuple[FileReport, list[Applicant]]],
     phone_limit: int = PHONE_SHARED_LIMIT,
     keys: SearchKeys | None = None,
-) -> tuple[list[_Member], dict[int, int]]:
+) -> tuple[list[Member], dict[int, int]]:
     """The campaign's applicants, in file order, that can have a campaign-wide finding,
     and for each (position) likely the same person as another, the first such other.
 
@@ -410,7 +290,7 @@ def _campaign_members(
     keep.update(_shared(map(attrgetter("account"), everyone), 2))
     keep.update(_shared(map(attrgetter("phone"), everyone), phone_limit + 1))
     kept = sorted(keep)
-    members: list[_Member] = []
+    members: list[Member] = []
     position: dict[int, int] = {}  # place in everyone -> place in members
     at = 0
     for file_id in order:
@@ -442,29 +322,29 @@ def _given(value: object) -> bool:
     return bool(value)
 
 
-def _member(report: FileReport, a: Applicant, position: int) -> _Member:
+def _member(report: FileReport, a: Applicant, position: int) -> Member:
     """A member record for an applicant of this run."""
-    return _Member(
-        report.file_id,
-        report.name,
-        a.sheet,
-        a.row,
-        a.id_number,
-        a.county_code,
-        a.household,
-        a.name,
-        a.account,
-        a.phone,
-        a,
-        position,
+    return Member(
+        file_id=report.file_id,
+        file=report.name,
+        sheet=a.sheet,
+        row=a.row,
+        id_number=a.id_number,
+        county_code=a.county_code,
+        household=a.household,
+        name=a.name,
+        account=a.account,
+        phone=a.phone,
+        owner=a,
+        position=position,
     )
 
 
-Wide = list[tuple[_Member, str, dict[str, Any]]]
+Wide = list[tuple[Member, str, dict[str, Any]]]
 
 
 def campaign_findings(
-    members: Sequence[_Member],
+    members: Sequence[Member],
     phone_limit: int = PHONE_SHARED_LIMIT,
     alike: Mapping[int, int] | None = None,
 ) -> Wide:
@@ -472,8 +352,8 @@ def campaign_findings(
     DUPLICATE_PERSON and HOUSEHOLD_SHARED, then the cross-person checks of integrity.md.
     ``alike``: each member likely the same person as another → the first such other."""
     out: Wide = []
-    first: dict[str, _Member] = {}
-    households: dict[tuple[str, str], list[_Member]] = defaultdict(list)
+    first: dict[str, Member] = {}
+    households: dict[tuple[str, str], list[Member]] = defaultdict(list)
     for m in members:
         if m.id_number:
             earlier = first.setdefault(m.id_number, m)
@@ -508,13 +388,13 @@ def _refresh_campaign(
     whose has_error/has_warning can have changed is brought in line with its findings.
     ``keys``: this run's applicants' search keys, if the history search made them.
     """
-    wide_before = _wide_rows(conn, year)
-    conn.execute("DELETE FROM aid_findings WHERE year = ? AND campaign_wide = 1", (year,))
+    wide_before = store.wide_rows(conn, year)
+    store.delete_wide_findings(conn, year)
     members, alike = _campaign_members(conn, year, checked, phone_limit, keys)
     wide = campaign_findings(members, phone_limit, alike)
     _store_wide(conn, year, wide)
     paths = {report.file_id: report.path for report, _ in checked}
-    changed: dict[int, list[_Member]] = defaultdict(list)
+    changed: dict[int, list[Member]] = defaultdict(list)
     for m, code, params in wide:
         if m.owner is None:
             continue
@@ -529,104 +409,70 @@ def _refresh_campaign(
     _update_stored_flags(conn, others)
 
 
-def _wide_rows(conn: sqlite3.Connection, year: int) -> set[tuple[int, str, int]]:
-    query = "SELECT file_id, sheet, row FROM aid_findings WHERE year = ? AND campaign_wide = 1"
-    return {(int(f), str(s), int(r)) for f, s, r in conn.execute(query, (year,))}
-
-
 def _store_wide(conn: sqlite3.Connection, year: int, wide: Wide) -> None:
-    conn.executemany(
-        "INSERT INTO aid_findings (file_id, year, sheet, row, column_name, code, severity, params, "
-        "campaign_wide) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+    store.insert_wide_findings(
+        conn,
+        year,
         (
-            (
-                m.file_id,
-                year,
-                m.sheet,
-                m.row,
-                WIDE_COLUMN[code],
-                code,
-                CODES[code].severity.value,
-                _to_json(params),
+            WideFinding(
+                file_id=m.file_id,
+                sheet=m.sheet,
+                row=m.row,
+                column=WIDE_COLUMN[code],
+                code=code,
+                severity=CODES[code].severity,
+                params=params,
             )
             for m, code, params in wide
         ),
     )
 
 
-def _update_checked_flags(conn: sqlite3.Connection, changed: dict[int, list[_Member]]) -> None:
+def _update_checked_flags(conn: sqlite3.Connection, changed: dict[int, list[Member]]) -> None:
     """Flags of this run's applicants that a campaign-wide finding changed, by row id.
 
     A file's applicants were inserted in order, so their row ids ascend in that order.
     """
     for file_id, members in changed.items():
-        ids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT id FROM applicants WHERE file_id = ? ORDER BY id", (file_id,)
-            )
-        ]
-        conn.executemany(
-            "UPDATE applicants SET has_error = ?, has_warning = ? WHERE id = ?",
-            ((*_flags(m.owner.findings), ids[m.position]) for m in members if m.owner is not None),
+        ids = store.applicant_ids(conn, file_id)
+        store.set_flags(
+            conn,
+            (
+                Flags(ids[m.position], *_flags(m.owner.findings))
+                for m in members
+                if m.owner is not None
+            ),
         )
 
 
 def _update_stored_flags(conn: sqlite3.Connection, rows: set[tuple[int, str, int]]) -> None:
     """Flags of other files' applicants that had or have a campaign-wide finding."""
-    if not rows:
-        return
-    ids = [
-        (applicant_id,)
-        for file_id in sorted({f for f, _, _ in rows})
-        for applicant_id, sheet, row in conn.execute(
-            "SELECT id, sheet, row FROM applicants WHERE file_id = ?", (file_id,)
-        )
-        if (file_id, sheet, row) in rows
-    ]
-    conn.executemany(
-        "UPDATE applicants SET "
-        "has_error = EXISTS (SELECT 1 FROM aid_findings f WHERE f.file_id = applicants.file_id "
-        "AND f.sheet = applicants.sheet AND f.row = applicants.row AND f.severity = 'error'), "
-        "has_warning = EXISTS (SELECT 1 FROM aid_findings f WHERE f.file_id = applicants.file_id "
-        "AND f.sheet = applicants.sheet AND f.row = applicants.row AND f.severity = 'warning') "
-        "WHERE id = ?",
-        ids,
-    )
+    store.refresh_flags(conn, rows)
 
 
 def _earlier_files(conn: sqlite3.Connection, year: int, exclude: set[int]) -> list[EarlierFile]:
     """The campaign's files other than ``exclude``, in the order they were first validated,
     with their stored findings (in sheet, row and column order) and county tallies."""
     earlier: list[EarlierFile] = []
-    files = conn.execute(
-        "SELECT id, path, name, sheets FROM aid_files WHERE year = ? ORDER BY id", (year,)
-    )
-    for file_id, path, name, sheets in files.fetchall():
-        if file_id in exclude:
+    for file in store.files(conn, year):
+        if file.id in exclude:
             continue
-        sheet_order = {(path, s["name"]): i for i, s in enumerate(json.loads(sheets))}
+        path = file.path
+        sheet_order = {(path, s.name): i for i, s in enumerate(file.sheets)}
         findings = [
-            Finding(path, sheet, row, column, code, json.loads(params))
-            for sheet, row, column, code, params in conn.execute(
-                "SELECT sheet, row, column_name, code, params FROM aid_findings WHERE file_id = ?",
-                (file_id,),
-            )
-            if code in CODES
+            Finding(path, f.sheet, f.row, f.column, f.code, f.params)
+            for f in store.file_findings(conn, file.id)
+            if f.code in CODES
         ]
         findings.sort(key=_sort_key({path: 0}, sheet_order))
         tallies: dict[str, CountyTally] = {}
-        for county, rows, errors, warnings in conn.execute(
-            "SELECT county, count(*), sum(has_error), sum(has_warning) FROM applicants "
-            "WHERE file_id = ? GROUP BY county ORDER BY county",
-            (file_id,),
-        ):
-            tally = tallies.setdefault(county or "（县区不明）", CountyTally())  # NULL and ''
-            tally.rows += rows
-            tally.eligible += rows - errors
-            tally.with_errors += errors
-            tally.with_warnings += warnings
-        earlier.append(EarlierFile(name, file_id, findings, tallies))
+        for c in store.county_counts(conn, file.id):
+            tally = tallies.setdefault(c.county or "（县区不明）", CountyTally())  # NULL and ''
+            tally.rows += c.rows
+            tally.eligible += c.rows - c.with_errors
+            tally.with_errors += c.with_errors
+            tally.with_warnings += c.with_warnings
+        earlier.append(EarlierFile(file.name, file.id, findings, tallies))
     return earlier
 
 
