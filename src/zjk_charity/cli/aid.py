@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -105,13 +105,20 @@ def validate(
             warn_year=s.warn_year(),
             phone_shared_limit=s.ws.settings.aid.phone_shared_limit,
         )
+    _show_validation(result, s.lang, written, json_out, show_all)
+
+
+def _show_validation(
+    result: ValidationResult, lang: str, written: list[Path], json_out: bool, show_all: bool
+) -> None:
+    """The ``--json`` document or the findings for people; exit 1 when a row has an error."""
     if json_out:
         with collector_paused():  # a document of 100,000 rows' findings (issue 6)
-            emit_json(result.as_json(s.lang))
+            emit_json(result.as_json(lang))
     else:
         from zjk_charity.cli.render import render_validation
 
-        render_validation(console(), result, s.lang, written, None if show_all else SHOWN)
+        render_validation(console(), result, lang, written, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -676,16 +683,10 @@ def withdraw(
     """从资助名单撤销一人并按候补顺序递补（已付款或待回盘的不能撤销）
     / take a funded person off the list; the place goes to the next waitlisted person."""
     from zjk_charity.aid.changes import withdraw as run_withdraw
-    from zjk_charity.ids import mask_id
 
     with session(workspace, lang, year) as s:
-        arguments = run_arguments(
-            year=s.year,
-            id=mask_id(id_number.strip()),  # the run record never keeps a full ID
-            reason=reason,
-            note=note,
-            backfill=not no_backfill,
-            operator=s.operator,
+        arguments = _change_arguments(
+            s, id_number, reason=reason, note=note, backfill=not no_backfill
         )
         result = run_withdraw(
             s.ledger,
@@ -701,6 +702,15 @@ def withdraw(
         emit_json(result.as_json())
         return
     _render_withdrawn(result, s.lang)
+
+
+def _change_arguments(s: Session, id_number: str, **options: Any) -> dict[str, Any]:
+    """The run record of a change to one person: the year, the ID masked (a run record
+    never keeps a full ID), the command's options, and who made the change."""
+    from zjk_charity.ids import mask_id
+
+    masked = mask_id(id_number.strip())
+    return run_arguments(year=s.year, id=masked, **options, operator=s.operator)
 
 
 def _render_withdrawn(result: WithdrawResult, lang: str) -> None:
@@ -731,17 +741,10 @@ def accept(
 ) -> None:
     """记录对某人某项警告的复核意见（经办人、时间；可多次记录，以最后一次为准）
     / record the review of a warning on one person (errors cannot be accepted)."""
-    from zjk_charity.ids import mask_id
     from zjk_charity.integrity.reviews import accept as run_accept
 
     with session(workspace, lang, year) as s:
-        arguments = run_arguments(
-            year=s.year,
-            id=mask_id(id_number.strip()),  # the run record never keeps a full ID
-            code=code,
-            note=note,
-            operator=s.operator,
-        )
+        arguments = _change_arguments(s, id_number, code=code, note=note)
         result = run_accept(
             s.ledger, s.year, id_number, code, note, operator=s.operator, arguments=arguments
         )

@@ -297,4 +297,7 @@ def session(workspace: Path | None, lang: str | None, year: int | None = None) -
         from zjk_charity.config import Workspace
 
         ws = Workspace.open(workspace)
-        yield Session(ws, resolve_lang(lang, ws.settings.lang), year)
+        opened = Session(ws, resolve_lang(lang, ws.settings.lang), year)
+        if year is not None:
+            opened.year  # noqa: B018 - a wrong --year stops first, before any other option
+        yield opened
