@@ -283,7 +283,7 @@ def allocate(
     with session(workspace, lang, year) as s:
         request, notice = _allocation_request(s, budget, per_person, quotas, as_of, notice_from)
         target = s.stamped(out, "分配结果")
-        write = None if no_workbook else _allocation_writer(s, target, notice, written)
+        write = None if no_workbook else _allocation_writer(s, target, notice, written, quotas)
         arguments = run_arguments(
             year=s.year,
             budget=request.budget,
@@ -334,18 +334,22 @@ def _allocation_request(
 
 
 def _allocation_writer(
-    s: Session, target: Path, notice: Notice, written: list[Path]
+    s: Session, target: Path, notice: Notice, written: list[Path], quotas: Path | None
 ) -> Callable[[Allocation], None]:
     """What writes the allocation workbook and 公示 (adding them to ``written``); a wrong
-    --out stops here, before allocating. The outputs must not replace a recorded input."""
+    --out stops here, before allocating. The outputs must not replace a recorded input
+    or the quotas file read by this command."""
+    inputs = [quotas] if quotas else []
     from zjk_charity.aid.allocation_book import check_book_target, write_outputs
 
     memo = s.ws.settings.aid.payment_memo.format(year=s.year)
     recorded = s.ledger.recorded_input_hashes()
-    check_book_target(target, recorded)
+    check_book_target(target, recorded, inputs)
 
     def write(result: Allocation) -> None:
-        written.extend(write_outputs(result, target, notice, memo, recorded=recorded))
+        written.extend(
+            write_outputs(result, target, notice, memo, recorded=recorded, inputs=inputs)
+        )
 
     return write
 

@@ -137,8 +137,8 @@ def wishes_match(
 
     written: list[Path] = []
     with session(workspace, lang) as s:
-        year_check = _year_check(s)
         target = s.stamped(out, "微心愿匹配")
+        inputs = [*(wishes or []), *(donations or [])]
         result = run_match(
             s.ledger,
             standard=_standard(s),
@@ -147,9 +147,9 @@ def wishes_match(
             arguments=run_arguments(
                 wishes=wishes or [], donations=donations or [], out=None if no_workbook else target
             ),
-            write=None if no_workbook else _match_writer(target, s.year, written),
+            write=None if no_workbook else _match_writer(target, s.year, written, inputs),
             progress=progress_callback(json_out),
-            year=year_check,
+            year=_year_check(s),
         )
     if json_out:
         with collector_paused():  # a document of 100,000 wishes and donations (issue 6)
@@ -160,14 +160,18 @@ def wishes_match(
     raise typer.Exit(1 if result.has_import_errors else 0)
 
 
-def _match_writer(target: Path, year: int, written: list[Path]) -> Callable[[MatchResult], None]:
-    """What writes the match workbook to ``target`` (and adds it to ``written``)."""
+def _match_writer(
+    target: Path, year: int, written: list[Path], inputs: list[Path]
+) -> Callable[[MatchResult], None]:
+    """What writes the match workbook to ``target`` (and adds it to ``written``); it may
+    not replace one of ``inputs``, the files read first."""
     from zjk_charity.wishes.outputs import write_match_book
 
     def write(result: MatchResult) -> None:
-        written.append(
-            write_match_book(result.accounts, target, result.run_id, year, result.stages)
+        book = write_match_book(
+            result.accounts, target, result.run_id, year, result.stages, inputs=inputs
         )
+        written.append(book)
 
     return write
 
