@@ -27,6 +27,7 @@ from zjk_charity.cli.common import (
     progress_callback,
     run_arguments,
     session,
+    year_warning,
 )
 from zjk_charity.collector import collector_paused
 
@@ -102,7 +103,7 @@ def validate(
             arguments=arguments,
             progress=progress_callback(json_out),
             write=markup,
-            warn_year=s.warn_year(),
+            warn_year=year_warning(s.ws, year, s.lang),
             phone_shared_limit=s.ws.settings.aid.phone_shared_limit,
         )
     _show_validation(result, s.lang, written, json_out, show_all)
@@ -284,17 +285,10 @@ def allocate(
         request, notice = _allocation_request(s, budget, per_person, quotas, as_of, notice_from)
         target = s.stamped(out, "分配结果")
         write = None if no_workbook else _allocation_writer(s, target, notice, written, quotas)
-        arguments = run_arguments(
-            year=s.year,
-            budget=request.budget,
-            per_person=request.per_person,
-            quotas=quotas,
-            as_of=request.as_of,
-            # What aid export and aid notice need to print the same 公示 period again.
-            notice_from=notice.start,
-            notice_days=notice.days,
+        arguments = _allocation_arguments(request, notice)
+        result = run_allocation(
+            s.ledger, request, arguments, write, warn_year=year_warning(s.ws, year, s.lang)
         )
-        result = run_allocation(s.ledger, request, arguments, write, warn_year=s.warn_year())
     if json_out:
         emit_json(result.as_json())
         return
@@ -331,6 +325,20 @@ def _allocation_request(
     notice = notice_from_settings(settings, _notice_start(notice_from, s.year) or date.today())
     notice.period  # noqa: B018 - the period is counted before anything is recorded
     return request, notice
+
+
+def _allocation_arguments(request: AllocationRequest, notice: Notice) -> dict[str, Any]:
+    """The run record's arguments of ``aid allocate``."""
+    return run_arguments(
+        year=request.year,
+        budget=request.budget,
+        per_person=request.per_person,
+        quotas=request.quotas_file,
+        as_of=request.as_of,
+        # What aid export and aid notice need to print the same 公示 period again.
+        notice_from=notice.start,
+        notice_days=notice.days,
+    )
 
 
 def _allocation_writer(
@@ -586,7 +594,7 @@ def forms(
             attachments=attachments,
             counties=county or [],
             progress=progress_callback(json_out),
-            warn_year=s.warn_year(),
+            warn_year=year_warning(s.ws, year, s.lang),
         )
     if json_out:
         emit_json(result.as_json(s.lang))

@@ -283,10 +283,6 @@ class Session:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         return out or self.ws.out_dir / f"{name}-{self.year}-{stamp}.xlsx"
 
-    def warn_year(self, has_option: bool = True) -> Callable[[YearMismatch], None]:
-        """The campaign-year warning callback (:func:`year_warning`) of this command."""
-        return year_warning(self.ws, self.year_option, self.lang, has_option)
-
 
 @contextmanager
 def session(workspace: Path | None, lang: str | None, year: int | None = None) -> Iterator[Session]:

@@ -25,6 +25,7 @@ from zjk_charity.cli.common import (
     progress_callback,
     run_arguments,
     session,
+    year_warning,
 )
 from zjk_charity.collector import collector_paused
 
@@ -97,7 +98,7 @@ def donations_import(
 def _year_check(s: Session) -> YearCheck:
     """The campaign year (settings, else this year: these commands have no --year) and
     the callback that prints its warning; the year names the 微心愿 workbook and report."""
-    return s.year, s.warn_year(has_option=False)
+    return s.year, year_warning(s.ws, None, s.lang, has_option=False)
 
 
 def _standard(s: Session) -> int:
