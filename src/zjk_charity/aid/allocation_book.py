@@ -24,6 +24,7 @@ paying; its title says so, on screen and on paper.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from pathlib import Path
@@ -288,11 +289,14 @@ def write_allocation_book(a: Allocation, target: Path, notice: Notice, memo: str
     return target
 
 
-def check_book_target(target: Path, recorded: AbstractSet[str] = frozenset()) -> None:
+def check_book_target(
+    target: Path, recorded: AbstractSet[str] = frozenset(), inputs: Sequence[Path] = ()
+) -> None:
     """Refuse an allocation workbook path that is not an .xlsx name, or that would
     replace a file the ledger recorded as some command's input (``recorded``: their
-    SHA-256, e.g. a county's application workbook given as ``--out 张北县.xlsx``)."""
-    check_target(target)  # a folder, a device, an input of this process, the ledger
+    SHA-256, e.g. a county's application workbook given as ``--out 张北县.xlsx``), or
+    one of this command's ``inputs`` (the quotas file)."""
+    check_target(target, inputs)  # a folder, a device, an input, the ledger
     if target.suffix.lower() != ".xlsx":
         raise UserError(
             f"--out {target}：分配结果工作簿的文件名应以 .xlsx 结尾，如 分配结果.xlsx",
@@ -313,11 +317,12 @@ def write_outputs(
     memo: str,
     *,
     recorded: AbstractSet[str] = frozenset(),
+    inputs: Sequence[Path] = (),
 ) -> list[Path]:
     """The allocation workbook at ``target``, and nothing else: the bank's upload file
-    comes from ``aid pay`` (a recorded batch). ``recorded``: see :func:`check_book_target`.
+    comes from ``aid pay`` (a recorded batch). ``recorded``, ``inputs``: see :func:`check_book_target`.
 
     Returns the files written (a list, so callers need not change when a command writes
     more than one file)."""
-    check_book_target(target, recorded)
+    check_book_target(target, recorded, inputs)
     return [write_allocation_book(a, target, notice, memo)]

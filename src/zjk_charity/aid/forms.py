@@ -498,12 +498,16 @@ def write_forms(
         result.cut.extend(_note(person, label) for label in cut)
     result.people = len(fitted)
     if fitted:
-        _render(ws, year, _targets(out, default, year, fitted), result)
+        _render(ws, year, _targets(out, default, year, fitted), result, files)
     return result
 
 
 def _render(
-    ws: Workspace, year: int, targets: list[tuple[Path, list[FormPerson]]], result: FormsResult
+    ws: Workspace,
+    year: int,
+    targets: list[tuple[Path, list[FormPerson]]],
+    result: FormsResult,
+    inputs: Sequence[Path],
 ) -> None:
     from zjk_charity.pdf import pdf_fonts, render_pdf
     from zjk_charity.pdf.engine import page_count
@@ -514,7 +518,7 @@ def _render(
     # together at the end, so a county's file that cannot be written leaves the others.
     with pdf_fonts(ws.settings.pdf_font) as fonts, ExitStack() as stack:
         for target, group in targets:
-            temp = stack.enter_context(atomic_path(target))
+            temp = stack.enter_context(atomic_path(target, inputs=inputs))  # never an input
             data = {"title": title, "people": [_page(p) for p in group]}
             rendered = render_pdf(
                 TEMPLATE, data, temp, fonts, template_folders(ws.root), tags=False

@@ -126,6 +126,7 @@ class OutputPlan:
 
     copies: dict[str, Path]
     city: Path
+    inputs: tuple[Path, ...] = ()  # the files validated: no output may replace one
 
     @property
     def targets(self) -> list[Path]:
@@ -171,7 +172,7 @@ def plan_markups(inputs: Sequence[Path], year: int, folder: Path, out: Path | No
                 f"--out {out}：这是全市问题清单的文件名，请换一个文件名",
                 f"--out {out}: that is the name of the city-wide list; choose another name",
             )
-        return OutputPlan({str(distinct[0]): single}, city)
+        return OutputPlan({str(distinct[0]): single}, city, tuple(distinct))
     copies: dict[str, Path] = {}
     taken: set[str] = set()
     for path in distinct:
@@ -182,7 +183,7 @@ def plan_markups(inputs: Sequence[Path], year: int, folder: Path, out: Path | No
             name = f"校验结果-{path.stem}-{n}.xlsx"
         taken.add(name.casefold())
         copies[str(path)] = target_folder / name
-    return OutputPlan(copies, target_folder / city_name(year))
+    return OutputPlan(copies, target_folder / city_name(year), tuple(distinct))
 
 
 def write_markups(result: ValidationResult, plan: OutputPlan, lang: str = "zh") -> list[Path]:
@@ -198,7 +199,7 @@ def write_markups(result: ValidationResult, plan: OutputPlan, lang: str = "zh") 
     ]
     with ExitStack() as stack:
         temps = {
-            target: stack.enter_context(atomic_path(target))
+            target: stack.enter_context(atomic_path(target, inputs=plan.inputs))
             for target in [*(target for _, target in copies), plan.city]
         }
         for report, target in copies:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,7 @@ from zjk_charity.cli.common import (
     AsOfOpt,
     JsonOpt,
     LangOpt,
+    Session,
     WorkspaceOpt,
     YearOpt,
     console,
@@ -24,15 +25,21 @@ from zjk_charity.cli.common import (
     new_app,
     parse_day,
     progress_callback,
-    resolve_lang,
-    user_errors,
+    run_arguments,
+    session,
     year_warning,
 )
 from zjk_charity.collector import collector_paused
 
 if TYPE_CHECKING:
+    from zjk_charity.aid.allocation import Allocation, AllocationRequest
+    from zjk_charity.aid.changes import WithdrawResult
+    from zjk_charity.aid.export import Exported, NoticesWritten
+    from zjk_charity.aid.finalize import Finalized
     from zjk_charity.aid.forms import FormsResult
     from zjk_charity.aid.notice import Notice
+    from zjk_charity.aid.supplement import SupplementWritten
+    from zjk_charity.aid.validation import ValidationResult
 
 app = new_app("福彩暖冬：申请校验、往年名单、分配、名单变动与发放 / winter-warmth aid")
 history_app = new_app(
@@ -81,52 +88,58 @@ def validate(
     lang: LangOpt = None,
 ) -> None:
     """校验县区申请表，列出全部问题 / check application workbooks and list every problem."""
-    from zjk_charity.aid.validation import ValidationResult
     from zjk_charity.aid.validation import validate as run_validate
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        day = ws.as_of(y, parse_day(as_of))
-        arguments = {
-            "files": [str(f) for f in files],
-            "year": y,
-            "as_of": day.isoformat(),
-            "attachments": str(attachments) if attachments else None,
-        }
-        written: list[Path] = []
-        markup: Callable[[ValidationResult], None] | None = None
-        if not no_workbook:  # (the markup modules load only when a workbook is written)
-            from zjk_charity.aid.markup import plan_markups, write_markups
-
-            plan = plan_markups(files, y, ws.out_dir, out)  # a wrong --out stops before reading
-
-            def markup(checked: ValidationResult) -> None:
-                written.extend(write_markups(checked, plan, chosen))
-
+    with session(workspace, lang, year) as s:
+        day = s.ws.as_of(s.year, parse_day(as_of))
+        arguments = run_arguments(files=files, year=s.year, as_of=day, attachments=attachments)
+        markup, written = _markup_writer(s, files, out, no_workbook)
         result = run_validate(
-            Ledger(ws.ledger_path),
+            s.ledger,
             files,
-            year=y,
+            year=s.year,
             as_of=day,
             attachments=attachments,
             arguments=arguments,
             progress=progress_callback(json_out),
             write=markup,
-            warn_year=year_warning(ws, year, chosen),
-            phone_shared_limit=ws.settings.aid.phone_shared_limit,
+            warn_year=year_warning(s.ws, year, s.lang),
+            phone_shared_limit=s.ws.settings.aid.phone_shared_limit,
         )
+    _show_validation(result, s.lang, written, json_out, show_all)
+
+
+def _show_validation(
+    result: ValidationResult, lang: str, written: list[Path], json_out: bool, show_all: bool
+) -> None:
+    """The ``--json`` document or the findings for people; exit 1 when a row has an error."""
     if json_out:
         with collector_paused():  # a document of 100,000 rows' findings (issue 6)
-            emit_json(result.as_json(chosen))
+            emit_json(result.as_json(lang))
     else:
         from zjk_charity.cli.render import render_validation
 
-        render_validation(console(), result, chosen, written, None if show_all else SHOWN)
+        render_validation(console(), result, lang, written, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_errors else 0)
+
+
+def _markup_writer(
+    s: Session, files: list[Path], out: Path | None, no_workbook: bool
+) -> tuple[Callable[[ValidationResult], None] | None, list[Path]]:
+    """What writes the marked-up copies once the files are checked (None with
+    --no-workbook), and the list of the files it wrote. A wrong --out stops here, before
+    anything is read; the markup modules load only when a workbook is written."""
+    written: list[Path] = []
+    if no_workbook:
+        return None, written
+    from zjk_charity.aid.markup import plan_markups, write_markups
+
+    plan = plan_markups(files, s.year, s.ws.out_dir, out)
+
+    def markup(checked: ValidationResult) -> None:
+        written.extend(write_markups(checked, plan, s.lang))
+
+    return markup, written
 
 
 @history_app.callback()
@@ -140,12 +153,9 @@ def history(
     if ctx.invoked_subcommand is not None:
         return
     from zjk_charity.aid.history import history_summary
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        rows = history_summary(Ledger(ws.ledger_path))
+    with session(workspace, lang) as s:
+        rows = history_summary(s.ledger)
     if json_out:
         emit_json({"years": rows})
         return
@@ -170,29 +180,25 @@ def history_import(
 ) -> None:
     """导入往年受助名单（身份证号必填）/ import earlier rounds' recipient lists."""
     from zjk_charity.aid.history import import_history
-    from zjk_charity.config import Workspace, check_year
-    from zjk_charity.ledger import Ledger
+    from zjk_charity.config import check_year
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
+    with session(workspace, lang) as s:
         check_year(year)
-        result = import_history(
-            Ledger(ws.ledger_path), files, year, {"files": [str(f) for f in files], "year": year}
-        )
+        result = import_history(s.ledger, files, year, run_arguments(files=files, year=year))
     if json_out:
-        emit_json(result.as_json(chosen))
+        emit_json(result.as_json(s.lang))
     else:
         from zjk_charity.cli.layout import print_findings, print_more
 
         out = console()
         out.print(
-            f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人"
-            if chosen == "zh"
-            else f"{year} history: {result.imported} added, {result.already} already there"
+            s.text(
+                f"{year} 年受助名单：新增 {result.imported} 人，已有 {result.already} 人",
+                f"{year} history: {result.imported} added, {result.already} already there",
+            )
         )
-        hidden = print_findings(out, result.findings, chosen, None if show_all else SHOWN)
-        print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
+        hidden = print_findings(out, result.findings, s.lang, None if show_all else SHOWN)
+        print_more(out, hidden, s.lang, ("个问题", "findings"), ("或用 --json", "or use --json"))
     # cli.md: warnings alone (a kept row whose check character is wrong) are exit 0.
     raise typer.Exit(1 if any(f.severity == "error" for f in result.findings) else 0)
 
@@ -206,12 +212,9 @@ def template(
 ) -> None:
     """生成空白申请表（含下拉选项和填表说明）/ write the blank application workbook."""
     from zjk_charity.aid.template import write_template
-    from zjk_charity.config import Workspace
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        y = ws.year(year)
-        path = write_template(out or ws.out_dir / f"{y}年福彩暖冬申请表.xlsx", y)
+    with session(workspace, lang, year) as s:
+        path = write_template(out or s.ws.out_dir / f"{s.year}年福彩暖冬申请表.xlsx", s.year)
     console().print(f"已生成空白申请表：{path}")
 
 
@@ -275,66 +278,88 @@ def allocate(
     lang: LangOpt = None,
 ) -> None:
     """按公布的规则分配名额，生成资助名单、候补名单和公示名单（上传银行的文件由 aid pay 生成）。"""
-    from zjk_charity.aid.allocation import Allocation, AllocationRequest, run_allocation
-    from zjk_charity.aid.allocation_book import check_book_target, write_outputs
-    from zjk_charity.aid.notice import notice_from_settings
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
+    from zjk_charity.aid.allocation import run_allocation
 
     written: list[Path] = []
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        settings = ws.settings.aid
-        y = ws.year(year)
-        chosen_budget = _decimal_option(budget, "--budget")
-        chosen_per_person = _decimal_option(per_person, "--per-person")
-        request = AllocationRequest(
-            year=y,
-            as_of=ws.as_of(y, parse_day(as_of)),
-            budget=settings.budget if chosen_budget is None else chosen_budget,
-            per_person=settings.per_person if chosen_per_person is None else chosen_per_person,
-            classes=list(settings.priority),
-            quotas_file=quotas,
-        )
-        notice = notice_from_settings(settings, _notice_start(notice_from, y) or date.today())
-        notice.period  # noqa: B018 - the period is counted before anything is recorded
-        memo = settings.payment_memo.format(year=y)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
-        ledger = Ledger(ws.ledger_path)
-        # Read only when files are written (the outputs must not replace a recorded input).
-        recorded = set() if no_workbook else ledger.recorded_input_hashes()
-        if not no_workbook:
-            check_book_target(target, recorded)  # a wrong --out stops before allocating
-
-        def write(result: Allocation) -> None:
-            written.extend(write_outputs(result, target, notice, memo, recorded=recorded))
-
-        arguments = {
-            "year": y,
-            "budget": str(request.budget),
-            "per_person": str(request.per_person),
-            "quotas": str(quotas) if quotas else None,
-            "as_of": request.as_of.isoformat(),
-            # What aid export and aid notice need to print the same 公示 period again.
-            "notice_from": notice.start.isoformat(),
-            "notice_days": notice.days,
-        }
+    with session(workspace, lang, year) as s:
+        request, notice = _allocation_request(s, budget, per_person, quotas, as_of, notice_from)
+        target = s.stamped(out, "分配结果")
+        write = None if no_workbook else _allocation_writer(s, target, notice, written, quotas)
+        arguments = _allocation_arguments(request, notice)
         result = run_allocation(
-            ledger,
-            request,
-            arguments,
-            None if no_workbook else write,
-            warn_year=year_warning(ws, year, chosen),
+            s.ledger, request, arguments, write, warn_year=year_warning(s.ws, year, s.lang)
         )
     if json_out:
         emit_json(result.as_json())
         return
     from zjk_charity.cli.render import render_allocation
 
-    render_allocation(console(), result, chosen, None if no_workbook else written)
-    _notice_hints(notice, chosen)
+    render_allocation(console(), result, s.lang, None if no_workbook else written)
+    _notice_hints(notice, s.lang)
+
+
+def _allocation_request(
+    s: Session,
+    budget: str | None,
+    per_person: str | None,
+    quotas: Path | None,
+    as_of: str | None,
+    notice_from: str | None,
+) -> tuple[AllocationRequest, Notice]:
+    """The allocation asked for (the options, else the settings) and its 公示 period,
+    counted before anything is recorded (a year without a calendar stops here)."""
+    from zjk_charity.aid.allocation import AllocationRequest
+    from zjk_charity.aid.notice import notice_from_settings
+
+    settings = s.ws.settings.aid
+    chosen_budget = _decimal_option(budget, "--budget")
+    chosen_per_person = _decimal_option(per_person, "--per-person")
+    request = AllocationRequest(
+        year=s.year,
+        as_of=s.ws.as_of(s.year, parse_day(as_of)),
+        budget=settings.budget if chosen_budget is None else chosen_budget,
+        per_person=settings.per_person if chosen_per_person is None else chosen_per_person,
+        classes=list(settings.priority),
+        quotas_file=quotas,
+    )
+    notice = notice_from_settings(settings, _notice_start(notice_from, s.year) or date.today())
+    notice.period  # noqa: B018 - the period is counted before anything is recorded
+    return request, notice
+
+
+def _allocation_arguments(request: AllocationRequest, notice: Notice) -> dict[str, Any]:
+    """The run record's arguments of ``aid allocate``."""
+    return run_arguments(
+        year=request.year,
+        budget=request.budget,
+        per_person=request.per_person,
+        quotas=request.quotas_file,
+        as_of=request.as_of,
+        # What aid export and aid notice need to print the same 公示 period again.
+        notice_from=notice.start,
+        notice_days=notice.days,
+    )
+
+
+def _allocation_writer(
+    s: Session, target: Path, notice: Notice, written: list[Path], quotas: Path | None
+) -> Callable[[Allocation], None]:
+    """What writes the allocation workbook and 公示 (adding them to ``written``); a wrong
+    --out stops here, before allocating. The outputs must not replace a recorded input
+    or the quotas file read by this command."""
+    inputs = [quotas] if quotas else []
+    from zjk_charity.aid.allocation_book import check_book_target, write_outputs
+
+    memo = s.ws.settings.aid.payment_memo.format(year=s.year)
+    recorded = s.ledger.recorded_input_hashes()
+    check_book_target(target, recorded, inputs)
+
+    def write(result: Allocation) -> None:
+        written.extend(
+            write_outputs(result, target, notice, memo, recorded=recorded, inputs=inputs)
+        )
+
+    return write
 
 
 @app.command()
@@ -347,19 +372,15 @@ def explain(
 ) -> None:
     """说明某人为何入选或未入选（脱敏显示同县名额线上下的人）/ why someone was (not) funded."""
     from zjk_charity.aid.explain import explain as run_explain
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        result = run_explain(Ledger(ws.ledger_path), ws.year(year), id_number)
+    with session(workspace, lang, year) as s:
+        result = run_explain(s.ledger, s.year, id_number)
     if json_out:
         emit_json(result.as_json())
         return
     from zjk_charity.cli.render import render_explanation
 
-    render_explanation(console(), result, chosen)
+    render_explanation(console(), result, s.lang)
 
 
 @app.command()
@@ -378,21 +399,21 @@ def finalize(
 ) -> None:
     """把资助金已到账的人记入往年受助名单（每年一次）/ record the people paid in history."""
     from zjk_charity.aid.finalize import finalize as run_finalize
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
-    from zjk_charity.payments.status import STATE_ZH
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        result = run_finalize(
-            Ledger(ws.ledger_path), y, {"year": y, "allow_unpaid": allow_unpaid}, allow_unpaid
-        )
+    with session(workspace, lang, year) as s:
+        arguments = run_arguments(year=s.year, allow_unpaid=allow_unpaid)
+        result = run_finalize(s.ledger, s.year, arguments, allow_unpaid)
     if json_out:
         emit_json(result.as_json())
         return
-    out, zh = console(), chosen == "zh"
+    _render_finalize(result, s.year, s.lang)
+
+
+def _render_finalize(result: Finalized, y: int, lang: str) -> None:
+    """How many were recorded in the history, then the people not paid (not recorded)."""
+    from zjk_charity.payments.status import STATE_ZH
+
+    out, zh = console(), lang == "zh"
     out.print(
         f"{y} 年分配（编号 {result.allocation_id}）已定稿：{result.added} 名已到账的受助人记入往年受助名单"
         + (f"，{result.already} 人此前已在名单中" if result.already else "")
@@ -440,19 +461,17 @@ def export(
     """从台账重新写出分配结果工作簿（含公示名单；定稿后也可以）；上传银行的文件由 aid pay 生成
     / write the allocation workbook and 公示 again from the ledger (bank files: aid pay)."""
     from zjk_charity.aid.export import export_allocation
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = out or ws.out_dir / f"分配结果-{y}-{stamp}.xlsx"
-        result = export_allocation(Ledger(ws.ledger_path), y, target, ws.settings.aid)
+    with session(workspace, lang, year) as s:
+        target = s.stamped(out, "分配结果")
+        result = export_allocation(s.ledger, s.year, target, s.ws.settings.aid)
     if json_out:
         emit_json(result.as_json())
         return
+    _render_export(result, s.year, s.lang)
+
+
+def _render_export(result: Exported, y: int, chosen: str) -> None:
     a = result.allocation
     state = (
         ("已定稿" if a.finalized else "未定稿")
@@ -504,24 +523,18 @@ def notice(
         _notice_supplement(county, year, notice_from, out, json_out, workspace, lang)
         return
     from zjk_charity.aid.export import write_notices
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        result = write_notices(
-            Ledger(ws.ledger_path),
-            y,
-            out or ws.out_dir,
-            ws.settings.aid,
-            county,
-            _notice_start(notice_from, y),
-        )
+    with session(workspace, lang, year) as s:
+        start = _notice_start(notice_from, s.year)
+        result = write_notices(s.ledger, s.year, s.folder(out), s.ws.settings.aid, county, start)
     if json_out:
         emit_json(result.as_json())
         return
+    _render_notices(result, s.lang)
+
+
+def _render_notices(result: NoticesWritten, chosen: str) -> None:
+    """The 公示 period, one line per county's file, then the calendar's warnings."""
     terminal = console()
     terminal.print(result.notice.period_line(chosen))
     for page, path in zip(result.pages, result.written, strict=True):
@@ -569,28 +582,24 @@ def forms(
     """打印申请审批表（每人一页 A4，含完整身份证号和账号，签字盖章后存档，不得张贴）
     / the approval forms, one A4 page per person, for signing and filing."""
     from zjk_charity.aid.forms import write_forms
-    from zjk_charity.config import Workspace
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
+    with session(workspace, lang, year) as s:
         result = write_forms(
-            ws,
-            y,
+            s.ws,
+            s.year,
             files=files or [],
             funded=funded,
             out=out,
-            as_of=ws.as_of(y, parse_day(as_of)),
+            as_of=s.ws.as_of(s.year, parse_day(as_of)),
             attachments=attachments,
             counties=county or [],
             progress=progress_callback(json_out),
-            warn_year=year_warning(ws, year, chosen),
+            warn_year=year_warning(s.ws, year, s.lang),
         )
     if json_out:
-        emit_json(result.as_json(chosen))
+        emit_json(result.as_json(s.lang))
     else:
-        _render_forms(result, chosen)
+        _render_forms(result, s.lang)
     raise typer.Exit(1 if result.has_problems else 0)
 
 
@@ -685,43 +694,43 @@ def withdraw(
 ) -> None:
     """从资助名单撤销一人并按候补顺序递补（已付款或待回盘的不能撤销）
     / take a funded person off the list; the place goes to the next waitlisted person."""
-    from zjk_charity.aid.changes import default_operator
     from zjk_charity.aid.changes import withdraw as run_withdraw
-    from zjk_charity.config import Workspace
-    from zjk_charity.ids import mask_id
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        operator = default_operator(ws.settings.signers.handler)
-        arguments = {
-            "year": y,
-            "id": mask_id(id_number.strip()),  # the run record never keeps a full ID
-            "reason": reason,
-            "note": note,
-            "backfill": not no_backfill,
-            "operator": operator,
-        }
+    with session(workspace, lang, year) as s:
+        arguments = _change_arguments(
+            s, id_number, reason=reason, note=note, backfill=not no_backfill
+        )
         result = run_withdraw(
-            Ledger(ws.ledger_path),
-            y,
+            s.ledger,
+            s.year,
             id_number,
             reason,
             note=note or "",
-            operator=operator,
+            operator=s.operator,
             backfill=not no_backfill,
             arguments=arguments,
         )
     if json_out:
         emit_json(result.as_json())
         return
+    _render_withdrawn(result, s.lang)
+
+
+def _change_arguments(s: Session, id_number: str, **options: Any) -> dict[str, Any]:
+    """The run record of a change to one person: the year, the ID masked (a run record
+    never keeps a full ID), the command's options, and who made the change."""
+    from zjk_charity.ids import mask_id
+
+    masked = mask_id(id_number.strip())
+    return run_arguments(year=s.year, id=masked, **options, operator=s.operator)
+
+
+def _render_withdrawn(result: WithdrawResult, lang: str) -> None:
     from zjk_charity.cli.render import render_list_totals, render_withdrawal
 
     out = console()
-    render_withdrawal(out, result.allocation, result.withdrawal, chosen)
-    render_list_totals(out, result.allocation, chosen)
+    render_withdrawal(out, result.allocation, result.withdrawal, lang)
+    render_list_totals(out, result.allocation, lang)
 
 
 @app.command()
@@ -744,33 +753,19 @@ def accept(
 ) -> None:
     """记录对某人某项警告的复核意见（经办人、时间；可多次记录，以最后一次为准）
     / record the review of a warning on one person (errors cannot be accepted)."""
-    from zjk_charity.aid.changes import default_operator
-    from zjk_charity.config import Workspace
-    from zjk_charity.ids import mask_id
     from zjk_charity.integrity.reviews import accept as run_accept
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        operator = default_operator(ws.settings.signers.handler)
-        arguments = {
-            "year": y,
-            "id": mask_id(id_number.strip()),  # the run record never keeps a full ID
-            "code": code,
-            "note": note,
-            "operator": operator,
-        }
+    with session(workspace, lang, year) as s:
+        arguments = _change_arguments(s, id_number, code=code, note=note)
         result = run_accept(
-            Ledger(ws.ledger_path), y, id_number, code, note, operator=operator, arguments=arguments
+            s.ledger, s.year, id_number, code, note, operator=s.operator, arguments=arguments
         )
     if json_out:
         emit_json(result.as_json())
         return
     from zjk_charity.cli.render import render_accept
 
-    render_accept(console(), result, chosen)
+    render_accept(console(), result, s.lang)
 
 
 @review_app.command("import")
@@ -786,29 +781,17 @@ def review_import(
 ) -> None:
     """导入省级复审结果：不通过的撤销并递补；文件有错误时不作任何处理
     / import the province's review: each 不通过 is withdrawn with backfill."""
-    from zjk_charity.aid.changes import default_operator
     from zjk_charity.aid.review import import_review
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        operator = default_operator(ws.settings.signers.handler)
-        result = import_review(
-            Ledger(ws.ledger_path),
-            y,
-            file,
-            operator=operator,
-            arguments={"year": y, "file": str(file), "operator": operator},
-        )
+    with session(workspace, lang, year) as s:
+        arguments = run_arguments(year=s.year, file=file, operator=s.operator)
+        result = import_review(s.ledger, s.year, file, operator=s.operator, arguments=arguments)
     if json_out:
-        emit_json(result.as_json(chosen))
+        emit_json(result.as_json(s.lang))
     else:
         from zjk_charity.cli.render import render_review
 
-        render_review(console(), result, chosen, None if show_all else SHOWN)
+        render_review(console(), result, s.lang, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -823,29 +806,28 @@ def _notice_supplement(
 ) -> None:
     """``aid notice --supplement``: the 补充公示 of backfilled people not yet posted."""
     from zjk_charity.aid.supplement import write_supplement
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.reports.render import template_folders
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        start = _notice_start(notice_from, y)
+    with session(workspace, lang, year) as s:
         result = write_supplement(
-            Ledger(ws.ledger_path),
-            y,
-            out or ws.out_dir,
-            ws.settings.aid,
-            start=start,
+            s.ledger,
+            s.year,
+            s.folder(out),
+            s.ws.settings.aid,
+            start=_notice_start(notice_from, s.year),
             counties=county,
-            arguments={"year": y, "counties": county, "notice_from": notice_from},
-            pdf_font=ws.settings.pdf_font,
-            templates=template_folders(ws.root),
+            arguments=run_arguments(year=s.year, counties=county, notice_from=notice_from),
+            pdf_font=s.ws.settings.pdf_font,
+            templates=template_folders(s.ws.root),
         )
     if json_out:
         emit_json(result.as_json())
         return
+    _render_supplement(result, s.lang)
+
+
+def _render_supplement(result: SupplementWritten, chosen: str) -> None:
+    """The round and period of the 补充公示, one line per county's files, the warnings."""
     terminal, zh = console(), chosen == "zh"
     if not result.pages:
         terminal.print(

@@ -7,7 +7,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +20,7 @@ if TYPE_CHECKING:
     from zjk_charity.campaign_year import YearMismatch
     from zjk_charity.cli.layout import Screen
     from zjk_charity.config import Workspace
+    from zjk_charity.ledger import Ledger
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -203,3 +207,93 @@ def parse_day(value: str | None, name: str = "--as-of") -> date | None:
             f"{name} '{value}': the year must be from {MIN_YEAR} to {MAX_YEAR}",
         )
     return day
+
+
+def say_waiting(seconds: float) -> None:
+    """The CLI's ``on_wait`` for every ledger it opens: one line on stderr while another
+    command holds the ledger (the library itself never prints)."""
+    console(stderr=True).print(
+        f"台账正被另一个命令使用，最多等待 {seconds:.0f} 秒……"
+        f" / the ledger is busy, waiting up to {seconds:.0f} s",
+        style="yellow",
+    )
+
+
+def run_arguments(**values: Any) -> dict[str, Any]:
+    """A run record's ``arguments``, in the order given: a path as its text, a list of
+    paths as a list of texts, a date in ISO 8601, an amount as its text (what the
+    commands wrote by hand before, so records of old and new runs read alike)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Path | Decimal):
+            return str(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value
+
+    return {name: plain(value) for name, value in values.items()}
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a command starts from, made once by :func:`session`: the workspace, the
+    chosen language, the campaign year and the ledger (opened with the CLI's waiting
+    message), and the output names every command derives from ``--out``."""
+
+    ws: Workspace
+    lang: str
+    year_option: int | None = None  # the command's --year, None when not given
+
+    @property
+    def zh(self) -> bool:
+        return self.lang == "zh"
+
+    def text(self, zh: str, en: str) -> str:
+        """``zh`` or ``en``, in the chosen language."""
+        return zh if self.zh else en
+
+    @cached_property
+    def year(self) -> int:
+        """--year, else the settings' campaign_year, else this year (checked when first
+        asked for, so a command that needs no year never stops on it)."""
+        return self.ws.year(self.year_option)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        from zjk_charity.ledger import Ledger
+
+        return Ledger(self.ws.ledger_path, on_wait=say_waiting)
+
+    @cached_property
+    def operator(self) -> str:
+        """Who makes a change: the settings' handler, else the login name."""
+        from zjk_charity.aid.changes import default_operator
+
+        return default_operator(self.ws.settings.signers.handler)
+
+    def folder(self, out: Path | None) -> Path:
+        """``--out`` as an output folder: the one given, else the workspace's ``out/``."""
+        return out or self.ws.out_dir
+
+    def stamped(self, out: Path | None, name: str) -> Path:
+        """``--out`` as an output workbook: the one given, else ``out/NAME-YEAR-STAMP.xlsx``
+        (the time to the second, so a second run never replaces the first)."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        return out or self.ws.out_dir / f"{name}-{self.year}-{stamp}.xlsx"
+
+
+@contextmanager
+def session(workspace: Path | None, lang: str | None, year: int | None = None) -> Iterator[Session]:
+    """The preamble of every command that uses a workspace: open it, choose the language
+    (``--lang``, else the settings'), and turn a UserError raised in the block into one
+    message and exit code 2 (:func:`user_errors`)."""
+    with user_errors(lang):
+        from zjk_charity.config import Workspace
+
+        ws = Workspace.open(workspace)
+        opened = Session(ws, resolve_lang(lang, ws.settings.lang), year)
+        if year is not None:
+            opened.year  # noqa: B018 - a wrong --year stops first, before any other option
+        yield opened

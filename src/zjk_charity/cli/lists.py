@@ -23,8 +23,8 @@ from zjk_charity.cli.common import (
     emit_json,
     new_app,
     parse_day,
-    resolve_lang,
-    user_errors,
+    run_arguments,
+    session,
 )
 
 if TYPE_CHECKING:
@@ -62,18 +62,14 @@ def lists(
     / what reference lists are loaded."""
     if ctx.invoked_subcommand is not None:
         return
-    from zjk_charity.config import Workspace
     from zjk_charity.integrity.lists import list_json, list_overview
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        found = list_overview(Ledger(ws.ledger_path))
+    with session(workspace, lang) as s:
+        found = list_overview(s.ledger)
     if json_out:
-        emit_json({"lists": [list_json(s) for s in found]})
+        emit_json({"lists": [list_json(stored) for stored in found]})
         return
-    _render_lists(console(), found, chosen)
+    _render_lists(console(), found, s.lang)
 
 
 @app.command("import")
@@ -112,34 +108,19 @@ def import_(
     lang: LangOpt = None,
 ) -> None:
     """导入一份参照名单；同类别、覆盖县区相同的旧名单被替换 / load a reference list."""
-    from zjk_charity.config import Workspace
     from zjk_charity.counties import named_counties
     from zjk_charity.integrity.lists import check_kind, import_list
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
+    with session(workspace, lang) as s:
         check_kind(kind)
         day = parse_day(as_of)
         named = named_counties(county or [])
-        result = import_list(
-            Ledger(ws.ledger_path),
-            file,
-            kind,
-            as_of=day,
-            named=named,
-            arguments={
-                "file": str(file),
-                "kind": kind,
-                "as_of": day.isoformat() if day else None,
-                "county": [c.name for c in named],
-            },
-        )
+        arguments = run_arguments(file=file, kind=kind, as_of=day, county=[c.name for c in named])
+        result = import_list(s.ledger, file, kind, as_of=day, named=named, arguments=arguments)
     if json_out:
-        emit_json(result.as_json(chosen))
+        emit_json(result.as_json(s.lang))
     else:
-        _render_import(console(), result, chosen, None if show_all else SHOWN)
+        _render_import(console(), result, s.lang, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_problems else 0)
 
 

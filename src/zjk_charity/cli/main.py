@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +25,7 @@ from zjk_charity.cli.common import (
     console,
     new_app,
     resolve_lang,
+    session,
     user_errors,
 )
 
@@ -115,17 +117,6 @@ def main(
     ] = False,
 ) -> None:
     """张家口福彩暖冬与微心愿工作工具。"""
-    from zjk_charity.ledger import Ledger
-
-    Ledger.default_on_wait = _say_waiting
-
-
-def _say_waiting(seconds: float) -> None:
-    console(stderr=True).print(
-        f"台账正被另一个命令使用，最多等待 {seconds:.0f} 秒……"
-        f" / the ledger is busy, waiting up to {seconds:.0f} s",
-        style="yellow",
-    )
 
 
 @app.command()
@@ -203,38 +194,44 @@ def purge(
     """删除某年度活动的个人信息（申请、问题、分配结果、付款）/ delete a campaign's personal data.
 
     参照名单不属于某个年度，--year 不删除它们；用 --lists 删除全部参照名单。"""
-    from zjk_charity.config import Workspace
     from zjk_charity.errors import UserError
-    from zjk_charity.ledger import Ledger
     from zjk_charity.purge import count_campaign
     from zjk_charity.purge import purge as run_purge
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        ledger = Ledger(ws.ledger_path)
+    with session(workspace, lang) as s:
         if year is None and not wishes and not lists:
             raise UserError(
                 "请用 --year 指定年度，或用 --wishes 删除微心愿数据、--lists 删除参照名单",
                 "give --year, or --wishes, or --lists",
             )
-        found = count_campaign(ledger, year, history, wishes, lists)
+        found = count_campaign(s.ledger, year, history, wishes, lists)
         if not any(found.values()):
             console().print("台账中没有要删除的数据")
             return
-        out = console()
-        out.print(f"将从 {ws.ledger_path} 删除：")
-        for table, n in found.items():
-            out.print(f"  {TABLE_NAMES.get(table, table)}：{n} 行")
+        _print_purge_plan(s.ws.ledger_path, found)
         if not yes and not typer.confirm("确认删除？此操作不能撤销 / delete?", default=False):
             raise typer.Exit(1)
-        result = run_purge(ledger, year, history, ws.out_dir, wishes, lists)
+        result = run_purge(s.ledger, year, history, s.ws.out_dir, wishes, lists)
+    kept = 0 if lists else count_campaign(s.ledger, None, False, lists=True).get("ref_people", 0)
+    _print_purged(kept, result.outputs)
+
+
+def _print_purge_plan(ledger_path: Path, found: dict[str, int]) -> None:
+    out = console()
+    out.print(f"将从 {ledger_path} 删除：")
+    for table, n in found.items():
+        out.print(f"  {TABLE_NAMES.get(table, table)}：{n} 行")
+
+
+def _print_purged(kept: int, outputs: Sequence[Path]) -> None:
+    """What was deleted, the reference lists kept, and the output files left to the user."""
+    out = console()
     out.print("已删除，并已压缩台账文件使其不可恢复。")
-    kept = 0 if lists else count_campaign(ledger, None, False, lists=True).get("ref_people", 0)
     if kept:
         out.print(f"参照名单（{kept} 人）不随年度删除，仍用于核查；如需删除，请加 --lists")
-    if result.outputs:
+    if outputs:
         out.print("以下输出文件含有个人信息，请自行删除或妥善保管：")
-        for path in result.outputs:
+        for path in outputs:
             out.print(f"  {path}", soft_wrap=True)
 
 

@@ -17,6 +17,7 @@ from zjk_charity.cli.common import (
     AllOpt,
     JsonOpt,
     LangOpt,
+    Session,
     WorkspaceOpt,
     YearOpt,
     console,
@@ -24,14 +25,19 @@ from zjk_charity.cli.common import (
     emit_json,
     new_app,
     parse_day,
-    resolve_lang,
-    user_errors,
+    run_arguments,
+    session,
 )
 
 if TYPE_CHECKING:
     from zjk_charity.aid.payout import PaymentsStatus, PayResult, PersonRef, PrintOptions
+    from zjk_charity.aid.payout.accounts import AccountsResult
+    from zjk_charity.aid.payout.bank_results import ImportResult
+    from zjk_charity.aid.payout.cash import CashResult
     from zjk_charity.cli.layout import Screen
     from zjk_charity.config import Workspace
+    from zjk_charity.payments.common import BatchWriter
+    from zjk_charity.payments.model import BatchFiles, BatchLine
 
 payments_app = new_app("付款批次的银行回盘与付款状态 / bank results and payment status")
 accounts_app = new_app("更正受助人的银行账号 / corrected bank accounts")
@@ -89,40 +95,42 @@ def pay(
 ) -> None:
     """生成一个付款批次：按银行格式写出代发文件，每人一笔，记为等待回盘
     / one payment batch: the bank file(s), one instruction per person to pay."""
-    from zjk_charity.aid.changes import default_operator
     from zjk_charity.aid.payout import pay as run_pay
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
-    from zjk_charity.payments.model import BatchFiles, BatchLine
-    from zjk_charity.payments.profiles import profile as find_profile
-    from zjk_charity.payments.writer import write_batch
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        bank = find_profile(ws.settings, profile)
-        folder = out or ws.out_dir
-        payer = ws.settings.bank.payer
-
-        def write(code: str, lines: Sequence[BatchLine], folder: Path) -> BatchFiles:
-            return write_batch(bank, code, lines, folder, payer=payer)
-
+    with session(workspace, lang, year) as s:
+        bank, write = bank_writer(s, profile)
+        folder = s.folder(out)
         result = run_pay(
-            Ledger(ws.ledger_path),
-            y,
-            profile=bank.name,
+            s.ledger,
+            s.year,
+            profile=bank,
             write=write,
             folder=folder,
-            memo=ws.settings.aid.payment_memo.format(year=y),
+            memo=s.ws.settings.aid.payment_memo.format(year=s.year),
             retry=retry,
-            arguments={"year": y, "profile": bank.name, "retry": retry, "out": str(folder)},
-            operator=default_operator(ws.settings.signers.handler),
+            arguments=run_arguments(year=s.year, profile=bank, retry=retry, out=folder),
+            operator=s.operator,
         )
     if json_out:
         emit_json(result.as_json())
         return
-    _render_pay(result, chosen)
+    _render_pay(result, s.lang)
+
+
+def bank_writer(s: Session, profile: str | None) -> tuple[str, BatchWriter]:
+    """The name of the bank profile (``--profile``, else the settings' default) and what
+    writes a batch's files in its format, with the payer of the settings (``aid pay``
+    and ``wishes pay`` alike)."""
+    from zjk_charity.payments.profiles import profile as find_profile
+    from zjk_charity.payments.writer import write_batch
+
+    bank = find_profile(s.ws.settings, profile)
+    payer = s.ws.settings.bank.payer
+
+    def write(code: str, lines: Sequence[BatchLine], folder: Path) -> BatchFiles:
+        return write_batch(bank, code, lines, folder, payer=payer)
+
+    return bank.name, write
 
 
 def _render_deceased(out: Screen, result: PayResult, lang: str) -> None:
@@ -225,17 +233,13 @@ def status(
     """每人的资助金到了哪一步：已到账、等待回盘、失败、现金待领取、未付款
     / where each funded person's money is."""
     from zjk_charity.aid.payout import payments_status
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        result = payments_status(Ledger(ws.ledger_path), ws.year(year))
+    with session(workspace, lang, year) as s:
+        result = payments_status(s.ledger, s.year)
     if json_out:
         emit_json(result.as_json())
         return
-    _render_status(result, chosen, None if show_all else SHOWN)
+    _render_status(result, s.lang, None if show_all else SHOWN)
 
 
 def _render_status(result: PaymentsStatus, lang: str, limit: int | None) -> None:
@@ -295,17 +299,19 @@ def accounts_update(
     """记录更正后的账号、开户银行、户名（用于之后的付款批次和 aid pay --retry）
     / record corrected accounts for later batches."""
     from zjk_charity.aid.payout import update_accounts
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        result = update_accounts(Ledger(ws.ledger_path), y, file, {"year": y, "file": str(file)})
+    with session(workspace, lang, year) as s:
+        arguments = run_arguments(year=s.year, file=file)
+        result = update_accounts(s.ledger, s.year, file, arguments)
     if json_out:
-        emit_json(result.as_json(chosen))
-        raise typer.Exit(1 if result.has_errors else 0)
+        emit_json(result.as_json(s.lang))
+    else:
+        _render_accounts(result, s.lang, None if show_all else SHOWN)
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+def _render_accounts(result: AccountsResult, chosen: str, limit: int | None) -> None:
+    """What was recorded (nothing, when the file has errors), the notes, the findings."""
     from zjk_charity.cli.layout import print_findings, print_more
 
     out, zh = console(), chosen == "zh"
@@ -322,9 +328,8 @@ def accounts_update(
         )
     for zh_text, en_text in result.notes:
         out.print(zh_text if zh else en_text, style="yellow")
-    hidden = print_findings(out, result.findings, chosen, None if show_all else SHOWN)
+    hidden = print_findings(out, result.findings, chosen, limit)
     print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
-    raise typer.Exit(1 if result.has_errors else 0)
 
 
 @payments_app.command("import")
@@ -356,31 +361,27 @@ def payments_import(
     """导入银行回盘：成功的记为已到账，失败的记下原因，处理中的仍等待回盘
     / apply the bank's result files."""
     from zjk_charity.aid.payout import import_payments
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.reports.render import template_folders
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
+    with session(workspace, lang, year) as s:
         result = import_payments(
-            Ledger(ws.ledger_path),
-            y,
+            s.ledger,
+            s.year,
             files,
             profile=profile,
             batch=batch,
-            lists=print_options(ws, out, template_folders),
-            arguments={
-                "year": y,
-                "files": [str(f) for f in files],
-                "profile": profile,
-                "batch": batch,
-            },
+            lists=print_options(s.ws, out, template_folders),
+            arguments=run_arguments(year=s.year, files=files, profile=profile, batch=batch),
         )
     if json_out:
-        emit_json(result.as_json(chosen))
-        raise typer.Exit(1 if result.has_errors else 0)
+        emit_json(result.as_json(s.lang))
+    else:
+        _render_import(result, s.lang, None if show_all else SHOWN)
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+def _render_import(result: ImportResult, chosen: str, limit: int | None) -> None:
+    """The counts, notes, the people who failed and the failure list, the findings."""
     from zjk_charity.aid.payout import PersonRef
     from zjk_charity.cli.layout import print_findings, print_more
 
@@ -408,18 +409,13 @@ def payments_import(
             "or aid cash sheet):",
             style="yellow",
         )
-        _print_people(
-            [PersonRef.of(f.payee, f.reason) for f in result.failures],
-            chosen,
-            None if show_all else SHOWN,
-        )
+        _print_people([PersonRef.of(f.payee, f.reason) for f in result.failures], chosen, limit)
     for path in result.written:
         terminal.print(f"失败名单：{path}" if zh else f"failure list: {path}", soft_wrap=True)
     for zh_text, en_text in result.warnings:
         terminal.print(zh_text if zh else en_text, style="yellow")
-    hidden = print_findings(terminal, result.imported.findings, chosen, None if show_all else SHOWN)
+    hidden = print_findings(terminal, result.imported.findings, chosen, limit)
     print_more(terminal, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
-    raise typer.Exit(1 if result.has_errors else 0)
 
 
 @cash_app.command("sheet")
@@ -443,28 +439,27 @@ def cash_sheet(
     """打印现金领取表（A4，受助人签字、按手印），这些人记为现金待领取
     / print a 领取表 for cash payment; those people await confirmation."""
     from zjk_charity.aid.payout import cash_sheet as run_cash_sheet
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.reports.render import template_folders
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
-        folder = out or ws.out_dir
+    with session(workspace, lang, year) as s:
+        folder = s.folder(out)
         result = run_cash_sheet(
-            Ledger(ws.ledger_path),
-            y,
+            s.ledger,
+            s.year,
             ids or [],
             folder=folder,
-            signers=ws.settings.signers,
-            pdf_font=ws.settings.pdf_font,
-            templates=template_folders(ws.root),
-            arguments={"year": y, "ids": len(ids or []), "out": str(folder)},
+            signers=s.ws.settings.signers,
+            pdf_font=s.ws.settings.pdf_font,
+            templates=template_folders(s.ws.root),
+            arguments=run_arguments(year=s.year, ids=len(ids or []), out=folder),
         )
     if json_out:
         emit_json(result.as_json())
         return
+    _render_cash_sheet(result, s.lang)
+
+
+def _render_cash_sheet(result: CashResult, chosen: str) -> None:
     out_, zh = console(), chosen == "zh"
     if result.batch is None:
         out_.print(
@@ -510,40 +505,18 @@ def cash_confirm(
     """记录现金已领取：领取表上留下的每一行（未来领取的人从表中删去），或给出的身份证号
     / record cash as paid: every row left on the signed sheet, or the IDs given."""
     from zjk_charity.aid.payout import cash_confirm as run_confirm
-    from zjk_charity.config import Workspace
-    from zjk_charity.errors import UserError
-    from zjk_charity.ledger import Ledger
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        y = ws.year(year)
+    with session(workspace, lang, year) as s:
         when = parse_day(day, "--date")
         assert when is not None
-        sheets = [Path(i) for i in items if Path(i).suffix]  # an ID has no suffix
-        if sheets and sheets[0].suffix.lower() != ".xlsx":
-            raise UserError(
-                f"{sheets[0]}：请给出签收后的领取表 .xlsx 文件（aid cash sheet 写出的工作簿），"
-                "或受助人的身份证号",
-                f"{sheets[0]}: give the signed 领取表 .xlsx (the workbook aid cash sheet "
-                "wrote), or ID numbers",
-            )
-        if sheets and len(items) > 1:
-            raise UserError(
-                "一次只能确认一张领取表，且不能同时给出身份证号",
-                "give one signed sheet, or IDs, not both",
-            )
+        sheet = _signed_sheet(items)
         result = run_confirm(
-            Ledger(ws.ledger_path),
-            y,
+            s.ledger,
+            s.year,
             when,
-            sheet=sheets[0] if sheets else None,
-            ids=[] if sheets else items,
-            arguments={
-                "year": y,
-                "date": when.isoformat(),
-                "sheet": str(sheets[0]) if sheets else None,
-            },
+            sheet=sheet,
+            ids=[] if sheet else items,
+            arguments=run_arguments(year=s.year, date=when, sheet=sheet),
         )
     if json_out:
         emit_json(result.as_json())
@@ -551,7 +524,28 @@ def cash_confirm(
     console().print(
         f"已记录现金领取 {result.confirmed} 人，合计 {result.amount:,.2f} 元（{when.isoformat()}）"
         + (f"；{result.already} 人此前已记录" if result.already else "")
-        if chosen == "zh"
+        if s.zh
         else f"{result.confirmed} cash payments recorded, {result.amount:,.2f} yuan"
         + (f"; {result.already} recorded before" if result.already else "")
     )
+
+
+def _signed_sheet(items: list[str]) -> Path | None:
+    """The signed 领取表 among ``items`` (an ID has no suffix), None when they are IDs; a
+    UserError for a file that is no .xlsx, or a sheet given with anything else."""
+    from zjk_charity.errors import UserError
+
+    sheets = [Path(i) for i in items if Path(i).suffix]
+    if sheets and sheets[0].suffix.lower() != ".xlsx":
+        raise UserError(
+            f"{sheets[0]}：请给出签收后的领取表 .xlsx 文件（aid cash sheet 写出的工作簿），"
+            "或受助人的身份证号",
+            f"{sheets[0]}: give the signed 领取表 .xlsx (the workbook aid cash sheet "
+            "wrote), or ID numbers",
+        )
+    if sheets and len(items) > 1:
+        raise UserError(
+            "一次只能确认一张领取表，且不能同时给出身份证号",
+            "give one signed sheet, or IDs, not both",
+        )
+    return sheets[0] if sheets else None

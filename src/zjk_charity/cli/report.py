@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,10 +16,14 @@ from zjk_charity.cli.common import (
     console,
     emit_json,
     new_app,
-    resolve_lang,
+    say_waiting,
+    session,
     styled,
-    user_errors,
 )
+
+if TYPE_CHECKING:
+    from zjk_charity.reports.campaign import ReportRun
+    from zjk_charity.reports.signing import Signer, Verdict
 
 app = new_app("活动报告：生成、签名、核验 / signed campaign reports")
 keys_app = new_app("报告签名密钥 / signing keys")
@@ -41,34 +45,44 @@ def campaign(
     lang: LangOpt = None,
 ) -> None:
     """根据台账生成活动报告（HTML、XLSX、PDF）并签名 / render and sign campaign reports."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.errors import UserError
-    from zjk_charity.reports.campaign import KINDS, campaign_report, parse_formats
+    from zjk_charity.reports.campaign import campaign_report, parse_formats
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        if kind not in (*KINDS, "all"):
-            raise UserError(
-                f"报告种类只能是 aid、wishes 或 all（收到“{kind}”）",
-                f"report kind must be aid, wishes or all (got '{kind}')",
-            )
-        kinds = list(KINDS) if kind == "all" else [kind]
+    with session(workspace, lang) as s:
+        kinds = _report_kinds(kind)
         result = campaign_report(
-            ws,
+            s.ws,
             kinds,
-            ws.year(year),
+            s.ws.year(year),  # after the kind: a wrong kind is named first
             parse_formats(formats),
             out.resolve() if out else None,
             sign_it=not no_sign,
             passphrase=os.environ.get(PASSPHRASE_ENV),
+            on_wait=say_waiting,
         )
     err = console(stderr=True)
-    for warning in result.warnings_zh if chosen == "zh" else result.warnings_en:
+    for warning in result.warnings_zh if s.zh else result.warnings_en:
         err.print(warning, style="yellow")
     if json_out:
         emit_json(result.as_json())
         return
+    _render_campaign(result, s.lang)
+
+
+def _report_kinds(kind: str) -> list[str]:
+    """The report kinds the argument names (``all``: every kind)."""
+    from zjk_charity.errors import UserError
+    from zjk_charity.reports.campaign import KINDS
+
+    if kind not in (*KINDS, "all"):
+        raise UserError(
+            f"报告种类只能是 aid、wishes 或 all（收到“{kind}”）",
+            f"report kind must be aid, wishes or all (got '{kind}')",
+        )
+    return list(KINDS) if kind == "all" else [kind]
+
+
+def _render_campaign(result: ReportRun, chosen: str) -> None:
+    """The folders and files written, and who signed them."""
     zh = chosen == "zh"
     out_console = console()
     for report in result.reports:
@@ -101,18 +115,22 @@ def verify(
     lang: LangOpt = None,
 ) -> None:
     """核验报告签名和文件是否被改动 / verify a report's signature and files."""
-    from zjk_charity.config import Workspace
     from zjk_charity.reports.signing import PUBLIC_FILE, load_public
     from zjk_charity.reports.signing import verify as run_verify
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        public = load_public(key or ws.keys_dir / PUBLIC_FILE)
+    with session(workspace, lang) as s:
+        public = load_public(key or s.ws.keys_dir / PUBLIC_FILE)
         verdict = run_verify(folder, public)
     if json_out:
         emit_json(verdict.as_json())
-    elif verdict.ok:
+    else:
+        _render_verdict(verdict, s.lang)
+    raise typer.Exit(0 if verdict.ok else 1)
+
+
+def _render_verdict(verdict: Verdict, chosen: str) -> None:
+    """Who signed and when, or what is wrong."""
+    if verdict.ok:
         who = verdict.signer
         console().print(
             styled(
@@ -134,7 +152,6 @@ def verify(
             if chosen == "zh"
             else styled(("failed", "bold red"), f": {problem}")
         )
-    raise typer.Exit(0 if verdict.ok else 1)
 
 
 @keys_app.command("init")
@@ -150,7 +167,6 @@ def keys_init(
     lang: LangOpt = None,
 ) -> None:
     """生成 Ed25519 签名密钥（私钥权限 0600）/ create the signing key pair."""
-    from zjk_charity.config import Workspace
     from zjk_charity.errors import UserError
     from zjk_charity.reports.signing import init_keys
 
@@ -159,25 +175,28 @@ def keys_init(
         secret = os.environ.get(PASSPHRASE_ENV) or typer.prompt(
             "私钥口令 / passphrase", hide_input=True, confirmation_prompt=True
         )
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        who = (name or ws.settings.signers.handler or "").strip()
+    with session(workspace, lang) as s:
+        who = (name or s.ws.settings.signers.handler or "").strip()
         if not who:
             # A signature names a person: an empty signer would verify as "signed by ()".
             raise UserError(
                 "请用 --name 写明签名人姓名（或在 zjk-charity.toml 的 [signers] 中填写 handler）",
                 "give the signer's name with --name (or set handler in [signers])",
             )
-        signer = init_keys(ws.keys_dir, who, role, secret)
+        signer = init_keys(s.ws.keys_dir, who, role, secret)
+    _render_keys(signer, s.ws.keys_dir, s.lang)
+
+
+def _render_keys(signer: Signer, keys_dir: Path, chosen: str) -> None:
+    """Where the key pair is, whose it is, and what to do with each half."""
     out = console()
     if chosen == "zh":
-        out.print(f"已生成签名密钥：{ws.keys_dir}")
+        out.print(f"已生成签名密钥：{keys_dir}")
         out.print(f"签名人：{signer.name}（{signer.role}）")
         out.print(f"密钥指纹：{signer.fingerprint}")
         out.print("请妥善保管私钥；把公钥文件 signing-key.pub.pem 交给需要核验报告的人。")
     else:
-        out.print(f"signing key written: {ws.keys_dir}")
+        out.print(f"signing key written: {keys_dir}")
         out.print(f"signer: {signer.name} ({signer.role})")
         out.print(f"key fingerprint: {signer.fingerprint}")
         out.print("keep the private key safe; give signing-key.pub.pem to whoever verifies")
@@ -190,12 +209,10 @@ def keys_show(
     lang: LangOpt = None,
 ) -> None:
     """显示公钥和指纹 / show the public key and its fingerprint."""
-    from zjk_charity.config import Workspace
     from zjk_charity.reports.signing import PUBLIC_FILE, fingerprint, load_public
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        path = ws.keys_dir / PUBLIC_FILE
+    with session(workspace, lang) as s:
+        path = s.ws.keys_dir / PUBLIC_FILE
         public = load_public(path)
         text = path.read_text(encoding="ascii")
     if json_out:

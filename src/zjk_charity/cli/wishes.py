@@ -6,7 +6,7 @@ Thin: each command opens the workspace, calls one library function of
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,20 +17,20 @@ from zjk_charity.cli.common import (
     AllOpt,
     JsonOpt,
     LangOpt,
+    Session,
     WorkspaceOpt,
     console,
     emit_json,
     new_app,
     progress_callback,
-    resolve_lang,
-    user_errors,
+    run_arguments,
+    session,
     year_warning,
 )
 from zjk_charity.collector import collector_paused
 
 if TYPE_CHECKING:
     from zjk_charity.cli.layout import Screen
-    from zjk_charity.config import Workspace
     from zjk_charity.wishes.accounts import Accounts
     from zjk_charity.wishes.importing import ImportResult, YearCheck
     from zjk_charity.wishes.match_run import MatchResult
@@ -63,24 +63,18 @@ def wishes_import(
     lang: LangOpt = None,
 ) -> None:
     """导入儿童心愿，列出全部问题 / import children's wishes and list every problem."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
-    from zjk_charity.wishes.amounts import setting_fen
     from zjk_charity.wishes.importing import import_wishes
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        standard = setting_fen(ws.settings.wishes.standard_amount, "wishes.standard_amount")
+    with session(workspace, lang) as s:
         result = import_wishes(
-            Ledger(ws.ledger_path),
+            s.ledger,
             files,
-            standard,
-            {"files": [str(f) for f in files]},
+            _standard(s),
+            run_arguments(files=files),
             progress_callback(json_out),
-            _year_check(ws, chosen),
+            _year_check(s),
         )
-    _show_import(result, chosen, json_out, show_all)
+    _show_import(result, s.lang, json_out, show_all)
 
 
 @donations_app.command("import")
@@ -92,27 +86,26 @@ def donations_import(
     lang: LangOpt = None,
 ) -> None:
     """导入捐赠（资金、物资、定向），列出全部问题 / import donations and list every problem."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.wishes.importing import import_donations
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
+    with session(workspace, lang) as s:
         result = import_donations(
-            Ledger(ws.ledger_path),
-            files,
-            {"files": [str(f) for f in files]},
-            progress_callback(json_out),
-            _year_check(ws, chosen),
+            s.ledger, files, run_arguments(files=files), progress_callback(json_out), _year_check(s)
         )
-    _show_import(result, chosen, json_out, show_all)
+    _show_import(result, s.lang, json_out, show_all)
 
 
-def _year_check(ws: Workspace, lang: str) -> YearCheck:
+def _year_check(s: Session) -> YearCheck:
     """The campaign year (settings, else this year: these commands have no --year) and
     the callback that prints its warning; the year names the 微心愿 workbook and report."""
-    return ws.year(), year_warning(ws, None, lang, has_option=False)
+    return s.year, year_warning(s.ws, None, s.lang, has_option=False)
+
+
+def _standard(s: Session) -> int:
+    """The settings' standard amount of a wish, in fen."""
+    from zjk_charity.wishes.amounts import setting_fen
+
+    return setting_fen(s.ws.settings.wishes.standard_amount, "wishes.standard_amount")
 
 
 def _show_import(result: ImportResult[Any], lang: str, json_out: bool, show_all: bool) -> None:
@@ -141,46 +134,47 @@ def wishes_match(
     lang: LangOpt = None,
 ) -> None:
     """按公布的规则匹配心愿与捐赠（先定向，再按登记顺序）/ match wishes and donations by the rule."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
-    from zjk_charity.wishes.amounts import setting_fen
     from zjk_charity.wishes.match_run import run_match
-    from zjk_charity.wishes.outputs import write_match_book
 
     written: list[Path] = []
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        year, warn = _year_check(ws, chosen)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = out or ws.out_dir / f"微心愿匹配-{year}-{stamp}.xlsx"
-
-        def write(result: MatchResult) -> None:
-            written.append(
-                write_match_book(result.accounts, target, result.run_id, year, result.stages)
-            )
-
+    with session(workspace, lang) as s:
+        target = s.stamped(out, "微心愿匹配")
+        inputs = [*(wishes or []), *(donations or [])]
         result = run_match(
-            Ledger(ws.ledger_path),
-            standard=setting_fen(ws.settings.wishes.standard_amount, "wishes.standard_amount"),
+            s.ledger,
+            standard=_standard(s),
             wish_files=wishes or [],
             donation_files=donations or [],
-            arguments={
-                "wishes": [str(p) for p in wishes or []],
-                "donations": [str(p) for p in donations or []],
-                "out": None if no_workbook else str(target),
-            },
-            write=None if no_workbook else write,
+            arguments=run_arguments(
+                wishes=wishes or [], donations=donations or [], out=None if no_workbook else target
+            ),
+            write=None if no_workbook else _match_writer(target, s.year, written, inputs),
             progress=progress_callback(json_out),
-            year=(year, warn),
+            year=_year_check(s),
         )
     if json_out:
         with collector_paused():  # a document of 100,000 wishes and donations (issue 6)
             emit_json(result.as_json())
-        _note_import_problems(result, chosen)
+        _note_import_problems(result, s.lang)
     else:
-        render_match(console(), result, chosen, written, None if show_all else SHOWN)
+        render_match(console(), result, s.lang, written, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_import_errors else 0)
+
+
+def _match_writer(
+    target: Path, year: int, written: list[Path], inputs: list[Path]
+) -> Callable[[MatchResult], None]:
+    """What writes the match workbook to ``target`` (and adds it to ``written``); it may
+    not replace one of ``inputs``, the files read first."""
+    from zjk_charity.wishes.outputs import write_match_book
+
+    def write(result: MatchResult) -> None:
+        book = write_match_book(
+            result.accounts, target, result.run_id, year, result.stages, inputs=inputs
+        )
+        written.append(book)
+
+    return write
 
 
 @wishes_app.command("status")
@@ -191,18 +185,14 @@ def wishes_status(
     lang: LangOpt = None,
 ) -> None:
     """未实现的心愿、各限定条件下的余额、待决定的定向余额 / open wishes and balances."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.wishes.match_run import load_accounts
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        accounts = load_accounts(Ledger(ws.ledger_path))
+    with session(workspace, lang) as s:
+        accounts = load_accounts(s.ledger)
     if json_out:
         emit_json(accounts.status_json())
         return
-    render_status(console(), accounts, chosen, None if show_all else SHOWN)
+    render_status(console(), accounts, s.lang, None if show_all else SHOWN)
 
 
 # ---- rendering (through cli.layout: nothing lost at any width) ---------------------------

@@ -21,8 +21,8 @@ from zjk_charity.cli.common import (
     console,
     emit_json,
     new_app,
-    resolve_lang,
-    user_errors,
+    run_arguments,
+    session,
 )
 
 if TYPE_CHECKING:
@@ -53,18 +53,14 @@ def deliver_import(
     lang: LangOpt = None,
 ) -> None:
     """登记心愿已送达（已付款成功或已列入采购清单的心愿）/ record wishes as delivered."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.wishes.delivery import import_deliveries
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        result = import_deliveries(Ledger(ws.ledger_path), file, arguments={"file": str(file)})
+    with session(workspace, lang) as s:
+        result = import_deliveries(s.ledger, file, arguments=run_arguments(file=file))
     if json_out:
-        emit_json(result.as_json(chosen))
+        emit_json(result.as_json(s.lang))
     else:
-        _render_deliveries(result, chosen, None if show_all else SHOWN)
+        _render_deliveries(result, s.lang, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -116,25 +112,14 @@ def settle(
 ) -> None:
     """记录捐赠人对定向余额或未定向物资的决定：转为非定向、转给另一心愿或退还
     / record what the donor decided for a designated balance or goods set aside."""
-    from zjk_charity.aid.changes import default_operator
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.wishes.settle import settle as run_settle
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        result = run_settle(
-            Ledger(ws.ledger_path),
-            donation,
-            to,
-            note,
-            operator=default_operator(ws.settings.signers.handler),
-        )
+    with session(workspace, lang) as s:
+        result = run_settle(s.ledger, donation, to, note, operator=s.operator)
     if json_out:
         emit_json(result.as_json())
         return
-    _render_settle(result, chosen)
+    _render_settle(result, s.lang)
 
 
 def _render_settle(result: SettleResult, lang: str) -> None:

@@ -20,8 +20,8 @@ from zjk_charity.cli.common import (
     date_help,
     emit_json,
     parse_day,
-    resolve_lang,
-    user_errors,
+    run_arguments,
+    session,
 )
 
 if TYPE_CHECKING:
@@ -54,30 +54,25 @@ def letters(
 ) -> None:
     """给每位捐赠人写感谢信（捐赠、帮助的心愿及进展、余额与商定结果），一个 PDF 便于打印盖章
     / a letter to every donor: gifts, the wishes they reached, balances, in one PDF."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.reports.render import template_folders
     from zjk_charity.wishes.letters import write_letters
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        year = ws.year()
-        folder = out or ws.out_dir
+    with session(workspace, lang) as s:
+        folder = s.folder(out)
         result = write_letters(
-            Ledger(ws.ledger_path),
-            year,
+            s.ledger,
+            s.year,
             folder,
             day=parse_day(day, "--date"),
-            signers=ws.settings.signers,
-            pdf_font=ws.settings.pdf_font,
-            templates=template_folders(ws.root),
-            arguments={"year": year, "out": str(folder), "date": day},
+            signers=s.ws.settings.signers,
+            pdf_font=s.ws.settings.pdf_font,
+            templates=template_folders(s.ws.root),
+            arguments=run_arguments(year=s.year, out=folder, date=day),
         )
     if json_out:
         emit_json(result.as_json())
         return
-    _render(result, chosen)
+    _render(result, s.lang)
 
 
 def _render(result: LettersResult, lang: str) -> None:

@@ -22,15 +22,16 @@ from zjk_charity.cli.common import (
     console,
     emit_json,
     new_app,
-    resolve_lang,
-    user_errors,
+    run_arguments,
+    session,
 )
-from zjk_charity.cli.payout import ProfileOpt
+from zjk_charity.cli.payout import ProfileOpt, bank_writer
 
 if TYPE_CHECKING:
     from zjk_charity.cli.layout import Screen
     from zjk_charity.wishes.payout import (
         MissingAccount,
+        WishAccountsResult,
         WishImportResult,
         WishPaymentsStatus,
         WishPayResult,
@@ -73,39 +74,26 @@ def pay(
 ) -> None:
     """给已筹满的资金心愿生成代发批次，给物资心愿生成采购清单；列出缺少账号的心愿
     / a bank batch for the funded wishes, a purchase list for those fulfilled in kind."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
-    from zjk_charity.payments.model import BatchFiles, BatchLine
-    from zjk_charity.payments.profiles import profile as find_profile
-    from zjk_charity.payments.writer import write_batch
     from zjk_charity.wishes.payout import pay_wishes
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        year = ws.year()
-        bank = find_profile(ws.settings, profile)
-        folder = out or ws.out_dir
-        payer = ws.settings.bank.payer
-
-        def write(code: str, lines: Sequence[BatchLine], folder: Path) -> BatchFiles:
-            return write_batch(bank, code, lines, folder, payer=payer)
-
+    with session(workspace, lang) as s:
+        bank, write = bank_writer(s, profile)
+        folder = s.folder(out)
         result = pay_wishes(
-            Ledger(ws.ledger_path),
-            year,
-            profile=bank.name,
+            s.ledger,
+            s.year,
+            profile=bank,
             write=write,
             folder=folder,
-            memo=ws.settings.wishes.payment_memo.format(year=year),
+            memo=s.ws.settings.wishes.payment_memo.format(year=s.year),
             retry=retry,
-            signers=ws.settings.signers,
-            arguments={"year": year, "profile": bank.name, "retry": retry, "out": str(folder)},
+            signers=s.ws.settings.signers,
+            arguments=run_arguments(year=s.year, profile=bank, retry=retry, out=folder),
         )
     if json_out:
-        emit_json(result.as_json(chosen))
+        emit_json(result.as_json(s.lang))
         return
-    render_pay(console(), result, chosen, None if show_all else SHOWN)
+    render_pay(console(), result, s.lang, None if show_all else SHOWN)
 
 
 def render_pay(out: Screen, result: WishPayResult, lang: str, limit: int | None) -> None:
@@ -232,18 +220,14 @@ def status(
 ) -> None:
     """每个已筹满心愿的钱到了哪一步：已到账、等待回盘、失败、未付款、已列入采购清单
     / where each funded wish's money is."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.wishes.payout import wish_payments_status
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        result = wish_payments_status(Ledger(ws.ledger_path), ws.year())
+    with session(workspace, lang) as s:
+        result = wish_payments_status(s.ledger, s.year)
     if json_out:
-        emit_json(result.as_json(chosen))
+        emit_json(result.as_json(s.lang))
         return
-    render_status(console(), result, chosen, None if show_all else SHOWN)
+    render_status(console(), result, s.lang, None if show_all else SHOWN)
 
 
 def render_status(out: Screen, result: WishPaymentsStatus, lang: str, limit: int | None) -> None:
@@ -309,31 +293,17 @@ def payments_import(
 ) -> None:
     """导入微心愿代发的银行回盘：成功的记为已到账，失败的记下原因，处理中的仍等待回盘
     / apply the bank's result files of the wishes' batches."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.wishes.payout import import_wish_payments
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        year = ws.year()
+    with session(workspace, lang) as s:
+        arguments = run_arguments(year=s.year, files=files, profile=profile, batch=batch)
         result = import_wish_payments(
-            Ledger(ws.ledger_path),
-            year,
-            files,
-            profile=profile,
-            batch=batch,
-            arguments={
-                "year": year,
-                "files": [str(f) for f in files],
-                "profile": profile,
-                "batch": batch,
-            },
+            s.ledger, s.year, files, profile=profile, batch=batch, arguments=arguments
         )
     if json_out:
-        emit_json(result.as_json(chosen))
+        emit_json(result.as_json(s.lang))
     else:
-        render_import(console(), result, chosen, None if show_all else SHOWN)
+        render_import(console(), result, s.lang, None if show_all else SHOWN)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -392,20 +362,20 @@ def accounts_update(
 ) -> None:
     """记录心愿更正后的收款账号、户名、开户银行（用于之后的 wishes pay 和 --retry）
     / record corrected accounts of wishes for later batches."""
-    from zjk_charity.config import Workspace
-    from zjk_charity.ledger import Ledger
     from zjk_charity.wishes.payout import update_wish_accounts
 
-    with user_errors(lang):
-        ws = Workspace.open(workspace)
-        chosen = resolve_lang(lang, ws.settings.lang)
-        year = ws.year()
-        result = update_wish_accounts(
-            Ledger(ws.ledger_path), year, file, {"year": year, "file": str(file)}
-        )
+    with session(workspace, lang) as s:
+        arguments = run_arguments(year=s.year, file=file)
+        result = update_wish_accounts(s.ledger, s.year, file, arguments)
     if json_out:
-        emit_json(result.as_json(chosen))
-        raise typer.Exit(1 if result.has_errors else 0)
+        emit_json(result.as_json(s.lang))
+    else:
+        _render_accounts(result, s.lang, None if show_all else SHOWN)
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+def _render_accounts(result: WishAccountsResult, chosen: str, limit: int | None) -> None:
+    """What was recorded (nothing, when the file has errors), the notes, the findings."""
     from zjk_charity.cli.layout import print_findings, print_more
 
     out = console()
@@ -428,6 +398,5 @@ def accounts_update(
         )
     for zh_text, en_text in result.notes:
         out.print(_t(chosen, zh_text, en_text), style="yellow")
-    hidden = print_findings(out, result.findings, chosen, None if show_all else SHOWN)
+    hidden = print_findings(out, result.findings, chosen, limit)
     print_more(out, hidden, chosen, ("个问题", "findings"), ("或用 --json", "or use --json"))
-    raise typer.Exit(1 if result.has_errors else 0)

@@ -139,14 +139,13 @@ class Ledger:
     """The workspace's ``zjk-charity.db``; created (mode 0600) on first write.
 
     ``on_wait`` is called once when another command holds the ledger and this one starts
-    waiting for it; the CLI sets :attr:`default_on_wait` to print a line on stderr.
+    waiting for it, with the seconds it will wait: the CLI passes one that prints a line
+    on stderr (``cli.common.say_waiting``); a library caller gets silence by default.
     """
-
-    default_on_wait: Callable[[float], None] | None = None
 
     def __init__(self, path: Path, on_wait: Callable[[float], None] | None = None) -> None:
         self.path = path
-        self.on_wait = on_wait or Ledger.default_on_wait
+        self.on_wait = on_wait
 
     @property
     def exists(self) -> bool:

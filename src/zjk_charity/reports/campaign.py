@@ -240,8 +240,10 @@ def campaign_report(
     out: Path | None = None,
     sign_it: bool = True,
     passphrase: str | None = None,
+    on_wait: Callable[[float], None] | None = None,
 ) -> ReportRun:
-    """Build the reports of ``kinds`` for ``year``; every check runs before anything is written."""
+    """Build the reports of ``kinds`` for ``year``; every check runs before anything is written.
+    ``on_wait`` is the ledger's waiting callback (``Ledger``) for the run record."""
     key, signer = load_signer(ws.keys_dir, passphrase) if sign_it else (None, None)
     contents = [_content(kind, ws, year) for kind in kinds]
     stamp = None if out else datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -250,7 +252,7 @@ def campaign_report(
     result = ReportRun(signer=signer)
     for content, folder in zip(contents, folders, strict=True):
         result.reports.append(_build_one(ws, content, folder, formats, key, signer, result))
-    _record(Ledger(ws.ledger_path), result, year, list(kinds), list(formats))
+    _record(Ledger(ws.ledger_path, on_wait), result, year, list(kinds), list(formats))
     return result
 
 

@@ -19,6 +19,7 @@ rows add up to its amount (matched + balance + refunded).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -48,8 +49,10 @@ def write_match_book(
     run_id: int | None = None,
     year: int | None = None,
     progress: Progress | None = None,
+    inputs: Sequence[Path] = (),
 ) -> Path:
     """Write the workbook atomically; ``run_id`` marks this run's matches in the summary.
+    ``inputs``: the wishes and donations files just read, which ``target`` may not be.
 
     ``year``, the campaign year, heads the titles and the printed page headers
     ("2025年微心愿汇总"), so a printed page says which campaign it belongs to.
@@ -58,7 +61,7 @@ def write_match_book(
     """
     named = f"{year}年" if year is not None else ""
     stages = progress if progress is not None else Progress.build(accounts, [], {})
-    with new_book(target) as book:
+    with new_book(target, inputs=inputs) as book:
         _matches(book, accounts, run_id, named)
         _wishes(book, accounts, named)
         _donations(book, accounts, named)

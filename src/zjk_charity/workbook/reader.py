@@ -378,9 +378,6 @@ def read_table(
     ``key_column`` is the column whose blank value marks a 合计 row as a total.
     """
     _check_path(path)
-    from zjk_charity.workbook.writer import remember_input
-
-    remember_input(path)
     notes: list[str] = []
     kind = "csv"
     if path.suffix.lower() != ".csv":

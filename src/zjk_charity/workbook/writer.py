@@ -44,27 +44,23 @@ FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "ok": "#C6EFCE"}
 TITLE_POINTS = 28  # the height of a title row (16 pt bold)
 
 
-# Files this process has read as input: an output may never replace one ("inputs are
-# never modified", even when --out names an input by mistake). reader.read_table adds them.
-_INPUTS: set[Path] = set()
 _SQLITE = b"SQLite format 3\x00"
 
 
-def remember_input(path: Path) -> None:
-    """Protect ``path`` from being replaced by any output of this process."""
-    _INPUTS.add(path.resolve())
-
-
 def check_target(target: Path, inputs: Sequence[Path] = ()) -> None:
-    """Refuse an output path that would destroy something: a folder or device, an input
-    of this command (read already, or among ``inputs``, about to be read), or a SQLite
-    database (the ledger: ``--out zjk-charity.db``)."""
+    """Refuse an output path that would destroy something: a folder or device, one of
+    ``inputs`` (the files the command reads: "inputs are never modified", even when
+    --out names one by mistake), or a SQLite database (the ledger: ``--out zjk-charity.db``).
+
+    The inputs are a parameter, passed by the code that knows them, rather than a
+    process-wide set the reader fills: a library caller that runs several commands in
+    one process protects exactly each command's own inputs (issue 19)."""
     if target.exists() and not target.is_file():
         raise UserError(
             f"输出路径 {target} 是文件夹或设备，不是文件；请给出一个文件名，如 结果.xlsx",
             f"the output path {target} is a folder or a device; give a file name such as out.xlsx",
         )
-    if target.resolve() in _INPUTS | {p.resolve() for p in inputs}:
+    if target.resolve() in {p.resolve() for p in inputs}:
         raise UserError(
             f"输出文件 {target} 就是本次读取的输入文件，不能覆盖；请换一个输出文件名",
             f"the output {target} is one of this command's input files; choose another name",
@@ -102,10 +98,12 @@ def safe_sheet_name(wanted: str, used: set[str], limit: int = 31) -> str:
 
 
 @contextmanager
-def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
+def atomic_path(
+    target: Path, suffix: str | None = None, inputs: Sequence[Path] = ()
+) -> Iterator[Path]:
     """A temporary path beside ``target``, renamed onto it when the block ends cleanly;
-    :func:`check_target` first."""
-    check_target(target)
+    :func:`check_target` first (``inputs``: the command's input files)."""
+    check_target(target, inputs)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(
@@ -546,6 +544,7 @@ def new_book(
     streaming: bool = False,
     fast_rows: bool = False,
     created: datetime | None = None,
+    inputs: Sequence[Path] = (),
 ) -> Iterator[Book]:
     """Write a workbook atomically: it appears under ``target`` only once complete.
 
@@ -553,9 +552,10 @@ def new_book(
     ``fast_rows`` (with ``streaming``): serialize them with :func:`fast_rows_worksheet`
     when :func:`streamed_worksheet_class` has found it exact for the installed xlsxwriter.
     ``created``: the creation time recorded in the file (default: now); the same data
-    written with the same time gives the same bytes.
+    written with the same time gives the same bytes. ``inputs``: the command's input
+    files, which ``target`` may not be (:func:`check_target`).
     """
-    with atomic_path(target) as temp:
+    with atomic_path(target, inputs=inputs) as temp:
         book = Book(temp, streaming, fast_rows, created)
         yield book
         book.close()
