@@ -121,8 +121,14 @@ def _tables_by_migration() -> dict[int, frozenset[str]]:
     return {number: frozenset(_CREATE_TABLE.findall(sql)) for number, _name, sql in _migrations()}
 
 
-def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+# The time a ledger stamps on its run records (and so on every history row, payment and
+# change, which carry their run): a parameter, so tests and a replayed story can fix it.
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, in the computer's time zone."""
+    return datetime.now().astimezone()
 
 
 @dataclass
@@ -143,9 +149,19 @@ class Ledger:
     on stderr (``cli.common.say_waiting``); a library caller gets silence by default.
     """
 
-    def __init__(self, path: Path, on_wait: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        on_wait: Callable[[float], None] | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
         self.path = path
         self.on_wait = on_wait
+        self.clock = clock
+
+    def _now(self) -> str:
+        """The clock's time as run records keep it (ISO, seconds, with the zone)."""
+        return self.clock().astimezone().isoformat(timespec="seconds")
 
     @property
     def exists(self) -> bool:
@@ -301,7 +317,7 @@ class Ledger:
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, _now())
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, self._now())
                 )
         except sqlite3.DatabaseError as exc:
             if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_ERROR:
@@ -392,7 +408,7 @@ class Ledger:
                     command,
                     json.dumps(arguments, ensure_ascii=False, default=str),
                     json.dumps(listed, ensure_ascii=False),
-                    _now(),
+                    self._now(),
                 ),
             )
             run = Run(id=int(cursor.lastrowid or 0), conn=conn)
@@ -400,7 +416,7 @@ class Ledger:
             conn.execute(
                 "UPDATE runs SET finished_at = ?, outcome = ?, result = ? WHERE id = ?",
                 (
-                    _now(),
+                    self._now(),
                     run.outcome,
                     json.dumps(run.result, ensure_ascii=False, default=str)
                     if run.result is not None

@@ -24,7 +24,7 @@ from zjk_charity import __version__
 from zjk_charity.config import Workspace
 from zjk_charity.dates import chinese_date
 from zjk_charity.errors import UserError
-from zjk_charity.ledger import Ledger, file_sha256
+from zjk_charity.ledger import Clock, Ledger, file_sha256, system_clock
 from zjk_charity.pdf import PLACEHOLDER, PdfUnavailable, codepoint
 from zjk_charity.reports.render import render_html, write_pdf
 from zjk_charity.reports.signing import MANIFEST, SIGNATURE, Signer, load_signer, sign
@@ -166,8 +166,8 @@ def _build_one(
     key: Ed25519PrivateKey | None,
     signer: Signer | None,
     run: ReportRun,
+    now: datetime,
 ) -> Written:
-    now = datetime.now().astimezone()
     folder.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -241,18 +241,21 @@ def campaign_report(
     sign_it: bool = True,
     passphrase: str | None = None,
     on_wait: Callable[[float], None] | None = None,
+    clock: Clock = system_clock,
 ) -> ReportRun:
     """Build the reports of ``kinds`` for ``year``; every check runs before anything is written.
-    ``on_wait`` is the ledger's waiting callback (``Ledger``) for the run record."""
+    ``on_wait`` is the ledger's waiting callback (``Ledger``) for the run record; ``clock``
+    the time the reports are made and signed at (and their run recorded)."""
     key, signer = load_signer(ws.keys_dir, passphrase) if sign_it else (None, None)
     contents = [_content(kind, ws, year) for kind in kinds]
-    stamp = None if out else datetime.now().strftime("%Y%m%d-%H%M%S")
+    now = clock().astimezone()
+    stamp = None if out else now.strftime("%Y%m%d-%H%M%S")
     base = out or ws.out_dir
     folders = [_destination(base, c.kind, year, stamp) for c in contents]
     result = ReportRun(signer=signer)
     for content, folder in zip(contents, folders, strict=True):
-        result.reports.append(_build_one(ws, content, folder, formats, key, signer, result))
-    _record(Ledger(ws.ledger_path, on_wait), result, year, list(kinds), list(formats))
+        result.reports.append(_build_one(ws, content, folder, formats, key, signer, result, now))
+    _record(Ledger(ws.ledger_path, on_wait, clock), result, year, list(kinds), list(formats))
     return result
 
 
