@@ -254,3 +254,47 @@ def test_a_setting_that_is_not_a_bool_is_refused(tmp_path: Path) -> None:
     (tmp_path / SETTINGS_FILE).write_text('ledger_on_network = "maybe"\n', encoding="utf-8")
     with pytest.raises(UserError, match="ledger_on_network"):
         load_settings(tmp_path)
+
+
+def test_wsl2_windows_drives_and_vm_shares_are_local_but_9p_over_tcp_is_not() -> None:
+    """WSL 2 mounts C: as 9p over a file descriptor: the computer's own disk."""
+    wsl = "\n".join(
+        [
+            mountinfo_line("/", "ext4", "/dev/sdc", 20),
+            "51 20 0:51 / /mnt/c rw,noatime - 9p C:\\134 rw,aname=drvfs;path=C:\\;cache=5,"
+            "trans=fd,rfd=5,wfd=5",
+            "52 20 0:52 / /mnt/vm rw - 9p hostshare rw,trans=virtio,version=9p2000.L",
+            "53 20 0:53 / /mnt/plan9 rw - 9p 10.0.0.5 rw,trans=tcp,port=564",
+        ]
+    )
+    assert network_mount("/mnt/c/Users/u/Desktop/2025", wsl) is None
+    assert network_mount("/mnt/vm/ws", wsl) is None
+    assert network_mount("/mnt/plan9/ws", wsl) == NetworkFolder("9p", "/mnt/plan9")
+
+
+def test_a_ledger_linked_into_a_share_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local workspace whose zjk-charity.db is a link into a share is one shared
+    SQLite file: refused like a workspace on the share."""
+    if sys.platform != "linux":
+        pytest.skip("fakes Linux's mount table")
+    share, ws = tmp_path / "share", tmp_path / "ws"
+    share.mkdir()
+    ws.mkdir()
+    table = tmp_path / "mountinfo"
+    table.write_text(
+        "\n".join([mountinfo_line("/", "ext4"), mountinfo_line(str(share), "cifs", "//nas/mz")]),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(location, "MOUNTINFO", table)
+    (share / "zjk-charity.db").write_bytes(b"")
+    (ws / "zjk-charity.db").symlink_to(share / "zjk-charity.db")
+    result = runner.invoke(app, ["aid", "history", "-w", str(ws)])
+    assert result.exit_code == 2 and "网络文件夹" in result.output
+
+
+def test_the_demo_is_refused_on_a_share_before_it_writes_anything(on_a_share: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(on_a_share / "demo")])
+    assert result.exit_code == 2 and "网络文件夹" in result.output
+    assert not (on_a_share / "demo").exists()

@@ -540,8 +540,11 @@ class Workspace:
         folder and its settings do not allow that (``ledger_on_network``)."""
         from zjk_charity.ledger.location import check_ledger_folder
 
-        check_ledger_folder(self.root, self.settings.ledger_on_network)
-        return self.root / LEDGER_FILE
+        ledger = self.root / LEDGER_FILE
+        # The folder the ledger's file really is in: a local workspace whose ledger is a
+        # link into a share is the shared SQLite file this check exists to stop.
+        check_ledger_folder(ledger.resolve().parent, self.settings.ledger_on_network)
+        return ledger
 
     @property
     def out_dir(self) -> Path:

@@ -64,6 +64,7 @@ from zjk_charity.integrity.lists import import_list
 from zjk_charity.integrity.reference import KIND_ZH
 from zjk_charity.integrity.reviews import accept
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.location import check_ledger_folder
 from zjk_charity.payments.model import BatchFiles, BatchLine
 from zjk_charity.payments.profiles import profile
 from zjk_charity.payments.writer import write_batch
@@ -149,6 +150,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
             f"{root} 中已有台账；演示要在空目录中从头运行，请换一个 --out 目录",
             f"{root} already holds a ledger; the demo runs from scratch in an empty folder",
         )
+    check_ledger_folder(root, allowed=False)  # before anything is written there
     _prepare(root)
     ledger = Ledger(root / "zjk-charity.db")
     summary = DemoSummary(

@@ -12,7 +12,8 @@ without a network:
 
 - Linux: the longest mount point of ``/proc/self/mountinfo`` that contains the folder
   (:func:`mount_of`), and whether its file system type is a network one
-  (:data:`NETWORK_FILE_SYSTEMS`);
+  (:data:`NETWORK_FILE_SYSTEMS`; 9p only over ``trans=tcp``/``rdma``: WSL 2 mounts the
+  Windows drives as 9p, and they are local);
 - macOS: ``statfs(2)``'s ``f_fstypename`` of the folder (smbfs, nfs, afpfs, webdav);
 - Windows: a UNC path (``\\\\server\\share``, :func:`unc_share`) or a drive letter
   that Windows reports as a network drive (``GetDriveTypeW`` = ``DRIVE_REMOTE``).
@@ -54,8 +55,6 @@ NETWORK_FILE_SYSTEMS = frozenset(
         "sshfs",
         "fuse.sshfs",
         "fuse.gvfsd-fuse",
-        # Plan 9 (WSL 2's view of Windows folders, virtual machines' shared folders)
-        "9p",
         # cluster and distributed file systems
         "afs",
         "ncpfs",
@@ -119,12 +118,36 @@ def mount_of(path: str, mountinfo: str) -> tuple[str, str] | None:
     return found
 
 
+def _super_options(path: str, mountinfo: str, mount_point: str) -> str:
+    """The file system's own options (the field after its source) of the mount on
+    ``mount_point``, the last listed one: ``rw,trans=tcp,…`` for a 9p mount."""
+    options = ""
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        if len(fields) >= 7 and "-" in fields[6:] and _unescape(fields[4]) == mount_point:
+            separator = fields.index("-", 6)
+            options = fields[separator + 3] if separator + 3 < len(fields) else ""
+    return options
+
+
+def _remote_9p(options: str) -> bool:
+    """9p is remote only over a network transport (``trans=tcp`` or ``rdma``): WSL 2's
+    Windows drives (``/mnt/c``) and virtual machines' shared folders (``trans=fd``,
+    ``virtio``) are the computer's own disk."""
+    return any(o in ("trans=tcp", "trans=rdma") for o in options.split(","))
+
+
 def network_mount(path: str, mountinfo: str) -> NetworkFolder | None:
     """The network mount holding ``path`` per ``mountinfo`` (Linux), else None."""
     mount = mount_of(path, mountinfo)
-    if mount is None or not is_network_file_system(mount[1]):
+    if mount is None:
         return None
-    return NetworkFolder(kind=mount[1], where=mount[0])
+    point, kind = mount
+    if kind == "9p" and _remote_9p(_super_options(path, mountinfo, point)):
+        return NetworkFolder(kind=kind, where=point)
+    if not is_network_file_system(kind):
+        return None
+    return NetworkFolder(kind=kind, where=point)
 
 
 def unc_share(path: str) -> str | None:
@@ -244,11 +267,13 @@ def check_ledger_folder(folder: Path, allowed: bool) -> None:
         "SQLite 的文件锁在 SMB/NFS 等网络共享上不可靠，几个人同时使用会损坏台账。"
         "请把工作目录放在本机硬盘上；几个单位要共用同一个活动时，请改用共享的数据库服务器"
         "（PostgreSQL，见使用说明）。确需在此使用（风险自负），"
-        "请在 zjk-charity.toml 中写 ledger_on_network = true",
+        "请把 zjk-charity.toml 开头的 # ledger_on_network = false 改为 ledger_on_network = true"
+        "（去掉 #，写在任何 [小节] 之前）",
         f"the workspace {folder} is on a network folder ({found.kind}: {found.where}). The "
         "ledger is an SQLite file, and SQLite's locking is not safe over SMB/NFS shares: "
         "people working at the same time corrupt the ledger. Keep the workspace on a local "
         "disk; when several offices share a campaign, use a shared database server "
         "(PostgreSQL, see the README). To use this folder anyway, at your own risk, "
-        "set ledger_on_network = true in zjk-charity.toml",
+        "change '# ledger_on_network = false' near the top of zjk-charity.toml to "
+        "'ledger_on_network = true' (before any [section])",
     )

@@ -1,2 +1,2 @@
 """All reading and writing of .xlsx/.xlsm/.xls/.csv: the only package that imports
-calamine, openpyxl or xlsxwriter."""
+python-calamine (reading) or xlsxwriter (writing)."""
