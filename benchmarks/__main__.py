@@ -36,8 +36,14 @@ def _options(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _selected(names: str) -> list[Case]:
+    """The cases named (by part of their name); a name no case has is an error that
+    lists the cases, rather than an empty run."""
     wanted = [n.strip() for n in names.split(",") if n.strip()]
-    return [c for c in CASES.values() if not wanted or any(w in c.name for w in wanted)]
+    chosen = [c for c in CASES.values() if not wanted or any(w in c.name for w in wanted)]
+    if not chosen:
+        listed = "\n  ".join(CASES)
+        raise SystemExit(f"no case matches --cases {names!r}; the cases are:\n  {listed}")
+    return chosen
 
 
 def _environment(src: Path | None) -> dict[str, str]:

@@ -148,3 +148,11 @@ def test_cases_run_round_by_round(tmp_path: Path, capsys: pytest.CaptureFixture[
     ]
     measured = {c["case"]: c for c in json.loads(captured.out)["cases"]}
     assert [len(measured[name]["seconds"]) for name in cases.split(",")] == [2, 2]
+
+
+def test_a_case_name_that_matches_nothing_lists_the_cases() -> None:
+    from benchmarks.__main__ import _selected
+
+    with pytest.raises(SystemExit, match="no case matches"):
+        _selected("no such case")
+    assert _selected("")  # no filter: every case
