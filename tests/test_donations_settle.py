@@ -356,3 +356,12 @@ def test_cli_english_wish_output(ledger: Ledger) -> None:
 
 def test_help() -> None:
     assert runner.invoke(app, ["donations", "settle", "--help"]).exit_code == 0
+
+
+def test_the_note_is_kept_as_typed(ledger: Ledger) -> None:
+    """The donor's agreement in the clerk's words: the Chinese comma and brackets stay."""
+    note = "2025年10月10日电话联系，捐赠人同意全额退还（见通话记录）"
+    _settle(ledger, "D0001", "refund", f"  {note} ")
+    with ledger.read() as conn:
+        assert conn is not None
+        assert [s.note for s in load_settlements(conn)] == [note]

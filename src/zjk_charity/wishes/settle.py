@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
-from zjk_charity.text import nfkc, squash
+from zjk_charity.text import squash
 from zjk_charity.wishes import store
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.amounts import Fen, yuan, yuan_grouped
@@ -142,7 +142,9 @@ def settle(
     recorded with ``operator``.
     """
     decision = Decision.parse(to)
-    said = nfkc(note).strip()
+    # As typed (only the ends trimmed): NFKC would turn the Chinese comma "，" into ","
+    # and change the words the donor's agreement was written down in.
+    said = note.strip()
     if not said:
         raise UserError(
             "请用 --note 写明捐赠人的意见（如何时、以何种方式同意），说明不能为空",
