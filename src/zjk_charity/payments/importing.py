@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_id, mask_name
@@ -40,6 +41,23 @@ class Imported:
     @property
     def has_errors(self) -> bool:
         return any(f.severity.value == "error" for f in self.findings)
+
+    def as_json(self, lang: str = "zh") -> dict[str, Any]:
+        """The part of a ``payments import --json`` document both campaigns share: the
+        files, the counts, the notes and the findings."""
+        c = self.counts
+        return {
+            "files": self.files,
+            "paid": c.paid,
+            "failed": c.failed,
+            "pending": c.pending,
+            "already": c.already,
+            "not_applied": c.skipped,
+            "double_paid": c.double,
+            "late_corrections": c.corrected,
+            "notes": [n.message(lang) for n in self.notes],
+            "findings": [f.as_json(lang) for f in self.findings],
+        }
 
 
 def read_files(paths: Sequence[Path]) -> list[ResultFile]:

@@ -42,19 +42,9 @@ class ImportResult:
         return self.imported.has_errors
 
     def as_json(self, lang: str = "zh") -> dict[str, Any]:
-        c = self.imported.counts
         return {
             "campaign": campaign_name(self.year),
-            "files": self.imported.files,
-            "paid": c.paid,
-            "failed": c.failed,
-            "pending": c.pending,
-            "already": c.already,
-            "not_applied": c.skipped,
-            "double_paid": c.double,
-            "late_corrections": c.corrected,
-            "notes": [n.message(lang) for n in self.imported.notes],
-            "findings": [f.as_json(lang) for f in self.imported.findings],
+            **self.imported.as_json(lang),
             "failure_list": [str(p) for p in self.written],
             "history_added": self.recorded,
         }
