@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import (
     BaseModel,
@@ -28,6 +28,11 @@ from pydantic import (
 from zjk_charity.campaign_year import YearSource
 from zjk_charity.errors import UserError
 from zjk_charity.payments.profiles import BankSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from zjk_charity.ledger import Clock, Ledger
 
 SETTINGS_FILE = "zjk-charity.toml"
 LEDGER_FILE = "zjk-charity.db"
@@ -533,6 +538,17 @@ class Workspace:
         if folder.exists() and not folder.is_dir():
             raise UserError(f"工作目录 {folder} 不是文件夹", f"workspace {folder} is not a folder")
         return cls(folder, load_settings(folder))
+
+    def ledger(
+        self, on_wait: Callable[[float], None] | None = None, clock: Clock | None = None
+    ) -> Ledger:
+        """The workspace's ledger: the one place a command or the library gets it from
+        (today the SQLite file of :attr:`ledger_path`; the shared database server of
+        issue 19 will be chosen here). ``on_wait``: the waiting message (the CLI's);
+        ``clock``: the time its run records are stamped with."""
+        from zjk_charity.ledger import Ledger, system_clock
+
+        return Ledger(self.ledger_path, on_wait, clock or system_clock)
 
     @property
     def ledger_path(self) -> Path:

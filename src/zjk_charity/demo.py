@@ -152,7 +152,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
         )
     check_ledger_folder(root, allowed=False)  # before anything is written there
     _prepare(root)
-    ledger = Ledger(root / "zjk-charity.db")
+    ledger = Workspace.open(root).ledger()
     summary = DemoSummary(
         root,
         [

@@ -474,7 +474,7 @@ def write_forms(
     codes = {c.code for c in named_counties(counties)}
     result = FormsResult(year)
     if funded:
-        people = from_allocation(Ledger(ws.ledger_path), year)
+        people = from_allocation(ws.ledger(), year)
         default = ws.out_dir / f"申请审批表-{year}.pdf"
     else:
         day = as_of or ws.as_of(year)

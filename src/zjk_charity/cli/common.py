@@ -262,9 +262,8 @@ class Session:
 
     @cached_property
     def ledger(self) -> Ledger:
-        from zjk_charity.ledger import Ledger
 
-        return Ledger(self.ws.ledger_path, on_wait=say_waiting)
+        return self.ws.ledger(on_wait=say_waiting)
 
     @cached_property
     def operator(self) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 
 from zjk_charity.aid.allocation_book import rule_in_words
 from zjk_charity.config import PriorityClass, Workspace
-from zjk_charity.ledger import Ledger
 from zjk_charity.reports.aid_figures import aid_report_data
 from zjk_charity.reports.campaign import Content
 from zjk_charity.reports.charts import bar_chart
@@ -341,7 +340,7 @@ def _tables(f: dict[str, Any]) -> list[Table]:
 
 
 def aid_content(ws: Workspace, year: int) -> Content:
-    data = aid_report_data(Ledger(ws.ledger_path), year)
+    data = aid_report_data(ws.ledger(), year)
     f = data.figures
     title = f"{year}年福彩暖冬活动报告"
     classes = [PriorityClass.model_validate(c) for c in data.parameters["priority"]]

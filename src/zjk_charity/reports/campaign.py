@@ -255,7 +255,7 @@ def campaign_report(
     result = ReportRun(signer=signer)
     for content, folder in zip(contents, folders, strict=True):
         result.reports.append(_build_one(ws, content, folder, formats, key, signer, result, now))
-    _record(Ledger(ws.ledger_path, on_wait, clock), result, year, list(kinds), list(formats))
+    _record(ws.ledger(on_wait, clock), result, year, list(kinds), list(formats))
     return result
 
 

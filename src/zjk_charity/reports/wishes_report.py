@@ -22,7 +22,6 @@ from typing import Any
 
 from zjk_charity.config import Workspace
 from zjk_charity.errors import UserError
-from zjk_charity.ledger import Ledger
 from zjk_charity.reports import store
 from zjk_charity.reports.campaign import Content
 from zjk_charity.reports.charts import bar_chart, column_chart
@@ -211,7 +210,7 @@ def _progress_summary(f: dict[str, Any]) -> list[list[Value]]:
 
 
 def wishes_content(ws: Workspace, year: int) -> Content:
-    ledger = Ledger(ws.ledger_path)
+    ledger = ws.ledger()
     with ledger.read() as conn:
         progress = Progress.load(conn)
         accounts = progress.accounts
