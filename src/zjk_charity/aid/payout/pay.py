@@ -29,8 +29,13 @@ from zjk_charity.aid.supplement import not_posted
 from zjk_charity.integrity.recheck import death_note, deaths_in_force
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
-from zjk_charity.payments.common import BatchWriter, account_changed, removed_on_failure
-from zjk_charity.payments.model import BatchFiles, BatchLine, Instruction, Payee, yuan
+from zjk_charity.payments.common import (
+    BatchWriter,
+    account_changed,
+    pay_by_bank,
+    removed_on_failure,
+)
+from zjk_charity.payments.model import BatchFiles, Instruction, Payee, yuan
 from zjk_charity.payments.status import by_payee, payee_state
 
 # ------------------------------------------------------------------------- aid pay
@@ -108,23 +113,20 @@ def pay(
         unposted = {e.id_number for e in not_posted(a)}
         result.not_posted = sum(1 for p in due if p.key in unposted)
         if due:
-            code = store.next_code(conn, PURPOSE, year, "bank")
-            lines = [BatchLine(n, p, memo) for n, p in enumerate(due, start=1)]
-            batch = write(code, lines, folder)
-            written.extend([*(f.path for f in batch.files), *batch.summary])
-            store.record_batch(
+            code, batch = pay_by_bank(
                 conn,
                 run.id,
-                code=code,
                 purpose=PURPOSE,
                 year=year,
-                method="bank",
-                lines=lines,
-                files=batch.files,
+                payees=due,
+                write=write,
+                folder=folder,
+                memo=memo,
                 profile=profile,
                 retry=retry,
+                written=written,
             )
-            result.batch, result.count = code, len(lines)
+            result.batch, result.count = code, len(due)
             result.amount = sum((p.amount for p in due), Decimal(0))
             result.files = [f.path for f in batch.files]
             result.summary = list(batch.summary)

@@ -31,7 +31,12 @@ from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_name
 from zjk_charity.ledger import Ledger, file_sha256
 from zjk_charity.payments import store
-from zjk_charity.payments.common import BatchWriter, account_changed, removed_on_failure
+from zjk_charity.payments.common import (
+    BatchWriter,
+    account_changed,
+    pay_by_bank,
+    removed_on_failure,
+)
 from zjk_charity.payments.model import BatchFiles, BatchLine, Payee, WrittenFile, yuan
 from zjk_charity.wishes.payout.common import (
     PURPOSE,
@@ -209,23 +214,20 @@ def _bank_batch(
     written: list[Path],
 ) -> None:
     """Write and record the bank batch of ``due``, as ``aid pay`` does."""
-    code = store.next_code(conn, PURPOSE, year, "bank")
-    lines = [BatchLine(n, p, memo) for n, p in enumerate(due, start=1)]
-    batch = write(code, lines, folder)
-    written.extend([*(f.path for f in batch.files), *batch.summary])
-    store.record_batch(
+    code, batch = pay_by_bank(
         conn,
         run_id,
-        code=code,
         purpose=PURPOSE,
         year=year,
-        method="bank",
-        lines=lines,
-        files=batch.files,
+        payees=due,
+        write=write,
+        folder=folder,
+        memo=memo,
         profile=result.profile,
         retry=result.retry,
+        written=written,
     )
-    result.batch, result.count = code, len(lines)
+    result.batch, result.count = code, len(due)
     result.amount = sum((p.amount for p in due), Decimal(0))
     result.files = [f.path for f in batch.files]
     result.summary = list(batch.summary)
