@@ -205,19 +205,27 @@ def _render_pay(result: PayResult, lang: str) -> None:
 
 
 def _print_people(people: list[PersonRef], lang: str, limit: int | None) -> None:
+    rows = [(f"{p.county} {p.name} {p.id_masked}", p.reason) for p in people]
+    print_payees(console(), rows, lang, limit, "人")
+
+
+def print_payees(
+    out: Screen, rows: Sequence[tuple[str, str]], lang: str, limit: int | None, unit: str
+) -> None:
+    """One line per payee (who, as shown, then the reason: a payment state, the bank's
+    failure reason or what the account lacks), the first ``limit``, then how many more
+    (``unit``: 人, 个心愿) and that --all lists them. Both campaigns' lists print so."""
     from zjk_charity.payments.status import STATE_ZH
 
-    out = console()
-    shown = people if limit is None else people[:limit]
-    for p in shown:
-        # ``reason`` is a payment state (status) or the bank's failure reason (import).
-        said = STATE_ZH.get(p.reason, p.reason) if lang == "zh" else p.reason
-        out.print(f"  {p.county} {p.name} {p.id_masked}" + (f"  {said}" if said else ""))
-    if len(shown) < len(people):
+    shown = rows if limit is None else rows[:limit]
+    for who, reason in shown:
+        said = STATE_ZH.get(reason, reason) if lang == "zh" else reason
+        out.print(f"  {who}" + (f"  {said}" if said else ""))
+    if len(shown) < len(rows):
         out.print(
-            f"  …另有 {len(people) - len(shown)} 人（加 --all 全部列出）"
+            f"  …另有 {len(rows) - len(shown)} {unit}（加 --all 全部列出）"
             if lang == "zh"
-            else f"  … {len(people) - len(shown)} more (--all lists them)",
+            else f"  … {len(rows) - len(shown)} more (--all lists them)",
             style="dim",
         )
 

@@ -25,7 +25,7 @@ from zjk_charity.cli.common import (
     run_arguments,
     session,
 )
-from zjk_charity.cli.payout import ProfileOpt, bank_writer
+from zjk_charity.cli.payout import ProfileOpt, bank_writer, print_payees
 
 if TYPE_CHECKING:
     from zjk_charity.cli.layout import Screen
@@ -193,22 +193,8 @@ def _print_missing(
 
 def _print_wishes(out: Screen, wishes: Sequence[WishRef], lang: str, limit: int | None) -> None:
     """One line per wish (编号, county, masked name, reason), the first ``limit``."""
-    from zjk_charity.payments.status import STATE_ZH
-
-    shown = wishes if limit is None else wishes[:limit]
-    for w in shown:
-        # ``reason`` is a payment state (status), the bank's reason or what is missing.
-        said = STATE_ZH.get(w.reason, w.reason) if lang == "zh" else w.reason
-        out.print(f"  {w.wish_id} {w.county} {w.name}" + (f"  {said}" if said else ""))
-    if len(shown) < len(wishes):
-        out.print(
-            _t(
-                lang,
-                f"  …另有 {len(wishes) - len(shown)} 个心愿（加 --all 全部列出）",
-                f"  … {len(wishes) - len(shown)} more (--all lists them)",
-            ),
-            style="dim",
-        )
+    rows = [(f"{w.wish_id} {w.county} {w.name}", w.reason) for w in wishes]
+    print_payees(out, rows, lang, limit, "个心愿")
 
 
 @payments_app.command("status")
