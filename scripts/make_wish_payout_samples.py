@@ -37,9 +37,9 @@ from typing import Any
 
 from openpyxl import Workbook
 from stdnum import luhn
-from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_payout_samples import cli, runner
 from make_sample_data import save_book, screenshot
 from zjk_charity.cli.main import app
 
@@ -56,15 +56,6 @@ PAID_DELIVERED = 20  # wishes paid to guardians whose delivery is recorded
 PHOTOS = 3
 HANDLERS = ("王丽", "李建军", "赵淑芬", "刘海燕")
 NEW_BANK = "中国邮政储蓄银行"
-
-runner = CliRunner()
-
-
-def cli(ws: Path, *args: str) -> Any:
-    result = runner.invoke(app, [*args, "-w", str(ws)])
-    if result.exit_code not in (0, 1):
-        raise SystemExit(f"{' '.join(args)} exited {result.exit_code}:\n{result.output}")
-    return result
 
 
 def instructions(ws: Path, batch: str) -> list[sqlite3.Row]:
