@@ -111,6 +111,16 @@ class Status:
     def amount(self) -> Decimal:
         return sum((f.amount for f in self.funded), Decimal(0))
 
+    def totals_json(self) -> dict[str, Any]:
+        """The totals of payout.md's status document, in its order: funded, amount, one
+        count and amount per state, double_paid (both campaigns' documents start so)."""
+        return {
+            "funded": len(self.funded),
+            "amount": yuan(self.amount),
+            **{state: tally.as_json() for state, tally in self.tallies.items()},
+            "double_paid": self.double_paid.as_json(),
+        }
+
     def balanced(self) -> bool:
         """The invariant: every funded fen is in exactly one state."""
         return self.amount == sum((t.amount for t in self.tallies.values()), Decimal(0))

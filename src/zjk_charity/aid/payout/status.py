@@ -17,7 +17,6 @@ from zjk_charity.aid.payout.common import (
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
-from zjk_charity.payments.model import yuan
 from zjk_charity.payments.status import Status, payment_status
 
 # ------------------------------------------------------------------ payments status
@@ -35,10 +34,7 @@ class PaymentsStatus:
         s = self.status
         return {
             "campaign": campaign_name(self.year),
-            "funded": len(s.funded),
-            "amount": yuan(s.amount),
-            **{state: tally.as_json() for state, tally in s.tallies.items()},
-            "double_paid": s.double_paid.as_json(),
+            **s.totals_json(),
             "withdrawn": self.withdrawn,
             "backfilled": self.backfilled,
             "people": [

@@ -17,7 +17,6 @@ from typing import Any
 from zjk_charity.ids import mask_name
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
-from zjk_charity.payments.model import yuan
 from zjk_charity.payments.status import STATE_ZH, PayeeLine, Status
 from zjk_charity.wishes.payout.common import PURPOSE, WishRef, campaign_name
 from zjk_charity.wishes.payout.pay import MissingAccount, plan_payout
@@ -44,10 +43,7 @@ class WishPaymentsStatus:
         s = self.status
         return {
             "campaign": campaign_name(self.year),
-            "funded": len(s.funded),
-            "amount": yuan(s.amount),
-            **{state: tally.as_json() for state, tally in s.tallies.items()},
-            "double_paid": s.double_paid.as_json(),
+            **s.totals_json(),
             "withdrawn": 0,
             "backfilled": 0,
             "missing_account": list(self.missing),
