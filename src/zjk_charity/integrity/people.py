@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from zjk_charity.aid import columns as col
 from zjk_charity.findings import place_params
-from zjk_charity.integrity.likeness import SearchKeys, explain, partners
+from zjk_charity.integrity.likeness import Named, SearchKeys, explain, partners
 
 # The cell each check's finding is reported in.
 COLUMN = {
@@ -63,18 +63,7 @@ P = TypeVar("P", bound=Person)
 Flag = tuple[P, str, dict[str, Any]]
 
 
-class Applicant(Protocol):
-    """What POSSIBLE_REPEAT needs of an applicant."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def id_number(self) -> str | None: ...
-    @property
-    def county_code(self) -> str | None: ...
-
-
-A = TypeVar("A", bound=Applicant)
+A = TypeVar("A", bound=Named)  # what POSSIBLE_REPEAT needs of an applicant
 
 
 class HistoryRow(NamedTuple):
