@@ -21,9 +21,38 @@ import pytest
 from hypothesis import settings
 from stdnum import luhn
 
+import backends
+from backends import connect_ledger, env_for, ledger_at, ledger_exists
 from zjk_charity.aid.validation import ValidationResult, validate
 from zjk_charity.ids import check_character
-from zjk_charity.ledger import Ledger
+
+__all__ = ["connect_ledger", "env_for", "ledger_at", "ledger_exists"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgresql",
+        metavar="URL",
+        default=os.environ.get("ZJK_CHARITY_TEST_POSTGRESQL"),
+        help="run every test's ledger on this PostgreSQL server (a schema per workspace)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: a test of the SQLite ledger file itself")
+    config.addinivalue_line("markers", "postgresql: needs a PostgreSQL server (--postgresql)")
+    backends.configure(config.getoption("--postgresql"))
+
+
+@pytest.fixture(autouse=True)
+def _ledger_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Each test's ledgers on this run's backend (tests/backends.py)."""
+    if backends.postgres() and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("a test of the SQLite ledger file")
+    if not backends.postgres() and request.node.get_closest_marker("postgresql"):
+        pytest.skip("needs a PostgreSQL server: pytest --postgresql URL")
+    yield from backends.each_test(monkeypatch.setattr)
+
 
 # No per-example deadline anywhere: CI runs on 2 shared cores, where a slow example is
 # the machine, not a finding. Tests that set their own settings keep them.
@@ -208,7 +237,7 @@ def write_workbook(
 def run_validate(tmp_path: Path, path: Path | Sequence[Path], **kw: Any) -> ValidationResult:
     """Validate into the ledger at tmp_path/ws (same ledger for every call in a test)."""
     paths = [path] if isinstance(path, Path) else list(path)
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     return validate(ledger, paths, year=YEAR, as_of=AS_OF, **kw)
 
 

@@ -240,7 +240,7 @@ def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_pa
     assert applied[:5] == [1, 2, 3, 4, 5]
 
 
-MIGRATIONS = Path(ledger_package.__file__).parent / "migrations"
+MIGRATIONS = Path(ledger_package.__file__).parent / "migrations" / "sqlite"
 
 
 def _migration_numbers() -> list[int]:

@@ -97,9 +97,16 @@ def local_modules(folder: Path) -> set[str]:
     return {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if p.is_dir()}
 
 
+# An optional backend's driver: imported by its one module, installed by its extra.
+OPTIONAL = {"psycopg": ("postgresql", ["src/zjk_charity/ledger/postgres.py"])}
+
+
 def test_the_runtime_dependencies_are_exactly_what_the_package_imports() -> None:
     modules = imported_modules(PACKAGE, {"zjk_charity"})
     assert "benchmarks" not in modules, "the shipped package must not import the bench"
+    for module, (extra, files) in OPTIONAL.items():
+        assert sorted(set(modules.pop(module))) == files, module
+        assert module in {canonical(d).split("[")[0] for d in declared(extra)}, extra
     needed = distributions(modules)
     assert sorted(declared() - set(needed)) == [], "declared, but src/zjk_charity never imports it"
     missing = {d: sorted(m) for d, m in needed.items() if d not in declared()}

@@ -267,6 +267,17 @@ class Settings(_Strict):
             )
         return path.resolve()
 
+    # Where the ledger is: unset, the workspace's zjk-charity.db (SQLite); a file name
+    # (relative to the workspace) for another SQLite file; or a postgresql:// URL for a
+    # server several offices share (issue 19). ZJK_CHARITY_LEDGER, when set, wins.
+    ledger: str | None = None
+
+    @field_validator("ledger")
+    @classmethod
+    def _ledger(cls, value: str | None) -> str | None:
+        """A URL or a file name, stripped; empty means unset."""
+        return check_ledger_setting(value, "ledger")
+
     # An SQLite ledger on a network folder is refused (ledger/location.py); true keeps
     # it there anyway, at the user's own risk.
     ledger_on_network: bool = False
@@ -297,6 +308,14 @@ DEFAULT_TOML = """\
 # the workspace on a network folder (SMB/NFS share, mapped network drive) is refused: an
 # SQLite ledger there is corrupted by people working at once. true: allow it, at your own risk
 # ledger_on_network = false
+
+# 台账位置：不填为本工作目录的 zjk-charity.db；多个单位共用一个活动时，填 PostgreSQL 服务器地址，
+# 如 "postgresql://minzheng@10.0.0.5/zjk"。密码不要写在这里：用 ~/.pgpass 或环境变量 PGPASSWORD。
+# 环境变量 ZJK_CHARITY_LEDGER 优先于此设置
+# where the ledger is: unset, this workspace's zjk-charity.db; a postgresql:// URL for a
+# server several offices share (password in ~/.pgpass or PGPASSWORD, not here);
+# the environment variable ZJK_CHARITY_LEDGER wins over this setting
+# ledger = "postgresql://user@host/zjk"
 
 [aid]
 # 福彩暖冬预算与每人标准（元）/ budget and amount per person, yuan
@@ -524,6 +543,26 @@ def write_default_settings(workspace: Path, year: int | None = None) -> Path:
     return path
 
 
+LEDGER_VARIABLE = "ZJK_CHARITY_LEDGER"
+
+
+def check_ledger_setting(value: str | None, name: str) -> str | None:
+    """A ledger setting stripped (None when empty); a ``postgres…`` value that is not a
+    ``postgresql://`` URL is refused (ValueError), as a typo would otherwise make a file
+    of that name."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.lower().startswith("postgres") and not text.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        raise ValueError(
+            f"{name} 应为 postgresql://用户@服务器/数据库 形式的地址 / "
+            f"{name} must be a URL like postgresql://user@host/db"
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A folder holding settings, the ledger, ``out/`` and ``keys/``."""
@@ -543,20 +582,31 @@ class Workspace:
         self, on_wait: Callable[[float], None] | None = None, clock: Clock | None = None
     ) -> Ledger:
         """The workspace's ledger: the one place a command or the library gets it from
-        (today the SQLite file of :attr:`ledger_path`; the shared database server of
-        issue 19 will be chosen here). ``on_wait``: the waiting message (the CLI's);
-        ``clock``: the time its run records are stamped with."""
-        from zjk_charity.ledger import Ledger, system_clock
+        (:attr:`ledger_target`: the SQLite file, or the PostgreSQL server). ``on_wait``:
+        the waiting message (the CLI's); ``clock``: the time its run records are
+        stamped with."""
+        from zjk_charity.ledger import open_ledger, system_clock
 
-        return Ledger(self.ledger_path, on_wait, clock or system_clock)
+        return open_ledger(self.ledger_target, on_wait, clock or system_clock)
 
     @property
-    def ledger_path(self) -> Path:
-        """The SQLite ledger's file; a UserError when the workspace is on a network
-        folder and its settings do not allow that (``ledger_on_network``)."""
+    def ledger_target(self) -> Path | str:
+        """``ZJK_CHARITY_LEDGER``, else the setting ``ledger``, else ``zjk-charity.db``:
+        a ``postgresql://`` URL as given, or the SQLite file. A UserError when that file
+        is on a network folder and the settings do not allow it (``ledger_on_network``).
+        """
+        from zjk_charity.ledger import is_server_url
         from zjk_charity.ledger.location import check_ledger_folder
 
-        ledger = self.root / LEDGER_FILE
+        try:
+            given = check_ledger_setting(os.environ.get(LEDGER_VARIABLE), LEDGER_VARIABLE)
+        except ValueError as exc:
+            zh, _, en = str(exc).partition(" / ")
+            raise UserError(f"环境变量{zh}", f"environment variable {en}") from None
+        value = given or self.settings.ledger
+        if value is not None and is_server_url(value):
+            return value
+        ledger = self.root / Path(value or LEDGER_FILE).expanduser()
         # The folder the ledger's file really is in: a local workspace whose ledger is a
         # link into a share is the shared SQLite file this check exists to stop.
         check_ledger_folder(ledger.resolve().parent, self.settings.ledger_on_network)

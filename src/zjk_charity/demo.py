@@ -153,6 +153,7 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     check_ledger_folder(root, allowed=False)  # before anything is written there
     _prepare(root)
     ledger = Workspace.open(root).ledger()
+    _refuse_shared(ledger)
     summary = DemoSummary(
         root,
         [
@@ -197,7 +198,8 @@ def run_demo(out: Path | None = None) -> DemoSummary:
     summary.written.extend(after.written)
     _letters(ledger, root, summary)
     _reports(root, summary)
-    summary.written.append(ledger.path)
+    if ledger.dialect == "sqlite":
+        summary.written.append(ledger.path)
     summary.lines.append("写出的文件：")
     return summary
 
@@ -225,6 +227,16 @@ def _review_relative(ledger: Ledger, applicants: Sequence[Applicant], summary: D
     summary.lines.append(
         f"复核警告：{mask_name(relative.name)} 的 STAFF_RELATIVE（{RELATIVE_REVIEW}）"
     )
+
+
+def _refuse_shared(ledger: Ledger) -> None:
+    """The demo's synthetic story goes only into an empty ledger: ZJK_CHARITY_LEDGER may
+    point at a server in use (try the demo on one made for it: README, PostgreSQL)."""
+    if ledger.dialect != "sqlite" and ledger.exists:
+        raise UserError(
+            f"台账 {ledger.where} 中已有数据；演示只在空台账中运行，以免把示例人员写进真实台账",
+            f"the ledger {ledger.where} holds data already; the demo runs only in an empty one",
+        )
 
 
 def _prepare(root: Path) -> None:

@@ -11,9 +11,10 @@ deleted one.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import NamedTuple
+
+from zjk_charity.ledger.db import Connection
 
 
 class Part(NamedTuple):
@@ -66,9 +67,7 @@ WISH_PARTS: tuple[Part, ...] = (
 )
 
 
-def count_rows(
-    conn: sqlite3.Connection, parts: Iterable[Part], year: int | None = None
-) -> dict[str, int]:
+def count_rows(conn: Connection, parts: Iterable[Part], year: int | None = None) -> dict[str, int]:
     """How many rows each part holds (of ``year`` where the part takes one), by key."""
     return {
         part.key: int(
@@ -80,9 +79,7 @@ def count_rows(
     }
 
 
-def delete_rows(
-    conn: sqlite3.Connection, parts: Iterable[Part], year: int | None = None
-) -> dict[str, int]:
+def delete_rows(conn: Connection, parts: Iterable[Part], year: int | None = None) -> dict[str, int]:
     """Delete each part's rows, in the order given; returns the rows deleted, by key."""
     return {
         part.key: conn.execute(

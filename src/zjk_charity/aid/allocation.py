@@ -10,7 +10,6 @@ allocation is run again).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from zjk_charity.config import PriorityClass
 from zjk_charity.errors import UserError
 from zjk_charity.integrity.recheck import recheck_entries
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 from zjk_charity.text import squash
 from zjk_charity.workbook.reader import Cell, ColumnSpec, cell_text, read_table
 
@@ -228,7 +228,7 @@ class Campaign:
 Where = tuple[int, str, int]  # (file id, sheet, row) of an applicant row
 
 
-def _flags(conn: sqlite3.Connection, year: int) -> tuple[dict[Where, str], set[Where], set[str]]:
+def _flags(conn: Connection, year: int) -> tuple[dict[Where, str], set[Where], set[str]]:
     """The rows' error codes, the rows flagged REPEAT_RECIPIENT, and the IDs in history."""
     codes: dict[Where, list[str]] = {}
     flagged: set[Where] = set()
@@ -242,7 +242,7 @@ def _flags(conn: sqlite3.Connection, year: int) -> tuple[dict[Where, str], set[W
     return {where: ",".join(found) for where, found in codes.items()}, flagged, earlier
 
 
-def load_campaign(conn: sqlite3.Connection, year: int) -> Campaign:
+def load_campaign(conn: Connection, year: int) -> Campaign:
     """Every applicant row of the campaign, in file order, as entries and as rule inputs."""
     errors, flagged, earlier = _flags(conn, year)
     rows = allocation_store.campaign_rows(conn, year)
@@ -463,7 +463,7 @@ def run_allocation(
     return result
 
 
-def _refuse_when_fixed(conn: sqlite3.Connection, year: int) -> None:
+def _refuse_when_fixed(conn: Connection, year: int) -> None:
     """A list that was changed (withdrawals, 递补) or paid from is the list: allocating
     again would silently undo the changes and re-rank people already paid."""
     from zjk_charity.payments.store import batches
@@ -486,7 +486,7 @@ def _refuse_when_fixed(conn: sqlite3.Connection, year: int) -> None:
 
 
 def _decide_and_store(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     request: AllocationRequest,
     seats: int,
@@ -522,7 +522,7 @@ def _decide_and_store(
     return result
 
 
-def _validated_years(conn: sqlite3.Connection | None) -> list[int]:
+def _validated_years(conn: Connection | None) -> list[int]:
     if conn is None:
         return []
     return applicants_store.validated_years(conn)
@@ -545,7 +545,7 @@ def _nothing_validated(year: int, others: Sequence[int] = ()) -> UserError:
     )
 
 
-def _store(conn: sqlite3.Connection, run_id: int, a: Allocation, decided: list[Decided]) -> int:
+def _store(conn: Connection, run_id: int, a: Allocation, decided: list[Decided]) -> int:
     """The allocation and its snapshot; the ``--json`` document is built meanwhile."""
     new = allocation_store.NewAllocation(
         year=a.year,
@@ -588,7 +588,7 @@ def _no_allocation(year: int, years: list[int]) -> UserError:
     )
 
 
-def latest_allocation_id(conn: sqlite3.Connection, year: int) -> int:
+def latest_allocation_id(conn: Connection, year: int) -> int:
     """The id of the allocation :func:`read_allocation` would read (a UserError if none)."""
     found = allocation_store.latest_id(conn, year)
     if found is None:
@@ -596,7 +596,7 @@ def latest_allocation_id(conn: sqlite3.Connection, year: int) -> int:
     return found
 
 
-def read_allocation(conn: sqlite3.Connection, year: int) -> Allocation:
+def read_allocation(conn: Connection, year: int) -> Allocation:
     """:func:`load_allocation` on an open connection (a command's own transaction)."""
     head = allocation_store.latest(conn, year)
     if head is None:

@@ -13,7 +13,6 @@ their command's connection (``Ledger.run``/``Ledger.read``).
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import Any
 
 from zjk_charity.aid.ranking import Person
 from zjk_charity.ids import age_on
-from zjk_charity.ledger.db import insert_rows
+from zjk_charity.ledger.db import Connection, Row, insert_rows
 
 CENT = Decimal("0.01")
 
@@ -114,7 +113,7 @@ class CampaignRows:
     places: list[Where]
 
 
-def campaign_rows(conn: sqlite3.Connection, year: int) -> CampaignRows:
+def campaign_rows(conn: Connection, year: int) -> CampaignRows:
     """Every applicant row of the year, in file order (file, sheet, row), as snapshot
     entries and as the rule's people, in one pass (100,000 rows)."""
     files = {int(i): str(n) for i, n in conn.execute("SELECT id, name FROM aid_files")}
@@ -232,7 +231,7 @@ INSERT INTO allocation_people
 SELECT ?, o.seq, f.name, {_PERSON}, o.errors, o.status, o.reason, o.priority, o.rank,
        o.county_rank, o.position, o.county_position, o.better_seq,
        CASE WHEN o.status = 'funded' THEN ? END
-FROM temp.allocation_outcome o
+FROM allocation_outcome o
 JOIN applicants a ON a.id = o.applicant_id
 JOIN aid_files f ON f.id = a.file_id
 ORDER BY o.seq
@@ -240,7 +239,7 @@ ORDER BY o.seq
 
 
 def store(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     new: NewAllocation,
     decided: Sequence[Decided],
@@ -259,7 +258,7 @@ def store(
     cursor = conn.execute(
         "INSERT INTO allocations (run_id, year, as_of, budget, per_person, quota_total, funded, "
         "amount, unspent, rule, quotas, inputs, document) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '') RETURNING id",
         (
             run_id,
             new.year,
@@ -275,9 +274,9 @@ def store(
             json.dumps(new.inputs, ensure_ascii=False),
         ),
     )
-    allocation_id = int(cursor.lastrowid or 0)
+    allocation_id = int(cursor.fetchone()[0])
     conn.execute(_OUTCOME)
-    insert_rows(conn, "temp.allocation_outcome", DECIDED_WIDTH, decided)
+    insert_rows(conn, "allocation_outcome", DECIDED_WIDTH, decided)
     snapshot = _Snapshot(conn, allocation_id, _money(new.per_person))
     snapshot.start()
     try:
@@ -294,7 +293,7 @@ def store(
 class _Snapshot(threading.Thread):
     """Writes an allocation's ``allocation_people`` rows; ``finish`` re-raises its error."""
 
-    def __init__(self, conn: sqlite3.Connection, allocation_id: int, amount: str) -> None:
+    def __init__(self, conn: Connection, allocation_id: int, amount: str) -> None:
         super().__init__(name="allocation-snapshot")
         self.conn, self.arguments = conn, (allocation_id, amount)
         self.error: BaseException | None = None
@@ -302,7 +301,7 @@ class _Snapshot(threading.Thread):
     def run(self) -> None:
         try:
             self.conn.execute(_SNAPSHOT, self.arguments)
-            self.conn.execute("DROP TABLE temp.allocation_outcome")
+            self.conn.execute("DROP TABLE allocation_outcome")  # the temporary one
         except BaseException as exc:  # raised in the command's thread by finish()
             self.error = exc
 
@@ -324,7 +323,7 @@ class _Snapshot(threading.Thread):
             raise self.error
 
 
-def mark_finalized(conn: sqlite3.Connection, allocation_id: int, run_id: int) -> None:
+def mark_finalized(conn: Connection, allocation_id: int, run_id: int) -> None:
     """The allocation entered the history registry in the run ``run_id`` (aid finalize)."""
     conn.execute(
         "UPDATE allocations SET finalized_run_id = ? WHERE id = ?", (run_id, allocation_id)
@@ -359,9 +358,9 @@ class StoredAllocation:
 _LATEST = "WHERE a.year = ? ORDER BY a.finalized_run_id IS NULL, a.id DESC LIMIT 1"
 
 
-def latest(conn: sqlite3.Connection, year: int) -> StoredAllocation | None:
+def latest(conn: Connection, year: int) -> StoredAllocation | None:
     """The allocation of ``year`` that commands read (the finalized one, else the latest)."""
-    head: sqlite3.Row | None = conn.execute(
+    head: Row | None = conn.execute(
         "SELECT a.*, r.arguments AS run_arguments, r.started_at AS run_started "
         f"FROM allocations a LEFT JOIN runs r ON r.id = a.run_id {_LATEST}",
         (year,),
@@ -387,25 +386,25 @@ def latest(conn: sqlite3.Connection, year: int) -> StoredAllocation | None:
     )
 
 
-def latest_id(conn: sqlite3.Connection, year: int) -> int | None:
+def latest_id(conn: Connection, year: int) -> int | None:
     """The id of the allocation :func:`latest` reads, if any."""
     found = conn.execute(f"SELECT a.id FROM allocations a {_LATEST}", (year,)).fetchone()
     return int(found[0]) if found else None
 
 
-def allocated_years(conn: sqlite3.Connection) -> list[int]:
+def allocated_years(conn: Connection) -> list[int]:
     """The years that have an allocation, in order (for a message naming them)."""
     return [r[0] for r in conn.execute("SELECT DISTINCT year FROM allocations ORDER BY year")]
 
 
-def is_finalized(conn: sqlite3.Connection, year: int) -> bool:
+def is_finalized(conn: Connection, year: int) -> bool:
     found = conn.execute(
         "SELECT 1 FROM allocations WHERE year = ? AND finalized_run_id IS NOT NULL", (year,)
     ).fetchone()
     return found is not None
 
 
-def run_started(conn: sqlite3.Connection, run_id: int) -> datetime | None:
+def run_started(conn: Connection, run_id: int) -> datetime | None:
     """When the run ``run_id`` started (None when unknown or unreadable)."""
     found = conn.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
     return moment(found[0] if found else None)
@@ -426,7 +425,7 @@ def _arguments(text: str | None) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def entries(conn: sqlite3.Connection, allocation_id: int) -> list[Entry]:
+def entries(conn: Connection, allocation_id: int) -> list[Entry]:
     """The allocation's snapshot rows in seq order, as stored (changes not applied)."""
     rows = conn.execute(
         "SELECT * FROM allocation_people WHERE allocation_id = ? ORDER BY seq", (allocation_id,)
@@ -434,9 +433,7 @@ def entries(conn: sqlite3.Connection, allocation_id: int) -> list[Entry]:
     return [_entry(r) for r in rows]
 
 
-def entries_by_id(
-    conn: sqlite3.Connection, allocation_id: int, ids: Collection[str]
-) -> dict[str, Entry]:
+def entries_by_id(conn: Connection, allocation_id: int, ids: Collection[str]) -> dict[str, Entry]:
     """The snapshot rows of the people with these IDs, as stored (changes not applied):
     for a command that needs a few people's villages or names, not the whole list."""
     wanted = set(ids)
@@ -448,7 +445,7 @@ def entries_by_id(
     return {r["id_number"]: _entry(r) for r in rows if r["id_number"] in wanted}
 
 
-def _entry(r: sqlite3.Row) -> Entry:
+def _entry(r: Row) -> Entry:
     return Entry(
         seq=r["seq"],
         file=r["file"],

@@ -12,7 +12,6 @@ use plain-tuple cursors and ``executemany``, which is where the speed of 100,000
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ from typing import Any, NamedTuple
 
 from zjk_charity.aid.model import Applicant
 from zjk_charity.findings import Finding, Severity
+from zjk_charity.ledger.db import Connection, Cursor
 
 Where = tuple[int, str, int]  # (file id, sheet, row) of an applicant row
 
@@ -30,8 +30,8 @@ Where = tuple[int, str, int]  # (file id, sheet, row) of an applicant row
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """A cursor yielding plain tuples (not ``sqlite3.Row``): 100,000 rows load faster."""
+def _plain(conn: Connection) -> Cursor:
+    """A cursor yielding plain tuples (not ``Row``): 100,000 rows load faster."""
     cursor = conn.cursor()
     cursor.row_factory = None
     return cursor
@@ -78,7 +78,7 @@ def _layouts(text: str) -> list[SheetLayout]:
     ]
 
 
-def save_file(conn: sqlite3.Connection, run_id: int, file: NewFile) -> int:
+def save_file(conn: Connection, run_id: int, file: NewFile) -> int:
     """Store ``file`` for its year and return its id, its earlier rows and findings gone.
 
     The same file is the same path, or the same bytes under another path (a copy moved
@@ -115,13 +115,14 @@ def save_file(conn: sqlite3.Connection, run_id: int, file: NewFile) -> int:
         )
         return keep
     cursor = conn.execute(
-        "INSERT INTO aid_files (year, path, name, sha256, sheets, run_id) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO aid_files (year, path, name, sha256, sheets, run_id) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (file.year, file.path, file.name, file.sha256, sheets, run_id),
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
-def files(conn: sqlite3.Connection, year: int) -> list[StoredFile]:
+def files(conn: Connection, year: int) -> list[StoredFile]:
     """The year's files in the order they were first validated."""
     return [
         StoredFile(id=i, path=p, name=n, sheets=_layouts(s))
@@ -131,12 +132,12 @@ def files(conn: sqlite3.Connection, year: int) -> list[StoredFile]:
     ]
 
 
-def file_names(conn: sqlite3.Connection) -> dict[int, str]:
+def file_names(conn: Connection) -> dict[int, str]:
     """Every validated file's name, by id."""
     return {int(i): str(n) for i, n in conn.execute("SELECT id, name FROM aid_files")}
 
 
-def campaign_inputs(conn: sqlite3.Connection, year: int) -> list[dict[str, str]]:
+def campaign_inputs(conn: Connection, year: int) -> list[dict[str, str]]:
     """The year's files as an allocation records them: ``[{"path", "sha256"}]`` in order."""
     return [
         {"path": r[0], "sha256": r[1]}
@@ -189,7 +190,7 @@ _plain_fields = attrgetter(*_PLAIN_FIELDS)
 
 
 def insert_applicants(
-    conn: sqlite3.Connection, year: int, file_id: int, applicants: Iterable[Applicant]
+    conn: Connection, year: int, file_id: int, applicants: Iterable[Applicant]
 ) -> None:
     """The file's applicants in order (their row ids ascend in that order), each flagged
     from its own findings so far."""
@@ -211,7 +212,7 @@ def insert_applicants(
     )
 
 
-def applicant_ids(conn: sqlite3.Connection, file_id: int) -> list[int]:
+def applicant_ids(conn: Connection, file_id: int) -> list[int]:
     """The file's applicant row ids in insertion order (which is the file's row order)."""
     query = "SELECT id FROM applicants WHERE file_id = ? ORDER BY id"
     return [r[0] for r in _plain(conn).execute(query, (file_id,))]
@@ -223,14 +224,14 @@ class Flags(NamedTuple):
     has_warning: int
 
 
-def set_flags(conn: sqlite3.Connection, rows: Iterable[Flags]) -> None:
+def set_flags(conn: Connection, rows: Iterable[Flags]) -> None:
     conn.executemany(
         "UPDATE applicants SET has_error = ?, has_warning = ? WHERE id = ?",
         ((r.has_error, r.has_warning, r.applicant_id) for r in rows),
     )
 
 
-def refresh_flags(conn: sqlite3.Connection, rows: set[Where]) -> None:
+def refresh_flags(conn: Connection, rows: set[Where]) -> None:
     """Bring the flags of the applicant rows ``rows`` in line with their stored findings."""
     if not rows:
         return
@@ -276,7 +277,7 @@ _MEMBER_COLUMNS = ", ".join(
 )
 
 
-def members(conn: sqlite3.Connection, year: int, exclude: Sequence[int]) -> dict[int, list[Member]]:
+def members(conn: Connection, year: int, exclude: Sequence[int]) -> dict[int, list[Member]]:
     """The year's applicants in files other than ``exclude``, by file, in row order."""
     found: dict[int, list[Member]] = {}
     query = (
@@ -300,7 +301,7 @@ class CountyCount:
     with_warnings: int
 
 
-def county_counts(conn: sqlite3.Connection, file_id: int) -> list[CountyCount]:
+def county_counts(conn: Connection, file_id: int) -> list[CountyCount]:
     return [
         CountyCount(county=c, rows=n, with_errors=e, with_warnings=w)
         for c, n, e, w in conn.execute(
@@ -311,17 +312,17 @@ def county_counts(conn: sqlite3.Connection, file_id: int) -> list[CountyCount]:
     ]
 
 
-def has_applicants(conn: sqlite3.Connection, year: int) -> bool:
+def has_applicants(conn: Connection, year: int) -> bool:
     found = conn.execute("SELECT 1 FROM applicants WHERE year = ? LIMIT 1", (year,)).fetchone()
     return found is not None
 
 
-def validated_years(conn: sqlite3.Connection) -> list[int]:
+def validated_years(conn: Connection) -> list[int]:
     """The years that have applicants, in order."""
     return [int(r[0]) for r in conn.execute("SELECT DISTINCT year FROM applicants ORDER BY year")]
 
 
-def apply_years(conn: sqlite3.Connection, year: int) -> dict[int, int]:
+def apply_years(conn: Connection, year: int) -> dict[int, int]:
     """How many of the year's applicants have a 申请日期 in each year (ISO text in the ledger)."""
     query = (
         "SELECT substr(apply_date, 1, 4), count(*) FROM applicants "
@@ -343,7 +344,7 @@ class OriginalRow:
     cells: list[Any]
 
 
-def original_rows(conn: sqlite3.Connection, year: int) -> list[OriginalRow]:
+def original_rows(conn: Connection, year: int) -> list[OriginalRow]:
     """The year's applicant rows with the cells as they were read (the 申请审批表)."""
     rows = conn.execute(
         "SELECT f.name, f.sheets, a.sheet, a.row, a.id_number, a.phone, a.cells "
@@ -372,9 +373,7 @@ def original_rows(conn: sqlite3.Connection, year: int) -> list[OriginalRow]:
 # --------------------------------------------------------------------------- findings
 
 
-def insert_findings(
-    conn: sqlite3.Connection, year: int, file_id: int, findings: Iterable[Finding]
-) -> None:
+def insert_findings(conn: Connection, year: int, file_id: int, findings: Iterable[Finding]) -> None:
     """A file's own findings (``campaign_wide = 0``)."""
     conn.executemany(
         "INSERT INTO aid_findings (file_id, year, sheet, row, column_name, code, severity, params, "
@@ -407,9 +406,7 @@ class WideFinding(NamedTuple):
     params: dict[str, Any]
 
 
-def insert_wide_findings(
-    conn: sqlite3.Connection, year: int, findings: Iterable[WideFinding]
-) -> None:
+def insert_wide_findings(conn: Connection, year: int, findings: Iterable[WideFinding]) -> None:
     conn.executemany(
         "INSERT INTO aid_findings (file_id, year, sheet, row, column_name, code, severity, params, "
         "campaign_wide) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
@@ -429,11 +426,11 @@ def insert_wide_findings(
     )
 
 
-def delete_wide_findings(conn: sqlite3.Connection, year: int) -> None:
+def delete_wide_findings(conn: Connection, year: int) -> None:
     conn.execute("DELETE FROM aid_findings WHERE year = ? AND campaign_wide = 1", (year,))
 
 
-def wide_rows(conn: sqlite3.Connection, year: int) -> set[Where]:
+def wide_rows(conn: Connection, year: int) -> set[Where]:
     """The rows that have a campaign-wide finding now."""
     query = "SELECT file_id, sheet, row FROM aid_findings WHERE year = ? AND campaign_wide = 1"
     return {(int(f), str(s), int(r)) for f, s, r in conn.execute(query, (year,))}
@@ -448,7 +445,7 @@ class StoredFinding:
     params: dict[str, Any]
 
 
-def file_findings(conn: sqlite3.Connection, file_id: int) -> list[StoredFinding]:
+def file_findings(conn: Connection, file_id: int) -> list[StoredFinding]:
     """A file's findings (its own and campaign-wide), in no particular order."""
     return [
         StoredFinding(sheet=s, row=r, column=c, code=code, params=json.loads(p))
@@ -469,7 +466,7 @@ class RowFinding(NamedTuple):
     severity: str
 
 
-def errors_and_repeats(conn: sqlite3.Connection, year: int) -> Iterator[RowFinding]:
+def errors_and_repeats(conn: Connection, year: int) -> Iterator[RowFinding]:
     """The year's errors and REPEAT_RECIPIENT findings, in the order they were stored,
     read once for the campaign rather than by two subqueries per applicant."""
     query = (

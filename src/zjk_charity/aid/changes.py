@@ -29,7 +29,6 @@ The rule of 递补, step by step:
 from __future__ import annotations
 
 import getpass
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -44,6 +43,7 @@ from zjk_charity.errors import UserError
 from zjk_charity.findings import render_message
 from zjk_charity.ids import check_id, mask_id, mask_name
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 
 REASONS: tuple[str, ...] = ("去世", "放弃", "复审未通过", "无法联系", "其他")
 REASONS_EN = {
@@ -114,7 +114,7 @@ def replay(a: Allocation, changes: Sequence[Change]) -> None:
     a._document = None  # the --json document is today's list too
 
 
-def apply_changes(conn: sqlite3.Connection, a: Allocation) -> None:
+def apply_changes(conn: Connection, a: Allocation) -> None:
     """Today's list: the recorded changes of allocation ``a`` replayed onto it.
 
     Called by ``read_allocation`` for every loaded allocation.
@@ -235,7 +235,7 @@ PAY_REFUSED = {
 
 
 def cash_to_cancel(
-    conn: sqlite3.Connection, a: Allocation, people: Sequence[Entry]
+    conn: Connection, a: Allocation, people: Sequence[Entry]
 ) -> dict[int, list[int]]:
     """The payment check of step 1 for ``people``: a UserError naming everyone whose
     money is out or in flight; else, by seq, the ids of their unconfirmed cash
@@ -303,7 +303,7 @@ class Withdrawal:
 
 
 def withdraw_entry(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     a: Allocation,
     e: Entry,

@@ -9,11 +9,12 @@ and the 补充公示 that posted them). Callers pass their command's connection
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, cast
+
+from zjk_charity.ledger.db import Connection
 
 ChangeKind = Literal["withdrawn", "backfilled"]
 
@@ -36,7 +37,7 @@ class Change:
     id: int = 0
 
 
-def changes(conn: sqlite3.Connection, allocation_id: int) -> list[Change]:
+def changes(conn: Connection, allocation_id: int) -> list[Change]:
     """The allocation's changes in the order they were made."""
     return [
         Change(
@@ -61,7 +62,7 @@ def changes(conn: sqlite3.Connection, allocation_id: int) -> list[Change]:
     ]
 
 
-def withdrawn_ids(conn: sqlite3.Connection, allocation_id: int) -> dict[str, str]:
+def withdrawn_ids(conn: Connection, allocation_id: int) -> dict[str, str]:
     """ID number -> withdrawal reason of everyone withdrawn from the allocation."""
     return {
         r[0]: r[1] or ""
@@ -74,18 +75,18 @@ def withdrawn_ids(conn: sqlite3.Connection, allocation_id: int) -> dict[str, str
     }
 
 
-def has_changes(conn: sqlite3.Connection, allocation_id: int) -> bool:
+def has_changes(conn: Connection, allocation_id: int) -> bool:
     found = conn.execute(
         "SELECT 1 FROM aid_changes WHERE allocation_id = ? LIMIT 1", (allocation_id,)
     ).fetchone()
     return found is not None
 
 
-def record(conn: sqlite3.Connection, allocation_id: int, change: Change) -> int:
+def record(conn: Connection, allocation_id: int, change: Change) -> int:
     """Store one change; returns its id."""
     cursor = conn.execute(
         "INSERT INTO aid_changes (allocation_id, seq, kind, reason, note, related_seq, "
-        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             allocation_id,
             change.seq,
@@ -98,10 +99,10 @@ def record(conn: sqlite3.Connection, allocation_id: int, change: Change) -> int:
             change.run_id,
         ),
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
-def supplement_rounds(conn: sqlite3.Connection, allocation_id: int) -> int:
+def supplement_rounds(conn: Connection, allocation_id: int) -> int:
     """How many 补充公示 have posted people of this allocation so far."""
     found = conn.execute(
         "SELECT count(DISTINCT notice_run_id) FROM aid_changes WHERE allocation_id = ?",
@@ -111,7 +112,7 @@ def supplement_rounds(conn: sqlite3.Connection, allocation_id: int) -> int:
 
 
 def mark_posted(
-    conn: sqlite3.Connection,
+    conn: Connection,
     allocation_id: int,
     seqs: Iterable[int],
     run_id: int,

@@ -9,7 +9,6 @@ and just below the cut, with masked names and IDs only.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +34,7 @@ from zjk_charity.integrity.reference import LIST_ERRORS
 from zjk_charity.integrity.reviews import latest_reviews, review_json, review_line
 from zjk_charity.integrity.reviews_store import Review, StoredFinding
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 
 
 def describe(e: Entry, a: Allocation, lang: str = "zh") -> str:
@@ -391,7 +391,7 @@ def explain(ledger: Ledger, year: int, id_text: str) -> Explanation:
 
 
 def _findings(
-    conn: sqlite3.Connection, year: int, number: str, matches: list[Entry]
+    conn: Connection, year: int, number: str, matches: list[Entry]
 ) -> dict[int, list[FindingLine]]:
     """Each row's findings: the stored ones in their order, then the list errors the
     allocation's re-check added (worded from the lists in force, when they still say so)."""
@@ -416,7 +416,7 @@ def _line(
     return FindingLine(code, f.severity, f.column, f.params, "validate", review, count)
 
 
-def _rechecked(conn: sqlite3.Connection, e: Entry, codes: list[str]) -> list[FindingLine]:
+def _rechecked(conn: Connection, e: Entry, codes: list[str]) -> list[FindingLine]:
     """The re-check's codes on ``e`` as findings (aid allocate keeps only the codes)."""
     if not codes:
         return []

@@ -11,7 +11,6 @@ campaign); once money has moved, the allocation is fixed and that check no longe
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from zjk_charity.aid.history_store import NewHistoryEntry
 from zjk_charity.aid.payout import PURPOSE, PersonRef, payees
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.status import STATE_ZH, by_payee, payee_state
 
@@ -86,7 +86,7 @@ def finalize(
 
 
 def record_history(
-    conn: sqlite3.Connection,
+    conn: Connection,
     year: int,
     people: list[tuple[str, str, str]],
     run_id: int,

@@ -10,10 +10,11 @@ person's year.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from zjk_charity.ledger.db import Connection
 
 
 class HistoryEntry(NamedTuple):
@@ -46,7 +47,7 @@ class YearSummary:
     sources: str  # the distinct sources, comma-separated
 
 
-def entries(conn: sqlite3.Connection) -> Iterator[HistoryEntry]:
+def entries(conn: Connection) -> Iterator[HistoryEntry]:
     """Every row of the registry, in no particular order."""
     cursor = conn.cursor()
     cursor.row_factory = None
@@ -54,7 +55,7 @@ def entries(conn: sqlite3.Connection) -> Iterator[HistoryEntry]:
     return map(HistoryEntry._make, cursor.execute(query))
 
 
-def checked_ids_before(conn: sqlite3.Connection, year: int) -> set[str]:
+def checked_ids_before(conn: Connection, year: int) -> set[str]:
     """The IDs aided before ``year`` whose check character holds (a kept row with a bad
     one matches no one exactly)."""
     cursor = conn.cursor()
@@ -63,17 +64,15 @@ def checked_ids_before(conn: sqlite3.Connection, year: int) -> set[str]:
     return {r[0] for r in cursor.execute(query, (year,))}
 
 
-def add(conn: sqlite3.Connection, run_id: int, people: Sequence[NewHistoryEntry]) -> int:
+def add(conn: Connection, run_id: int, people: Sequence[NewHistoryEntry]) -> int:
     """Enter ``people`` as the run ``run_id`` did; returns how many were new (a year's
     ID already there is kept)."""
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO history "
-        "(year, id_number, name, county, source, id_checked, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    cursor = conn.executemany(
+        "INSERT INTO history (year, id_number, name, county, source, id_checked, run_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         _values(people, run_id),
     )
-    return conn.total_changes - before
+    return cursor.rowcount  # rows inserted: both drivers add up executemany's
 
 
 def _values(people: Iterable[NewHistoryEntry], run_id: int) -> Iterator[tuple[object, ...]]:
@@ -81,12 +80,13 @@ def _values(people: Iterable[NewHistoryEntry], run_id: int) -> Iterator[tuple[ob
         yield (p.year, p.id_number, p.name, p.county, p.source, int(p.id_checked), run_id)
 
 
-def summary(conn: sqlite3.Connection) -> list[YearSummary]:
-    """People in the registry per year, with the sources they came from."""
-    return [
-        YearSummary(year=y, people=n, sources=s)
-        for y, n, s in conn.execute(
-            "SELECT year, COUNT(*), GROUP_CONCAT(DISTINCT source) FROM history "
-            "GROUP BY year ORDER BY year"
-        )
-    ]
+def summary(conn: Connection) -> list[YearSummary]:
+    """People in the registry per year, with the sources they came from (in name order)."""
+    people: dict[int, int] = {}
+    sources: dict[int, list[str]] = {}
+    for year, source, n in conn.execute(
+        "SELECT year, source, COUNT(*) FROM history GROUP BY year, source ORDER BY year, source"
+    ):
+        people[year] = people.get(year, 0) + n
+        sources.setdefault(year, []).append(source)
+    return [YearSummary(year=y, people=n, sources=",".join(sources[y])) for y, n in people.items()]

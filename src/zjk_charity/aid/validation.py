@@ -15,7 +15,6 @@ other files' rows they touch are brought up to date.
 
 from __future__ import annotations
 
-import sqlite3
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -43,7 +42,7 @@ from zjk_charity.integrity.likeness import SearchKeys, partners
 from zjk_charity.integrity.people import PHONE_SHARED_LIMIT, HistoryRow
 from zjk_charity.integrity.reference import ReferenceLists, load_reference
 from zjk_charity.ledger import Ledger, file_sha256
-from zjk_charity.ledger.db import Run
+from zjk_charity.ledger.db import Connection, Run
 from zjk_charity.workbook.reader import Table, read_table
 
 # The campaign-wide checks and the column each is reported in.
@@ -155,7 +154,7 @@ class ValidationResult:
         }
 
 
-def _history(conn: sqlite3.Connection, year: int) -> tuple[dict[str, list[int]], list[HistoryRow]]:
+def _history(conn: Connection, year: int) -> tuple[dict[str, list[int]], list[HistoryRow]]:
     """The registry's years by ID, for REPEAT_RECIPIENT (only IDs that pass their check:
     a kept row with a bad check character matches no one exactly), and the rows of
     earlier years, for POSSIBLE_REPEAT."""
@@ -223,7 +222,7 @@ def _screen_lists(applicants: list[Applicant], lists: ReferenceLists, path: str)
             a.findings.append(Finding(path, a.sheet, a.row, column, code, params))
 
 
-def _store_file(conn: sqlite3.Connection, run: Run, year: int, report: FileReport) -> int:
+def _store_file(conn: Connection, run: Run, year: int, report: FileReport) -> int:
     layouts = [
         store.SheetLayout(name=s.name, header_row=s.header_row, rows=len(s.rows), headers=s.headers)
         for s in report.table.sheets
@@ -239,7 +238,7 @@ def _store_file(conn: sqlite3.Connection, run: Run, year: int, report: FileRepor
 
 
 def _store_rows(
-    conn: sqlite3.Connection,
+    conn: Connection,
     year: int,
     file_id: int,
     applicants: list[Applicant],
@@ -250,15 +249,13 @@ def _store_rows(
     store.insert_findings(conn, year, file_id, [f for a in applicants for f in a.findings] + extra)
 
 
-def _stored_members(
-    conn: sqlite3.Connection, year: int, exclude: Sequence[int]
-) -> dict[int, list[Member]]:
+def _stored_members(conn: Connection, year: int, exclude: Sequence[int]) -> dict[int, list[Member]]:
     """The campaign's applicants in files other than ``exclude``, by file, in row order."""
     return store.members(conn, year, exclude)
 
 
 def _campaign_members(
-    conn: sqlite3.Connection,
+    conn: Connection,
     year: int,
     checked: Sequence[tuple[FileReport, list[Applicant]]],
     phone_limit: int = PHONE_SHARED_LIMIT,
@@ -376,7 +373,7 @@ def campaign_findings(
 
 
 def _refresh_campaign(
-    conn: sqlite3.Connection,
+    conn: Connection,
     year: int,
     checked: Sequence[tuple[FileReport, list[Applicant]]],
     phone_limit: int = PHONE_SHARED_LIMIT,
@@ -409,7 +406,7 @@ def _refresh_campaign(
     _update_stored_flags(conn, others)
 
 
-def _store_wide(conn: sqlite3.Connection, year: int, wide: Wide) -> None:
+def _store_wide(conn: Connection, year: int, wide: Wide) -> None:
     store.insert_wide_findings(
         conn,
         year,
@@ -428,7 +425,7 @@ def _store_wide(conn: sqlite3.Connection, year: int, wide: Wide) -> None:
     )
 
 
-def _update_checked_flags(conn: sqlite3.Connection, changed: dict[int, list[Member]]) -> None:
+def _update_checked_flags(conn: Connection, changed: dict[int, list[Member]]) -> None:
     """Flags of this run's applicants that a campaign-wide finding changed, by row id.
 
     A file's applicants were inserted in order, so their row ids ascend in that order.
@@ -445,12 +442,12 @@ def _update_checked_flags(conn: sqlite3.Connection, changed: dict[int, list[Memb
         )
 
 
-def _update_stored_flags(conn: sqlite3.Connection, rows: set[tuple[int, str, int]]) -> None:
+def _update_stored_flags(conn: Connection, rows: set[tuple[int, str, int]]) -> None:
     """Flags of other files' applicants that had or have a campaign-wide finding."""
     store.refresh_flags(conn, rows)
 
 
-def _earlier_files(conn: sqlite3.Connection, year: int, exclude: set[int]) -> list[EarlierFile]:
+def _earlier_files(conn: Connection, year: int, exclude: set[int]) -> list[EarlierFile]:
     """The campaign's files other than ``exclude``, in the order they were first validated,
     with their stored findings (in sheet, row and column order) and county tallies."""
     earlier: list[EarlierFile] = []
@@ -555,7 +552,9 @@ def _validate(
     reports = read_files(paths, progress)
     sheets = (s for r in reports for s in r.table.sheets)
     check_years(column_years(sheets, "申请日期"), year, "申请日期", warn_year)
-    with ledger.run("aid validate", arguments or {}, list(paths)) as run:
+    # parallel: on a shared server, other counties' files are checked at the same time;
+    # the writes, and the campaign-wide findings over every file, wait their turn.
+    with ledger.run("aid validate", arguments or {}, list(paths), parallel=True) as run:
         history, earlier_rows = _history(run.conn, year)
         lists = load_reference(run.conn)
         result = ValidationResult(year, as_of, reports, [])
@@ -567,6 +566,7 @@ def _validate(
             checked.append((report, applicants))
             result.applicants.extend(applicants)
         keys = _screen_history(result.applicants, earlier_rows, year)
+        run.begin_writes()
         for report, applicants in checked:
             column_findings = _column_findings(report)
             report.file_id = _store_file(run.conn, run, year, report)

@@ -208,7 +208,7 @@ def purge(
         if not any(found.values()):
             console().print("台账中没有要删除的数据")
             return
-        _print_purge_plan(s.ws.ledger_path, found)
+        _print_purge_plan(s.ledger.where, found)
         if not yes and not typer.confirm("确认删除？此操作不能撤销 / delete?", default=False):
             raise typer.Exit(1)
         result = run_purge(s.ledger, year, history, s.ws.out_dir, wishes, lists)
@@ -216,9 +216,9 @@ def purge(
     _print_purged(kept, result.outputs)
 
 
-def _print_purge_plan(ledger_path: Path, found: dict[str, int]) -> None:
+def _print_purge_plan(where: str, found: dict[str, int]) -> None:
     out = console()
-    out.print(f"将从 {ledger_path} 删除：")
+    out.print(f"将从 {where} 删除：")
     for table, n in found.items():
         out.print(f"  {TABLE_NAMES.get(table, table)}：{n} 行")
 

@@ -14,11 +14,12 @@ a person lives in (DOMAIN.md), and the roster's "elsewhere" wording must not gue
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
+
+from zjk_charity.ledger.db import Connection
 
 
 @dataclass(frozen=True)
@@ -105,14 +106,12 @@ def _stored(row: Sequence[Any]) -> StoredList:
     )
 
 
-def all_lists(conn: sqlite3.Connection) -> list[StoredList]:
+def all_lists(conn: Connection) -> list[StoredList]:
     """Every list ever loaded (in force and replaced), in the order they were loaded."""
     return [_stored(r) for r in conn.execute(f"{_LISTS} ORDER BY l.id")]
 
 
-def lists_in_force(
-    conn: sqlite3.Connection, kinds: Iterable[str] | None = None
-) -> list[StoredList]:
+def lists_in_force(conn: Connection, kinds: Iterable[str] | None = None) -> list[StoredList]:
     """The lists in force (of ``kinds``, default all), in the order they were loaded."""
     found = [
         _stored(r) for r in conn.execute(f"{_LISTS} WHERE l.replaced_by IS NULL ORDER BY l.id")
@@ -122,7 +121,7 @@ def lists_in_force(
 
 
 def same_file_in_force(
-    conn: sqlite3.Connection, kind: str, sha256: str, counties: Sequence[str]
+    conn: Connection, kind: str, sha256: str, counties: Sequence[str]
 ) -> StoredList | None:
     """The list in force of ``kind`` loaded from a file with this SHA-256 and covering
     these counties, if any (the same file with another ``--county`` is a new load)."""
@@ -147,7 +146,7 @@ class Added:
 
 
 def add_list(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     kind: str,
     name: str,
@@ -166,10 +165,10 @@ def add_list(
     codes = sorted(set(counties))
     cursor = conn.execute(
         "INSERT INTO ref_lists (kind, name, path, sha256, rows, counties, as_of, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (kind, name, path, sha256, len(people), json.dumps(codes), as_of.isoformat(), run_id),
     )
-    new_id = int(cursor.lastrowid or 0)
+    new_id = int(cursor.fetchone()[0])
     conn.executemany(
         "INSERT INTO ref_people (list_id, sheet, row, id_number, name, county_code, detail) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -199,7 +198,7 @@ def add_list(
     return Added(new_id, replaced, narrowed, dropped)
 
 
-def _dropped(conn: sqlite3.Connection, new_id: int, replaced: Sequence[StoredList]) -> int:
+def _dropped(conn: Connection, new_id: int, replaced: Sequence[StoredList]) -> int:
     """People of the ``replaced`` lists whose ID the list ``new_id`` does not hold."""
     if not replaced:
         return 0
@@ -212,7 +211,7 @@ def _dropped(conn: sqlite3.Connection, new_id: int, replaced: Sequence[StoredLis
     return int(row[0])
 
 
-def _narrow(conn: sqlite3.Connection, old: StoredList, covered: set[str]) -> None:
+def _narrow(conn: Connection, old: StoredList, covered: set[str]) -> None:
     """Take the counties ``covered`` (and their people) out of the list ``old``."""
     taken = sorted(covered & set(old.counties))
     marks = ", ".join("?" * len(taken))
@@ -235,25 +234,25 @@ _PEOPLE = (
 )
 
 
-def people_of(conn: sqlite3.Connection, stored: StoredList) -> list[PersonRow]:
+def people_of(conn: Connection, stored: StoredList) -> list[PersonRow]:
     """The people of one list, in the order of its file."""
     params = (stored.id, stored.name, stored.kind, stored.id)
     return list(map(PersonRow._make, conn.execute(_PEOPLE, params)))
 
 
-def people_in_force(conn: sqlite3.Connection, kinds: Iterable[str]) -> list[PersonRow]:
+def people_in_force(conn: Connection, kinds: Iterable[str]) -> list[PersonRow]:
     """Every person of the lists in force of ``kinds``, list by list in loading order."""
     return [p for stored in lists_in_force(conn, kinds) for p in people_of(conn, stored)]
 
 
-def count_lists(conn: sqlite3.Connection) -> dict[str, int]:
+def count_lists(conn: Connection) -> dict[str, int]:
     """What ``purge --lists`` would delete: people of the lists, and the list records."""
     people = int(conn.execute("SELECT count(*) FROM ref_people").fetchone()[0])
     lists = int(conn.execute("SELECT count(*) FROM ref_lists").fetchone()[0])
     return {"ref_people": people, "ref_lists": lists}
 
 
-def delete_lists(conn: sqlite3.Connection) -> dict[str, int]:
+def delete_lists(conn: Connection) -> dict[str, int]:
     """Delete every reference list and its people; returns the rows deleted per table."""
     people = conn.execute("DELETE FROM ref_people").rowcount
     # replaced_by points within the table: clear it first so no row refers to a deleted one.

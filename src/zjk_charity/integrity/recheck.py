@@ -16,12 +16,12 @@ cost a few hundredths of a second.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from zjk_charity.integrity.reference import LIST_ERRORS, ListPerson, ReferenceLists, load_reference
+from zjk_charity.ledger.db import Connection
 
 if TYPE_CHECKING:
     from zjk_charity.aid.allocation import Entry
@@ -32,7 +32,7 @@ REFUSING_KINDS = ("deaths", "institution", "tekun")
 
 
 def recheck_entries(
-    conn: sqlite3.Connection, entries: Sequence[Entry], people: Sequence[Person]
+    conn: Connection, entries: Sequence[Entry], people: Sequence[Person]
 ) -> Counter[str]:
     """Add the list errors of the lists in force to the rows that lack them.
 
@@ -74,7 +74,7 @@ def _may_refuse(lists: ReferenceLists, number: str, county: str | None) -> bool:
     return not any(p.county_code in (None, county) for p in lists.roster.get(number, []))
 
 
-def deaths_in_force(conn: sqlite3.Connection) -> dict[str, ListPerson]:
+def deaths_in_force(conn: Connection) -> dict[str, ListPerson]:
     """ID -> its record in a deaths list in force (empty when none is loaded)."""
     return load_reference(conn, ("deaths",)).deaths
 

@@ -20,7 +20,6 @@ for 万全区) is in a roster like any other.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +29,7 @@ from zjk_charity.aid import columns as col
 from zjk_charity.counties import BY_CODE
 from zjk_charity.integrity import lists_store
 from zjk_charity.integrity.likeness import simplified, strip_name
+from zjk_charity.ledger.db import Connection
 
 KINDS = ("tekun", "institution", "deaths", "relatives")
 KIND_ZH = {
@@ -154,7 +154,7 @@ def _relative_params(relatives: list[ListPerson]) -> dict[str, Any]:
     return {"list": first.list_name, "staff": staff, "relation": relation}
 
 
-def load_reference(conn: sqlite3.Connection, kinds: Iterable[str] = KINDS) -> ReferenceLists:
+def load_reference(conn: Connection, kinds: Iterable[str] = KINDS) -> ReferenceLists:
     """The lists in force (of ``kinds``), read from the ledger list by list in loading
     order: where two lists name one ID, the earlier list's entry comes first."""
     lists = ReferenceLists()

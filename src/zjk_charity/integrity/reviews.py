@@ -17,7 +17,6 @@ Nothing here shows a full ID: people are masked as everywhere (``ids.mask_id``).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,6 +29,7 @@ from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.integrity import reviews_store as store
 from zjk_charity.integrity.reviews_store import Review, StoredFinding
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 
 NOT_REVIEWED = "未复核"
 NOT_REVIEWED_EN = "not reviewed"
@@ -155,7 +155,7 @@ def accept(
 
 
 def _warning_rows(
-    conn: sqlite3.Connection, year: int, number: str, code: str
+    conn: Connection, year: int, number: str, code: str
 ) -> tuple[str, list[StoredFinding]]:
     """The person's name and their stored findings of ``code``; UserError when none."""
     found = store.person_findings(conn, year, number)

@@ -9,10 +9,11 @@ refer to are those ``aid validate`` stored for the campaign's applicant rows
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
+
+from zjk_charity.ledger.db import Connection, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +49,11 @@ class StoredFinding:
         return (self.file, self.sheet, self.row)
 
 
-def record(conn: sqlite3.Connection, review: Review) -> int:
+def record(conn: Connection, review: Review) -> int:
     """Store ``review``; its id."""
     cursor = conn.execute(
         "INSERT INTO warning_reviews (year, id_number, code, note, operator, at, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             review.year,
             review.id_number,
@@ -63,10 +64,10 @@ def record(conn: sqlite3.Connection, review: Review) -> int:
             review.run_id,
         ),
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
-def reviews(conn: sqlite3.Connection, year: int, id_number: str | None = None) -> list[Review]:
+def reviews(conn: Connection, year: int, id_number: str | None = None) -> list[Review]:
     """The campaign's reviews (of one person when ``id_number`` is given), oldest first."""
     query = (
         "SELECT year, id_number, code, note, operator, at, run_id, id FROM warning_reviews "
@@ -102,12 +103,12 @@ ORDER BY a.file_id, a.sheet_index, a.row, x.id
 """
 
 
-def person_findings(conn: sqlite3.Connection, year: int, id_number: str) -> list[StoredFinding]:
+def person_findings(conn: Connection, year: int, id_number: str) -> list[StoredFinding]:
     """Every stored finding on the campaign's rows of this ID, in file order."""
     return [_finding(r) for r in conn.execute(_PERSON_FINDINGS, (year, id_number))]
 
 
-def applicant_name(conn: sqlite3.Connection, year: int, id_number: str) -> str | None:
+def applicant_name(conn: Connection, year: int, id_number: str) -> str | None:
     """The name on the campaign's first row of this ID; None when nobody has the ID."""
     found = conn.execute(
         "SELECT coalesce(name, '') FROM applicants WHERE year = ? AND id_number = ? "
@@ -117,7 +118,7 @@ def applicant_name(conn: sqlite3.Connection, year: int, id_number: str) -> str |
     return None if found is None else str(found[0])
 
 
-def warnings_of(conn: sqlite3.Connection, year: int, ids: Collection[str]) -> list[StoredFinding]:
+def warnings_of(conn: Connection, year: int, ids: Collection[str]) -> list[StoredFinding]:
     """The stored warnings on the campaign's rows of these IDs, in file order.
 
     One pass over the year's warnings and one over its applicants (no per-person query:
@@ -152,7 +153,7 @@ def warnings_of(conn: sqlite3.Connection, year: int, ids: Collection[str]) -> li
     return [f for _, f in found]
 
 
-def code_counts(conn: sqlite3.Connection, year: int, codes: Collection[str]) -> dict[str, int]:
+def code_counts(conn: Connection, year: int, codes: Collection[str]) -> dict[str, int]:
     """How many stored findings of each of ``codes`` the campaign has (0 for none)."""
     counts = dict.fromkeys(codes, 0)
     for code, n in conn.execute(
@@ -164,7 +165,7 @@ def code_counts(conn: sqlite3.Connection, year: int, codes: Collection[str]) -> 
 
 
 def stored_places(
-    conn: sqlite3.Connection, year: int, codes: Collection[str]
+    conn: Connection, year: int, codes: Collection[str]
 ) -> set[tuple[str, str, int | None, str, str | None]]:
     """(file name, sheet, row, code, ID) of the campaign's stored findings of ``codes``:
     what validation already said, to tell it apart from what a later re-check added.
@@ -202,12 +203,12 @@ class ListUsed:
     in_force: bool
 
 
-def run_ids(conn: sqlite3.Connection, command: str) -> set[int]:
+def run_ids(conn: Connection, command: str) -> set[int]:
     """The ids of the runs of one command (e.g. ``aid pay``)."""
     return {int(r[0]) for r in conn.execute("SELECT id FROM runs WHERE command = ?", (command,))}
 
 
-def lists_used(conn: sqlite3.Connection, year: int) -> list[ListUsed]:
+def lists_used(conn: Connection, year: int) -> list[ListUsed]:
     """The reference lists the campaign was checked against: those in force, and those
     replaced by a list loaded after the campaign's earliest validation still in effect
     (a list replaced before it never spoke about any stored finding)."""
@@ -233,7 +234,7 @@ def _params(text: str | None) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def _finding(r: sqlite3.Row | tuple[Any, ...]) -> StoredFinding:
+def _finding(r: Row | tuple[Any, ...]) -> StoredFinding:
     return StoredFinding(
         id_number=r[0],
         name=r[1],

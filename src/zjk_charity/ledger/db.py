@@ -4,6 +4,13 @@ A command opens the ledger with :meth:`Ledger.run`, which begins an IMMEDIATE
 transaction (so two processes never interleave writes), records the run, and commits
 only when the command's work finished; any exception rolls everything back, run record
 included, so a failed command leaves the ledger exactly as it was.
+
+:class:`Ledger` is the embedded SQLite ledger (one file in the workspace), the default.
+:class:`zjk_charity.ledger.postgres.PostgresLedger` is the same ledger on a PostgreSQL
+server shared by several offices; it overrides only connecting, locking and migrating.
+Stores see either through :class:`Connection` (the part of DB-API both provide) and write
+SQL both dialects understand, with ``?`` placeholders (``RETURNING id``, ``ON CONFLICT DO
+NOTHING``, ``CASE`` rather than a boolean as a number).
 """
 
 from __future__ import annotations
@@ -23,9 +30,52 @@ from functools import cache
 from importlib import resources
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from zjk_charity.errors import UserError
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the stores use (``sqlite3.Cursor``, or PostgreSQL's)."""
+
+    row_factory: Any  # None: plain tuples (faster on 100,000 rows); default: rows by name
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> Cursor: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Row(Protocol):
+    """A row by index or by column name (``sqlite3.Row``, or PostgreSQL's ``PgRow``)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Connection(Protocol):
+    """A ledger connection as the stores see it: ``?`` placeholders, rows by name or index."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> Cursor: ...
+
+    def cursor(self) -> Cursor: ...
+
+    def close(self) -> None: ...
+
 
 BUSY_TIMEOUT_MS = 30_000
 MAX_BUSY_TIMEOUT_MS = 2**31 - 1  # SQLite reads a larger busy_timeout as 0
@@ -72,16 +122,19 @@ _BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 VALUES_PER_INSERT = 999
 
 
-def insert_rows(
-    conn: sqlite3.Connection, table: str, width: int, rows: Sequence[Sequence[object]]
-) -> None:
+def insert_rows(conn: Connection, table: str, width: int, rows: Sequence[Sequence[object]]) -> None:
     """INSERT ``rows`` (each ``width`` values) into ``table``, many rows per statement.
 
     The same rows as ``executemany`` with one ``VALUES (?, ...)``, in the same order, but
     with one statement step per batch of rows (as many as ``VALUES_PER_INSERT`` allows)
     instead of one per row: the 100,000 outcome rows of ``aid allocate`` (11 values each)
-    go in 0.17-0.21 s instead of 0.24-0.29 s. ``table`` is code, never user text.
+    go in 0.17-0.21 s instead of 0.24-0.29 s. On PostgreSQL the rows go by COPY, its bulk
+    path. ``table`` is code, never user text.
     """
+    copy_rows = getattr(conn, "copy_rows", None)
+    if copy_rows is not None:
+        copy_rows(table, rows)
+        return
     per = max(1, VALUES_PER_INSERT // width)
     one = "(" + ", ".join("?" * width) + ")"
     full = len(rows) - len(rows) % per
@@ -102,8 +155,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("zjk_charity.ledger") / "migrations"
+@cache
+def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """(number, file name, SQL) of each migration, in order, in ``dialect``'s text.
+
+    ``migrations/sqlite`` and ``migrations/postgresql`` hold one text per backend, with
+    the same numbers, names, tables, columns and indexes (``tests/test_migrations.py``).
+    """
+    folder = resources.files("zjk_charity.ledger") / "migrations" / dialect
     found = []
     for entry in folder.iterdir():
         if entry.name.endswith(".sql"):
@@ -116,9 +175,9 @@ _CREATE_TABLE = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", r
 
 
 @cache
-def _tables_by_migration() -> dict[int, frozenset[str]]:
+def tables_by_migration() -> dict[int, frozenset[str]]:
     """The tables each migration creates, read from its SQL."""
-    return {number: frozenset(_CREATE_TABLE.findall(sql)) for number, _name, sql in _migrations()}
+    return {number: frozenset(_CREATE_TABLE.findall(sql)) for number, _name, sql in migrations()}
 
 
 # The time a ledger stamps on its run records (and so on every history row, payment and
@@ -131,14 +190,25 @@ def system_clock() -> datetime:
     return datetime.now().astimezone()
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Run:
-    """The run record of the command in progress."""
+    """The run record of the command in progress.
+
+    ``begin_writes`` is for a command that the ledger let start beside others (``aid
+    validate``: ``Ledger.run(parallel=True)``): it is called before the command's first
+    write, and waits until no other command is writing. On SQLite every command writes
+    alone from its start, and it does nothing.
+    """
 
     id: int
-    conn: sqlite3.Connection
+    conn: Connection
     outcome: str = "ok"
     result: dict[str, Any] | None = None
+    begin_writes: Callable[[], None] = _nothing
 
 
 class Ledger:
@@ -148,6 +218,8 @@ class Ledger:
     waiting for it, with the seconds it will wait: the CLI passes one that prints a line
     on stderr (``cli.common.say_waiting``); a library caller gets silence by default.
     """
+
+    dialect = "sqlite"
 
     def __init__(
         self,
@@ -159,6 +231,11 @@ class Ledger:
         self.on_wait = on_wait
         self.clock = clock
 
+    @property
+    def where(self) -> str:
+        """Where the ledger is, as messages name it (never with a password)."""
+        return str(self.path)
+
     def _now(self) -> str:
         """The clock's time as run records keep it (ISO, seconds, with the zone)."""
         return self.clock().astimezone().isoformat(timespec="seconds")
@@ -167,7 +244,11 @@ class Ledger:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def _connect(self) -> sqlite3.Connection:
+    def _is_new(self) -> bool:
+        """Whether a failed command must remove the ledger it is about to create."""
+        return not self.path.exists()
+
+    def _connect(self) -> Connection:
         """A connection to a ledger of ours (or an empty file), in WAL mode.
 
         The file is checked to be a zjk-charity ledger (:meth:`_check_ours`) *before*
@@ -237,26 +318,34 @@ class Ledger:
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
 
-    def _unusable(self, exc: sqlite3.DatabaseError) -> UserError:
+    def _unusable(self, exc: Exception) -> UserError:
         return UserError(
-            f"{self.path} 不是可用的台账数据库（{exc}）；请检查工作目录，或从备份恢复",
-            f"{self.path} is not a usable ledger ({exc}); check the workspace or restore it",
+            f"{self.where} 不是可用的台账数据库（{exc}）；请检查工作目录，或从备份恢复",
+            f"{self.where} is not a usable ledger ({exc}); check the workspace or restore it",
         )
 
     def _not_ours(self, detail_zh: str, detail_en: str, untouched: bool = True) -> UserError:
         """The message for a file that is not a zjk-charity ledger (``untouched``: its
         bytes were not changed, which is so whenever :meth:`_check_ours` refused it)."""
         return UserError(
-            f"{self.path} 不是 zjk-charity 的台账，或已损坏（{detail_zh}）；"
+            f"{self.where} 不是 zjk-charity 的台账，或已损坏（{detail_zh}）；"
             + ("未做任何修改。" if untouched else "")
             + "请换一个工作目录（-w），或把这个文件移走后重试",
-            f"{self.path} is not a zjk-charity ledger, or is damaged ({detail_en}); "
+            f"{self.where} is not a zjk-charity ledger, or is damaged ({detail_en}); "
             + ("nothing was changed. " if untouched else "")
             + "use another workspace (-w) or move the file aside",
         )
 
-    def _check_ours(self, conn: sqlite3.Connection) -> None:
-        """Refuse a SQLite file that is not a zjk-charity ledger, before writing to it.
+    def _tables(self, conn: Connection) -> set[str]:
+        """The names of the ledger's tables (the backend's own catalogue)."""
+        return {
+            name
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not name.startswith("sqlite_")
+        }
+
+    def _check_ours(self, conn: Connection) -> None:
+        """Refuse a database that is not a zjk-charity ledger, before writing to it.
 
         Accepted: a file without tables (new; the migrations create them), or one whose
         ``schema_migrations`` lists migrations whose tables all exist while no later
@@ -266,24 +355,15 @@ class Ledger:
         with "table already exists"). Migrations recorded that this version does not
         know (a newer zjk-charity) are not judged here.
         """
-        tables = {
-            name
-            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not name.startswith("sqlite_")
-        }
+        tables = self._tables(conn)
         if not tables:
             return
         if "schema_migrations" not in tables:
             raise self._not_ours(
                 "其中的表不是本工具建立的", "its tables were not made by this tool"
             )
-        try:
-            done = {row[0] for row in conn.execute("SELECT number FROM schema_migrations")}
-        except sqlite3.OperationalError:
-            raise self._not_ours(
-                "schema_migrations 表的结构不对", "its schema_migrations table is not ours"
-            ) from None
-        expected = _tables_by_migration()
+        done = self._done(conn)
+        expected = tables_by_migration()
         missing = set().union(*(t for n, t in expected.items() if n in done)) - tables
         early = set().union(*(t for n, t in expected.items() if n not in done)) & tables
         if missing:
@@ -295,7 +375,16 @@ class Ledger:
                 f"已有未记录的表 {names}", f"unrecorded tables: {', '.join(sorted(early))}"
             )
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
+    def _done(self, conn: Connection) -> set[int]:
+        """The migrations ``schema_migrations`` records (its table exists)."""
+        try:
+            return {row[0] for row in conn.execute("SELECT number FROM schema_migrations")}
+        except sqlite3.OperationalError:
+            raise self._not_ours(
+                "schema_migrations 表的结构不对", "its schema_migrations table is not ours"
+            ) from None
+
+    def _migrate(self, conn: Connection) -> None:
         """Apply the migrations not yet recorded, inside the caller's transaction.
 
         :meth:`_check_ours` has refused a foreign file already; should a migration still
@@ -305,25 +394,28 @@ class Ledger:
         not about the schema and propagate unchanged.
         """
         try:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            done = {r[0] for r in conn.execute("SELECT number FROM schema_migrations")}
-            for number, name, sql in _migrations():
-                if number in done:
-                    continue
-                for statement in sql.split(";\n"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, self._now())
-                )
+            self._apply_migrations(conn)
         except sqlite3.DatabaseError as exc:
             if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_ERROR:
                 raise
             # Rolled back by the caller, but WAL mode was switched on already.
             raise self._not_ours(str(exc), str(exc), untouched=False) from None
+
+    def _apply_migrations(self, conn: Connection) -> None:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {r[0] for r in conn.execute("SELECT number FROM schema_migrations")}
+        for number, name, sql in migrations(self.dialect):
+            if number in done:
+                continue
+            for statement in sql.split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, self._now())
+            )
 
     def vacuum(self) -> None:
         """Rewrite the file so deleted rows are gone from disk, and fold the WAL in."""
@@ -347,30 +439,38 @@ class Ledger:
         return hashes
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection | None]:
+    def read(self) -> Iterator[Connection | None]:
         """A read-only view; None when no ledger exists yet (nothing is created)."""
-        if not self.path.exists():
+        if not self.exists:
             yield None
             return
         conn = self._connect()
         try:
-            conn.execute("BEGIN")
-            self._migrate(conn)
+            self._begin_read(conn)
             yield conn
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         finally:
             conn.close()
 
-    def _begin(self, conn: sqlite3.Connection) -> None:
-        """BEGIN IMMEDIATE; when another command holds the ledger, say so and wait."""
+    def _begin_read(self, conn: Connection) -> None:
+        conn.execute("BEGIN")
+        self._migrate(conn)
+
+    def _begin(self, conn: Connection, parallel: bool) -> Callable[[], None]:
+        """BEGIN IMMEDIATE; when another command holds the ledger, say so and wait.
+
+        Returns the run's ``begin_writes``: nothing to do, as SQLite lets one command
+        write at a time from its start (``parallel`` makes no difference here).
+        """
         timeout = busy_timeout_ms()
         conn.execute("PRAGMA busy_timeout = 0")
         try:
             conn.execute("BEGIN IMMEDIATE")
-            return
+            return _nothing
         except sqlite3.OperationalError:
             if self.on_wait is not None:
                 self.on_wait(timeout / 1000)
@@ -379,39 +479,52 @@ class Ledger:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise UserError(
-                f"台账 {self.path} 正被其他命令占用，等待 {timeout // 1000} 秒后仍未释放；"
-                "请等其完成后重试",
-                f"the ledger {self.path} is busy with another command ({exc}); retry later",
-            ) from None
+            raise self.busy(timeout, exc) from None
+        return _nothing
+
+    def busy(self, timeout_ms: int, exc: Exception) -> UserError:
+        """The message when another command held the ledger for the whole wait."""
+        return UserError(
+            f"台账 {self.where} 正被其他命令占用，等待 {timeout_ms // 1000} 秒后仍未释放；"
+            "请等其完成后重试",
+            f"the ledger {self.where} is busy with another command ({exc}); retry later",
+        )
 
     @contextmanager
     def run(
-        self, command: str, arguments: dict[str, Any], inputs: list[Path] | None = None
+        self,
+        command: str,
+        arguments: dict[str, Any],
+        inputs: list[Path] | None = None,
+        *,
+        parallel: bool = False,
     ) -> Iterator[Run]:
         """One command's transaction and run record; rolled back whole on any exception.
 
         A ledger this command created is removed again when the command fails, so a
-        failed first command leaves the workspace as it found it.
+        failed first command leaves the workspace as it found it. ``parallel``: the
+        command may read beside other parallel commands until it calls
+        ``run.begin_writes()`` (on PostgreSQL; see :class:`Run`).
         """
-        fresh = not self.path.exists()
+        fresh = self._is_new()
         conn = self._connect()
         try:
-            self._begin(conn)
+            writes = self._begin(conn, parallel)
             self._migrate(conn)
             listed = [
                 {"path": str(p), "sha256": file_sha256(p)} for p in (inputs or []) if p.is_file()
             ]
-            cursor = conn.execute(
-                "INSERT INTO runs (command, arguments, inputs, started_at) VALUES (?, ?, ?, ?)",
+            (run_id,) = conn.execute(
+                "INSERT INTO runs (command, arguments, inputs, started_at) "
+                "VALUES (?, ?, ?, ?) RETURNING id",
                 (
                     command,
                     json.dumps(arguments, ensure_ascii=False, default=str),
                     json.dumps(listed, ensure_ascii=False),
                     self._now(),
                 ),
-            )
-            run = Run(id=int(cursor.lastrowid or 0), conn=conn)
+            ).fetchone()
+            run = Run(id=int(run_id), conn=conn, begin_writes=writes)
             yield run
             conn.execute(
                 "UPDATE runs SET finished_at = ?, outcome = ?, result = ? WHERE id = ?",
@@ -430,8 +543,28 @@ class Ledger:
                 conn.execute("ROLLBACK")
             conn.close()
             if fresh:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                self._discard()
             raise
         finally:
             conn.close()
+
+    def _discard(self) -> None:
+        """Remove the ledger a failed first command created."""
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def open_ledger(
+    target: Path | str, on_wait: Callable[[float], None] | None = None, clock: Clock = system_clock
+) -> Ledger:
+    """The ledger at ``target``: a ``postgresql://`` URL (a shared server), else a file."""
+    if isinstance(target, str) and is_server_url(target):
+        from zjk_charity.ledger.postgres import PostgresLedger
+
+        return PostgresLedger(target, on_wait, clock)
+    return Ledger(Path(target), on_wait, clock)
+
+
+def is_server_url(text: str) -> bool:
+    """Whether a ledger setting names a PostgreSQL server rather than a file."""
+    return text.startswith(("postgresql://", "postgres://"))

@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.model import BatchFiles, BatchLine, Instruction, Payee, Purpose
 
@@ -40,7 +40,7 @@ def removed_on_failure(written: list[Path]) -> Iterator[None]:
 
 
 def pay_by_bank(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     *,
     purpose: Purpose,

@@ -9,7 +9,6 @@ are applied, rows with errors are left for the clerk (payout.md).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_id, mask_name
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.codes import PayFinding
 from zjk_charity.payments.matching import Counts, Update, match_results
@@ -66,7 +66,7 @@ def read_files(paths: Sequence[Path]) -> list[ResultFile]:
 
 
 def _only(
-    conn: sqlite3.Connection, purpose: Purpose, year: int | None, profile: str | None
+    conn: Connection, purpose: Purpose, year: int | None, profile: str | None
 ) -> set[str] | None:
     """The batch codes a profile's result file may answer for (None: any batch)."""
     if profile is None:
@@ -80,7 +80,7 @@ def _only(
     return codes
 
 
-def _batch(conn: sqlite3.Connection, purpose: Purpose, year: int | None, batch: str | None) -> None:
+def _batch(conn: Connection, purpose: Purpose, year: int | None, batch: str | None) -> None:
     if batch is None:
         return
     codes = [b.code for b in store.batches(conn, purpose, year) if b.method == "bank"]
@@ -92,7 +92,7 @@ def _batch(conn: sqlite3.Connection, purpose: Purpose, year: int | None, batch: 
 
 
 def apply_files(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     purpose: Purpose,
     year: int | None,
@@ -159,7 +159,7 @@ def apply_files(
 
 
 def _stop_others(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     purpose: Purpose,
     current: Sequence[Instruction],

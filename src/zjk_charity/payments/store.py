@@ -8,13 +8,12 @@ transaction, or not at all.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from zjk_charity.ledger.db import insert_rows
+from zjk_charity.ledger.db import Connection, insert_rows
 from zjk_charity.payments.model import (
     BatchLine,
     Instruction,
@@ -76,7 +75,7 @@ class AccountChange:
     run_id: int
 
 
-def next_code(conn: sqlite3.Connection, purpose: Purpose, year: int, method: Method) -> str:
+def next_code(conn: Connection, purpose: Purpose, year: int, method: Method) -> str:
     """The next batch code of the year: P2025-001, P2025-002, … (C… for cash sheets)."""
     prefix = f"{PREFIX[(purpose, method)]}{year}-"
     found = conn.execute(
@@ -88,7 +87,7 @@ def next_code(conn: sqlite3.Connection, purpose: Purpose, year: int, method: Met
 
 
 def record_batch(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     *,
     code: str,
@@ -108,7 +107,7 @@ def record_batch(
     ]
     cursor = conn.execute(
         "INSERT INTO payment_batches (code, purpose, year, method, profile, retry, count, "
-        "amount, files, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "amount, files, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             code,
             purpose,
@@ -122,7 +121,7 @@ def record_batch(
             run_id,
         ),
     )
-    batch_id = int(cursor.lastrowid or 0)
+    batch_id = int(cursor.fetchone()[0])
     state = FIRST_STATE[method]
     insert_rows(
         conn,
@@ -155,12 +154,12 @@ SELECT i.id, b.code, b.method, i.line, i.payee, coalesce(i.county, ''), i.name, 
        i.bank, i.amount, i.state, coalesce(i.reason, ''), i.paid_on, i.double, b.run_id,
        i.updated_run_id
 FROM payment_instructions i JOIN payment_batches b ON b.id = i.batch_id
-WHERE i.purpose = ? AND (? IS NULL OR i.year = ?)
+WHERE i.purpose = ? AND (CAST(? AS INTEGER) IS NULL OR i.year = ?)
 ORDER BY i.id
 """
 
 
-def instructions(conn: sqlite3.Connection, purpose: Purpose, year: int | None) -> list[Instruction]:
+def instructions(conn: Connection, purpose: Purpose, year: int | None) -> list[Instruction]:
     """Every instruction of the campaign (``year`` None: of every year), oldest first."""
     cursor = conn.cursor()
     cursor.row_factory = None
@@ -187,7 +186,7 @@ def instructions(conn: sqlite3.Connection, purpose: Purpose, year: int | None) -
     ]
 
 
-def batches(conn: sqlite3.Connection, purpose: Purpose, year: int | None) -> list[Batch]:
+def batches(conn: Connection, purpose: Purpose, year: int | None) -> list[Batch]:
     """The campaign's batches (``year`` None: of every year) in the order they were made."""
     rows = conn.execute(
         "SELECT b.*, r.started_at FROM payment_batches b JOIN runs r ON r.id = b.run_id "
@@ -214,7 +213,7 @@ def batches(conn: sqlite3.Connection, purpose: Purpose, year: int | None) -> lis
 
 
 def set_state(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     changes: Iterable[tuple[int, State, str | None]],
     *,
@@ -235,7 +234,7 @@ def set_state(
 
 
 def record_results(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     file: str,
     sha256: str,
@@ -243,8 +242,8 @@ def record_results(
 ) -> None:
     """Keep every applied result row: (instruction id, sheet, row, outcome, reason)."""
     conn.executemany(
-        "INSERT OR IGNORE INTO payment_results (instruction_id, run_id, file, sha256, sheet, "
-        "row, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO payment_results (instruction_id, run_id, file, sha256, sheet, "
+        "row, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [
             (i, run_id, file, sha256, sheet, row, status, reason)
             for i, sheet, row, status, reason in rows
@@ -252,7 +251,7 @@ def record_results(
     )
 
 
-def applied_rows(conn: sqlite3.Connection) -> dict[tuple[str, str, int], int]:
+def applied_rows(conn: Connection) -> dict[tuple[str, str, int], int]:
     """(sha256, sheet, row) of every result row applied before (a file imported again) →
     the instruction it was matched to."""
     return {
@@ -262,7 +261,7 @@ def applied_rows(conn: sqlite3.Connection) -> dict[tuple[str, str, int], int]:
 
 
 def record_accounts(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     purpose: Purpose,
     year: int,
@@ -277,7 +276,7 @@ def record_accounts(
 
 
 def latest_accounts(
-    conn: sqlite3.Connection, purpose: Purpose, year: int | None
+    conn: Connection, purpose: Purpose, year: int | None
 ) -> dict[str, AccountChange]:
     """Each payee's latest corrected account, if any was corrected (``year`` None: any)."""
     found: dict[str, AccountChange] = {}

@@ -8,7 +8,6 @@ figures would then mix two states of the campaign.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from zjk_charity.aid import campaign_name
 from zjk_charity.aid.allocation import Allocation, campaign_inputs, load_allocation, money
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 from zjk_charity.reports import store
 from zjk_charity.reports.integrity_figures import integrity_figures, integrity_runs
 from zjk_charity.reports.payment_figures import (
@@ -50,7 +50,7 @@ class AidReportData:
     parameters: dict[str, Any]
 
 
-def _applications(conn: sqlite3.Connection, year: int) -> dict[str, Any]:
+def _applications(conn: Connection, year: int) -> dict[str, Any]:
     counts = store.application_counts(conn, year)
     return {
         "rows": counts.rows,
@@ -62,7 +62,7 @@ def _applications(conn: sqlite3.Connection, year: int) -> dict[str, Any]:
     }
 
 
-def _counties(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, Any]]:
+def _counties(conn: Connection, a: Allocation) -> list[dict[str, Any]]:
     eligible = store.eligible_by_county(conn, a.year)
     return [
         {
@@ -93,7 +93,7 @@ def _funded_profile(a: Allocation) -> dict[str, dict[str, int]]:
     }
 
 
-def _history(conn: sqlite3.Connection, a: Allocation, finalized: bool) -> dict[str, Any]:
+def _history(conn: Connection, a: Allocation, finalized: bool) -> dict[str, Any]:
     years = [{"year": h.year, "people": h.people} for h in store.history_before(conn, a.year)]
     years.append({"year": a.year, "people": len(a.funded)})
     return {
@@ -103,9 +103,7 @@ def _history(conn: sqlite3.Connection, a: Allocation, finalized: bool) -> dict[s
     }
 
 
-def _runs(
-    conn: sqlite3.Connection, a: Allocation
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+def _runs(conn: Connection, a: Allocation) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The runs the report covers: history imports, the validations, allocation, finalize."""
     ids = {a.run_id}
     ids.update(store.validation_runs(conn, a.year))

@@ -14,7 +14,6 @@ Three parts, every figure from the ledger:
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from typing import Any
 
@@ -24,6 +23,7 @@ from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.integrity import reviews_store as store
 from zjk_charity.integrity.reference import KIND_ZH, LIST_ERRORS
 from zjk_charity.integrity.reviews import NOT_REVIEWED, latest_reviews, moment, review_json
+from zjk_charity.ledger.db import Connection
 
 # The integrity codes, in the order of integrity.md's table.
 INTEGRITY_CODES = (
@@ -40,7 +40,7 @@ INTEGRITY_CODES = (
 )
 
 
-def integrity_figures(conn: sqlite3.Connection, a: Allocation) -> dict[str, Any]:
+def integrity_figures(conn: Connection, a: Allocation) -> dict[str, Any]:
     """The section's figures (JSON-ready), for allocation ``a`` as it stands today."""
     warnings = _funded_warnings(conn, a)
     reviewed = sum(1 for w in warnings if w["review"] is not None)
@@ -65,7 +65,7 @@ def integrity_figures(conn: sqlite3.Connection, a: Allocation) -> dict[str, Any]
     }
 
 
-def integrity_runs(conn: sqlite3.Connection, a: Allocation) -> set[int]:
+def integrity_runs(conn: Connection, a: Allocation) -> set[int]:
     """The runs behind the section: the lists' imports and the reviews (the manifest
     lists them with the SHA-256 of the files they read)."""
     runs = {used.run_id for used in store.lists_used(conn, a.year)}
@@ -73,7 +73,7 @@ def integrity_runs(conn: sqlite3.Connection, a: Allocation) -> set[int]:
     return runs
 
 
-def _codes(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, Any]]:
+def _codes(conn: Connection, a: Allocation) -> list[dict[str, Any]]:
     stored = store.code_counts(conn, a.year, INTEGRITY_CODES)
     known = store.stored_places(conn, a.year, LIST_ERRORS)
     added: Counter[str] = Counter()
@@ -94,7 +94,7 @@ def _codes(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, Any]]:
     ]
 
 
-def _withdrawn_at_payment(conn: sqlite3.Connection, a: Allocation) -> int:
+def _withdrawn_at_payment(conn: Connection, a: Allocation) -> int:
     """Withdrawals (去世) made by ``aid pay`` when it found the person in a deaths list."""
     pay_runs = store.run_ids(conn, "aid pay")
     return sum(
@@ -104,7 +104,7 @@ def _withdrawn_at_payment(conn: sqlite3.Connection, a: Allocation) -> int:
     )
 
 
-def _funded_warnings(conn: sqlite3.Connection, a: Allocation) -> list[dict[str, Any]]:
+def _funded_warnings(conn: Connection, a: Allocation) -> list[dict[str, Any]]:
     """One line per (funded person, warning code): by county, the integrity codes first
     (what an auditor asks about), then in the funded list's order."""
     funded = {e.id_number: e for e in a.funded if e.id_number}

@@ -14,7 +14,6 @@ cash_pending + unpaid, overall and in each county; money to recover is on top.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,7 @@ from zjk_charity.aid.changes import REASONS
 from zjk_charity.aid.payout import funded_list
 from zjk_charity.config import AidSettings
 from zjk_charity.counties import find_county
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.model import Instruction
 from zjk_charity.payments.status import STATES, Status, Tally, payment_status
@@ -36,7 +36,7 @@ def _tally(t: Tally) -> dict[str, Any]:
     return {"count": t.count, "amount": money(t.amount)}
 
 
-def _batches(conn: sqlite3.Connection, year: int) -> list[dict[str, Any]]:
+def _batches(conn: Connection, year: int) -> list[dict[str, Any]]:
     return [
         {
             "code": b.code,
@@ -84,7 +84,7 @@ def _failure_reasons(instructions: list[Instruction], status: Status) -> list[di
     ]
 
 
-def payment_figures(conn: sqlite3.Connection, a: Allocation) -> dict[str, Any]:
+def payment_figures(conn: Connection, a: Allocation) -> dict[str, Any]:
     """The payment figures of ``a``'s campaign (see the module docstring): today's funded
     list (``a.funded``, the changes applied by ``read_allocation``) through the same
     function as ``aid payments status``, so the two cannot disagree."""
@@ -175,7 +175,7 @@ def notice_periods(a: Allocation) -> list[dict[str, Any]]:
     return periods
 
 
-def payment_runs(conn: sqlite3.Connection, a: Allocation) -> set[int]:
+def payment_runs(conn: Connection, a: Allocation) -> set[int]:
     """The runs behind the payment figures: changes to the list and their 补充公示, batches,
     result imports, cash confirmations and corrected accounts (the manifest lists them)."""
     return reports_store.payment_runs(conn, a.id, a.year)

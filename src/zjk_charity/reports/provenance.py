@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from zjk_charity.ledger.db import Connection
 from zjk_charity.reports import store
 
 Runs = list[dict[str, Any]]
 Inputs = list[dict[str, str]]
 
 
-def runs_and_inputs(conn: sqlite3.Connection, ids: Iterable[int]) -> tuple[Runs, Inputs]:
+def runs_and_inputs(conn: Connection, ids: Iterable[int]) -> tuple[Runs, Inputs]:
     """The run records of ``ids`` in order, and their inputs (path, SHA-256) without repeats."""
     runs: Runs = []
     inputs: dict[tuple[str, str], dict[str, str]] = {}

@@ -18,9 +18,10 @@ plain mappings (code → count), never positional tuples.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from zjk_charity.ledger.db import Connection
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class RunRecord:
 # ---- figures --------------------------------------------------------------------------
 
 
-def application_counts(conn: sqlite3.Connection, year: int) -> ApplicationCounts:
+def application_counts(conn: Connection, year: int) -> ApplicationCounts:
     """Counts over the year's validated application rows (0 each when there are none)."""
     rows, eligible, errors, warnings = conn.execute(
         "SELECT count(*), coalesce(sum(has_error = 0), 0), coalesce(sum(has_error), 0), "
@@ -70,7 +71,7 @@ def application_counts(conn: sqlite3.Connection, year: int) -> ApplicationCounts
     )
 
 
-def finding_counts(conn: sqlite3.Connection, year: int, severity: str) -> dict[str, int]:
+def finding_counts(conn: Connection, year: int, severity: str) -> dict[str, int]:
     """How often each finding code of ``severity`` (error, warning) was stored for the
     year's applications, in code order."""
     query = (
@@ -80,7 +81,7 @@ def finding_counts(conn: sqlite3.Connection, year: int, severity: str) -> dict[s
     return {str(code): int(n) for code, n in conn.execute(query, (year, severity))}
 
 
-def eligible_by_county(conn: sqlite3.Connection, year: int) -> dict[str, int]:
+def eligible_by_county(conn: Connection, year: int) -> dict[str, int]:
     """Application rows without errors per county code (rows with no county left out)."""
     query = (
         "SELECT county_code, count(*) FROM applicants WHERE year = ? AND has_error = 0 "
@@ -89,7 +90,7 @@ def eligible_by_county(conn: sqlite3.Connection, year: int) -> dict[str, int]:
     return {str(code): int(n) for code, n in conn.execute(query, (year,))}
 
 
-def history_before(conn: sqlite3.Connection, year: int) -> list[HistoryYear]:
+def history_before(conn: Connection, year: int) -> list[HistoryYear]:
     """People in the history registry per year before ``year``, oldest first."""
     query = "SELECT year, count(*) FROM history WHERE year < ? GROUP BY year ORDER BY year"
     return [HistoryYear(year=int(y), people=int(n)) for y, n in conn.execute(query, (year,))]
@@ -98,27 +99,27 @@ def history_before(conn: sqlite3.Connection, year: int) -> list[HistoryYear]:
 # ---- provenance -----------------------------------------------------------------------
 
 
-def validation_runs(conn: sqlite3.Connection, year: int) -> set[int]:
+def validation_runs(conn: Connection, year: int) -> set[int]:
     """The ``aid validate`` runs that stored the year's files."""
     query = "SELECT run_id FROM aid_files WHERE year = ?"
     return {int(r[0]) for r in conn.execute(query, (year,))}
 
 
-def history_runs(conn: sqlite3.Connection, year: int) -> set[int]:
+def history_runs(conn: Connection, year: int) -> set[int]:
     """The runs that wrote the history registry up to and including ``year`` (history
     imports and finalize)."""
     query = "SELECT DISTINCT run_id FROM history WHERE year <= ?"
     return {int(r[0]) for r in conn.execute(query, (year,))}
 
 
-def finalized_run(conn: sqlite3.Connection, allocation_id: int) -> int | None:
+def finalized_run(conn: Connection, allocation_id: int) -> int | None:
     """The ``aid finalize`` run of an allocation, or None while it is not finalized."""
     query = "SELECT finalized_run_id FROM allocations WHERE id = ?"
     found = conn.execute(query, (allocation_id,)).fetchone()
     return int(found[0]) if found and found[0] else None
 
 
-def payment_runs(conn: sqlite3.Connection, allocation_id: int, year: int) -> set[int]:
+def payment_runs(conn: Connection, allocation_id: int, year: int) -> set[int]:
     """The runs behind a campaign's payment figures: the changes to the allocation's list
     and their 补充公示, the year's aid batches, updated instructions, bank results, cash
     confirmations and corrected accounts."""
@@ -144,14 +145,14 @@ def payment_runs(conn: sqlite3.Connection, allocation_id: int, year: int) -> set
     return found
 
 
-def runs_of_commands(conn: sqlite3.Connection, commands: Sequence[str]) -> list[int]:
+def runs_of_commands(conn: Connection, commands: Sequence[str]) -> list[int]:
     """The ids of every run of any of ``commands`` (the 微心愿 report's provenance)."""
     marks = ",".join("?" * len(commands))
     query = f"SELECT id FROM runs WHERE command IN ({marks})"
     return [int(r[0]) for r in conn.execute(query, tuple(commands))]
 
 
-def run_records(conn: sqlite3.Connection, ids: Sequence[int]) -> list[RunRecord]:
+def run_records(conn: Connection, ids: Sequence[int]) -> list[RunRecord]:
     """The records of the runs ``ids``, in id order (an unknown id is left out)."""
     marks = ",".join("?" * len(ids))
     query = (

@@ -26,13 +26,13 @@ Children appear only in counts.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store as payments_store
 from zjk_charity.payments.model import yuan as decimal_yuan
 from zjk_charity.payments.status import WISH_STATES, Status, Tally
@@ -123,7 +123,7 @@ def _payments_by(progress: Progress, status: Status) -> dict[str, list[dict[str,
     return by
 
 
-def _batches(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def _batches(conn: Connection) -> list[dict[str, Any]]:
     return [
         {
             "code": b.code,
@@ -157,7 +157,7 @@ def _failure_reasons(progress: Progress, status: Status) -> list[dict[str, Any]]
     ]
 
 
-def _payments(conn: sqlite3.Connection, progress: Progress) -> dict[str, Any]:
+def _payments(conn: Connection, progress: Progress) -> dict[str, Any]:
     status = progress.status()
     batches = _batches(conn)
     return {
@@ -227,7 +227,7 @@ def _settlements(progress: Progress) -> dict[str, Any]:
     }
 
 
-def progress_figures(conn: sqlite3.Connection, progress: Progress) -> dict[str, Any]:
+def progress_figures(conn: Connection, progress: Progress) -> dict[str, Any]:
     """The report's figures after the match (see the module docstring)."""
     return {
         "stages": _stages(progress),

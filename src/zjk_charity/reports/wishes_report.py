@@ -14,7 +14,6 @@ anonymous gifts grouped as 匿名; children appear only as counts.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 from zjk_charity.config import Workspace
 from zjk_charity.errors import UserError
+from zjk_charity.ledger.db import Connection
 from zjk_charity.reports import store
 from zjk_charity.reports.campaign import Content
 from zjk_charity.reports.charts import bar_chart, column_chart
@@ -123,7 +123,7 @@ def _figures(accounts: Accounts, year: int) -> dict[str, Any]:
     }
 
 
-def _runs(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+def _runs(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     return runs_and_inputs(conn, store.runs_of_commands(conn, COMMANDS))
 
 

@@ -21,13 +21,13 @@ with at least one fully funded wish.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from zjk_charity.counties import BY_CODE
 from zjk_charity.ids import mask_name
+from zjk_charity.ledger.db import Connection
 from zjk_charity.wishes import store
 from zjk_charity.wishes.amounts import Fen, yuan
 from zjk_charity.wishes.matching import (
@@ -76,7 +76,7 @@ class Accounts:
     imported: dict[str, Donation] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection | None) -> Accounts:
+    def load(cls, conn: Connection | None) -> Accounts:
         """The ledger's wishes, donations, matches and settlements (empty without a ledger)."""
         if conn is None:
             return cls()

@@ -34,7 +34,6 @@ report's provenance shows when the letters were written and from what.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
@@ -48,6 +47,7 @@ from zjk_charity.dates import chinese_date
 from zjk_charity.errors import UserError
 from zjk_charity.ids import age_on, mask_name
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 from zjk_charity.pdf.engine import strings
 from zjk_charity.wishes import store
 from zjk_charity.wishes.accounts import Accounts
@@ -369,7 +369,7 @@ def _reached(progress: Progress, wish_id: str, share: Fen) -> Reached:
     )
 
 
-def load_letters(conn: sqlite3.Connection | None) -> list[Letter]:
+def load_letters(conn: Connection | None) -> list[Letter]:
     """Every donor's letter as the ledger stands (none without a ledger)."""
     if conn is None:
         return []

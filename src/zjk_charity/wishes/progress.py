@@ -23,11 +23,11 @@ the ledger, and it is paid once, whatever year the batch was made in.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store as payments_store
 from zjk_charity.payments.model import Instruction, Purpose
 from zjk_charity.payments.status import (
@@ -110,7 +110,7 @@ class Progress:
     payouts: dict[str, WishPayout] = field(default_factory=dict)  # (登记日期, 编号) order
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection | None) -> Progress:
+    def load(cls, conn: Connection | None) -> Progress:
         """The ledger as it stands (empty without a ledger)."""
         accounts = Accounts.load(conn)
         if conn is None:

@@ -3,12 +3,12 @@ here (their payments are in ``payments.store``)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
+from zjk_charity.ledger.db import Connection
 from zjk_charity.wishes.amounts import Fen
 from zjk_charity.wishes.model import Basis, Donation, Match, Source, Wish
 
@@ -31,14 +31,14 @@ class MatchRecord(NamedTuple):
 _BASIS = {b.value: b for b in Basis}
 
 
-def _rows(conn: sqlite3.Connection, query: str) -> Iterable[tuple[Any, ...]]:
-    """Plain tuples (not ``sqlite3.Row``): 100,000 rows load noticeably faster."""
+def _rows(conn: Connection, query: str) -> Iterable[tuple[Any, ...]]:
+    """Plain tuples (not ``Row``): 100,000 rows load noticeably faster."""
     cursor = conn.cursor()
     cursor.row_factory = None
     return cursor.execute(query)
 
 
-def load_wishes(conn: sqlite3.Connection) -> list[Wish]:
+def load_wishes(conn: Connection) -> list[Wish]:
     """Every wish, in no particular order (``Accounts`` sorts them by the rule's order)."""
     day = date.fromisoformat
     return [
@@ -47,7 +47,7 @@ def load_wishes(conn: sqlite3.Connection) -> list[Wish]:
     ]
 
 
-def load_donations(conn: sqlite3.Connection) -> list[Donation]:
+def load_donations(conn: Connection) -> list[Donation]:
     """Every donation, in no particular order."""
     day = date.fromisoformat
     return [
@@ -56,26 +56,26 @@ def load_donations(conn: sqlite3.Connection) -> list[Donation]:
     ]
 
 
-def wish_ids(conn: sqlite3.Connection) -> set[str]:
+def wish_ids(conn: Connection) -> set[str]:
     """The numbers of every wish in the ledger (a donation may be designated to one)."""
     return {str(r[0]) for r in conn.execute("SELECT wish_id FROM wishes")}
 
 
-def wish_sources(conn: sqlite3.Connection) -> dict[str, Source]:
+def wish_sources(conn: Connection) -> dict[str, Source]:
     return {
         str(r[0]): Source(str(r[1]), str(r[2]), int(r[3]))
         for r in conn.execute("SELECT wish_id, file, sheet, row FROM wishes")
     }
 
 
-def donation_sources(conn: sqlite3.Connection) -> dict[str, Source]:
+def donation_sources(conn: Connection) -> dict[str, Source]:
     return {
         str(r[0]): Source(str(r[1]), str(r[2]), int(r[3]))
         for r in conn.execute("SELECT donation_id, file, sheet, row FROM donations")
     }
 
 
-def load_matches(conn: sqlite3.Connection) -> list[MatchRecord]:
+def load_matches(conn: Connection) -> list[MatchRecord]:
     """Every match in the ledger, in the order the rule made them."""
     query = "SELECT id, run_id, donation_id, wish_id, amount, basis FROM wish_matches ORDER BY id"
     return [
@@ -83,19 +83,17 @@ def load_matches(conn: sqlite3.Connection) -> list[MatchRecord]:
     ]
 
 
-def matched_by_wish(conn: sqlite3.Connection) -> dict[str, Fen]:
+def matched_by_wish(conn: Connection) -> dict[str, Fen]:
     query = "SELECT wish_id, SUM(amount) FROM wish_matches GROUP BY wish_id"
     return {str(w): int(a) for w, a in conn.execute(query)}
 
 
-def matched_by_donation(conn: sqlite3.Connection) -> dict[str, Fen]:
+def matched_by_donation(conn: Connection) -> dict[str, Fen]:
     query = "SELECT donation_id, SUM(amount) FROM wish_matches GROUP BY donation_id"
     return {str(d): int(a) for d, a in conn.execute(query)}
 
 
-def insert_wishes(
-    conn: sqlite3.Connection, run_id: int, rows: Iterable[tuple[Wish, Source]]
-) -> None:
+def insert_wishes(conn: Connection, run_id: int, rows: Iterable[tuple[Wish, Source]]) -> None:
     conn.executemany(
         f"INSERT INTO wishes ({_WISH_FIELDS}, file, sheet, row, run_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -126,7 +124,7 @@ def insert_wishes(
 
 
 def insert_donations(
-    conn: sqlite3.Connection, run_id: int, rows: Iterable[tuple[Donation, Source]]
+    conn: Connection, run_id: int, rows: Iterable[tuple[Donation, Source]]
 ) -> None:
     conn.executemany(
         f"INSERT INTO donations ({_DONATION_FIELDS}, file, sheet, row, run_id) "
@@ -154,7 +152,7 @@ def insert_donations(
     )
 
 
-def insert_matches(conn: sqlite3.Connection, run_id: int, matches: Iterable[Match]) -> None:
+def insert_matches(conn: Connection, run_id: int, matches: Iterable[Match]) -> None:
     conn.executemany(
         "INSERT INTO wish_matches (run_id, donation_id, wish_id, amount, basis) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -196,7 +194,7 @@ class Settlement:
     run_id: int
 
 
-def load_deliveries(conn: sqlite3.Connection) -> dict[str, Delivery]:
+def load_deliveries(conn: Connection) -> dict[str, Delivery]:
     """Every recorded delivery, by wish."""
     query = (
         "SELECT wish_id, delivered_on, handler, photo, file, sheet, row, run_id "
@@ -215,9 +213,7 @@ def load_deliveries(conn: sqlite3.Connection) -> dict[str, Delivery]:
     }
 
 
-def insert_deliveries(
-    conn: sqlite3.Connection, run_id: int, deliveries: Iterable[Delivery]
-) -> None:
+def insert_deliveries(conn: Connection, run_id: int, deliveries: Iterable[Delivery]) -> None:
     """Record deliveries (a wish is delivered once: the table's key refuses a second)."""
     conn.executemany(
         "INSERT INTO wish_deliveries (wish_id, delivered_on, handler, photo, file, sheet, "
@@ -238,7 +234,7 @@ def insert_deliveries(
     )
 
 
-def load_settlements(conn: sqlite3.Connection) -> list[Settlement]:
+def load_settlements(conn: Connection) -> list[Settlement]:
     """Every settlement, in the order they were decided."""
     query = (
         "SELECT id, donation_id, target, wish_id, amount, note, operator, at, run_id "
@@ -261,7 +257,7 @@ def load_settlements(conn: sqlite3.Connection) -> list[Settlement]:
 
 
 def insert_settlement(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     *,
     donation_id: str,
@@ -275,7 +271,7 @@ def insert_settlement(
     """Record one decision; returns its id."""
     cursor = conn.execute(
         "INSERT INTO donation_settlements (donation_id, target, wish_id, amount, note, "
-        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (donation_id, target, wish_id, amount, note, operator, at, run_id),
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])

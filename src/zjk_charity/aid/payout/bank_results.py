@@ -3,7 +3,6 @@ the bank's late word after finalize."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +18,7 @@ from zjk_charity.aid.allocation import (
 from zjk_charity.aid.changes_store import withdrawn_ids
 from zjk_charity.aid.payout.common import PURPOSE
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments.common import removed_on_failure
 from zjk_charity.payments.importing import Imported, apply_files, read_files
 from zjk_charity.payments.model import Payee
@@ -124,7 +124,7 @@ def import_payments(
 
 
 def _record_late(
-    conn: sqlite3.Connection, run_id: int, year: int, allocation_id: int, imported: Imported
+    conn: Connection, run_id: int, year: int, allocation_id: int, imported: Imported
 ) -> int:
     """After finalize: the people this import paid for the first time enter the history."""
     from zjk_charity.aid.finalize import record_history
@@ -177,7 +177,7 @@ def _failure_list(
     return result.written
 
 
-def _failures(conn: sqlite3.Connection, allocation_id: int, imported: Imported) -> list[Failure]:
+def _failures(conn: Connection, allocation_id: int, imported: Imported) -> list[Failure]:
     """The people whose instruction failed in this import, with their villages."""
     failed = [
         (imported.seen[u.instruction], u.reason) for u in imported.updates if u.state == "failed"

@@ -3,7 +3,6 @@ refusal after finalize."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from zjk_charity.aid.allocation import (
@@ -15,6 +14,7 @@ from zjk_charity.ids import (
     mask_id,
     mask_name,
 )
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.model import Payee, Purpose
 from zjk_charity.payments.status import Funded
@@ -79,7 +79,7 @@ class PersonRef:
         }
 
 
-def open_for_payment(conn: sqlite3.Connection, year: int) -> Allocation:
+def open_for_payment(conn: Connection, year: int) -> Allocation:
     a = read_allocation(conn, year)
     if a.finalized:
         raise finalized_error(year)

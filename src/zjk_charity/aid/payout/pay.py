@@ -10,7 +10,6 @@ from then on, so, as payout.md says, they are in this very batch (and counted in
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from zjk_charity.aid.payout.common import (
 from zjk_charity.aid.supplement import not_posted
 from zjk_charity.integrity.recheck import death_note, deaths_in_force
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.common import (
     BatchWriter,
@@ -161,7 +161,7 @@ _PAYABLE = ("unpaid", "failed")
 
 
 def _withdraw_deceased(
-    conn: sqlite3.Connection, run_id: int, a: Allocation, operator: str, at: str
+    conn: Connection, run_id: int, a: Allocation, operator: str, at: str
 ) -> list[Withdrawal]:
     """Withdraw (去世) and backfill every funded, payable person in a deaths list in force.
 

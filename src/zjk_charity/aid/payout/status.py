@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +15,7 @@ from zjk_charity.aid.payout.common import (
 )
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.status import Status, payment_status
 
@@ -50,7 +50,7 @@ class PaymentsStatus:
         }
 
 
-def read_status(conn: sqlite3.Connection, year: int) -> PaymentsStatus:
+def read_status(conn: Connection, year: int) -> PaymentsStatus:
     """The payment status of the year's funded people, on an open connection."""
     a = read_allocation(conn, year)
     status = payment_status(funded_list(a), store.instructions(conn, PURPOSE, year))

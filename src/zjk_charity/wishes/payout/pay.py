@@ -19,7 +19,6 @@ wish is paid twice. Nobody to pay is not an error (no batch, no file).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -30,6 +29,7 @@ from zjk_charity.config import Signers
 from zjk_charity.errors import UserError
 from zjk_charity.ids import mask_name
 from zjk_charity.ledger import Ledger, file_sha256
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.common import (
     BatchWriter,
@@ -203,7 +203,7 @@ def pay_wishes(
 
 
 def _bank_batch(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: int,
     year: int,
     due: list[Payee],
@@ -235,7 +235,7 @@ def _bank_batch(
 
 
 def _record_purchase(
-    conn: sqlite3.Connection, run_id: int, year: int, purchase: PurchaseList, memo: str
+    conn: Connection, run_id: int, year: int, purchase: PurchaseList, memo: str
 ) -> None:
     """One instruction per wish on the list, state purchasing: name = the item, no account."""
     lines = [

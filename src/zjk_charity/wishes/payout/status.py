@@ -10,12 +10,12 @@ cent: amount = paid + pending + failed + unpaid + purchasing.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from zjk_charity.ids import mask_name
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 from zjk_charity.payments import store
 from zjk_charity.payments.status import STATE_ZH, PayeeLine, Status
 from zjk_charity.wishes.payout.common import PURPOSE, WishRef, campaign_name
@@ -90,7 +90,7 @@ def _said(state: str, reason: str | None, lang: str) -> str:
     return f"{STATE_ZH['failed']}（{reason}）" if lang == "zh" else f"failed ({reason})"
 
 
-def read_status(conn: sqlite3.Connection | None, year: int) -> WishPaymentsStatus:
+def read_status(conn: Connection | None, year: int) -> WishPaymentsStatus:
     """The status on an open connection (None: no ledger yet, an empty status)."""
     progress = Progress.load(conn)
     fixes = store.latest_accounts(conn, PURPOSE, None) if conn is not None else {}

@@ -1,0 +1,408 @@
+"""The ledger on a PostgreSQL server, shared by several offices (issue 19).
+
+``ledger = "postgresql://user@host/db"`` in ``zjk-charity.toml`` (or the environment
+variable ``ZJK_CHARITY_LEDGER``) puts a workspace's ledger here instead of in its SQLite
+file. The tables, the migrations' numbers and every store's SQL are the same; this module
+gives the stores a :class:`~zjk_charity.ledger.db.Connection` like SQLite's (``?``
+placeholders, rows by name or index, ``row_factory = None`` for plain tuples, bulk rows
+by COPY) and does what a server needs besides:
+
+- **Locks.** SQLite lets one command write at a time. Here a command that must not
+  interleave with another (allocate, pay, finalize, match, imports, …: every command but
+  ``aid validate``) takes the ledger's command lock, a transaction-level advisory lock,
+  exclusively. ``aid validate`` takes it shared, so several counties' files are read and
+  checked at the same time, and takes a second, exclusive "writes" lock just before it
+  writes (``Run.begin_writes``), so the campaign-wide findings are recomputed by one at a
+  time over everything committed. Every lock is taken in that order (command, then
+  writes) and none is held by a command waiting for another, so no two commands wait for
+  each other: no deadlock. A wait says so once (``on_wait``) and lasts at most
+  ``ZJK_CHARITY_BUSY_TIMEOUT`` (default 30 s), as on SQLite.
+- **Readers** see one consistent snapshot (REPEATABLE READ, READ ONLY) and never wait.
+- **Migrations** run under their own advisory lock, so two first commands do not both
+  create the tables.
+- **Credentials** come from the URL, ``PGPASSWORD``, ``~/.pgpass`` or a service file
+  (libpq's own rules). The URL is never written to the ledger, a run record or any
+  output; messages name the server without its password (:func:`safe_url`).
+
+The locks' keys are derived from the schema's name, so two ledgers in two schemas of one
+database (as the tests make them) do not wait for each other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from zjk_charity.errors import UserError
+from zjk_charity.ledger.db import Clock, Connection, Ledger, busy_timeout_ms, system_clock
+
+try:
+    import psycopg
+    from psycopg import errors as pg_errors
+    from psycopg.adapt import Dumper
+    from psycopg.pq import TransactionStatus
+except ImportError:  # pragma: no cover - the message below is tested without psycopg
+    psycopg = None  # type: ignore[assignment]
+
+# The advisory locks' second key (the first is the schema's hashtext).
+COMMANDS, WRITES, MIGRATIONS = 1, 2, 3
+
+_PASSWORD_KEYS = {"password", "sslpassword"}
+
+
+def safe_url(url: str) -> str:
+    """``url`` without its password (in the user part or the query), for messages."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    host = netloc[2]
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in _PASSWORD_KEYS])
+    return urlunsplit(
+        (parts.scheme, f"{user}@{host}" if user else host, parts.path, query, parts.fragment)
+    )
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """SQLite's ``?`` placeholders as psycopg's ``%s``, and ``%`` kept as itself.
+
+    A ``?`` inside a quoted literal or identifier is left alone. Every statement a store
+    runs is code, never user text, so the cache holds at most their number.
+    """
+    out: list[str] = []
+    quote = ""
+    for char in sql:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            out.append("%s")
+            continue
+        if char == "%":
+            out.append("%%")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+class PgRow(tuple[Any, ...]):
+    """A row by index or by column name, like ``sqlite3.Row``."""
+
+    _index: dict[str, int]
+
+    def __new__(cls, values: Sequence[Any], index: dict[str, int]) -> PgRow:
+        row = super().__new__(cls, values)
+        row._index = index
+        return row
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def _by_name(cursor: Any) -> Callable[[Sequence[Any]], PgRow]:
+    index = {column.name: i for i, column in enumerate(cursor.description or ())}
+    return lambda values: PgRow(values, index)
+
+
+def _plain(cursor: Any) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    return tuple
+
+
+class PgCursor:
+    """A cursor of :class:`PgConnection`: ``row_factory = None`` gives plain tuples."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self.row_factory: Any = PgRow
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._raw.rowcount)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> PgCursor:
+        self._raw.row_factory = _plain if self.row_factory is None else _by_name
+        self._raw.execute(translate(sql), parameters)
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> PgCursor:
+        self._raw.executemany(translate(sql), seq_of_parameters)
+        return self
+
+    def fetchone(self) -> Any:
+        return self._raw.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._raw.fetchall())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._raw)
+
+
+class PgConnection:
+    """A psycopg connection that the stores can use as they use SQLite's.
+
+    Transactions are the caller's (``BEGIN`` … ``COMMIT``, as the ledger runs them); a
+    ``with`` block commits on success and rolls back on error, like ``sqlite3``'s.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
+
+    def cursor(self) -> PgCursor:
+        return PgCursor(self.raw.cursor())
+
+    def execute(self, sql: str, parameters: Any = (), /) -> PgCursor:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> PgCursor:
+        return self.cursor().executemany(sql, seq_of_parameters)
+
+    def script(self, sql: str) -> None:
+        """Several statements at once (a migration), as written: no placeholders."""
+        self.raw.execute(sql.encode("utf-8"))
+
+    def copy_rows(self, table: str, rows: Sequence[Sequence[object]]) -> None:
+        """``rows`` into ``table`` by COPY, PostgreSQL's bulk path (``insert_rows``)."""
+        with self.raw.cursor().copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self.raw.execute(b"COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self.raw.execute(b"ROLLBACK")
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> PgConnection:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+
+
+def _dumpers(raw: Any) -> None:
+    """Bind Python values as SQLite's driver does: a bool as 0/1 (the ledger's flags are
+    INTEGER columns) and dates as ISO text (the ledger keeps dates as text)."""
+
+    class BoolAsInt(Dumper):
+        oid = psycopg.postgres.types["int4"].oid
+
+        def dump(self, obj: Any) -> bytes:
+            return b"1" if obj else b"0"
+
+    class DateAsText(Dumper):
+        def dump(self, obj: Any) -> bytes:
+            text = obj.isoformat(" ") if isinstance(obj, datetime) else obj.isoformat()
+            return str(text).encode()
+
+    raw.adapters.register_dumper(bool, BoolAsInt)
+    raw.adapters.register_dumper(date, DateAsText)
+    raw.adapters.register_dumper(datetime, DateAsText)
+
+
+def connect(url: str) -> PgConnection:
+    """A connection to the server of ``url`` (autocommit: the ledger begins and ends its
+    own transactions); a UserError naming the server, never its password, when it
+    cannot be reached."""
+    if psycopg is None:
+        raise UserError(
+            "台账设在 PostgreSQL 服务器上，但未安装其驱动；请运行 pip install 'zjk-charity[postgresql]'",
+            "the ledger is on a PostgreSQL server but its driver is not installed; "
+            "run pip install 'zjk-charity[postgresql]'",
+        )
+    try:
+        raw = psycopg.connect(url, autocommit=True, application_name="zjk-charity")
+    except psycopg.Error as exc:
+        detail = re.sub(r"\s+", " ", str(exc)).strip()
+        raise UserError(
+            f"无法连接台账服务器 {safe_url(url)}（{detail}）；请检查 zjk-charity.toml 的 ledger "
+            "或环境变量 ZJK_CHARITY_LEDGER，以及服务器是否在运行",
+            f"cannot connect to the ledger server {safe_url(url)} ({detail}); check "
+            "ledger in zjk-charity.toml or ZJK_CHARITY_LEDGER, and that the server runs",
+        ) from None
+    _dumpers(raw)
+    return PgConnection(raw)
+
+
+class PostgresLedger(Ledger):
+    """The ledger in the current schema of a PostgreSQL database (see the module)."""
+
+    dialect = "postgresql"
+
+    def __init__(
+        self,
+        url: str,
+        on_wait: Callable[[float], None] | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        super().__init__(Path(), on_wait, clock)
+        self.url = url
+
+    @property
+    def where(self) -> str:
+        return safe_url(self.url)
+
+    @property
+    def exists(self) -> bool:
+        conn = self._connect()
+        try:
+            return self._has_ledger(conn)
+        finally:
+            conn.close()
+
+    def _is_new(self) -> bool:
+        return False  # a failed command's rollback takes the tables back too
+
+    def _has_ledger(self, conn: Connection) -> bool:
+        (found,) = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
+        return bool(found)
+
+    def _connect(self) -> Connection:
+        conn = connect(self.url)
+        try:
+            self._check_ours(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _tables(self, conn: Connection) -> set[str]:
+        return {
+            name
+            for (name,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        }
+
+    def _done(self, conn: Connection) -> set[int]:
+        try:
+            return {row[0] for row in conn.execute("SELECT number FROM schema_migrations")}
+        except psycopg.Error:
+            raise self._not_ours(
+                "schema_migrations 表的结构不对", "its schema_migrations table is not ours"
+            ) from None
+
+    def _migrate(self, conn: Connection) -> None:
+        """Apply the migrations not yet recorded, one process at a time, in the caller's
+        transaction (READ COMMITTED, so the recorded ones are read after the lock)."""
+        numbers = {number for number, _name, _sql in self._migrations()}
+        if self._has_ledger(conn) and numbers <= self._done(conn):
+            return
+        self._lock(conn, "pg_advisory_xact_lock", MIGRATIONS)
+        try:
+            self._apply_migrations(conn)
+        except (pg_errors.DuplicateTable, pg_errors.DuplicateObject, pg_errors.UndefinedTable) as e:
+            raise self._not_ours(str(e), str(e), untouched=True) from None
+
+    def _migrations(self) -> list[tuple[int, str, str]]:
+        from zjk_charity.ledger.db import migrations
+
+        return migrations(self.dialect)
+
+    def _apply_migrations(self, conn: Connection) -> None:
+        assert isinstance(conn, PgConnection)
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = self._done(conn)
+        for number, name, sql in self._migrations():
+            if number not in done:
+                conn.script(sql)
+                conn.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, self._now())
+                )
+
+    @contextmanager
+    def read(self) -> Iterator[Connection | None]:
+        """One consistent snapshot, read-only; None when the schema holds no ledger.
+
+        Migrations an older ledger lacks are applied first, in their own transaction.
+        """
+        conn = self._connect()
+        try:
+            if not self._has_ledger(conn):
+                yield None
+                return
+            conn.execute("BEGIN")
+            self._migrate(conn)
+            conn.execute("COMMIT")
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def _begin(self, conn: Connection, parallel: bool) -> Callable[[], None]:
+        """BEGIN and the command lock: shared for a ``parallel`` command, which then
+        takes the writes lock when it is about to write; else exclusive."""
+        conn.execute("BEGIN")
+        waited = [False]
+        if not parallel:
+            self._lock(conn, "pg_advisory_xact_lock", COMMANDS, waited)
+            return lambda: None
+        self._lock(conn, "pg_advisory_xact_lock_shared", COMMANDS, waited)
+        return lambda: self._lock(conn, "pg_advisory_xact_lock", WRITES, waited)
+
+    def _lock(
+        self, conn: Connection, function: str, key: int, waited: list[bool] | None = None
+    ) -> None:
+        """Take an advisory lock of this schema; say so once and wait when it is held."""
+        schema_key = "hashtext(current_schema())"
+        try_function = function.replace("pg_", "pg_try_", 1)
+        (got,) = conn.execute(f"SELECT {try_function}({schema_key}, ?)", (key,)).fetchone()
+        if got:
+            return
+        timeout = busy_timeout_ms()
+        if self.on_wait is not None and not (waited is not None and waited[0]):
+            self.on_wait(timeout / 1000)
+            if waited is not None:
+                waited[0] = True
+        if timeout == 0:
+            raise self.busy(timeout, RuntimeError("lock held"))
+        conn.execute(f"SET LOCAL lock_timeout = {int(timeout)}")
+        try:
+            conn.execute(f"SELECT {function}({schema_key}, ?)", (key,))
+        except pg_errors.LockNotAvailable as exc:
+            raise self.busy(timeout, exc) from None
+        conn.execute("SET LOCAL lock_timeout = 0")
+
+    def vacuum(self) -> None:
+        """Give the space of deleted rows back (VACUUM runs outside a transaction)."""
+        conn = self._connect()
+        try:
+            conn.execute("VACUUM")
+        finally:
+            conn.close()
+
+    def _discard(self) -> None:
+        return None
