@@ -37,7 +37,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from zjk_charity.errors import UserError
 from zjk_charity.ledger.db import Clock, Connection, Ledger, busy_timeout_ms, system_clock
@@ -63,9 +63,8 @@ def safe_url(url: str) -> str:
     user = netloc[0].partition(":")[0]
     host = netloc[2]
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in _PASSWORD_KEYS])
-    return urlunsplit(
-        (parts.scheme, f"{user}@{host}" if user else host, parts.path, query, parts.fragment)
-    )
+    netloc = f"{user}@{host}" if user else host
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 @lru_cache(maxsize=1024)

@@ -1,0 +1,144 @@
+"""The PostgreSQL ledger's own machinery (ledger/postgres.py): the SQL the stores write
+for SQLite runs unchanged, messages never show a password, a failed first command leaves
+the schema empty, and readers neither create a ledger nor see half a command."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from backends import connect_ledger, target
+
+from zjk_charity.errors import UserError
+from zjk_charity.ledger.postgres import PgRow, PostgresLedger, connect, safe_url, translate
+
+
+def test_placeholders_become_psycopgs_and_percent_signs_stay_themselves() -> None:
+    assert translate("SELECT a FROM t WHERE b = ? AND c LIKE ?") == (
+        "SELECT a FROM t WHERE b = %s AND c LIKE %s"
+    )
+    assert translate("SELECT '100%' WHERE x = ?") == "SELECT '100%%' WHERE x = %s"
+    # a question mark inside a literal or a quoted name is text, not a parameter
+    assert translate("SELECT 'why?', \"a?\" FROM t WHERE y = ?") == (
+        "SELECT 'why?', \"a?\" FROM t WHERE y = %s"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://clerk:s3cret@10.0.0.5:5432/zjk", "postgresql://clerk@10.0.0.5:5432/zjk"),
+        (
+            "postgresql://clerk@db/zjk?password=s3cret&sslmode=require",
+            "postgresql://clerk@db/zjk?sslmode=require",
+        ),
+        ("postgresql:///zjk?service=city", "postgresql:///zjk?service=city"),
+    ],
+)
+def test_a_ledger_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert safe_url(url) == shown
+    assert "s3cret" not in PostgresLedger(url).where
+
+
+def test_a_row_is_read_by_index_or_by_name() -> None:
+    row = PgRow((7, "张三"), {"id": 0, "name": 1})
+    assert row[0] == row["id"] == 7 and row["name"] == "张三"
+    assert row == (7, "张三") and row.keys() == ["id", "name"]
+    id_, name = row
+    assert (id_, name) == (7, "张三")
+
+
+def test_a_server_that_cannot_be_reached_is_a_clear_error_without_the_password() -> None:
+    with pytest.raises(UserError) as caught:
+        connect("postgresql://clerk:s3cret@127.0.0.1:1/zjk?connect_timeout=2")
+    assert "127.0.0.1:1" in caught.value.zh and "无法连接台账服务器" in caught.value.zh
+    assert "s3cret" not in caught.value.zh + caught.value.en
+
+
+def _ledger(tmp_path: Path) -> PostgresLedger:
+    url = target(tmp_path)
+    assert isinstance(url, str)
+    return PostgresLedger(url)
+
+
+def _tables(tmp_path: Path) -> set[str]:
+    conn = connect_ledger(tmp_path)
+    try:
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        }
+    finally:
+        conn.close()
+
+
+@pytest.mark.postgresql
+def test_a_failed_first_command_leaves_the_schema_as_it_was(tmp_path: Path) -> None:
+    ledger = _ledger(tmp_path)
+    with pytest.raises(RuntimeError), ledger.run("aid validate", {}):
+        raise RuntimeError("the command failed")
+    assert _tables(tmp_path) == set() and not ledger.exists
+    with ledger.read() as conn:
+        assert conn is None  # reading creates nothing
+    assert _tables(tmp_path) == set()
+
+
+@pytest.mark.postgresql
+def test_a_reader_sees_a_command_whole_or_not_at_all(tmp_path: Path) -> None:
+    ledger = _ledger(tmp_path)
+    with ledger.run("first", {}):
+        pass
+    inside = threading.Event()
+    release = threading.Event()
+
+    def writer() -> None:
+        with ledger.run("second", {}) as run:
+            run.conn.execute("UPDATE runs SET result = ? WHERE command = ?", ('{"n": 1}', "first"))
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with ledger.read() as conn:  # does not wait for the writer
+            assert conn is not None
+            commands = [r["command"] for r in conn.execute("SELECT command FROM runs ORDER BY id")]
+            assert commands == ["first"]
+    finally:
+        release.set()
+        thread.join()
+    with ledger.read() as conn:
+        assert conn is not None
+        assert [r[0] for r in conn.execute("SELECT command FROM runs ORDER BY id")] == [
+            "first",
+            "second",
+        ]
+
+
+@pytest.mark.postgresql
+def test_two_first_commands_at_once_both_run_on_one_set_of_tables(tmp_path: Path) -> None:
+    ledger = _ledger(tmp_path)
+    errors: list[BaseException] = []
+
+    def command(name: str) -> None:
+        try:
+            with ledger.run(name, {}, parallel=True):
+                pass
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=command, args=(f"c{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with ledger.read() as conn:
+        assert conn is not None
+        assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 4
+        numbers = [r[0] for r in conn.execute("SELECT number FROM schema_migrations")]
+        assert sorted(numbers) == list(range(1, len(numbers) + 1))
