@@ -254,8 +254,6 @@ def _copy_into(
     verify, record the run, commit; rolled back whole on any failure."""
     conn = target._connect()  # the ledger's own connection: checks the schema is ours
     assert isinstance(conn, PgConnection)
-    import psycopg  # installed: the connection was made
-
     try:
         started_at = target._now()
         target._begin(conn, parallel=False)  # the command lock: no one writes meanwhile
@@ -267,7 +265,7 @@ def _copy_into(
         run_id = _record(target, conn, started_at, source, tables)
         conn.commit()
         return run_id, tables
-    except psycopg.Error as exc:
+    except conn.raw.Error as exc:  # psycopg.Error (DB-API): the driver is postgres.py's import
         raise _server_error(target, exc) from None
     except sqlite3.Error as exc:
         raise UserError(
