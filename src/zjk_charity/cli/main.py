@@ -12,6 +12,7 @@ import typer
 from zjk_charity import __version__
 from zjk_charity.cli import (
     aid,
+    ledger_cmd,
     lists,
     report,
     wishes,
@@ -58,6 +59,7 @@ app.add_typer(wishes.donations_app, name="donations")
 app.add_typer(report.app, name="report")
 app.add_typer(lists.app, name="lists")
 app.add_typer(report.keys_app, name="keys")
+app.add_typer(ledger_cmd.app, name="ledger")
 
 
 def _help_flag_defaults(group: typer.Typer) -> dict[str, object]:

@@ -62,7 +62,8 @@ class RunRecord:
 def application_counts(conn: Connection, year: int) -> ApplicationCounts:
     """Counts over the year's validated application rows (0 each when there are none)."""
     rows, eligible, errors, warnings = conn.execute(
-        "SELECT count(*), coalesce(sum(has_error = 0), 0), coalesce(sum(has_error), 0), "
+        "SELECT count(*), coalesce(sum(CASE WHEN has_error = 0 THEN 1 ELSE 0 END), 0), "
+        "coalesce(sum(has_error), 0), "
         "coalesce(sum(has_warning), 0) FROM applicants WHERE year = ?",
         (year,),
     ).fetchone()
