@@ -190,7 +190,7 @@ def batches(conn: Connection, purpose: Purpose, year: int | None) -> list[Batch]
     """The campaign's batches (``year`` None: of every year) in the order they were made."""
     rows = conn.execute(
         "SELECT b.*, r.started_at FROM payment_batches b JOIN runs r ON r.id = b.run_id "
-        "WHERE b.purpose = ? AND (? IS NULL OR b.year = ?) ORDER BY b.id",
+        "WHERE b.purpose = ? AND (CAST(? AS INTEGER) IS NULL OR b.year = ?) ORDER BY b.id",
         (purpose, year, year),
     ).fetchall()
     return [
@@ -282,7 +282,7 @@ def latest_accounts(
     found: dict[str, AccountChange] = {}
     for r in conn.execute(
         "SELECT payee, name, account, bank, run_id FROM payee_accounts "
-        "WHERE purpose = ? AND (? IS NULL OR year = ?) ORDER BY id",
+        "WHERE purpose = ? AND (CAST(? AS INTEGER) IS NULL OR year = ?) ORDER BY id",
         (purpose, year, year),
     ):
         found[r[0]] = AccountChange(r[0], r[1], r[2], r[3], r[4])
