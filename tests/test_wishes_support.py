@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from conftest import make_id, write_workbook
+from conftest import ledger_at, make_id, write_workbook
 from zjk_charity.ledger import Ledger
 from zjk_charity.wishes.amounts import Fen
 from zjk_charity.wishes.model import Donation, Wish
@@ -103,8 +103,9 @@ def donations_book(path: Path, rows: Sequence[dict[str, Any] | None]) -> Path:
     return write_workbook(path, rows, headers, title="捐赠登记表", unit=None, sheet="捐赠")
 
 
-def ledger_at(tmp_path: Path) -> Ledger:
-    return Ledger(tmp_path / "ws" / "zjk-charity.db")
+def campaign_ledger(tmp_path: Path) -> Ledger:
+    """The ledger of the test's workspace ``tmp_path / "ws"``, on this run's backend."""
+    return ledger_at(tmp_path / "ws")
 
 
 def wish(

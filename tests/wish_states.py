@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from conftest import ledger_at
 from test_wishes_support import STANDARD, donation_row, donations_book, wish_row, wishes_book
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store as payments_store
@@ -45,8 +46,8 @@ def campaign(
     ledger: Ledger | None = None,
 ) -> Ledger:
     """Import ``wishes`` and ``donations`` (rows of ``test_wishes_support``) and match."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ledger = ledger or Ledger(folder / "ws" / "zjk-charity.db")
+    (folder / "ws").mkdir(parents=True, exist_ok=True)  # also when the ledger is on a server
+    ledger = ledger or ledger_at(folder / "ws")
     if wishes:
         import_wishes(ledger, [wishes_book(folder / "心愿.xlsx", wishes)], STANDARD)
     if donations:
