@@ -5,7 +5,7 @@ match`` make of it, and the refusals that leave the ledger as it was."""
 from __future__ import annotations
 
 import json
-import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from conftest import connect_ledger, ledger_at, ledger_exists
 from test_wishes_support import STANDARD, donation_row, donations_book
 from wishes_after_support import matched_campaign
 from zjk_charity.cli.wishes import donations_app, wishes_app
@@ -63,10 +64,10 @@ def _fen(text: str) -> int:
     return int(whole) * 100 + int(part)
 
 
-def _dump(ledger: Ledger) -> list[object]:
-    with sqlite3.connect(ledger.path) as conn:
+def _dump(ws: Path) -> list[object]:
+    with closing(connect_ledger(ws)) as conn:
         return [
-            conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            [tuple(row) for row in conn.execute(f"SELECT * FROM {table} ORDER BY id")]
             for table in ("runs", "wish_matches", "donation_settlements")
         ]
 
@@ -173,13 +174,13 @@ def test_goods_aside_go_to_a_wish_or_back_to_the_donor(ledger: Ledger) -> None:
     ],
 )
 def test_refusals_leave_the_ledger_unchanged(
-    ledger: Ledger, donation: str, to: str, note: str, said: str
+    tmp_path: Path, ledger: Ledger, donation: str, to: str, note: str, said: str
 ) -> None:
-    before = _dump(ledger)
+    before = _dump(tmp_path / "ws")
     with pytest.raises(UserError) as caught:
         _settle(ledger, donation, to, note)
     assert said in caught.value.message("zh") and caught.value.message("en")
-    assert _dump(ledger) == before
+    assert _dump(tmp_path / "ws") == before
 
 
 def test_undesignated_cash_and_a_gift_whose_wish_still_needs_money_are_refused(
@@ -212,11 +213,11 @@ def test_a_decision_never_takes_the_place_of_a_gift_designated_to_that_wish(
     must not be turned into a designated balance by another donor's decision for W0004."""
     more = donations_book(tmp_path / "又.xlsx", [donation_row(4, 金额=200, 定向心愿="W0004")])
     import_donations(ledger, [more])
-    before = _dump(ledger)
+    before = _dump(tmp_path / "ws")
     with pytest.raises(UserError) as refused:
         _settle(ledger, "D0001", "wish:W0004")
     assert "D0004" in refused.value.message("zh") and "wishes match" in refused.value.message("zh")
-    assert _dump(ledger) == before
+    assert _dump(tmp_path / "ws") == before
     run_match(ledger, standard=STANDARD)  # D0004 gives W0004 its 200; 100 still needed
     result = _settle(ledger, "D0001", "wish:W0004")
     assert result.amount == 10000  # what W0004 still needed, not its whole 300
@@ -225,10 +226,10 @@ def test_a_decision_never_takes_the_place_of_a_gift_designated_to_that_wish(
 
 
 def test_no_ledger_is_refused_and_none_is_created(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "none" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "none")
     with pytest.raises(UserError):
         _settle(ledger, "D0001", "general")
-    assert not ledger.path.exists()
+    assert not ledger_exists(tmp_path / "none")
 
 
 def test_the_decision_is_read_as_typed() -> None:
@@ -242,8 +243,10 @@ def _run(*args: str | Path) -> Result:
     return runner.invoke(app, [str(a) for a in args])
 
 
-def test_cli_settle_general_then_status_and_match_end_to_end(ledger: Ledger) -> None:
-    ws = ledger.path.parent
+def test_cli_settle_general_then_status_and_match_end_to_end(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    ws = tmp_path / "ws"
     (ws / "zjk-charity.toml").write_text('[signers]\nhandler = "测经办"\n', encoding="utf-8")
     shown = _run(
         "donations", "settle", "D0001", "--to", "general", "--note", "捐赠人同意", "-w", ws
@@ -269,8 +272,8 @@ def test_cli_settle_general_then_status_and_match_end_to_end(ledger: Ledger) -> 
     assert (document["pending"], document["refunded"]) == (0, "0.00")
 
 
-def test_cli_json_is_what_the_ledger_recorded(ledger: Ledger) -> None:
-    ws = ledger.path.parent
+def test_cli_json_is_what_the_ledger_recorded(ledger: Ledger, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
     result = _run(
         "donations",
         "settle",
@@ -285,7 +288,9 @@ def test_cli_json_is_what_the_ledger_recorded(ledger: Ledger) -> None:
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    (stored,) = load_settlements(sqlite3.connect(ledger.path))
+    with closing(connect_ledger(ws)) as conn:
+        (stored,) = load_settlements(conn)
+        last_match = load_matches(conn)[-1]
     assert document == {
         "donation": "D0001",
         "donor": "匿名",
@@ -303,7 +308,7 @@ def test_cli_json_is_what_the_ledger_recorded(ledger: Ledger) -> None:
         "match": {"donation": "D0001", "wish": "W0004", "amount": "300.00", "basis": "designated"},
         "totals": _accounts(ledger).totals(),
     }
-    assert load_matches(sqlite3.connect(ledger.path))[-1].run_id == stored.run_id
+    assert last_match.run_id == stored.run_id
     people = _run("donations", "settle", "D0001", "--to", "refund", "--note", "退还", "-w", ws)
     assert (
         "400.00 元退还捐赠人" in people.output and "已没有待捐赠人决定的余额" not in people.output
@@ -314,8 +319,8 @@ def test_cli_json_is_what_the_ledger_recorded(ledger: Ledger) -> None:
     assert "已退还捐赠人" in status and "400.00" in status
 
 
-def test_cli_refusal_exits_2_with_the_message(ledger: Ledger) -> None:
-    ws = ledger.path.parent
+def test_cli_refusal_exits_2_with_the_message(ledger: Ledger, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
     result = _run("donations", "settle", "D0003", "--to", "general", "--note", "同意", "-w", ws)
     assert result.exit_code == 2 and "物资" in result.output and "Traceback" not in result.output
     english = _run(
@@ -334,8 +339,8 @@ def test_cli_refusal_exits_2_with_the_message(ledger: Ledger) -> None:
     assert english.exit_code == 2 and "fully funded" in english.output
 
 
-def test_cli_english_wish_output(ledger: Ledger) -> None:
-    ws = ledger.path.parent
+def test_cli_english_wish_output(ledger: Ledger, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
     result = _run(
         "donations",
         "settle",

@@ -7,17 +7,16 @@ itself, not against a copy of its own design.
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from test_wishes_support import gift, wish
-from zjk_charity.ledger import Ledger
+import backends
+from test_wishes_support import empty_ledger, gift, wish
 from zjk_charity.wishes import store
 from zjk_charity.wishes.accounts import Accounts
 from zjk_charity.wishes.match_run import run_match
@@ -197,9 +196,15 @@ def test_two_rounds_equal_the_rule_round_by_round(
     assert compact(one) == round_one and compact(two) == round_two
 
 
-@settings(max_examples=25, deadline=None)
+@settings(
+    max_examples=15 if backends.postgres() else 25,  # a server: a connection per command
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(scenarios(), days)
-def test_two_rounds_through_the_ledger(case: tuple[list[Wish], list[Donation]], cut: date) -> None:
+def test_two_rounds_through_the_ledger(
+    tmp_path: Path, case: tuple[list[Wish], list[Donation]], cut: date
+) -> None:
     """Import, match, import the later donations, match: what the rule does round by round."""
     wishes, donations = case
     first = [d for d in donations if d.received <= cut]
@@ -208,15 +213,14 @@ def test_two_rounds_through_the_ledger(case: tuple[list[Wish], list[Donation]], 
     expected_one = rule(wishes, first)
     expected_two = rule(wishes, donations, *sums(expected_one))
     source = Source("t.xlsx", "s", 3)
-    with tempfile.TemporaryDirectory() as folder:
-        ledger = Ledger(Path(folder) / "zjk-charity.db")
-        with ledger.run("seed", {}) as run:
-            store.insert_wishes(run.conn, run.id, [(w, source) for w in wishes])
-            store.insert_donations(run.conn, run.id, [(d, source) for d in first])
-        one = run_match(ledger, standard=30000)
-        with ledger.run("seed", {}) as run:
-            store.insert_donations(run.conn, run.id, [(d, source) for d in later])
-        two = run_match(ledger, standard=30000)
+    ledger = empty_ledger(tmp_path / "ws")  # one workspace for every example, emptied
+    with ledger.run("seed", {}) as run:
+        store.insert_wishes(run.conn, run.id, [(w, source) for w in wishes])
+        store.insert_donations(run.conn, run.id, [(d, source) for d in first])
+    one = run_match(ledger, standard=30000)
+    with ledger.run("seed", {}) as run:
+        store.insert_donations(run.conn, run.id, [(d, source) for d in later])
+    two = run_match(ledger, standard=30000)
     assert compact(one.new) == expected_one
     assert compact(two.new) == expected_two
     listed = [(m["donation"], m["wish"], m["amount"], m["basis"]) for m in two.as_json()["matches"]]

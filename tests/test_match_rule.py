@@ -7,17 +7,18 @@ runs left; the examples read as a donor would be told them.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
+from conftest import connect_ledger
 from test_wishes_support import (
     STANDARD,
+    campaign_ledger,
     donation_row,
     donations_book,
     gift,
-    ledger_at,
     wish,
     wish_row,
     wishes_book,
@@ -217,7 +218,7 @@ def test_natural_order_of_numbers() -> None:
 
 # ---- through the ledger ---------------------------------------------------------------
 def test_two_rounds_in_the_ledger_keep_the_first_rounds_matches(tmp_path: Path) -> None:
-    ledger = ledger_at(tmp_path)
+    ledger = campaign_ledger(tmp_path)
     import_wishes(
         ledger,
         [wishes_book(tmp_path / "w.xlsx", [wish_row(1), wish_row(2, 登记日期="2025-03-22")])],
@@ -226,16 +227,16 @@ def test_two_rounds_in_the_ledger_keep_the_first_rounds_matches(tmp_path: Path) 
     import_donations(ledger, [donations_book(tmp_path / "d1.xlsx", [donation_row(1, 金额=400)])])
     first = run_match(ledger, standard=STANDARD)
     assert compact(first.new) == [("D0001", "W0001", 30000, "general")]
-    with sqlite3.connect(tmp_path / "ws" / "zjk-charity.db") as conn:
-        before = list(conn.execute("SELECT * FROM wish_matches"))
+    with closing(connect_ledger(tmp_path / "ws")) as conn:
+        before = list(conn.execute("SELECT * FROM wish_matches ORDER BY id"))
     import_donations(ledger, [donations_book(tmp_path / "d2.xlsx", [donation_row(2, 金额=200)])])
     second = run_match(ledger, standard=STANDARD)
     assert compact(second.new) == [
         ("D0001", "W0002", 10000, "general"),
         ("D0002", "W0002", 20000, "general"),
     ]
-    with sqlite3.connect(tmp_path / "ws" / "zjk-charity.db") as conn:
-        after = list(conn.execute("SELECT * FROM wish_matches"))
+    with closing(connect_ledger(tmp_path / "ws")) as conn:
+        after = list(conn.execute("SELECT * FROM wish_matches ORDER BY id"))
         runs = list(conn.execute("SELECT command, outcome, result FROM runs ORDER BY id"))
     assert after[: len(before)] == before
     assert [m["wish"] for m in second.as_json()["matches"]] == ["W0001", "W0002", "W0002"]
@@ -248,7 +249,7 @@ def test_two_rounds_in_the_ledger_keep_the_first_rounds_matches(tmp_path: Path) 
 
 
 def test_match_imports_the_given_files_in_the_same_run(tmp_path: Path) -> None:
-    ledger = ledger_at(tmp_path)
+    ledger = campaign_ledger(tmp_path)
     result = run_match(
         ledger,
         standard=STANDARD,
@@ -258,5 +259,5 @@ def test_match_imports_the_given_files_in_the_same_run(tmp_path: Path) -> None:
     assert [r.kind for r in result.imports] == ["wishes", "donations"]
     assert result.has_import_errors
     assert compact(result.new) == [("D0001", "W0001", 30000, "designated")]
-    with sqlite3.connect(tmp_path / "ws" / "zjk-charity.db") as conn:
+    with closing(connect_ledger(tmp_path / "ws")) as conn:
         assert [r[0] for r in conn.execute("SELECT command FROM runs")] == ["wishes match"]

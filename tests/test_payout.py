@@ -4,7 +4,7 @@ cash, payments status and finalize on the people whose money arrived."""
 from __future__ import annotations
 
 import json
-import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import bank_result, batch_rows, make_account, write_workbook
+from conftest import bank_result, batch_rows, connect_ledger, make_account, write_workbook
 from test_allocation import _people
 from zjk_charity.cli.main import app
+from zjk_charity.ledger.db import tables_by_migration
 
 runner = CliRunner()
 
@@ -27,6 +28,7 @@ def cli(ws: Path, *args: str) -> Any:
 def funded(tmp_path: Path) -> Path:
     """A workspace whose 2025 allocation funds 5 of 张北县's 8 applicants (1000 yuan each)."""
     ws = tmp_path / "ws"
+    ws.mkdir()  # the workspace folder, also when its ledger is on a server
     book = write_workbook(tmp_path / "张北县.xlsx", _people(8))
     assert cli(ws, "aid", "validate", str(book), "--no-workbook").exit_code == 0
     done = cli(ws, "aid", "allocate", "--budget", "5000", "--no-workbook")
@@ -49,13 +51,18 @@ def answer(
     return cli(ws, "aid", "payments", "import", str(result), *extra)
 
 
+# Every table of the ledger, read from the migrations (the same names on both backends).
+TABLES = sorted({"schema_migrations"}.union(*tables_by_migration().values()))
+
+
 def table_dump(ws: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(ws / "zjk-charity.db")
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: conn.execute(f"SELECT * FROM {n}").fetchall() for n in names}
-    finally:
-        conn.close()
+    """Every row of every table of ``ws``'s ledger, in an order that does not depend on
+    where the backend keeps a row (PostgreSQL moves an updated row)."""
+    with closing(connect_ledger(ws)) as conn:
+        return {
+            n: sorted((tuple(r) for r in conn.execute(f"SELECT * FROM {n}")), key=repr)
+            for n in TABLES
+        }
 
 
 def test_pay_writes_the_basic_file_and_records_everyone_pending(funded: Path) -> None:
@@ -222,9 +229,8 @@ def test_finalize_records_only_people_whose_money_arrived(funded: Path, tmp_path
     assert done.exit_code == 0, done.output
     document = json.loads(done.stdout)
     assert document["added"] == 4 and len(document["not_paid"]) == 1
-    conn = sqlite3.connect(funded / "zjk-charity.db")
-    recorded = {r[0] for r in conn.execute("SELECT id_number FROM history WHERE year = 2025")}
-    conn.close()
+    with closing(connect_ledger(funded)) as conn:
+        recorded = {r[0] for r in conn.execute("SELECT id_number FROM history WHERE year = 2025")}
     paid = {p["id"] for p in status(funded)["people"] if p["state"] == "paid"}
     assert recorded == paid and len(paid) == 4
     # Nothing is paid after finalize.
@@ -329,9 +335,8 @@ def test_the_banks_late_word_after_finalize_enters_the_history(
     assert cli(funded, "aid", "finalize", "--allow-unpaid").exit_code == 0
     late = answer(funded, tmp_path, "r2.xlsx", {})
     assert late.exit_code == 0 and "补记入往年受助名单" in late.output, late.output
-    conn = sqlite3.connect(funded / "zjk-charity.db")
-    recorded = conn.execute("SELECT count(*) FROM history WHERE year = 2025").fetchone()[0]
-    conn.close()
+    with closing(connect_ledger(funded)) as conn:
+        recorded = conn.execute("SELECT count(*) FROM history WHERE year = 2025").fetchone()[0]
     assert recorded == 5
 
 

@@ -16,11 +16,12 @@ confirmations, starting from a small allocation, keeps:
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
-import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,14 +32,16 @@ from hypothesis import strategies as st
 from stdnum import luhn
 from typer.testing import CliRunner
 
-from conftest import write_workbook
+import backends
+from conftest import connect_ledger, ledger_at, ledger_exists, write_workbook
 from test_allocation import _people
+from test_payout import table_dump
 from zjk_charity.aid.allocation import load_allocation
 from zjk_charity.aid.changes import withdraw
 from zjk_charity.aid.payout import PURPOSE, cash_confirm, cash_sheet, pay, payments_status
 from zjk_charity.cli.main import app
 from zjk_charity.errors import UserError
-from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import migrations
 from zjk_charity.payments import store
 from zjk_charity.payments.importing import apply_files
 from zjk_charity.payments.model import BatchFiles, BatchLine, ResultRow
@@ -50,37 +53,77 @@ YEAR = 2025
 FUNDED = 4
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A ledger whose 2025 allocation funds 4 of 9 张北县 applicants (1000 yuan each)."""
-    folder = tmp_path_factory.mktemp("payout-template")
-    book = write_workbook(folder / "张北县.xlsx", _people(9))
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    """A workspace whose 2025 allocation funds 4 of 9 张北县 applicants (1000 yuan each).
+
+    Made once per test (its ledger is on this run's backend, which a test sets up), and
+    copied for every example (:func:`reset_ledger`).
+    """
+    book = write_workbook(tmp_path / "张北县.xlsx", _people(9))
     runner = CliRunner()
-    ws = folder / "ws"
+    ws = tmp_path / "template"
+    ws.mkdir()
     for args in (
         ["aid", "validate", str(book), "--no-workbook"],
         ["aid", "allocate", "--budget", str(FUNDED * 1000), "--no-workbook"],
     ):
         done = runner.invoke(app, [*args, "-w", str(ws), "--year", str(YEAR)])
         assert done.exit_code == 0, done.output
-    return ws / "zjk-charity.db"
+    return ws
 
 
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(path)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
-    finally:
-        conn.close()
+# The ledger's tables in the order the migrations create them (a table after those its
+# rows refer to).
+TABLES_IN_ORDER = [
+    table
+    for _number, _name, sql in migrations("postgresql")
+    for table in re.findall(r"CREATE TABLE (\w+)", sql)
+]
+
+
+def reset_ledger(template: Path, ws: Path) -> None:
+    """``ws``'s ledger made a copy of the template workspace's: each example starts from
+    the allocation alone, whatever the one before it did in ``ws``.
+
+    SQLite: the file copied over the last one. PostgreSQL: ``ws``'s schema emptied (or
+    its tables made, the first time), every row copied from the template's schema, and
+    each id sequence moved past the copied ids; no tables made again per example.
+    """
+    if not backends.postgres():
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            (ws / (backends.LEDGER_FILE + suffix)).unlink(missing_ok=True)
+        shutil.copy(template / backends.LEDGER_FILE, ws / backends.LEDGER_FILE)
+        return
+    with closing(connect_ledger(template)) as conn:
+        (source,) = conn.execute("SELECT current_schema()").fetchone()
+    with closing(connect_ledger(ws)) as conn:
+        if ledger_exists(ws):
+            conn.execute(f"TRUNCATE {', '.join(['schema_migrations', *TABLES_IN_ORDER])}")
+        else:
+            conn.execute(f"CREATE TABLE schema_migrations (LIKE {source}.schema_migrations)")
+            for _number, _name, sql in migrations("postgresql"):
+                conn.script(sql)
+        for table in ["schema_migrations", *TABLES_IN_ORDER]:
+            conn.execute(f"INSERT INTO {table} SELECT * FROM {source}.{table}")
+        identities = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        ).fetchall()
+        for table, column in identities:
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"(SELECT coalesce(max({column}), 0) + 1 FROM {table}), false)"
+            )
 
 
 class Story:
     """One run of operations on a copy of the template ledger."""
 
-    def __init__(self, ledger_path: Path, folder: Path) -> None:
-        self.ledger = Ledger(ledger_path)
-        self.folder = folder
+    def __init__(self, ws: Path, folder: Path) -> None:
+        self.ws = ws
+        self.ledger = ledger_at(ws)
+        self.folder = folder  # the example's own: its batch files and sheets
         self.files = 0
 
     def _write(self, code: str, lines: Sequence[BatchLine], folder: Path) -> BatchFiles:
@@ -203,7 +246,9 @@ def check_invariants(story: Story, waitlisted: set[str], excluded: set[str]) -> 
 
 
 @settings(
-    max_examples=25,
+    # Every example runs some 40 commands; on a server each opens a connection, so fewer
+    # examples there (the rules are the same code; the SQL is what that run checks).
+    max_examples=10 if backends.postgres() else 25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -213,16 +258,20 @@ def check_invariants(story: Story, waitlisted: set[str], excluded: set[str]) -> 
 @example(operations=[("pay", 0), ("results", 1), ("cash", 0), ("results", 0), ("confirm", 0)])
 # Confirmed in cash first, then the bank's late 成功: a double payment, counted apart.
 @example(operations=[("pay", 0), ("results", 1), ("cash", 0), ("confirm", 0), ("results", 0)])
-def test_money_rules_hold_after_any_sequence(template: Path, operations: list[Any]) -> None:
+def test_money_rules_hold_after_any_sequence(
+    template: Path, tmp_path: Path, operations: list[Any]
+) -> None:
+    ws = tmp_path / "story"
+    ws.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as temp:
-        folder = Path(temp)
-        shutil.copy(template, folder / "zjk-charity.db")
-        story = Story(folder / "zjk-charity.db", folder)
+        reset_ledger(template, ws)
+        story = Story(ws, Path(temp))
+        assert story.instructions() == []  # nothing left of the example before
         first = load_allocation(story.ledger, YEAR)
         waitlisted = {e.id_number for e in first.waitlist if e.id_number}
         excluded = {e.id_number for e in first.entries if e.status == "excluded" and e.id_number}
         for name, seed in operations:
-            before = dump(story.ledger.path)
+            before = table_dump(story.ws)
             try:
                 if name in {"pay", "retry"}:
                     story.pay(retry=name == "retry")
@@ -237,7 +286,5 @@ def test_money_rules_hold_after_any_sequence(template: Path, operations: list[An
                 else:
                     story.withdraw(seed, backfill=name == "withdraw")
             except UserError:
-                assert dump(story.ledger.path) == before, (
-                    f"{name} was refused yet changed the ledger"
-                )
+                assert table_dump(story.ws) == before, f"{name} was refused yet changed the ledger"
             check_invariants(story, waitlisted, excluded)

@@ -14,6 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from conftest import ledger_at, ledger_exists
 from test_wishes_support import (
     STANDARD,
     child_id,
@@ -23,7 +24,6 @@ from test_wishes_support import (
     wishes_book,
 )
 from zjk_charity.cli.wishes import donations_app, wishes_app
-from zjk_charity.ledger import Ledger
 from zjk_charity.wishes.importing import import_wishes
 from zjk_charity.wishes.match_run import load_accounts
 
@@ -96,7 +96,7 @@ def test_match_json_is_the_contract_and_the_library_result(tmp_path: Path) -> No
     ws = tmp_path / "ws"
     document = json.loads(_campaign(tmp_path, ws))
     assert list(document) == MATCH_KEYS
-    assert document == load_accounts(Ledger(ws / "zjk-charity.db")).as_json()
+    assert document == load_accounts(ledger_at(ws)).as_json()
     assert document["donations_total"] == "3088.88"
     assert (document["cash_total"], document["goods_total"]) == ("2488.88", "600.00")
     assert [(m["donation"], m["wish"], m["amount"], m["basis"]) for m in document["matches"]] == [
@@ -125,7 +125,7 @@ def test_import_json_equals_the_library_result(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    expected = import_wishes(Ledger(tmp_path / "other.db"), [wishes], STANDARD).as_json()
+    expected = import_wishes(ledger_at(tmp_path / "other"), [wishes], STANDARD).as_json()
     assert document == expected
     assert document["summary"]["with_errors"] == 1
     assert [(f["row"], f["code"]) for f in document["findings"]] == [(6, "AMOUNT_INVALID")]
@@ -218,14 +218,14 @@ def test_status_of_an_empty_workspace(tmp_path: Path) -> None:
     result = runner.invoke(app, ["wishes", "status", "--json", "-w", str(tmp_path)])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["wishes"] == 0
-    assert not (tmp_path / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path)
 
 
 def test_matching_nothing_is_refused_and_creates_no_ledger(tmp_path: Path) -> None:
     result = _run("wishes", "match", "-w", tmp_path)
     assert result.exit_code == 2
     assert "wishes import" in result.output
-    assert not (tmp_path / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path)
 
 
 def test_changing_a_matched_wish_exits_2_naming_it(tmp_path: Path) -> None:
@@ -243,7 +243,7 @@ def test_an_unreadable_file_exits_2(tmp_path: Path) -> None:
     result = _run("donations", "import", fake, "-w", tmp_path)
     assert result.exit_code == 2
     assert "捐赠.xlsx" in result.output
-    assert not (tmp_path / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path)
 
 
 def test_a_bad_standard_amount_setting_exits_2(tmp_path: Path) -> None:
@@ -270,7 +270,7 @@ def test_the_demo_rounds_on_the_sample_data(tmp_path: Path) -> None:
     from zjk_charity.demo import sample_data_dir
     from zjk_charity.wishes.demo import run_wishes_demo
 
-    demo = run_wishes_demo(Ledger(tmp_path / "zjk-charity.db"), sample_data_dir(), tmp_path / "out")
+    demo = run_wishes_demo(ledger_at(tmp_path), sample_data_dir(), tmp_path / "out")
     text = "\n".join(demo.lines)
     assert "累计收到 190298.41 元" in text and "受助儿童 417 人" in text
     for code in ("CHILD_TOO_OLD", "DUPLICATE_CHILD", "UNKNOWN_WISH", "INKIND_UNDESIGNATED"):

@@ -12,7 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from conftest import write_workbook
+from conftest import ledger_at, ledger_exists, write_workbook
+from test_payout import table_dump
 from wishes_after_support import matched_campaign, record_payments
 from zjk_charity.cli.wishes import donations_app, wishes_app
 from zjk_charity.cli.wishes_after import register
@@ -194,15 +195,15 @@ def test_a_missing_column_records_nothing(tmp_path: Path, paid: Ledger) -> None:
 
 def test_an_empty_ledger_is_refused_and_left_absent(tmp_path: Path) -> None:
     path = book(tmp_path / "送达.xlsx", [row("W0001")])
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     with pytest.raises(UserError):
         import_deliveries(ledger, path, today=TODAY)
-    assert not ledger.path.exists()
+    assert not ledger_exists(tmp_path / "ws")
 
 
 # ---- the command ------------------------------------------------------------------------
 def test_cli_exit_codes_and_json_equal_to_the_library(tmp_path: Path, paid: Ledger) -> None:
-    ws = paid.path.parent
+    ws = tmp_path / "ws"
     good = book(tmp_path / "好.xlsx", [row("W0001")])
     result = runner.invoke(app, ["wishes", "deliver", "import", str(good), "-w", str(ws)])
     assert result.exit_code == 0, result.output
@@ -242,7 +243,7 @@ def test_cli_exit_codes_and_json_equal_to_the_library(tmp_path: Path, paid: Ledg
 
 
 def test_cli_warnings_only_exit_0_and_english(tmp_path: Path, paid: Ledger) -> None:
-    ws = paid.path.parent
+    ws = tmp_path / "ws"
     path = book(tmp_path / "送达.xlsx", [row("W0001", photo="无.jpg")])
     result = runner.invoke(
         app, ["wishes", "deliver", "import", str(path), "--lang", "en", "-w", str(ws)]
@@ -253,14 +254,14 @@ def test_cli_warnings_only_exit_0_and_english(tmp_path: Path, paid: Ledger) -> N
 
 
 def test_cli_unreadable_file_exits_2_and_leaves_the_ledger(tmp_path: Path, paid: Ledger) -> None:
-    ws = paid.path.parent
+    ws = tmp_path / "ws"
     fake = tmp_path / "送达.xlsx"
     fake.write_text("不是工作簿", encoding="utf-8")
-    before = paid.path.read_bytes()
+    before = table_dump(ws)
     result = runner.invoke(app, ["wishes", "deliver", "import", str(fake), "-w", str(ws)])
     assert result.exit_code == 2 and "送达.xlsx" in result.output
     assert "Traceback" not in result.output
-    assert paid.path.read_bytes() == before
+    assert table_dump(ws) == before
 
 
 def test_help() -> None:

@@ -6,22 +6,22 @@ Workbooks are built here: a title on row 1, the header on row 2, data from row 3
 from __future__ import annotations
 
 import re
-import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import make_id, spec_file
+from conftest import connect_ledger, make_id, spec_file
 from test_wishes_support import (
     DONATION_HEADERS,
     STANDARD,
     WISH_HEADERS,
+    campaign_ledger,
     child_id,
     donation_row,
     donations_book,
-    ledger_at,
     wish_row,
     wishes_book,
 )
@@ -44,7 +44,7 @@ def wishes(tmp_path: Path):
 
     def run(*rows: dict[str, Any] | None, name: str = "心愿.xlsx") -> ImportResult[Any]:
         path = wishes_book(tmp_path / name, list(rows))
-        return import_wishes(ledger_at(tmp_path), [path], STANDARD)
+        return import_wishes(campaign_ledger(tmp_path), [path], STANDARD)
 
     return run
 
@@ -53,13 +53,13 @@ def wishes(tmp_path: Path):
 def donations(tmp_path: Path):
     def run(*rows: dict[str, Any] | None, name: str = "捐赠.xlsx") -> ImportResult[Any]:
         path = donations_book(tmp_path / name, list(rows))
-        return import_donations(ledger_at(tmp_path), [path])
+        return import_donations(campaign_ledger(tmp_path), [path])
 
     return run
 
 
 def stored(tmp_path: Path, table: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(tmp_path / "ws" / "zjk-charity.db") as conn:
+    with closing(connect_ledger(tmp_path / "ws")) as conn:
         return [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
 
 
@@ -237,8 +237,10 @@ def test_duplicate_child_with_another_open_wish_in_the_year(wishes) -> None:
 def test_a_fulfilled_wish_leaves_the_child_free_to_wish_again(wishes, tmp_path: Path) -> None:
     same = child_id(seq="078")
     wishes(wish_row(1, 身份证号=same))
-    import_donations(ledger_at(tmp_path), [donations_book(tmp_path / "d.xlsx", [donation_row(1)])])
-    run_match(ledger_at(tmp_path), standard=STANDARD)
+    import_donations(
+        campaign_ledger(tmp_path), [donations_book(tmp_path / "d.xlsx", [donation_row(1)])]
+    )
+    run_match(campaign_ledger(tmp_path), standard=STANDARD)
     assert found(wishes(wish_row(2, 身份证号=same), name="再次.xlsx")) == []
 
 
@@ -254,7 +256,7 @@ def test_importing_the_same_rows_again_changes_nothing(wishes, tmp_path: Path) -
 
 def test_changing_a_matched_wish_is_refused_and_nothing_is_written(wishes, tmp_path: Path) -> None:
     wishes(wish_row(1))
-    ledger = ledger_at(tmp_path)
+    ledger = campaign_ledger(tmp_path)
     import_donations(ledger, [donations_book(tmp_path / "d.xlsx", [donation_row(1)])])
     run_match(ledger, standard=STANDARD)
     before = stored(tmp_path, "wishes")
@@ -299,7 +301,7 @@ def test_aliases_total_rows_and_blank_rows(tmp_path: Path) -> None:
     from conftest import write_workbook
 
     path = write_workbook(tmp_path / "a.xlsx", rows, headers, title="表", unit=None)
-    result = import_wishes(ledger_at(tmp_path), [path], STANDARD)
+    result = import_wishes(campaign_ledger(tmp_path), [path], STANDARD)
     assert found(result) == []
     (w,) = result.imported
     assert (w.category, w.kind, w.amount, w.registered, w.account) == (
@@ -329,7 +331,7 @@ def test_csv_in_gbk(tmp_path: Path) -> None:
     ]
     text = ",".join(WISH_HEADERS) + "\n" + ",".join(line) + "\n"
     path.write_bytes(text.encode("gbk"))
-    result = import_wishes(ledger_at(tmp_path), [path], STANDARD)
+    result = import_wishes(campaign_ledger(tmp_path), [path], STANDARD)
     assert found(result) == [] and result.imported[0].amount == 30000
 
 
@@ -340,7 +342,9 @@ def test_an_unreadable_file_changes_nothing(wishes, tmp_path: Path) -> None:
     empty.write_bytes(b"")
     with pytest.raises(UserError, match=r"空\.xlsx"):
         import_wishes(
-            ledger_at(tmp_path), [wishes_book(tmp_path / "b.xlsx", [wish_row(2)]), empty], STANDARD
+            campaign_ledger(tmp_path),
+            [wishes_book(tmp_path / "b.xlsx", [wish_row(2)]), empty],
+            STANDARD,
         )
     assert stored(tmp_path, "runs") == before
 
@@ -426,12 +430,12 @@ def test_donations_again_change_nothing_and_matched_ones_cannot_change(
 ) -> None:
     donations(donation_row(1, 金额=200), donation_row(2, 金额=100))
     assert donations(donation_row(1, 金额=200)).summary["unchanged"] == 1
-    run_match(ledger_at(tmp_path), standard=STANDARD)
+    run_match(campaign_ledger(tmp_path), standard=STANDARD)
     before = stored(tmp_path, "donations")
     with pytest.raises(UserError, match="D0001"):
         donations(donation_row(3), donation_row(1, 金额=90), name="改.xlsx")
     assert stored(tmp_path, "donations") == before
-    assert load_accounts(ledger_at(tmp_path)).totals()["donations_total"] == "300.00"
+    assert load_accounts(campaign_ledger(tmp_path)).totals()["donations_total"] == "300.00"
 
 
 # ---- the spec's codes --------------------------------------------------------------

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import wish_states as ws_
+from conftest import ledger_exists
 from test_reports import needs_pdf
 from test_wishes_support import donation_row, gift, wish, wish_row
 from zjk_charity.cli.main import app
@@ -49,7 +50,7 @@ runner = CliRunner()
 DAY = date(2025, 11, 20)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=ws_.shared_scope)
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
     return ws_.every_stage(tmp_path_factory.mktemp("letters"))
 
@@ -364,7 +365,7 @@ def _cli(ws: Path, *args: str) -> Any:
 @needs_pdf
 def test_cli_json_is_the_library_result(tmp_path: Path) -> None:
     ledger = ws_.every_stage(tmp_path)
-    ws = ledger.path.parent
+    ws = tmp_path / "ws"
     (ws / "zjk-charity.toml").write_text(
         'campaign_year = 2025\n[signers]\nhandler = "测经办"\n', encoding="utf-8"
     )
@@ -389,4 +390,4 @@ def test_cli_refuses_an_empty_ledger(tmp_path: Path) -> None:
     result = _cli(tmp_path)
     assert result.exit_code == 2
     assert "donations import" in result.output
-    assert not (tmp_path / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path)

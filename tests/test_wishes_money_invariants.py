@@ -22,19 +22,21 @@ Run it with several seeds: ``pytest tests/test_wishes_money_invariants.py
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from hypothesis import event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from test_wishes_support import gift, wish
+import backends
+from conftest import connect_ledger
+from test_wishes_support import empty_ledger, gift, wish
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store as payments_store
@@ -118,6 +120,7 @@ class World:
     wishes: list[Wish]
     waiting: list[Donation]  # not arrived yet
     arrived: list[Donation]
+    ws: Path  # the workspace of the ledger
     folder: Path  # where the bank files of ``wishes pay`` go
     steps: int = 0
 
@@ -130,9 +133,9 @@ class World:
             return Progress.load(conn)
 
     def dump(self) -> list[list[tuple[object, ...]]]:
-        with sqlite3.connect(self.ledger.path) as conn:
+        with closing(connect_ledger(self.ws)) as conn:
             return [
-                conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                [tuple(row) for row in conn.execute(f"SELECT * FROM {table} ORDER BY id")]
                 for table in (
                     "runs",
                     "wish_matches",
@@ -288,17 +291,23 @@ def check(world: World, earlier: Accounts) -> Accounts:
     return accounts
 
 
-@settings(max_examples=100, deadline=None)
+@settings(
+    # ~20 steps of several commands per example; each opens a connection on a server.
+    max_examples=25 if backends.postgres() else 100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(campaigns(), steps)
 def test_money_stays_whole_across_every_step(
-    campaign: tuple[list[Wish], list[Donation]], plan: Sequence[Step]
+    tmp_path: Path, campaign: tuple[list[Wish], list[Donation]], plan: Sequence[Step]
 ) -> None:
     wishes, donations = campaign
+    ws = tmp_path / "ws"
+    ledger = empty_ledger(ws)  # one workspace for every example, emptied for each
     with tempfile.TemporaryDirectory() as folder:
-        ledger = Ledger(Path(folder) / "zjk-charity.db")
         with ledger.run("test seed", {}) as run:
             store.insert_wishes(run.conn, run.id, [(w, SOURCE) for w in wishes])
-        world = World(ledger, wishes, list(donations), [], Path(folder))
+        world = World(ledger, wishes, list(donations), [], ws, Path(folder))
         accounts = check(world, Accounts())
         arrive(world, len(donations) // 2)  # a first batch, matched once, then the plan
         match(world)
@@ -317,12 +326,12 @@ def test_money_stays_whole_across_every_step(
         event(f"refunded: {bool(accounts.refunded)}")
 
 
-def test_a_released_balance_funds_a_wish_at_the_next_run() -> None:
+def test_a_released_balance_funds_a_wish_at_the_next_run(tmp_path: Path) -> None:
     """The example the property relies on, by hand: 500 designated to W1 (which needs
     100), released (general), funds W2 (300) at the next run; the rest (100) pools."""
     wishes = [wish("W1", 10000), wish("W2", 30000, START + timedelta(days=1))]
     with tempfile.TemporaryDirectory() as folder:
-        ledger = Ledger(Path(folder) / "zjk-charity.db")
+        ledger = empty_ledger(tmp_path / "ws")
         with ledger.run("test seed", {}) as run:
             store.insert_wishes(run.conn, run.id, [(w, SOURCE) for w in wishes])
             store.insert_donations(run.conn, run.id, [(gift("D1", 50000, to="W1"), SOURCE)])
@@ -333,6 +342,8 @@ def test_a_released_balance_funds_a_wish_at_the_next_run() -> None:
         settle(ledger, "D1", "general", "同意", operator="测")
         new = run_match(ledger, standard=STANDARD).new
         assert [(m.wish_id, m.amount, m.basis.value) for m in new] == [("W2", 30000, "general")]
-        world = World(ledger, wishes, [], [gift("D1", 50000, to="W1")], Path(folder))
+        world = World(
+            ledger, wishes, [], [gift("D1", 50000, to="W1")], tmp_path / "ws", Path(folder)
+        )
         accounts = check(world, Accounts())
         assert [p.amount for p in accounts.pool_balances()] == [10000]

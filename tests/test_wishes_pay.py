@@ -5,7 +5,7 @@ update and --retry; what a clerk checks in the files and on the terminal."""
 from __future__ import annotations
 
 import json
-import sqlite3
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,10 +14,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner, Result
 
-from conftest import bank_result, batch_rows, make_account
+from conftest import bank_result, batch_rows, connect_ledger, ledger_at, ledger_exists, make_account
 from test_wishes_support import donation_row, donations_book, wish_row, wishes_book
 from zjk_charity.cli.main import app
-from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.wishes.payout import read_status
 
@@ -301,7 +300,7 @@ def test_status_document_shape_and_invariant(campaign: Path, tmp_path: Path) -> 
     assert parts == Decimal(s["amount"])
     assert sum(s[k]["count"] for k in STATES) == s["funded"] == len(s["wishes"])
     assert {w["delivered"] for w in s["wishes"]} == {None}
-    with Ledger(campaign / "zjk-charity.db").read() as conn:
+    with ledger_at(campaign).read() as conn:
         library = read_status(conn, 2025)
     assert library.status.balanced()
     assert s == library.as_json()
@@ -366,7 +365,7 @@ def test_accounts_update_with_errors_records_nothing(campaign: Path, tmp_path: P
     ]
     assert document["updated"] == 0
     assert "“4 位数字”" in document["findings"][1]["message"]
-    with Ledger(campaign / "zjk-charity.db").read() as conn:
+    with ledger_at(campaign).read() as conn:
         assert conn is not None
         assert store.latest_accounts(conn, "wishes", None) == {}
 
@@ -376,14 +375,14 @@ def test_accounts_update_the_files_last_row_for_a_wish_is_the_one_used(
 ) -> None:
     """A file read top to bottom: a later row for the same wish (here: back to the
     registered account) is compared with the row before it, and is the one recorded."""
-    with Ledger(campaign / "zjk-charity.db").read() as conn:
+    with ledger_at(campaign).read() as conn:
         assert conn is not None
         registered = store.latest_accounts(conn, "wishes", None).get("W0001")
     assert registered is None
     book = accounts_book(tmp_path / "a.xlsx", [["W0001", FIXED, "", ""], ["W0001", A1, "", ""]])
     done = json.loads(cli(campaign, "wishes", "accounts", "update", book, "--json").stdout)
     assert (done["updated"], done["unchanged"]) == (2, 0)
-    with Ledger(campaign / "zjk-charity.db").read() as conn:
+    with ledger_at(campaign).read() as conn:
         assert conn is not None
         assert store.latest_accounts(conn, "wishes", None)["W0001"].account == A1
 
@@ -439,11 +438,8 @@ def test_a_failed_pay_leaves_no_file_and_no_record(campaign: Path) -> None:
     assert refused.exit_code == 2 and "已存在" in refused.output
     assert (out / "采购清单-WG2025-001.xlsx").read_bytes() == b"a clerk's own file"
     assert not list(out.glob("WP2025-001*"))  # the bank file written before is gone
-    conn = sqlite3.connect(campaign / "zjk-charity.db")
-    try:
+    with closing(connect_ledger(campaign)) as conn:
         assert conn.execute("SELECT count(*) FROM payment_instructions").fetchone() == (0,)
-    finally:
-        conn.close()
 
 
 def test_results_before_any_batch_and_an_unknown_row(campaign: Path, tmp_path: Path) -> None:
@@ -463,6 +459,6 @@ def test_an_empty_workspace_has_nobody_to_pay(tmp_path: Path) -> None:
     ws = tmp_path / "empty"
     refused = cli(ws, "wishes", "pay")
     assert refused.exit_code == 2 and "wishes import" in refused.output
-    assert not (ws / "zjk-charity.db").exists()
+    assert not ledger_exists(ws)
     s = status(ws)
     assert (s["funded"], s["amount"], s["wishes"], s["missing_account"]) == (0, "0.00", [], [])

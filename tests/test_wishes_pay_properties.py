@@ -30,7 +30,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from test_wishes_support import child_id
+import backends
+from test_wishes_support import child_id, empty_ledger
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.payments.importing import apply_files
@@ -130,9 +131,9 @@ def seed_ledger(
 class Story:
     """One campaign's rounds on a fresh ledger."""
 
-    def __init__(self, folder: Path) -> None:
-        self.ledger = Ledger(folder / "zjk-charity.db")
-        self.folder = folder
+    def __init__(self, ledger: Ledger, folder: Path) -> None:
+        self.ledger = ledger
+        self.folder = folder  # the example's own: its batch files
         self.steps = 0
 
     def _write(self, code: str, lines: Sequence[BatchLine], folder: Path) -> BatchFiles:
@@ -233,9 +234,14 @@ def check(story: Story) -> None:
 
 
 @settings(
-    max_examples=60,
+    # Up to 4 rounds of several commands per example; each opens a connection on a server.
+    max_examples=15 if backends.postgres() else 60,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 @given(st.lists(WISH, min_size=2, max_size=7), st.lists(ROUND, min_size=1, max_size=4))
 @example(  # paid, failed and corrected, still at the bank: every kind of wish at once
@@ -254,11 +260,13 @@ def check(story: Story) -> None:
     ],
 )
 def test_no_wish_is_paid_twice_and_the_status_balances(
+    tmp_path: Path,
     specs: list[tuple[str, str, str, bool, bool, int, str]],
     rounds: list[tuple[bool, list[Outcome], list[bool]]],
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        story = Story(Path(folder))
+        # one workspace for every example, emptied for each
+        story = Story(empty_ledger(tmp_path / "ws"), Path(folder))
         seed_ledger(story.ledger, specs)
         check(story)
         for retry, outcomes, corrections in rounds:

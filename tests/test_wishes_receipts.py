@@ -16,7 +16,7 @@ from zjk_charity.wishes.outputs import write_match_book
 from zjk_charity.wishes.progress import Progress
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=wish_states.shared_scope)
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
     return wish_states.every_stage(tmp_path_factory.mktemp("receipts"))
 

@@ -7,12 +7,15 @@ sequence number with a correct check character (``conftest.make_id``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from conftest import make_id, write_workbook
+import backends
+from conftest import connect_ledger, ledger_at, ledger_exists, make_id, write_workbook
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import tables_by_migration
 from zjk_charity.wishes.amounts import Fen
 from zjk_charity.wishes.model import Donation, Wish
 
@@ -103,8 +106,31 @@ def donations_book(path: Path, rows: Sequence[dict[str, Any] | None]) -> Path:
     return write_workbook(path, rows, headers, title="捐赠登记表", unit=None, sheet="捐赠")
 
 
-def ledger_at(tmp_path: Path) -> Ledger:
-    return Ledger(tmp_path / "ws" / "zjk-charity.db")
+# Every table of the ledger but schema_migrations (the same names on both backends).
+DATA_TABLES = sorted(set().union(*tables_by_migration().values()))
+
+
+def empty_ledger(ws: Path) -> Ledger:
+    """The ledger of workspace ``ws`` with nothing in it, for an example of a property
+    test that reuses the workspace of the example before.
+
+    SQLite: the file is removed. PostgreSQL (a schema per workspace): every table is
+    emptied and its ids start again at 1, as in a new ledger; making a schema and its
+    tables for every example would be most of such a test's time.
+    """
+    ws.mkdir(parents=True, exist_ok=True)
+    if not backends.postgres():
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            (ws / (backends.LEDGER_FILE + suffix)).unlink(missing_ok=True)
+    elif ledger_exists(ws):
+        with closing(connect_ledger(ws)) as conn:
+            conn.execute(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY")
+    return ledger_at(ws)
+
+
+def campaign_ledger(tmp_path: Path) -> Ledger:
+    """The ledger of the test's workspace ``tmp_path / "ws"``, on this run's backend."""
+    return ledger_at(tmp_path / "ws")
 
 
 def wish(

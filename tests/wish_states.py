@@ -21,8 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import pytest
+
+import backends
+from conftest import ledger_at
 from test_wishes_support import STANDARD, donation_row, donations_book, wish_row, wishes_book
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store as payments_store
@@ -37,6 +41,13 @@ from zjk_charity.wishes.model import Basis, Match, Source
 YEAR = 2025
 
 
+def shared_scope(fixture_name: str, config: pytest.Config) -> Literal["module", "function"]:
+    """The scope of a fixture's ledger made once for a module's tests: the module on
+    SQLite; each test on PostgreSQL, whose schemas are dropped after every test
+    (tests/backends.py), so a module's ledger would be gone for its second test."""
+    return "function" if backends.postgres() else "module"
+
+
 def campaign(
     folder: Path,
     wishes: Sequence[dict[str, Any]],
@@ -45,8 +56,8 @@ def campaign(
     ledger: Ledger | None = None,
 ) -> Ledger:
     """Import ``wishes`` and ``donations`` (rows of ``test_wishes_support``) and match."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ledger = ledger or Ledger(folder / "ws" / "zjk-charity.db")
+    (folder / "ws").mkdir(parents=True, exist_ok=True)  # also when the ledger is on a server
+    ledger = ledger or ledger_at(folder / "ws")
     if wishes:
         import_wishes(ledger, [wishes_book(folder / "心愿.xlsx", wishes)], STANDARD)
     if donations:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from conftest import ledger_at
 from test_wishes_support import STANDARD, donation_row, donations_book, wish_row, wishes_book
 from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store as payments_store
@@ -45,7 +46,8 @@ def matched_campaign(tmp_path: Path) -> Ledger:
             donation_row(3, 捐赠类型="物资", 物资名称="羽绒服", 金额=600),
         ],
     )
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    (tmp_path / "ws").mkdir(exist_ok=True)  # the workspace, also when its ledger is on a server
+    ledger = ledger_at(tmp_path / "ws")
     import_wishes(ledger, [wishes], STANDARD)
     import_donations(ledger, [donations])
     run_match(ledger, standard=STANDARD)
