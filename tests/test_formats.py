@@ -93,7 +93,11 @@ def _csv(path: Path, encoding: str) -> Path:
 
 def _findings(tmp_path: Path, path: Path) -> list[tuple[int | None, str | None, str]]:
     result = validate(
-        ledger_at(tmp_path / f"{path.name}.db"), [path], year=2025, as_of=date(2025, 10, 20)
+        # a workspace of its own per file (on PostgreSQL a folder's ledgers are one schema)
+        ledger_at(tmp_path / f"ws-{path.name}"),
+        [path],
+        year=2025,
+        as_of=date(2025, 10, 20),
     )
     return [(f.row, f.column, f.code) for f in result.findings]
 

@@ -420,12 +420,13 @@ def _seed_history(tmp_path: Path, number: str, year: int) -> None:
     with _db(tmp_path) as conn:
         cursor = conn.execute(
             "INSERT INTO runs (command, arguments, inputs, started_at) "
-            "VALUES ('aid history import', '{}', '[]', '2025-01-01T00:00:00')"
+            "VALUES ('aid history import', '{}', '[]', '2025-01-01T00:00:00') RETURNING id"
         )
+        (run_id,) = cursor.fetchone()
         conn.execute(
             "INSERT INTO history (year, id_number, name, county, source, run_id) "
             "VALUES (?, ?, '测甲', '张北县', 'list.xlsx', ?)",
-            (year, number, cursor.lastrowid),
+            (year, number, run_id),
         )
 
 

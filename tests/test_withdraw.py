@@ -54,6 +54,7 @@ class Listed:
 
 def make_listed(root: Path) -> Listed:
     ws = root / "ws"
+    ws.mkdir()  # for its settings file: a ledger on PostgreSQL puts nothing in the folder
     kangbao = people(4, "康保县", "130723", 50)
     same_household = people(1, "康保县", "130723", 60)[0] | {"户号": "H50"}
     a = write_workbook(root / "张北县.xlsx", people(6, "张北县", "130722", 0))
