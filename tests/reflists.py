@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backends import ledger_at
 from zjk_charity.counties import county_of_id
-from zjk_charity.ledger import Ledger
 
 
 @dataclass
@@ -38,7 +38,7 @@ def load_list(
     counties: list[str] | None = None,
 ) -> int:
     """Store a list of ``kind`` in the workspace's ledger; its id."""
-    ledger = Ledger(ws / "zjk-charity.db")
+    ledger = ledger_at(ws)
     codes = [p.county or _county(p.id_number) for p in people]
     covered = sorted(set(counties if counties is not None else [c for c in codes if c]))
     file_name = name or f"{kind}.xlsx"
@@ -46,7 +46,7 @@ def load_list(
     with ledger.run("lists import", {"kind": kind, "file": file_name}) as run:
         cursor = run.conn.execute(
             "INSERT INTO ref_lists (kind, name, path, sha256, rows, counties, as_of, run_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 kind,
                 file_name,
@@ -58,7 +58,7 @@ def load_list(
                 run.id,
             ),
         )
-        list_id = int(cursor.lastrowid or 0)
+        (list_id,) = cursor.fetchone()
         older = [
             r[0]
             for r in run.conn.execute(

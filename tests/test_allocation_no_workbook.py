@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_workbook
+from conftest import connect_ledger, write_workbook
 from test_allocation import _people
 from zjk_charity.cli.main import app
 
@@ -22,22 +20,30 @@ def cli(ws: Path, *args: str) -> Any:
     return runner.invoke(app, [*args, "-w", str(ws)])
 
 
-@pytest.fixture
-def validated(tmp_path: Path) -> Path:
-    """张北县 (6 people, two sharing a household) and 康保县 (4 people), validated."""
-    ws = tmp_path / "validated"
+def _books(tmp_path: Path) -> list[Path]:
+    """张北县 (6 people, two sharing a household) and 康保县 (4 people)."""
     rows = _people(6)
     rows[5]["户号"] = rows[4]["户号"]
     a = write_workbook(tmp_path / "张北县.xlsx", rows)
     b = write_workbook(tmp_path / "康保县.xlsx", _people(4, "康保县", "130723", start=50))
-    result = cli(ws, "aid", "validate", str(a), str(b), "--year", "2025", "--no-workbook")
+    return [a, b]
+
+
+def _validate(ws: Path, books: list[Path]) -> Path:
+    """``books`` validated in the workspace ``ws``."""
+    result = cli(ws, "aid", "validate", *map(str, books), "--year", "2025", "--no-workbook")
     assert result.exit_code == 0, result.output
     return ws
 
 
+@pytest.fixture
+def validated(tmp_path: Path) -> Path:
+    return _validate(tmp_path / "validated", _books(tmp_path))
+
+
 def _stored(ws: Path) -> dict[str, list[tuple[Any, ...]]]:
     """The allocation as the ledger holds it (the run's timestamps left out)."""
-    conn = sqlite3.connect(ws / "zjk-charity.db")
+    conn = connect_ledger(ws)
     try:
         return {
             "allocations": conn.execute("SELECT * FROM allocations ORDER BY id").fetchall(),
@@ -58,11 +64,12 @@ def _files(folder: Path) -> list[Path]:
 
 
 def test_no_workbook_records_the_same_allocation_and_json_and_writes_nothing(
-    validated: Path, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
-    with_files, without = tmp_path / "with-files", tmp_path / "without"
-    shutil.copytree(validated, with_files)
-    shutil.copytree(validated, without)
+    # Two workspaces validated alike (not a copied folder: a PostgreSQL ledger is no file).
+    books = _books(tmp_path)
+    with_files = _validate(tmp_path / "with-files", books)
+    without = _validate(tmp_path / "without", books)
     out = tmp_path / "out"
 
     full = cli(with_files, *ARGS, "--json", "--out", str(out / "a.xlsx"))

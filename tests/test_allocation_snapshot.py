@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
+import backends
 import zjk_charity.ledger as ledger_package
-from conftest import AS_OF, YEAR, good_row, make_id, write_sheet
+from conftest import AS_OF, YEAR, connect_ledger, good_row, ledger_at, make_id, write_sheet
 from zjk_charity.aid.allocation import (
     AllocationRequest,
     load_allocation,
@@ -26,6 +28,7 @@ from zjk_charity.aid.history import import_history
 from zjk_charity.aid.validation import validate
 from zjk_charity.config import AidSettings
 from zjk_charity.ledger import Ledger
+from zjk_charity.ledger.db import Connection
 
 # The query the allocation used before the snapshot was copied in SQL (commit 9e5b7fc).
 REFERENCE_LOAD = """
@@ -35,12 +38,19 @@ SELECT a.id, f.name, a.sheet, a.row, a.county_code, a.county, a.township, a.vill
        EXISTS (SELECT 1 FROM aid_findings x WHERE x.file_id = a.file_id AND x.sheet = a.sheet
                AND x.row = a.row AND x.code = 'REPEAT_RECIPIENT')
        OR EXISTS (SELECT 1 FROM history h WHERE h.id_number = a.id_number AND h.year < a.year),
-       (SELECT group_concat(code, ',') FROM aid_findings x WHERE x.file_id = a.file_id
+       (SELECT {codes} FROM aid_findings x WHERE x.file_id = a.file_id
                AND x.sheet = a.sheet AND x.row = a.row AND x.severity = 'error')
 FROM applicants a JOIN aid_files f ON f.id = a.file_id
 WHERE a.year = ?
 ORDER BY a.file_id, a.sheet_index, a.row
 """
+# SQLite's group_concat joins in row order; PostgreSQL's string_agg is told that order.
+SQLITE_CODES = "group_concat(code, ',')"
+POSTGRESQL_CODES = "string_agg(code, ',' ORDER BY x.id)"
+
+
+def reference_load() -> str:
+    return REFERENCE_LOAD.format(codes=POSTGRESQL_CODES if backends.postgres() else SQLITE_CODES)
 
 
 def _iso(text: str | None) -> str | None:
@@ -48,7 +58,7 @@ def _iso(text: str | None) -> str | None:
     return date.fromisoformat(text).isoformat() if text else None
 
 
-def reference_snapshot(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+def reference_snapshot(conn: Connection) -> list[tuple[Any, ...]]:
     """(seq, file … errors) per row, and the rule flags, transformed as the earlier code did."""
     return [
         (
@@ -74,7 +84,7 @@ def reference_snapshot(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
             bool(r[18]),
             bool(r[19]),
         )
-        for seq, r in enumerate(conn.execute(REFERENCE_LOAD, (YEAR,)))
+        for seq, r in enumerate(conn.execute(reference_load(), (YEAR,)))
     ]
 
 
@@ -123,7 +133,7 @@ def _campaign(tmp_path: Path) -> Ledger:
     write_sheet(sheet, _rows(40, "康保县", "130723"))
     book.save(second)
 
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     validate(ledger, [first, second], year=YEAR, as_of=AS_OF)
     listed = _rows(1)[5]["身份证号"]  # found in the history only after validation
     history = tmp_path / "2024.csv"
@@ -150,7 +160,7 @@ def test_snapshot_holds_what_the_row_by_row_code_stored(tmp_path: Path) -> None:
         assert conn is not None
         expected = reference_snapshot(conn)
     result = _allocate(ledger)
-    conn = sqlite3.connect(ledger.path)
+    conn = connect_ledger(tmp_path / "ws")
     stored = conn.execute(
         "SELECT seq, file, sheet, row, county_code, county, township, village, name, "
         "id_number, birth_date, sex, household, care_level, bank, account, apply_date, "
@@ -200,7 +210,7 @@ def test_the_stored_allocation_reads_back_as_decided(tmp_path: Path) -> None:
     reasons = {e.reason for e in result.entries}
     assert statuses == {"funded", "waitlist", "excluded"}
     assert {"ERROR", "REPEAT", "HOUSEHOLD", "QUOTA"} <= reasons
-    conn = sqlite3.connect(ledger.path)
+    conn = connect_ledger(tmp_path / "ws")
     stored = conn.execute(
         "SELECT funded, amount, unspent, document FROM allocations WHERE id = ?", (result.id,)
     ).fetchone()
@@ -210,6 +220,7 @@ def test_the_stored_allocation_reads_back_as_decided(tmp_path: Path) -> None:
     assert json.loads(stored[3]) == document
 
 
+@pytest.mark.sqlite_only  # ledgers from before migration 5 (0.1.0) exist only as SQLite files
 def test_a_ledger_from_before_migration_5_upgrades_and_allocates_the_same(tmp_path: Path) -> None:
     ledger = _campaign(tmp_path)
     first = _allocate(ledger)
@@ -270,22 +281,29 @@ def _columns_after(number: int) -> dict[int, list[tuple[str, str]]]:
 
 def test_a_failed_snapshot_copy_rolls_the_whole_run_back(tmp_path: Path, monkeypatch: Any) -> None:
     """The copy runs on a second thread; its error must still reach the run and undo it."""
-    import pytest
-
     from zjk_charity.aid import allocation_store  # where the snapshot's statement lives
 
     ledger = _campaign(tmp_path)
-    before = _counts(ledger.path)
+    before = _counts(tmp_path / "ws")
     monkeypatch.setattr(allocation_store, "_SNAPSHOT", "INSERT INTO no_such_table VALUES (?, ?)")
-    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+    with pytest.raises(_undefined_table(), match="no_such_table"):
         _allocate(ledger)
-    assert _counts(ledger.path) == before
+    assert _counts(tmp_path / "ws") == before
     monkeypatch.undo()
     assert _allocate(ledger).as_json()["funded"] == 12  # and the ledger still works
 
 
-def _counts(path: Path) -> tuple[int, ...]:
-    conn = sqlite3.connect(path)
+def _undefined_table() -> type[Exception]:
+    """The driver's error for a table that is not there, on this run's backend."""
+    if backends.postgres():
+        from psycopg.errors import UndefinedTable
+
+        return UndefinedTable
+    return sqlite3.OperationalError
+
+
+def _counts(ws: Path) -> tuple[int, ...]:
+    conn = connect_ledger(ws)
     tables = ("runs", "allocations", "allocation_people")
     found = tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
     conn.close()

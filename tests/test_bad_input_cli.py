@@ -57,6 +57,7 @@ def validated(tmp_path: Path) -> Path:
     return ws
 
 
+@pytest.mark.sqlite_only  # --out naming the ledger's file: only an SQLite ledger is one
 @pytest.mark.parametrize("command", ["validate", "allocate", "match"])
 def test_out_onto_the_ledger_is_refused_and_the_ledger_kept(validated: Path, command: str) -> None:
     ledger = validated / "zjk-charity.db"

@@ -8,7 +8,6 @@ anything; the CLI prints it on stderr. ``init --year`` writes ``campaign_year``.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -20,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import good_row, make_id, write_workbook
+from conftest import connect_ledger, good_row, ledger_at, ledger_exists, make_id, write_workbook
 from test_wishes_support import STANDARD, donation_row, donations_book, wish_row, wishes_book
 from zjk_charity.aid.allocation import AllocationRequest, run_allocation
 from zjk_charity.aid.validation import ValidationResult, validate
@@ -36,7 +35,6 @@ from zjk_charity.cli.main import app
 from zjk_charity.config import PriorityClass, Workspace, load_settings
 from zjk_charity.dates import parse_date
 from zjk_charity.errors import UserError
-from zjk_charity.ledger import Ledger
 from zjk_charity.wishes.importing import import_donations, import_wishes
 from zjk_charity.workbook.reader import Row, Sheet
 
@@ -138,20 +136,23 @@ def _applications(path: Path, year: int, rows: int = 3) -> Path:
     )
 
 
-def _applicants(ledger: Path) -> int:
-    if not ledger.exists():
+def _applicants(ws: Path) -> int:
+    if not ledger_exists(ws):
         return 0
-    with sqlite3.connect(ledger) as conn:
+    conn = connect_ledger(ws)
+    try:
         return int(conn.execute("SELECT count(*) FROM applicants").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def test_validate_warns_before_the_ledger_and_the_workbook_are_written(tmp_path: Path) -> None:
     path = _applications(tmp_path / "apps.xlsx", 2024)
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     events: list[Any] = []
 
     def warn(found: YearMismatch) -> None:
-        events.append((found.campaign_year, found.data_year, ledger.path.exists()))
+        events.append((found.campaign_year, found.data_year, ledger.exists))
 
     def write(result: ValidationResult) -> None:
         events.append("write")
@@ -165,27 +166,30 @@ def test_validate_warns_before_the_ledger_and_the_workbook_are_written(tmp_path:
         warn_year=warn,
     )
     assert events == [(2025, 2024, False), "write"]
-    assert _applicants(ledger.path) == 3  # a warning, not a refusal
+    assert _applicants(tmp_path / "ws") == 3  # a warning, not a refusal
 
 
 def test_validate_of_the_campaign_years_data_does_not_warn(tmp_path: Path) -> None:
     path = _applications(tmp_path / "apps.xlsx", 2025)
     warnings: list[YearMismatch] = []
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     validate(ledger, [path], year=2025, as_of=date(2025, 10, 20), warn_year=warnings.append)
     assert warnings == []
 
 
 def test_allocate_warns_from_the_stored_applicants_before_it_allocates(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     validate(
         ledger, [_applications(tmp_path / "a.xlsx", 2024)], year=2025, as_of=date(2025, 10, 20)
     )
     seen: list[tuple[int, int]] = []
 
     def warn(found: YearMismatch) -> None:
-        with sqlite3.connect(ledger.path) as conn:
+        conn = connect_ledger(tmp_path / "ws")
+        try:
             allocations = int(conn.execute("SELECT count(*) FROM allocations").fetchone()[0])
+        finally:
+            conn.close()
         seen.append((found.data_year, allocations))
 
     request = AllocationRequest(
@@ -202,7 +206,7 @@ def test_allocate_warns_from_the_stored_applicants_before_it_allocates(tmp_path:
 def test_allocate_for_a_year_without_applicants_names_the_years_that_have_some(
     tmp_path: Path,
 ) -> None:
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     validate(
         ledger, [_applications(tmp_path / "a.xlsx", 2025)], year=2025, as_of=date(2025, 10, 20)
     )
@@ -219,13 +223,13 @@ def test_allocate_for_a_year_without_applicants_names_the_years_that_have_some(
 
 
 def test_imports_warn_before_the_ledger_is_created(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     wishes = wishes_book(tmp_path / "心愿.xlsx", [wish_row(1, 登记日期="2024-03-21")])
     gifts = donations_book(tmp_path / "捐赠.xlsx", [donation_row(1, 到账日期="2024-04-01")])
     seen: list[tuple[str, int, bool]] = []
 
     def warn(found: YearMismatch) -> None:
-        seen.append((found.column, found.data_year, ledger.path.exists()))
+        seen.append((found.column, found.data_year, ledger.exists))
 
     import_wishes(ledger, [wishes], STANDARD, year=(2025, warn))
     assert seen == [("登记日期", 2024, False)]
@@ -248,7 +252,7 @@ def test_validate_json_keeps_stdout_one_document_and_warns_on_stderr_first(
 
         def warn(found: YearMismatch) -> None:
             # nothing is written yet: no ledger rows, no marked-up workbook
-            assert _applicants(ws / "zjk-charity.db") == 0
+            assert _applicants(ws) == 0
             assert not list(ws.glob("out/*.xlsx"))
             called.append(True)
             printing(found)

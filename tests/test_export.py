@@ -9,8 +9,6 @@ file: that is `aid pay`'s recorded batch.
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import good_row, make_id, workbook_parts, write_workbook
+from conftest import connect_ledger, good_row, make_id, workbook_parts, write_workbook
 from test_allocation import _people
 from zjk_charity.cli.main import app
 
@@ -36,8 +34,20 @@ def cli(ws: Path, *args: str) -> Any:
 
 @pytest.fixture
 def validated(tmp_path: Path) -> Path:
-    """张北县 (6 adults and a 15-year-old) and 康保县 (4 people), validated for 2025."""
-    ws = tmp_path / "validated"
+    return _validate(tmp_path / "validated", _books(tmp_path))
+
+
+def _validate(ws: Path, books: list[Path]) -> Path:
+    """``books`` validated for 2025 in the workspace ``ws``, made first for its settings
+    file (a ledger on PostgreSQL puts nothing in the folder)."""
+    ws.mkdir()
+    result = cli(ws, "aid", "validate", *map(str, books), "--year", "2025", "--no-workbook")
+    assert result.exit_code == 0, result.output
+    return ws
+
+
+def _books(tmp_path: Path) -> list[Path]:
+    """张北县 (6 adults and a 15-year-old) and 康保县 (4 people)."""
     rows = _people(6)
     rows.append(
         good_row(
@@ -51,9 +61,7 @@ def validated(tmp_path: Path) -> Path:
     )
     a = write_workbook(tmp_path / "张北县.xlsx", rows)
     b = write_workbook(tmp_path / "康保县.xlsx", _people(4, "康保县", "130723", start=50))
-    result = cli(ws, "aid", "validate", str(a), str(b), "--year", "2025", "--no-workbook")
-    assert result.exit_code == 0, result.output
-    return ws
+    return [a, b]
 
 
 def _sheet(path: Path, name: str) -> list[tuple[Any, ...]]:
@@ -79,10 +87,11 @@ def test_export_writes_the_same_files_as_allocate(validated: Path, tmp_path: Pat
     assert "b.xlsx" in again.output and ".csv" not in again.output
 
 
-def test_export_after_no_workbook_and_finalize(validated: Path, tmp_path: Path) -> None:
-    with_files, lean = tmp_path / "with-files", tmp_path / "lean"
-    shutil.copytree(validated, with_files)
-    shutil.copytree(validated, lean)
+def test_export_after_no_workbook_and_finalize(tmp_path: Path) -> None:
+    # Two workspaces validated alike (not a copied folder: a PostgreSQL ledger is no file).
+    books = _books(tmp_path)
+    with_files = _validate(tmp_path / "with-files", books)
+    lean = _validate(tmp_path / "lean", books)
     notice_from = ("--notice-from", "2025-10-27")
     out = tmp_path / "out"
     made = cli(with_files, *ALLOCATE, *notice_from, "--out", str(out / "allocate.xlsx"))
@@ -144,7 +153,7 @@ def test_export_without_an_allocation_exits_2(validated: Path) -> None:
 
 
 def _arguments(ws: Path) -> dict[str, Any]:
-    conn = sqlite3.connect(ws / "zjk-charity.db")
+    conn = connect_ledger(ws)
     try:
         row = conn.execute(
             "SELECT arguments FROM runs WHERE command = 'aid allocate' ORDER BY id DESC"
@@ -167,11 +176,14 @@ def test_an_allocation_made_before_the_start_was_recorded_uses_its_own_day(
     validated: Path, tmp_path: Path
 ) -> None:
     assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
-    conn = sqlite3.connect(validated / "zjk-charity.db")
+    arguments = _arguments(validated)
+    del arguments["notice_from"], arguments["notice_days"]
+    conn = connect_ledger(validated)
     with conn:  # as an allocation of an earlier version stored it
         conn.execute(
-            "UPDATE runs SET arguments = json_remove(arguments, '$.notice_from', '$.notice_days'), "
-            "started_at = '2025-10-26T09:30:00+08:00' WHERE command = 'aid allocate'"
+            "UPDATE runs SET arguments = ?, started_at = '2025-10-26T09:30:00+08:00' "
+            "WHERE command = 'aid allocate'",
+            (json.dumps(arguments, ensure_ascii=False),),
         )
     conn.close()
     assert cli(validated, *EXPORT, "--out", str(tmp_path / "x.xlsx")).exit_code == 0
@@ -308,17 +320,23 @@ def test_an_output_never_replaces_a_recorded_input_or_takes_another_suffix(
 def test_a_notice_date_out_of_range_is_refused_before_anything_is_recorded(
     validated: Path,
 ) -> None:
-    db = validated / "zjk-charity.db"
-    count = "SELECT count(*) FROM allocations"
-    before = sqlite3.connect(db).execute(count).fetchone()[0]
+    before = _count(validated, "allocations")
     for day in ("9999-12-31", "2052-10-27"):
         refused = cli(validated, *ALLOCATE, "--no-workbook", "--notice-from", day)
         assert refused.exit_code == 2, refused.output
         assert "--notice-from" in refused.output and "Traceback" not in refused.output
-    assert sqlite3.connect(db).execute(count).fetchone()[0] == before
+    assert _count(validated, "allocations") == before
     assert cli(validated, *ALLOCATE, "--no-workbook").exit_code == 0
     late = cli(validated, *NOTICE, "--notice-from", "9999-12-31")
     assert late.exit_code == 2 and "Traceback" not in late.output
+
+
+def _count(ws: Path, table: str) -> int:
+    conn = connect_ledger(ws)
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def test_a_year_without_an_allocation_names_the_years_that_have_one(validated: Path) -> None:

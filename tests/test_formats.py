@@ -11,10 +11,10 @@ import pytest
 import xlwt
 from typer.testing import CliRunner
 
+from conftest import ledger_at, ledger_exists
 from zjk_charity.aid.validation import validate
 from zjk_charity.cli.main import app
 from zjk_charity.ids import check_character
-from zjk_charity.ledger import Ledger
 
 HEADERS = [
     "县(区)",
@@ -93,7 +93,11 @@ def _csv(path: Path, encoding: str) -> Path:
 
 def _findings(tmp_path: Path, path: Path) -> list[tuple[int | None, str | None, str]]:
     result = validate(
-        Ledger(tmp_path / f"{path.name}.db"), [path], year=2025, as_of=date(2025, 10, 20)
+        # a workspace of its own per file (on PostgreSQL a folder's ledgers are one schema)
+        ledger_at(tmp_path / f"ws-{path.name}"),
+        [path],
+        year=2025,
+        as_of=date(2025, 10, 20),
     )
     return [(f.row, f.column, f.code) for f in result.findings]
 
@@ -143,4 +147,4 @@ def test_unusable_files_exit_2_with_one_chinese_line(tmp_path: Path, make, words
     assert words in result.output
     assert path.name in result.output
     assert "Traceback" not in result.output
-    assert not (tmp_path / "ws" / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path / "ws")

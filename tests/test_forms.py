@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from conftest import GOOD_ACCOUNT, good_row, make_account, make_id, write_workbook
+from conftest import GOOD_ACCOUNT, good_row, ledger_exists, make_account, make_id, write_workbook
 from zjk_charity.aid import forms
 from zjk_charity.cli.main import app
 from zjk_charity.config import Workspace
@@ -154,7 +154,7 @@ def test_rows_with_errors_get_no_form_and_exit_1(tmp_path: Path) -> None:
         (6, "测*", ["NOT_RURAL"]),
         (7, "测*", ["DUPLICATE_PERSON"]),
     ]
-    assert not (tmp_path / "ws" / "zjk-charity.db").exists()  # the ledger is not touched
+    assert not ledger_exists(tmp_path / "ws")  # the ledger is not touched
 
 
 def test_json_is_the_library_result(tmp_path: Path, book: Path) -> None:

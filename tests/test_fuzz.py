@@ -17,11 +17,10 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import AS_OF, HEADERS, YEAR
+from conftest import AS_OF, HEADERS, YEAR, ledger_at
 from zjk_charity.aid.markup import plan_markups, write_markups
 from zjk_charity.aid.validation import validate
 from zjk_charity.errors import UserError
-from zjk_charity.ledger import Ledger
 
 cells = st.one_of(
     st.none(),
@@ -84,7 +83,7 @@ def _xlsx_safe(value: Any) -> Any:
 
 def _run(path: Path, folder: Path) -> None:
     try:
-        ledger = Ledger(folder / "l.db")
+        ledger = ledger_at(folder / "l.db")
         result = validate(ledger, [path], year=YEAR, as_of=AS_OF, write=lambda _: None)
     except UserError:
         return

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import env_for, ledger_exists
 from hostile import CASES, build
 from zjk_charity.cli.main import app
 
@@ -50,7 +51,7 @@ def _validate(path: Path, ws: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         preexec_fn=_limit,
-        env={**os.environ, "COLUMNS": "300"},
+        env=env_for(ws, {**os.environ, "COLUMNS": "300"}),
     )
 
 
@@ -65,7 +66,7 @@ def test_validate_each_case(corpus: dict[str, Path], tmp_path: Path, name: str) 
         assert word in output, output
     if code == 2:
         assert name in done.stderr  # names the file
-        assert not (tmp_path / "zjk-charity.db").exists()  # and changed nothing
+        assert not ledger_exists(tmp_path)  # and changed nothing
 
 
 UNUSABLE = sorted(n for n, (code, _) in CASES.items() if code == 2 and n.endswith(".xlsx"))

@@ -30,6 +30,8 @@ from conftest import (
     UNIT,
     YEAR,
     good_row,
+    ledger_at,
+    ledger_exists,
     make_id,
     person_name,
     workbook_parts,
@@ -48,7 +50,6 @@ from zjk_charity.aid.markup import (
 from zjk_charity.aid.validation import ValidationResult, validate
 from zjk_charity.cli.main import app
 from zjk_charity.errors import UserError
-from zjk_charity.ledger import Ledger
 from zjk_charity.workbook.layout import (
     display_width,
     format_width,
@@ -69,7 +70,7 @@ READABLE_SCALE = 60
 
 def _validate(tmp_path: Path, files: list[Path]) -> ValidationResult:
     """Validate into tmp_path/ws; ``write`` given, so the city list's earlier files load."""
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     return validate(ledger, files, year=YEAR, as_of=AS_OF, write=lambda _: None)
 
 
@@ -686,7 +687,7 @@ def test_cli_out_variants(tmp_path: Path) -> None:
         str(one), str(two), "--out", str(tmp_path / "m.xlsx"), "-w", str(tmp_path / "a")
     )
     assert code == 2 and "文件夹" in output
-    assert not (tmp_path / "a" / "zjk-charity.db").exists()  # stopped before the ledger
+    assert not ledger_exists(tmp_path / "a")  # stopped before the ledger
     code, output = _cli(
         str(one), str(two), "--out", str(tmp_path / "发回"), "-w", str(tmp_path / "b")
     )

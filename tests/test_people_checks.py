@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from conftest import GOOD_ID, codes, good_row, make_account, make_id, run_validate, write_workbook
+from conftest import (
+    GOOD_ID,
+    codes,
+    connect_ledger,
+    good_row,
+    ledger_at,
+    make_account,
+    make_id,
+    run_validate,
+    write_workbook,
+)
 from zjk_charity.aid.allocation import load_campaign
 from zjk_charity.aid.history import import_history
 from zjk_charity.config import AidSettings
@@ -22,7 +31,7 @@ ANY: dict[str, Any] = {"年龄": "", "性别": ""}  # left blank: another person
 
 
 def _ledger(tmp_path: Path) -> Ledger:
-    return Ledger(tmp_path / "ws" / "zjk-charity.db")
+    return ledger_at(tmp_path / "ws")
 
 
 def _history(tmp_path: Path, year: int, rows: list[tuple[str, str, str]]) -> Any:
@@ -34,7 +43,7 @@ def _history(tmp_path: Path, year: int, rows: list[tuple[str, str, str]]) -> Any
 
 
 def _flags(tmp_path: Path) -> dict[tuple[str, int], tuple[int, int]]:
-    with sqlite3.connect(tmp_path / "ws" / "zjk-charity.db") as conn:
+    with connect_ledger(tmp_path / "ws") as conn:
         query = "SELECT f.name, a.row, a.has_error, a.has_warning FROM applicants a "
         query += "JOIN aid_files f ON f.id = a.file_id"
         return {(n, r): (e, w) for n, r, e, w in conn.execute(query)}
@@ -115,7 +124,7 @@ def test_history_import_keeps_a_row_that_fails_only_its_check_character(tmp_path
     (finding,) = imported.findings
     assert finding.severity is Severity.WARNING and "已保留此行" in finding.message()
     assert imported.imported == 1
-    with sqlite3.connect(tmp_path / "ws" / "zjk-charity.db") as conn:
+    with connect_ledger(tmp_path / "ws") as conn:
         assert conn.execute("SELECT id_number, id_checked FROM history").fetchall() == [(kept, 0)]
     # It never matches exactly: no REPEAT_RECIPIENT; only the check character differs.
     result = run_validate(tmp_path, write_workbook(tmp_path / "a.xlsx", [good_row()]))
@@ -160,7 +169,7 @@ def test_possible_duplicate_across_files_flags_both_rows(tmp_path: Path) -> None
     assert "第 13、14 位对调（10/01）" in message and "姓名繁简不同" in message
     # The earlier file's row has it too, naming this one, and its warning flag is set.
     assert _flags(tmp_path) == {("张北县.xlsx", 4): (0, 1), ("b.xlsx", 4): (0, 1)}
-    with sqlite3.connect(tmp_path / "ws" / "zjk-charity.db") as conn:
+    with connect_ledger(tmp_path / "ws") as conn:
         stored = conn.execute(
             "SELECT f.name, x.column_name, x.code, x.campaign_wide FROM aid_findings x "
             "JOIN aid_files f ON f.id = x.file_id ORDER BY f.id"

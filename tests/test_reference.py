@@ -11,11 +11,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import HEADERS, codes, good_row, make_id, run_validate, write_workbook
+from conftest import HEADERS, codes, good_row, ledger_at, make_id, run_validate, write_workbook
 from zjk_charity.findings import Severity
 from zjk_charity.integrity.lists import import_list
 from zjk_charity.integrity.reference import ReferenceLists, fold_name
-from zjk_charity.ledger import Ledger
 
 DAY = date(2025, 10, 1)
 
@@ -26,7 +25,7 @@ def person(n: int, county: str = "130722") -> str:
 
 def load(tmp_path: Path, kind: str, name: str, headers: list[str], rows: list[list[Any]]) -> None:
     book = write_workbook(tmp_path / name, rows, headers, title=None, unit=None)
-    result = import_list(Ledger(tmp_path / "ws" / "zjk-charity.db"), book, kind, as_of=DAY)
+    result = import_list(ledger_at(tmp_path / "ws"), book, kind, as_of=DAY)
     assert result.stored is not None and not result.has_problems
 
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from conftest import make_id
-from test_withdraw import YEAR, Listed, by_id, cli, fresh_copy, make_listed, pay, set_paid, tables
+from test_withdraw import YEAR, Listed, by_id, cli, fresh_listed, make_listed, pay, set_paid, tables
 from zjk_charity.aid.allocation import load_allocation
 from zjk_charity.aid.changes import withdraw
 from zjk_charity.aid.review import import_review
@@ -22,8 +22,8 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Listed:
 
 
 @pytest.fixture
-def listed(prepared: Listed, tmp_path: Path) -> Listed:
-    return fresh_copy(prepared, tmp_path)
+def listed(request: pytest.FixtureRequest, tmp_path: Path) -> Listed:
+    return fresh_listed(request, tmp_path)
 
 
 def review_file(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import make_id, write_workbook
+import backends
+from conftest import connect_ledger, ledger_at, make_id, write_workbook
 from reflists import Listed, load_list
 from test_allocation import _people as people  # older people rank first
 from zjk_charity.aid.allocation import Allocation, Entry, load_allocation
@@ -45,7 +45,7 @@ class Campaign:
 
     @property
     def ledger(self) -> Ledger:
-        return Ledger(self.ws / "zjk-charity.db")
+        return ledger_at(self.ws)
 
     @property
     def relative(self) -> str:
@@ -74,8 +74,12 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Campaign:
 
 
 @pytest.fixture
-def campaign(prepared: Campaign, tmp_path: Path) -> Campaign:
-    """A fresh copy of the validated workspace for each test."""
+def campaign(request: pytest.FixtureRequest, tmp_path: Path) -> Campaign:
+    """A fresh copy of the validated workspace for each test (on PostgreSQL, whose ledger
+    is no folder to copy, a workspace made afresh)."""
+    if backends.postgres():
+        return make_campaign(tmp_path)
+    prepared: Campaign = request.getfixturevalue("prepared")
     shutil.copytree(prepared.ws, tmp_path / "ws")
     return Campaign(tmp_path / "ws", prepared.zhangbei, prepared.kangbao)
 
@@ -92,7 +96,7 @@ def entry(a: Allocation, number: str) -> Entry:
 
 
 def reviews_in(ws: Path) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(ws / "zjk-charity.db")
+    conn = connect_ledger(ws)
     try:
         return conn.execute(
             "SELECT year, id_number, code, note, operator FROM warning_reviews ORDER BY id"
@@ -102,7 +106,7 @@ def reviews_in(ws: Path) -> list[tuple[Any, ...]]:
 
 
 def runs_in(ws: Path) -> int:
-    conn = sqlite3.connect(ws / "zjk-charity.db")
+    conn = connect_ledger(ws)
     try:
         return int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
     finally:
@@ -273,7 +277,7 @@ def test_allocate_says_what_the_recheck_refused(campaign: Campaign) -> None:
     load_list(campaign.ws, "deaths", [Listed(campaign.zhangbei[0])])
     shown = allocate(campaign, "--no-workbook")["output"]
     assert "按当前名单复核" in " ".join(shown.split()) and "DECEASED 1 人" in shown
-    conn = sqlite3.connect(campaign.ws / "zjk-charity.db")
+    conn = connect_ledger(campaign.ws)
     result = json.loads(
         conn.execute("SELECT result FROM runs WHERE command = 'aid allocate'").fetchone()[0]
     )
@@ -301,9 +305,9 @@ def test_a_code_validation_stored_is_not_added_twice(tmp_path: Path) -> None:
     assert cli(ws, "aid", "validate", str(book), "--no-workbook").exit_code == 1
     made = cli(ws, "aid", "allocate", "--budget", "2000", "--per-person", "1000", "--no-workbook")
     assert made.exit_code == 0 and "按当前名单复核" not in made.output
-    a = load_allocation(Ledger(ws / "zjk-charity.db"), YEAR)
+    a = load_allocation(ledger_at(ws), YEAR)
     assert entry(a, dead).errors == "DECEASED" and entry(a, dead).reason == "ERROR"
-    (found,) = explain(Ledger(ws / "zjk-charity.db"), YEAR, dead).as_json()["people"][0]["findings"]
+    (found,) = explain(ledger_at(ws), YEAR, dead).as_json()["people"][0]["findings"]
     assert found["source"] == "validate" and "2025-09-01" in found["message"]
 
 

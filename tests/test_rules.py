@@ -7,9 +7,9 @@ row 3, so the first data row is Excel row 4.
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +20,9 @@ from conftest import (
     HEADERS,
     YEAR,
     codes,
+    connect_ledger,
     good_row,
+    ledger_at,
     make_account,
     make_id,
     run_validate,
@@ -29,7 +31,6 @@ from conftest import (
 )
 from zjk_charity.aid.validation import validate
 from zjk_charity.findings import CODES, Severity
-from zjk_charity.ledger import Ledger
 
 ID = "身份证号"
 ACCOUNT = "银行账号"
@@ -37,8 +38,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 OTHER_ID = make_id("19450315", "130723", "246")  # a woman of 80
 
 
-def _db(tmp_path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(tmp_path / "ws" / "zjk-charity.db")
+def _db(tmp_path: Path) -> Any:
+    return connect_ledger(tmp_path / "ws")
 
 
 # ---------------------------------------------------------------- a correct row
@@ -419,12 +420,13 @@ def _seed_history(tmp_path: Path, number: str, year: int) -> None:
     with _db(tmp_path) as conn:
         cursor = conn.execute(
             "INSERT INTO runs (command, arguments, inputs, started_at) "
-            "VALUES ('aid history import', '{}', '[]', '2025-01-01T00:00:00')"
+            "VALUES ('aid history import', '{}', '[]', '2025-01-01T00:00:00') RETURNING id"
         )
+        (run_id,) = cursor.fetchone()
         conn.execute(
             "INSERT INTO history (year, id_number, name, county, source, run_id) "
             "VALUES (?, ?, '测甲', '张北县', 'list.xlsx', ?)",
-            (year, number, cursor.lastrowid),
+            (year, number, run_id),
         )
 
 
@@ -442,7 +444,7 @@ def test_history_listed_in_other_digits_still_matches(tmp_path: Path, workbook) 
     bad = make_id(address="990722")
     listed = tmp_path / "2024.csv"
     listed.write_text(f"身份证号,姓名\n{arabic},测甲\n{bad},测乙\n", encoding="utf-8")
-    imported = import_history(Ledger(tmp_path / "ws" / "zjk-charity.db"), [listed], 2024)
+    imported = import_history(ledger_at(tmp_path / "ws"), [listed], 2024)
     assert [(f.row, f.code) for f in imported.findings] == [(3, "ID_INVALID_FORMAT")]
     assert "不是省级行政区划代码" in imported.findings[0].message()
     result = run_validate(tmp_path, workbook([good_row()]))
@@ -475,7 +477,7 @@ def test_a_copy_of_a_validated_file_replaces_it_rather_than_doubling(tmp_path: P
     moved.mkdir()
     second = moved / "张北县.xlsx"
     second.write_bytes(first.read_bytes())
-    ledger = Ledger(tmp_path / "l.db")
+    ledger = ledger_at(tmp_path / "l.db")
     validate(ledger, [first], year=YEAR, as_of=AS_OF)
     result = validate(ledger, [second], year=YEAR, as_of=AS_OF)
     assert codes(result) == []

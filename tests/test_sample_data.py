@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from conftest import ledger_at
 from zjk_charity.aid.validation import validate
-from zjk_charity.ledger import Ledger
 
 SAMPLE_DATA = Path(__file__).resolve().parents[1] / "sample_data"
 SCREENSHOT_CODES = ("CERTIFICATE_NOT_FOUND", "CERTIFICATE_MISSING")
@@ -15,7 +15,7 @@ SCREENSHOT_CODES = ("CERTIFICATE_NOT_FOUND", "CERTIFICATE_MISSING")
 def test_every_screenshot_is_there_but_the_planted_ones(tmp_path: Path) -> None:
     files = [SAMPLE_DATA / n for n in ("张北县.xlsx", "康保县.xlsx", "蔚县.csv")]
     result = validate(
-        Ledger(tmp_path / "zjk-charity.db"),
+        ledger_at(tmp_path),
         files,
         year=2025,
         as_of=date(2025, 10, 20),

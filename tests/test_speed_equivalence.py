@@ -36,7 +36,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from conftest import AS_OF, HEADERS, YEAR, good_row, make_account, make_id
+from conftest import (
+    AS_OF,
+    HEADERS,
+    YEAR,
+    connect_ledger,
+    good_row,
+    ledger_at,
+    make_account,
+    make_id,
+)
 from zjk_charity.aid.history import import_history
 from zjk_charity.aid.markup import plan_markups, write_markups
 from zjk_charity.aid.validation import validate
@@ -48,7 +57,7 @@ from zjk_charity.ids import (
     quick_account,
     quick_id,
 )
-from zjk_charity.ledger import Ledger, file_sha256
+from zjk_charity.ledger import file_sha256
 from zjk_charity.text import is_blank, nfkc, squash
 
 EXPECTED = Path(__file__).parent / "data" / "speed_equivalence"
@@ -267,7 +276,7 @@ def _campaign(tmp_path: Path) -> tuple[Any, Path]:
     """History, an earlier file, then two files validated together; returns the result."""
     data = tmp_path / "in"
     data.mkdir()
-    ledger = Ledger(tmp_path / "ws" / "zjk-charity.db")
+    ledger = ledger_at(tmp_path / "ws")
     earlier_ids = _ids(_rows(100, 40))
     history_ids = [i for i in _ids(_rows(0, 45))[::5] if len(i) == 18][:8]
     import_history(ledger, [_write_history(data / "h2024.xlsx", history_ids[:5])], 2024)
@@ -284,7 +293,7 @@ def _campaign(tmp_path: Path) -> tuple[Any, Path]:
         attachments=_attachments(tmp_path / "att"),
         write=lambda _: None,  # loads the earlier file's findings for the city list
     )
-    return result, ledger.path
+    return result, tmp_path / "ws"
 
 
 def _document(result: Any, tmp_path: Path) -> dict[str, Any]:
@@ -301,8 +310,8 @@ def _document(result: Any, tmp_path: Path) -> dict[str, Any]:
     return document
 
 
-def _ledger(path: Path) -> dict[str, list[list[Any]]]:
-    conn = sqlite3.connect(path)
+def _ledger(ws: Path) -> dict[str, list[list[Any]]]:
+    conn = connect_ledger(ws)
     try:
         applicants = conn.execute(
             "SELECT f.name, a.year, a.sheet, a.sheet_index, a.row, a.county_code, a.county, "
@@ -315,7 +324,8 @@ def _ledger(path: Path) -> dict[str, list[list[Any]]]:
         findings = conn.execute(
             "SELECT f.name, a.year, a.sheet, a.row, a.column_name, a.code, a.severity, "
             "a.params, a.campaign_wide FROM aid_findings a JOIN aid_files f ON f.id = a.file_id "
-            "ORDER BY 1, 3, 4, 5, 6, 8"
+            # NULLS FIRST: SQLite's order, which PostgreSQL's is not by default
+            "ORDER BY 1, 3, 4 NULLS FIRST, 5 NULLS FIRST, 6, 8"
         ).fetchall()
         files = conn.execute("SELECT name, year, sheets FROM aid_files ORDER BY name").fetchall()
     finally:
@@ -399,14 +409,19 @@ def _check(name: str, actual: Any) -> None:
     assert actual == expected
 
 
+Campaign = tuple[Any, dict[str, list[list[Any]]], Path]
+
+
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, Path]:
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> Campaign:
+    """The result, the ledger's rows (read at once: a test's PostgreSQL schema is dropped
+    after it, and this fixture serves the whole module) and the folder."""
     tmp_path = tmp_path_factory.mktemp("equivalence")
-    result, ledger = _campaign(tmp_path)
-    return result, ledger, tmp_path
+    result, ws = _campaign(tmp_path)
+    return result, _ledger(ws), tmp_path
 
 
-def test_the_json_document_is_unchanged(campaign: tuple[Any, Path, Path]) -> None:
+def test_the_json_document_is_unchanged(campaign: Campaign) -> None:
     result, _, tmp_path = campaign
     document = _document(result, tmp_path)
     assert {f["code"] for f in document["findings"]} >= {
@@ -422,12 +437,12 @@ def test_the_json_document_is_unchanged(campaign: tuple[Any, Path, Path]) -> Non
     _check("document.json", document)
 
 
-def test_the_ledger_rows_are_unchanged(campaign: tuple[Any, Path, Path]) -> None:
-    _, ledger, _ = campaign
-    _check("ledger.json", _ledger(ledger))
+def test_the_ledger_rows_are_unchanged(campaign: Campaign) -> None:
+    _, rows, _ = campaign
+    _check("ledger.json", rows)
 
 
-def test_the_marked_up_workbooks_are_unchanged(campaign: tuple[Any, Path, Path]) -> None:
+def test_the_marked_up_workbooks_are_unchanged(campaign: Campaign) -> None:
     result, _, tmp_path = campaign
     zh = _markups(result, tmp_path / "zh", "zh")
     en = _markups(result, tmp_path / "en", "en")

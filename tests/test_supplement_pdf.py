@@ -13,7 +13,7 @@ import pytest
 
 from test_notice import _entry
 from test_reports import needs_pdf
-from test_withdraw import YEAR, Listed, by_id, cli, fresh_copy, make_listed, tables
+from test_withdraw import YEAR, Listed, by_id, cli, fresh_listed, make_listed, tables
 from zjk_charity.aid.allocation import load_allocation
 from zjk_charity.aid.changes import withdraw
 from zjk_charity.aid.notice import Notice, notice_pages
@@ -30,9 +30,9 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Listed:
 
 
 @pytest.fixture
-def listed(prepared: Listed, tmp_path: Path) -> Listed:
+def listed(request: pytest.FixtureRequest, tmp_path: Path) -> Listed:
     """Two backfills waiting to be posted: 张北县's and 康保县's first on the waitlist."""
-    fresh = fresh_copy(prepared, tmp_path)
+    fresh = fresh_listed(request, tmp_path)
     (fresh.ws / "zjk-charity.toml").write_text(
         f'[aid]\nnotice_phone = "{PHONE}"\nnotice_contact = "张家口市福彩中心"\n', encoding="utf-8"
     )

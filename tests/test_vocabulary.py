@@ -11,12 +11,12 @@ spec is.
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 from conftest import (
     SPEC_DIR,
     codes,
+    connect_ledger,
     good_row,
     make_id,
     person_name,
@@ -89,7 +89,7 @@ def test_every_wording_reads_as_its_canonical_value(tmp_path: Path) -> None:
     result = run_validate(tmp_path, book)
     by_row = {a.row: a for a in result.applicants}
     found = codes(result)
-    conn = sqlite3.connect(tmp_path / "ws" / "zjk-charity.db")
+    conn = connect_ledger(tmp_path / "ws")
     stored = dict(conn.execute("SELECT row, care_level FROM applicants"))
     conn.close()
     wrong = []

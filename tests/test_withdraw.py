@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import write_workbook
+import backends
+from conftest import connect_ledger, ledger_at, write_workbook
 from test_allocation import _people as people  # older people rank first
 from zjk_charity.aid.allocation import Allocation, Entry, load_allocation
 from zjk_charity.aid.changes import REASONS, default_operator, next_in_line, vacate, withdraw
@@ -49,11 +49,12 @@ class Listed:
 
     @property
     def ledger(self) -> Ledger:
-        return Ledger(self.ws / "zjk-charity.db")
+        return ledger_at(self.ws)
 
 
 def make_listed(root: Path) -> Listed:
     ws = root / "ws"
+    ws.mkdir()  # for its settings file: a ledger on PostgreSQL puts nothing in the folder
     kangbao = people(4, "康保县", "130723", 50)
     same_household = people(1, "康保县", "130723", 60)[0] | {"户号": "H50"}
     a = write_workbook(root / "张北县.xlsx", people(6, "张北县", "130722", 0))
@@ -87,10 +88,18 @@ def fresh_copy(prepared: Listed, tmp_path: Path) -> Listed:
     return Listed(tmp_path / "ws", prepared.funded, prepared.waiting, prepared.excluded)
 
 
+def fresh_listed(request: pytest.FixtureRequest, tmp_path: Path) -> Listed:
+    """A fresh copy of the module's ``prepared`` workspace in ``tmp_path``; on PostgreSQL,
+    whose ledger is no folder to copy, a workspace made afresh there."""
+    if backends.postgres():
+        return make_listed(tmp_path)
+    return fresh_copy(request.getfixturevalue("prepared"), tmp_path)
+
+
 @pytest.fixture
-def listed(prepared: Listed, tmp_path: Path) -> Listed:
+def listed(request: pytest.FixtureRequest, tmp_path: Path) -> Listed:
     """A fresh copy of the prepared workspace for each test."""
-    return fresh_copy(prepared, tmp_path)
+    return fresh_listed(request, tmp_path)
 
 
 def by_id(a: Allocation, number: str) -> Entry:
@@ -98,12 +107,19 @@ def by_id(a: Allocation, number: str) -> Entry:
     return e
 
 
+TABLES = {
+    False: "SELECT name FROM sqlite_master WHERE type='table'",
+    True: "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
+}
+
+
 def tables(ws: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of the ledger (to compare before and after)."""
-    conn = sqlite3.connect(ws / "zjk-charity.db")
+    conn = connect_ledger(ws)
     try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: conn.execute(f"SELECT * FROM {n}").fetchall() for n in names}
+        names = [r[0] for r in conn.execute(TABLES[backends.postgres()])]
+        # in a stable order: PostgreSQL's rows come in no order of their own
+        return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
     finally:
         conn.close()
 
@@ -468,11 +484,13 @@ def test_next_in_line_is_none_when_nobody_waits() -> None:
 )
 @given(st.lists(st.tuples(st.integers(0, 20), st.booleans(), st.sampled_from(REASONS)), max_size=6))
 def test_the_ledger_keeps_the_invariants_after_any_withdrawals(
-    prepared: Listed, tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, bool, str]]
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    steps: list[tuple[int, bool, str]],
 ) -> None:
     root = tmp_path_factory.mktemp("seq")
-    shutil.copytree(prepared.ws, root / "ws")
-    ledger = Ledger(root / "ws" / "zjk-charity.db")
+    prepared = fresh_listed(request, root)
+    ledger = prepared.ledger
     gone: set[str] = set()
     for pick, backfill, reason in steps:
         funded = load_allocation(ledger, YEAR).funded
