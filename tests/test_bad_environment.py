@@ -10,13 +10,20 @@ from __future__ import annotations
 import base64
 import csv
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import GOOD_ID, HEADERS, good_row, run_validate
+from conftest import (
+    GOOD_ID,
+    HEADERS,
+    connect_ledger,
+    good_row,
+    ledger_at,
+    ledger_exists,
+    run_validate,
+)
 from zjk_charity.cli.main import app
 from zjk_charity.config import (
     MAX_YEAR,
@@ -74,7 +81,7 @@ def test_year_option_out_of_range_is_refused(tmp_path: Path, year: str) -> None:
         app, ["aid", "validate", str(book), "--year", year, "-w", str(tmp_path / "ws")]
     )
     assert "2000–2100" in _refused(result)
-    assert not (tmp_path / "ws" / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path / "ws")
 
 
 def test_allocate_year_zero_is_refused(tmp_path: Path) -> None:
@@ -192,21 +199,22 @@ def test_validate_with_infinite_busy_timeout_is_refused(
         app, ["aid", "validate", str(book), "--year", "2025", "-w", str(tmp_path / "ws")]
     )
     assert "ZJK_CHARITY_BUSY_TIMEOUT" in _refused(result)
-    assert not (tmp_path / "ws" / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path / "ws")
 
 
 # ---------------------------------------------------------------- 4. a SQLite file that is not ours
 
 
 def _foreign_ledger(folder: Path, *statements: str) -> Path:
+    """A database where the workspace's ledger would be (on PostgreSQL: its schema),
+    made by ``statements``; the SQLite file's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "zjk-charity.db"
-    conn = sqlite3.connect(path)
+    conn = connect_ledger(folder)
     for statement in statements:
         conn.execute(statement)
     conn.commit()
     conn.close()
-    return path
+    return folder / "zjk-charity.db"
 
 
 def _all_migrations_claimed() -> tuple[str, ...]:
@@ -217,6 +225,7 @@ def _all_migrations_claimed() -> tuple[str, ...]:
     )
 
 
+@pytest.mark.sqlite_only  # another program's SQLite file, left byte for byte as it was
 def test_database_of_another_program_is_refused_unchanged(tmp_path: Path) -> None:
     path = _foreign_ledger(tmp_path / "ws", "CREATE TABLE runs (x)", "INSERT INTO runs VALUES (1)")
     before = path.read_bytes()
@@ -232,13 +241,17 @@ def test_database_of_another_program_is_refused_unchanged(tmp_path: Path) -> Non
 
 def test_database_claiming_migrations_without_tables_is_refused(tmp_path: Path) -> None:
     path = _foreign_ledger(tmp_path, *_all_migrations_claimed())
-    before = path.read_bytes()
-    ledger = Ledger(path)
+    before = path.read_bytes() if path.exists() else None  # SQLite: the file's bytes
+    ledger = ledger_at(tmp_path)
     with pytest.raises(UserError, match="不是 zjk-charity 的台账"), ledger.read():
         pass
     with pytest.raises(UserError, match="缺少表"), ledger.run("test", {}):
         pass
-    assert path.read_bytes() == before
+    if before is not None:
+        assert path.read_bytes() == before
+    conn = connect_ledger(tmp_path)  # nothing recorded, nothing created
+    assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 99
+    conn.close()
 
 
 @pytest.mark.parametrize(
@@ -252,7 +265,7 @@ def test_commands_refuse_a_ledger_without_tables(tmp_path: Path, command: list[s
 
 def test_our_own_ledger_still_opens(tmp_path: Path) -> None:
     run_validate(tmp_path, _csv(tmp_path / "张北县.csv", [good_row()]))
-    with Ledger(tmp_path / "ws" / "zjk-charity.db").read() as conn:
+    with ledger_at(tmp_path / "ws").read() as conn:
         assert conn is not None
         assert conn.execute("SELECT COUNT(*) FROM applicants").fetchone()[0] == 1
 
@@ -377,9 +390,122 @@ def test_history_import_refuses_a_year_out_of_range(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "2000" in result.output
 
 
+@pytest.mark.sqlite_only  # the SQLite file's folder cannot be made
 def test_a_workspace_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
     blocker = tmp_path / "afile"
     blocker.write_text("x", encoding="utf-8")
     ledger = Ledger(blocker / "ws" / "zjk-charity.db")  # a folder under a file
     with pytest.raises(UserError, match="无法在"), ledger.run("test", {}, []):
         pass
+
+
+# ---------------------------------------------------------------- 7. a ledger server
+
+PASSWORD = "Mi-Ma-7788"  # synthetic; must never be shown or stored
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://minzheng:{PASSWORD}@127.0.0.1:1/zjk",  # nothing listens on port 1
+        f"postgresql://minzheng@127.0.0.1:1/zjk?password={PASSWORD}",
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["aid", "history"], ["aid", "validate"], ["purge", "--year", "2025", "--yes"]],
+    ids=" ".join,
+)
+def test_a_server_that_cannot_be_reached_is_named_without_its_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: list[str]
+) -> None:
+    pytest.importorskip("psycopg")
+    monkeypatch.setenv("ZJK_CHARITY_LEDGER", url)
+    if command == ["aid", "validate"]:
+        command = [*command, str(_csv(tmp_path / "张北县.csv", [good_row()])), "--year", "2025"]
+    ws = tmp_path / "ws"
+    output = _refused(runner.invoke(app, [*command, "-w", str(ws)]))
+    assert "无法连接台账服务器 postgresql://minzheng@127.0.0.1:1/zjk" in output
+    assert "ZJK_CHARITY_LEDGER" in output and PASSWORD not in output
+    english = _refused(runner.invoke(app, [*command, "-w", str(ws), "--lang", "en"]))
+    assert "cannot connect to the ledger server postgresql://minzheng@127.0.0.1:1/zjk" in english
+    assert PASSWORD not in english
+    assert not (ws / "zjk-charity.db").exists()  # no SQLite file made instead
+
+
+def _with_password(url: str) -> str:
+    """``url`` (this run's server, with its schema) with a password after the user."""
+    scheme, _, rest = url.partition("://")
+    user, at, host = rest.partition("@")
+    assert at, "the test server's URL names its user"
+    return f"{scheme}://{user}:{PASSWORD}@{host}"
+
+
+def _every_row(ws: Path) -> str:
+    """The text of every row of every table of the workspace's server ledger."""
+    conn = connect_ledger(ws)
+    try:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        ]
+        return "\n".join(repr(tuple(r)) for t in tables for r in conn.execute(f"SELECT * FROM {t}"))
+    finally:
+        conn.close()
+
+
+@pytest.mark.postgresql
+def test_a_password_in_the_server_address_is_never_shown_or_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credentials come from the URL but go nowhere: not into any output (messages, JSON,
+    the purge plan naming the ledger) nor into the ledger's run records."""
+    import backends
+
+    ws = tmp_path / "ws"
+    url = _with_password(str(backends.target(ws)))
+    monkeypatch.setenv("ZJK_CHARITY_LEDGER", url)
+    book = _csv(tmp_path / "张北县.csv", [good_row()])
+    outputs = []
+    for command in (
+        ["aid", "validate", str(book), "--year", "2025", "--json"],
+        ["aid", "allocate", "--year", "2025", "--no-workbook"],
+        ["aid", "history", "--json"],
+        ["purge", "--year", "2025", "--yes"],
+    ):
+        result = runner.invoke(app, [*command, "-w", str(ws)])
+        assert result.exit_code in (0, 1), result.output
+        outputs.append(result.output)
+    assert "将从 postgresql://" in outputs[-1]  # the purge names the ledger
+    assert not any(PASSWORD in output for output in outputs)
+    stored = _every_row(ws)
+    assert "aid validate" in stored and PASSWORD not in stored
+
+
+@pytest.mark.postgresql
+def test_a_connection_lost_mid_command_is_a_message_and_leaves_the_ledger_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away while ``aid allocate`` writes: exit 2 with a message naming
+    the server, no traceback, and the ledger as it was (the server rolled back)."""
+    from zjk_charity.ledger.postgres import PgConnection
+
+    ws = tmp_path / "ws"
+    book = _csv(tmp_path / "张北县.csv", [good_row()])
+    args = ["aid", "validate", str(book), "--year", "2025", "--no-workbook", "-w", str(ws)]
+    assert runner.invoke(app, args).exit_code == 0
+    before = _every_row(ws)
+
+    def dropped(self: PgConnection, table: str, rows: object) -> None:
+        self.raw.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    monkeypatch.setattr(PgConnection, "copy_rows", dropped)
+    result = runner.invoke(app, ["aid", "allocate", "--year", "2025", "-w", str(ws)])
+    output = _refused(result)
+    assert "与台账服务器 postgresql://" in output and "连接中断" in output
+    assert "台账未作任何修改" in output
+    monkeypatch.undo()
+    assert _every_row(ws) == before
+    assert not list(ws.glob("out/分配结果*"))  # nothing written for the lost command

@@ -14,11 +14,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from conftest import connect_ledger, ledger_at, ledger_exists
 from zjk_charity import __version__
 from zjk_charity.aid.validation import validate
 from zjk_charity.cli.main import app
 from zjk_charity.ids import check_character
-from zjk_charity.ledger import Ledger
 
 runner = CliRunner()
 HEADERS = ["县(区)", "姓名", "身份证号", "人员类别", "供养方式", "银行账号", "认证截图"]
@@ -69,7 +69,7 @@ def test_json_is_the_library_result_and_only_stdout(tmp_path: Path) -> None:
     # No 生活自理能力 column: both rows get CARE_LEVEL_UNKNOWN (treated as 自理).
     assert document["summary"] == {"rows": 2, "eligible": 1, "with_errors": 1, "with_warnings": 2}
     expected = validate(
-        Ledger(tmp_path / "other.db"), [book], year=2025, as_of=date(2025, 10, 20)
+        ledger_at(tmp_path / "other.db"), [book], year=2025, as_of=date(2025, 10, 20)
     ).as_json()
     assert document["findings"] == expected["findings"]
     assert {(f["row"], f["code"]) for f in document["findings"]} >= {
@@ -100,7 +100,7 @@ def test_missing_file_exits_2_without_traceback_or_ledger(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "文件不存在" in result.output
     assert "Traceback" not in result.output
-    assert not (tmp_path / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path)
 
 
 def test_text_named_xlsx_exits_2(tmp_path: Path) -> None:
@@ -120,14 +120,15 @@ def test_failed_command_leaves_existing_ledger_unchanged(tmp_path: Path) -> None
         ).exit_code
         == 0
     )
-    db = tmp_path / "zjk-charity.db"
-    import sqlite3
 
     def snapshot() -> list[tuple[object, ...]]:
-        with sqlite3.connect(db) as conn:
-            return [tuple(r) for r in conn.execute("SELECT * FROM runs")] + [
-                tuple(r) for r in conn.execute("SELECT * FROM applicants")
+        conn = connect_ledger(tmp_path)
+        try:
+            return [tuple(r) for r in conn.execute("SELECT * FROM runs ORDER BY id")] + [
+                tuple(r) for r in conn.execute("SELECT * FROM applicants ORDER BY id")
             ]
+        finally:
+            conn.close()
 
     before = snapshot()
     empty = tmp_path / "空.xlsx"
@@ -284,7 +285,7 @@ def test_unwritable_markup_leaves_the_ledger_unchanged(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2, result.output
     assert "无法在" in result.output and "Traceback" not in result.output
-    assert not (tmp_path / "ws" / "zjk-charity.db").exists()
+    assert not ledger_exists(tmp_path / "ws")
 
 
 HEAVY = ("pandas", "openpyxl", "jinja2", "pydantic", "python_calamine", "xlsxwriter", "rich")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from conftest import connect_ledger, ledger_at
 from zjk_charity.cli.main import app
 
 runner = CliRunner()
@@ -81,7 +81,7 @@ def test_demo_runs_the_campaign_in_the_given_folder(tmp_path: Path) -> None:
     document = json.loads(paid.stdout)
     assert document["paid"] == {"count": 810, "amount": "810000.00"}
     assert (document["withdrawn"], document["backfilled"]) == (4, 4)
-    conn = sqlite3.connect(tmp_path / "demo" / "zjk-charity.db")
+    conn = connect_ledger(tmp_path / "demo")
     history = {r[0] for r in conn.execute("SELECT id_number FROM history WHERE year = 2025")}
     (sick,) = conn.execute("SELECT wish_id FROM wishes WHERE content = '白血病化疗费用'").fetchone()
     conn.close()
@@ -108,6 +108,12 @@ def _the_wishes_story_ends_paid_and_delivered(ws: Path, output: str, sick: str) 
 
 
 def test_demo_refuses_a_folder_that_already_has_a_ledger(tmp_path: Path) -> None:
-    (tmp_path / "zjk-charity.db").write_bytes(b"")
+    """The demo's synthetic people never go into a ledger in use (on PostgreSQL: a
+    server's ledger that holds data, e.g. through ZJK_CHARITY_LEDGER)."""
+    with ledger_at(tmp_path).run("aid validate", {}):
+        pass
     result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "已有台账" in result.output
+    assert result.exit_code == 2 and "已有台账" in result.output, result.output
+    conn = connect_ledger(tmp_path)
+    assert conn.execute("SELECT command FROM runs").fetchall() == [("aid validate",)]
+    conn.close()

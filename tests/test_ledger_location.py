@@ -16,9 +16,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import good_row, write_workbook
+from conftest import good_row, ledger_at, ledger_exists, write_workbook
 from zjk_charity.cli.main import app
-from zjk_charity.config import DEFAULT_TOML, SETTINGS_FILE, load_settings
+from zjk_charity.config import (
+    DEFAULT_TOML,
+    LEDGER_VARIABLE,
+    SETTINGS_FILE,
+    Workspace,
+    load_settings,
+)
 from zjk_charity.errors import UserError
 from zjk_charity.ledger import location
 from zjk_charity.ledger.location import (
@@ -196,6 +202,7 @@ def test_the_refusal_says_why_what_to_do_and_how_to_override(on_a_share: Path) -
         assert part in zh
     for part in ("network folder", "SMB/NFS", "corrupt", "local disk", "database server"):
         assert part in en
+    assert 'ledger = "postgresql://' in zh and 'ledger = "postgresql://' in en  # the way out
     assert "ledger_on_network = true" in en and "own risk" in en
     check_ledger_folder(on_a_share / "ws", allowed=True)  # the override: no error
 
@@ -211,6 +218,7 @@ LEDGER_COMMANDS = [
 ]
 
 
+@pytest.mark.sqlite_only  # the SQLite ledger file on a network folder
 @pytest.mark.parametrize("command", LEDGER_COMMANDS, ids=" ".join)
 def test_commands_that_open_the_ledger_refuse_a_network_workspace(
     on_a_share: Path, command: list[str]
@@ -219,9 +227,10 @@ def test_commands_that_open_the_ledger_refuse_a_network_workspace(
     result = runner.invoke(app, [*command, "-w", str(ws)])
     assert result.exit_code == 2, result.output
     assert "网络文件夹" in result.output and "Traceback" not in result.output
-    assert not (ws / "zjk-charity.db").exists()
+    assert not ledger_exists(ws)
 
 
+@pytest.mark.sqlite_only  # the SQLite ledger file on a network folder
 def test_validate_refuses_then_runs_with_the_override(on_a_share: Path) -> None:
     ws = on_a_share / "ws"
     book = write_workbook(on_a_share / "张北县.xlsx", [good_row()])
@@ -229,7 +238,7 @@ def test_validate_refuses_then_runs_with_the_override(on_a_share: Path) -> None:
     refused = runner.invoke(app, [*args, "--lang", "en"])
     assert refused.exit_code == 2
     assert "network folder" in refused.output and "ledger_on_network" in refused.output
-    assert not (ws / "zjk-charity.db").exists()
+    assert not ledger_exists(ws)
     ws.mkdir()  # the refused command made nothing
     (ws / SETTINGS_FILE).write_text("ledger_on_network = true\n", encoding="utf-8")
     allowed = runner.invoke(app, args)
@@ -272,6 +281,7 @@ def test_wsl2_windows_drives_and_vm_shares_are_local_but_9p_over_tcp_is_not() ->
     assert network_mount("/mnt/plan9/ws", wsl) == NetworkFolder("9p", "/mnt/plan9")
 
 
+@pytest.mark.sqlite_only  # the SQLite ledger file on a network folder
 def test_a_ledger_linked_into_a_share_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -294,7 +304,97 @@ def test_a_ledger_linked_into_a_share_is_refused(
     assert result.exit_code == 2 and "网络文件夹" in result.output
 
 
+@pytest.mark.sqlite_only  # the SQLite ledger file on a network folder
 def test_the_demo_is_refused_on_a_share_before_it_writes_anything(on_a_share: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(on_a_share / "demo")])
     assert result.exit_code == 2 and "网络文件夹" in result.output
     assert not (on_a_share / "demo").exists()
+
+
+# ---------------------------------------------------------------- where the ledger is
+
+
+SERVER = "postgresql://minzheng@10.0.0.5/zjk"
+
+
+def _workspace(folder: Path, settings: str = "") -> Workspace:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SETTINGS_FILE).write_text(settings, encoding="utf-8")
+    return Workspace.open(folder)
+
+
+def test_the_ledger_is_the_workspaces_file_unless_a_setting_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LEDGER_VARIABLE, raising=False)
+    assert _workspace(tmp_path / "a").ledger_target == tmp_path / "a" / "zjk-charity.db"
+    assert _workspace(tmp_path / "b", f'ledger = "{SERVER}"\n').ledger_target == SERVER
+    blank = _workspace(tmp_path / "c", 'ledger = "  "\n')  # empty: the default
+    assert blank.ledger_target == tmp_path / "c" / "zjk-charity.db"
+
+
+def test_the_environment_variable_wins_over_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = _workspace(tmp_path / "ws", f'ledger = "{SERVER}"\n')
+    monkeypatch.setenv(LEDGER_VARIABLE, "postgresql://jiancha@10.0.0.6/zjk2025")
+    assert ws.ledger_target == "postgresql://jiancha@10.0.0.6/zjk2025"
+    monkeypatch.setenv(LEDGER_VARIABLE, "本地台账.db")  # a file, relative to the workspace
+    assert ws.ledger_target == tmp_path / "ws" / "本地台账.db"
+    monkeypatch.setenv(LEDGER_VARIABLE, "")  # set but empty: the setting
+    assert ws.ledger_target == SERVER
+
+
+@pytest.mark.parametrize(
+    "typo", ["postgressql://x", "postgres:/minzheng@host/zjk", "PostgreSQL://h"]
+)
+def test_a_server_address_with_a_typo_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typo: str
+) -> None:
+    """A typo must not quietly become an SQLite file named like the server."""
+    monkeypatch.delenv(LEDGER_VARIABLE, raising=False)
+    (tmp_path / SETTINGS_FILE).write_text(f'ledger = "{typo}"\n', encoding="utf-8")
+    with pytest.raises(UserError) as refused:
+        load_settings(tmp_path)
+    assert "ledger" in refused.value.zh and "postgresql://用户@服务器/数据库" in refused.value.zh
+    assert "postgresql://user@host/db" in refused.value.en
+    monkeypatch.setenv(LEDGER_VARIABLE, typo)
+    with pytest.raises(UserError) as refused:
+        _ = Workspace.open(tmp_path / "ws").ledger_target
+    assert "环境变量" in refused.value.zh and LEDGER_VARIABLE in refused.value.zh
+    assert "environment variable" in refused.value.en
+    result = runner.invoke(app, ["aid", "history", "-w", str(tmp_path / "ws")])
+    assert result.exit_code == 2 and LEDGER_VARIABLE in result.output
+    assert "Traceback" not in result.output and not list(tmp_path.rglob("*sql*"))
+
+
+def test_a_server_ledger_is_not_refused_on_a_network_folder(
+    on_a_share: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server is the answer to the shared folder: nothing of the ledger is on it."""
+    monkeypatch.delenv(LEDGER_VARIABLE, raising=False)
+    ws = _workspace(on_a_share / "ws", f'ledger = "{SERVER}"\n')
+    assert ws.ledger_target == SERVER
+
+
+def test_a_server_ledger_is_named_without_its_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(LEDGER_VARIABLE, "postgresql://minzheng:Mi-Ma-123@10.0.0.5:5433/zjk")
+    ledger = Workspace.open(tmp_path).ledger()
+    assert ledger.where == "postgresql://minzheng@10.0.0.5:5433/zjk"
+
+
+def test_another_sqlite_file_named_in_the_settings_is_the_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LEDGER_VARIABLE, raising=False)
+    ws = _workspace(tmp_path / "ws", 'ledger = "台账/2025.db"\n')
+    assert ws.ledger_target == tmp_path / "ws" / "台账" / "2025.db"
+    book = write_workbook(tmp_path / "张北县.xlsx", [good_row()])
+    args = ["aid", "validate", str(book), "--year", "2025", "--no-workbook", "-w", str(ws.root)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert ledger_exists(ws.root / "台账" / "2025.db") and not ledger_exists(ws.root)
+    with ledger_at(ws.root / "台账" / "2025.db").read() as conn:
+        assert conn is not None
+        assert conn.execute("SELECT count(*) FROM applicants").fetchone()[0] == 1

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from typer.testing import CliRunner
 
-from conftest import bank_result, batch_rows, good_row, make_account, make_id, write_workbook
+import backends
+from conftest import (
+    bank_result,
+    batch_rows,
+    connect_ledger,
+    good_row,
+    make_account,
+    make_id,
+    write_workbook,
+)
 from test_allocation import _people
 from test_wishes_support import donation_row, donations_book, wish_row, wishes_book
 from zjk_charity.cli.main import app
@@ -39,28 +47,32 @@ def test_purge_asks_then_deletes_and_vacuums(tmp_path: Path) -> None:
 
     declined = runner.invoke(app, ["purge", "--year", "2025", "-w", str(ws)], input="n\n")
     assert declined.exit_code == 1 and "申请人：1 行" in declined.output
-    db = ws / "zjk-charity.db"
-    assert person.encode() in _raw(db)
+    assert person.encode() in _stored(ws)
 
     done = runner.invoke(app, ["purge", "--year", "2025", "--yes", "-w", str(ws)])
     assert done.exit_code == 0, done.output
+    if backends.postgres():  # a server's VACUUM frees space; its log and backups are its own
+        assert "VACUUM" in done.output and "服务器管理员" in done.output
+        assert "台账文件" not in done.output
+    else:
+        assert "已压缩台账文件使其不可恢复" in done.output
     assert "分配结果-2025" in done.output  # the outputs left under out/ are named
     listed = done.output.replace("\n", "")
     assert "校验结果-张北县.xlsx" in listed  # its copy holds full IDs
     assert all(form.name in listed for form in forms)  # and so do the 申请审批表
     assert "P2025-001-basic.csv" in listed  # the bank file: names and accounts
-    conn = sqlite3.connect(db)
+    conn = connect_ledger(ws)
     for table in (*AID_TABLES, *PAYOUT_TABLES):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     # the history registry is kept: next year's validation must still see the recipient
     assert conn.execute("SELECT count(*) FROM history").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM runs WHERE command = 'purge'").fetchone()[0] == 1
     conn.close()
-    assert "测删除".encode() in _raw(db)  # still in the history registry (name kept there)
+    assert "测删除".encode() in _stored(ws)  # still in the history registry (name kept there)
 
     gone = runner.invoke(app, ["purge", "--year", "2025", "--history", "--yes", "-w", str(ws)])
     assert gone.exit_code == 0, gone.output
-    raw = _raw(db)
+    raw = _stored(ws)
     assert person.encode() not in raw and "测删除".encode() not in raw
 
 
@@ -86,9 +98,9 @@ def _pay_everyone(ws: Path, tmp_path: Path) -> None:
     cli(ws, "aid", "payments", "import", str(answer))
 
 
-def _rows_of_year(db: Path, year: int) -> dict[str, int]:
+def _rows_of_year(ws: Path, year: int) -> dict[str, int]:
     """Rows of the payout tables that belong to the year's campaign."""
-    conn = sqlite3.connect(db)
+    conn = connect_ledger(ws)
     of_year = "allocation_id IN (SELECT id FROM allocations WHERE year = ?)"
     try:
         found = {
@@ -145,10 +157,9 @@ def test_purge_takes_the_years_payments_and_changes_and_keeps_other_years(
     cli(ws, "aid", "allocate", "--no-workbook", year=2026)
     cli(ws, "aid", "pay", year=2026)
 
-    db = ws / "zjk-charity.db"
-    before = _rows_of_year(db, 2025)
+    before = _rows_of_year(ws, 2025)
     assert all(before[t] for t in PAYOUT_TABLES), before  # the story filled every table
-    kept = _rows_of_year(db, 2026)
+    kept = _rows_of_year(ws, 2026)
     outputs = sorted(p.name for p in (ws / "out").rglob("*2025*") if p.is_file())
     assert any(n.startswith("领取表-C2025") for n in outputs)
     assert any(n.startswith("失败名单-P2025") for n in outputs)
@@ -156,11 +167,11 @@ def test_purge_takes_the_years_payments_and_changes_and_keeps_other_years(
 
     done = runner.invoke(app, ["purge", "--year", "2025", "--yes", "-w", str(ws)])
     assert done.exit_code == 0, done.output
-    assert _rows_of_year(db, 2025) == dict.fromkeys([*PAYOUT_TABLES, "orphans"], 0)
-    assert _rows_of_year(db, 2026) == kept
+    assert _rows_of_year(ws, 2025) == dict.fromkeys([*PAYOUT_TABLES, "orphans"], 0)
+    assert _rows_of_year(ws, 2026) == kept
     listed = done.output.replace("\n", "")
     assert all(name in listed for name in outputs)  # every printed file is named
-    raw = _raw(db)
+    raw = _stored(ws)
     withdrawn = funded[0]  # never paid, so not in the history registry either
     assert len(set(accounts)) == 3
     for number in (withdrawn, NEW_ACCOUNT, *accounts):
@@ -175,10 +186,26 @@ def _status(ws: Path) -> dict[str, Any]:
     return document
 
 
-def _raw(db: Path) -> bytes:
-    """The ledger's bytes on disk, write-ahead log included."""
-    wal = Path(f"{db}-wal")
-    return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+def _stored(ws: Path) -> bytes:
+    """What the ledger keeps, as bytes. On SQLite the file on disk, write-ahead log
+    included: a purged row must be gone from the file, not just unlinked. On PostgreSQL,
+    whose files are the server's, the text of every row of every table of the ledger."""
+    if not backends.postgres():
+        db = ws / "zjk-charity.db"
+        wal = Path(f"{db}-wal")
+        return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    conn = connect_ledger(ws)
+    try:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        ]
+        rows = [repr(tuple(row)) for t in tables for row in conn.execute(f"SELECT * FROM {t}")]
+    finally:
+        conn.close()
+    return "\n".join(rows).encode()
 
 
 def test_purge_wishes_removes_every_child(tmp_path: Path) -> None:
@@ -190,44 +217,44 @@ def test_purge_wishes_removes_every_child(tmp_path: Path) -> None:
     for command in (["wishes", "import", str(wishes)], ["donations", "import", str(gifts)]):
         assert runner.invoke(app, [*command, "-w", str(ws)]).exit_code == 0
     assert runner.invoke(app, ["wishes", "match", "--no-workbook", "-w", str(ws)]).exit_code == 0
-    db = ws / "zjk-charity.db"
-    _a_wish_payment(db)
+    _a_wish_payment(ws)
     child = wish_row(1)["身份证号"]
-    assert child.encode() in _raw(db)
+    assert child.encode() in _stored(ws)
     assert runner.invoke(app, ["purge", "-w", str(ws)]).exit_code == 2  # nothing chosen
     done = runner.invoke(app, ["purge", "--wishes", "--yes", "-w", str(ws)])
     assert done.exit_code == 0, done.output
-    conn = sqlite3.connect(db)
+    conn = connect_ledger(ws)
     for table in ("wishes", "donations", "wish_matches", *PAYOUT_TABLES):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     assert conn.execute("SELECT count(*) FROM applicants").fetchone()[0] > 0  # aid untouched
     conn.close()
-    raw = _raw(db)
+    raw = _stored(ws)
     assert child.encode() not in raw and WISH_ACCOUNT.encode() not in raw
 
 
 WISH_ACCOUNT = "6217000010000000995"
 
 
-def _a_wish_payment(db: Path) -> None:
+def _a_wish_payment(ws: Path) -> None:
     """A paid 资金 wish as the shared payments store keeps it (purpose 'wishes')."""
-    conn = sqlite3.connect(db)
+    conn = connect_ledger(ws)
     with conn:
         run = conn.execute(
             "INSERT INTO runs (command, arguments, inputs, started_at) "
-            "VALUES ('wishes pay', '{}', '[]', '2025-05-01T09:00:00+08:00')"
-        ).lastrowid
+            "VALUES ('wishes pay', '{}', '[]', '2025-05-01T09:00:00+08:00') RETURNING id"
+        ).fetchone()[0]
         batch = conn.execute(
             "INSERT INTO payment_batches (code, purpose, year, method, count, amount, files, "
-            "run_id) VALUES ('W2025-001', 'wishes', 2025, 'bank', 1, '300.00', '[]', ?)",
+            "run_id) VALUES ('W2025-001', 'wishes', 2025, 'bank', 1, '300.00', '[]', ?) "
+            "RETURNING id",
             (run,),
-        ).lastrowid
+        ).fetchone()[0]
         instruction = conn.execute(
             "INSERT INTO payment_instructions (batch_id, line, purpose, year, payee, name, "
             "account, amount, state) VALUES (?, 1, 'wishes', 2025, 'W0001', '测监护', ?, "
-            "'300.00', 'paid')",
+            "'300.00', 'paid') RETURNING id",
             (batch, WISH_ACCOUNT),
-        ).lastrowid
+        ).fetchone()[0]
         conn.execute(
             "INSERT INTO payment_results (instruction_id, run_id, file, sha256, sheet, row, "
             "status) VALUES (?, ?, 'r.xlsx', 'x', 'Sheet1', 2, 'success')",

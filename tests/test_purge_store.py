@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ledger_at
 from zjk_charity import purge_store
 from zjk_charity.ledger import Ledger
 
@@ -14,18 +15,22 @@ from zjk_charity.ledger import Ledger
 KEPT = {"runs", "schema_migrations"}
 # The reference lists' rows, deleted by ``integrity.lists_store.delete_lists`` (--lists).
 LISTS = {"ref_lists", "ref_people"}
+# The ledger's tables, in each backend's own catalogue.
+TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
+}
 
 
 def _tables(ledger: Ledger) -> set[str]:
     with ledger.read() as conn:
         assert conn is not None
-        query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        return {str(r[0]) for r in conn.execute(query)}
+        return {str(r[0]) for r in conn.execute(TABLES[ledger.dialect])}
 
 
 def test_every_table_of_the_ledger_is_purged_or_kept_on_purpose(tmp_path: Path) -> None:
     """A migration that adds a table must decide whether ``purge`` deletes its rows."""
-    ledger = Ledger(tmp_path / "zjk-charity.db")
+    ledger = ledger_at(tmp_path)
     with ledger.run("test", {}):
         pass
     parts = (*purge_store.CAMPAIGN_PARTS, purge_store.HISTORY_PART, *purge_store.WISH_PARTS)
@@ -49,7 +54,7 @@ def test_keys_name_each_part_once_and_children_go_before_parents() -> None:
 
 
 def test_counts_are_what_delete_removes_and_a_year_part_needs_a_year(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "zjk-charity.db")
+    ledger = ledger_at(tmp_path)
     with ledger.run("test", {}) as run:
         for year, n in ((2024, 2), (2025, 3)):
             run.conn.executemany(

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import zjk_charity
+from conftest import env_for
 from zjk_charity.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +140,7 @@ def _environment(bin_dir: Path) -> dict[str, str]:
 def test_the_guide_runs_as_written_on_the_sample_data(tmp_path: Path) -> None:
     workspace = tmp_path / "工作目录"
     shutil.copytree(SAMPLE_DATA, workspace)
-    env = _environment(_shim(tmp_path / "bin"))
+    env = env_for(workspace, _environment(_shim(tmp_path / "bin")))
     started = time.monotonic()
     for n, step in enumerate(_steps(), start=1):
         done = subprocess.run(

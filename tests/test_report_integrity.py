@@ -4,7 +4,6 @@ funded person with its review or 未复核, de-identified; the report still veri
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +11,14 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_workbook
+from conftest import connect_ledger, ledger_at, write_workbook
+from module_ledgers import building, drop_kept_ledgers, kept_ledgers  # noqa: F401
 from reflists import Listed, load_list
 from test_allocation import _people as people
 from test_reports import needs_pdf
 from zjk_charity.cli.main import app
 from zjk_charity.ids import mask_id, mask_name
 from zjk_charity.integrity.reviews import accept
-from zjk_charity.ledger import Ledger
 from zjk_charity.reports.aid_figures import aid_report_data
 
 runner = CliRunner()
@@ -41,7 +40,11 @@ def screened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """张北县 6 applicants, 4 places. Two are staff relatives (one reviewed), the oldest
     is in a deaths list loaded after validation (refused at allocate), and a funded one
     appears in the next deaths list before payment (withdrawn at pay)."""
-    root = tmp_path_factory.mktemp("integrity-report")
+    with building():
+        return _screened(tmp_path_factory.mktemp("integrity-report"))
+
+
+def _screened(root: Path) -> dict[str, Any]:
     ws = root / "ws"
     ws.mkdir()
     rows = people(6)
@@ -57,7 +60,7 @@ def screened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
               name="殡葬-10月.xlsx")  # fmt: skip
     ok(ws, "aid", "allocate", "--year", "2025", "--budget", "4000", "--per-person", "1000",
        "--notice-from", "2025-10-27", "--no-workbook")  # fmt: skip
-    accept(Ledger(ws / "zjk-charity.db"), YEAR, ids[1], "STAFF_RELATIVE", "经村民代表会议评议，符合条件",
+    accept(ledger_at(ws), YEAR, ids[1], "STAFF_RELATIVE", "经村民代表会议评议，符合条件",
            operator="王经办", at="2025-10-28T09:30:00+08:00")  # fmt: skip
     later = [
         Listed(ids[0], detail={"death_date": "2025-10-25"}),
@@ -74,8 +77,8 @@ def screened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_the_figures_reconcile_with_the_ledger(screened: dict[str, Any]) -> None:
     ws, ids = screened["ws"], screened["ids"]
-    g = aid_report_data(Ledger(ws / "zjk-charity.db"), YEAR).figures["integrity"]
-    conn = sqlite3.connect(ws / "zjk-charity.db")
+    g = aid_report_data(ledger_at(ws), YEAR).figures["integrity"]
+    conn = connect_ledger(ws)
     stored = conn.execute("SELECT kind, name, sha256, rows, as_of FROM ref_lists ORDER BY id")
     assert [(x["kind"], x["name"], x["sha256"], x["rows"], x["as_of"]) for x in g["lists"]] == (
         stored.fetchall()

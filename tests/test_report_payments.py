@@ -11,11 +11,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_workbook
+from conftest import ledger_at, write_workbook
 from test_allocation import _people
 from test_reports import needs_pdf
 from zjk_charity.cli.main import app
-from zjk_charity.ledger import Ledger
 from zjk_charity.payments import store
 from zjk_charity.payments.model import BatchLine, Payee, WrittenFile, yuan
 from zjk_charity.payments.status import STATES, Funded, payment_status
@@ -77,7 +76,7 @@ def allocated(tmp_path: Path) -> Path:
 
 def _people_of(ws: Path) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
     """The allocation id, its funded and its waitlisted people (seq, id, county, rank)."""
-    with Ledger(ws / "zjk-charity.db").read() as conn:
+    with ledger_at(ws).read() as conn:
         assert conn is not None
         (alloc,) = conn.execute("SELECT id FROM allocations").fetchone()
         rows = [
@@ -106,7 +105,7 @@ def _pay(ws: Path) -> list[Funded]:
     cash sheet with one confirmed and one waiting. Returns the funded list as it stands."""
     alloc, funded, waitlist = _people_of(ws)
     gone, empty, back = funded[0], funded[1], waitlist[0]
-    with Ledger(ws / "zjk-charity.db").run("test payout", {}) as run:
+    with ledger_at(ws).run("test payout", {}) as run:
         conn = run.conn
         add = "INSERT INTO aid_changes (allocation_id, seq, kind, reason, related_seq, operator, at, run_id, notice_from, notice_days) VALUES (?, ?, ?, ?, ?, '测试', '2025-11-01', ?, ?, ?)"
         conn.execute(
@@ -169,10 +168,10 @@ def _tally(t: Any) -> dict[str, Any]:
 
 def test_payment_figures_reconcile_with_the_payment_status(allocated: Path) -> None:
     funded = _pay(allocated)
-    with Ledger(allocated / "zjk-charity.db").read() as conn:
+    with ledger_at(allocated).read() as conn:
         assert conn is not None
         status = payment_status(funded, store.instructions(conn, "aid", 2025))
-    p = aid_report_data(Ledger(allocated / "zjk-charity.db"), 2025).figures["payments"]
+    p = aid_report_data(ledger_at(allocated), 2025).figures["payments"]
     assert p["started"] and p["balanced"]
     assert p["funded"] == len(funded) == 6
     assert p["amount"] == yuan(status.amount) == "6000.00"
@@ -204,7 +203,7 @@ def test_payment_figures_reconcile_with_the_payment_status(allocated: Path) -> N
 
 def test_changes_and_notice_periods(allocated: Path) -> None:
     _pay(allocated)
-    f = aid_report_data(Ledger(allocated / "zjk-charity.db"), 2025).figures
+    f = aid_report_data(ledger_at(allocated), 2025).figures
     assert f["changes"] == {
         "withdrawn": 2,
         "withdrawn_by_reason": {"去世": 1, "放弃": 1},
@@ -219,7 +218,7 @@ def test_changes_and_notice_periods(allocated: Path) -> None:
 
 
 def test_no_payment_yet_is_one_line(allocated: Path, tmp_path: Path) -> None:
-    f = aid_report_data(Ledger(allocated / "zjk-charity.db"), 2025).figures
+    f = aid_report_data(ledger_at(allocated), 2025).figures
     assert f["payments"]["started"] is False and f["payments"]["unpaid"]["count"] == 7
     out = report(allocated, tmp_path, "html,xlsx")
     html = (out / "report-aid-2025" / "report.html").read_text(encoding="utf-8")

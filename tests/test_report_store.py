@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zjk_charity.ledger import Ledger, file_sha256
+from conftest import ledger_at
+from zjk_charity.ledger import file_sha256
 from zjk_charity.reports import store
 
 
 def test_run_records_in_id_order_with_their_inputs(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "zjk-charity.db")
+    ledger = ledger_at(tmp_path)
     book = tmp_path / "心愿登记.csv"
     book.write_text("心愿编号\nXY1\n", encoding="utf-8")
     with ledger.run("wishes import", {}, [book]) as first:
@@ -36,7 +37,7 @@ def test_run_records_in_id_order_with_their_inputs(tmp_path: Path) -> None:
 
 
 def test_application_counts_of_an_empty_year_are_zero(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "zjk-charity.db")
+    ledger = ledger_at(tmp_path)
     with ledger.run("test", {}):
         pass
     with ledger.read() as conn:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 from collections import Counter
 from datetime import date
@@ -15,6 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from conftest import connect_ledger, env_for
+from module_ledgers import building, copy_workspace, drop_kept_ledgers, kept_ledgers  # noqa: F401
 from zjk_charity.cli.main import app
 from zjk_charity.demo import run_demo
 
@@ -47,7 +48,8 @@ def cli(ws: Path, *args: str, env: dict[str, str] | None = None) -> Any:
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's 2025 campaign (validated, allocated, finalized, 微心愿) and its key."""
     ws = tmp_path_factory.mktemp("campaign")
-    run_demo(ws)
+    with building():
+        run_demo(ws)
     assert (ws / "keys" / "signing-key.pem").exists()
     return ws
 
@@ -55,9 +57,10 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def report(campaign: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reports")
-    result = cli(
-        campaign, "report", "campaign", "aid", "--year", "2025", "--out", str(out), "--json"
-    )
+    with building():
+        result = cli(
+            campaign, "report", "campaign", "aid", "--year", "2025", "--out", str(out), "--json"
+        )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["signed"] is True and doc["fingerprint"]
@@ -70,8 +73,8 @@ def _manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _db(ws: Path) -> sqlite3.Connection:
-    return sqlite3.connect(ws / "zjk-charity.db")
+def _db(ws: Path) -> Any:
+    return connect_ledger(ws)
 
 
 def test_aid_figures_reconcile_with_independent_queries(campaign: Path, report: Path) -> None:
@@ -226,7 +229,7 @@ def test_html_is_self_contained(report: Path) -> None:
 
 def test_workspace_template_overrides_the_packaged_one(campaign: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     (ws / "templates").mkdir()
     (ws / "templates" / "aid.html.j2").write_text(
         '{% extends "base.html.j2" %}{% block content %}<p>本县自定义：资助 {{ f.funded }} 人</p>{% endblock %}',
@@ -251,15 +254,9 @@ def test_workspace_template_overrides_the_packaged_one(campaign: Path, tmp_path:
     assert "本报告未签名" in html  # the packaged base.html.j2 is still used
 
 
-def _copy_workspace(source: Path, target: Path) -> None:
-    target.mkdir()
-    for name in ("zjk-charity.db", "zjk-charity.toml"):
-        (target / name).write_bytes((source / name).read_bytes())
-
-
 def test_unsigned_report_and_missing_key(campaign: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     refused = cli(ws, "report", "campaign", "aid", "--year", "2025", "--out", str(tmp_path / "r"))
     assert refused.exit_code == 2 and "keys init" in refused.output
     assert not (tmp_path / "r").exists()
@@ -292,7 +289,7 @@ def test_keys_are_private_and_a_passphrase_is_needed_to_sign(
     tmp_path: Path, campaign: Path
 ) -> None:
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     env = {"ZJK_CHARITY_KEY_PASSPHRASE": "测试口令-not-a-real-secret"}
     assert cli(ws, "keys", "init", "--name", "测甲", "--passphrase", env=env).exit_code == 0
     key = ws / "keys" / "signing-key.pem"
@@ -334,18 +331,9 @@ def test_keys_are_private_and_a_passphrase_is_needed_to_sign(
 @pytest.fixture(scope="module")
 def wishes_report(campaign: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wreports")
-    result = cli(
-        campaign,
-        "report",
-        "campaign",
-        "wishes",
-        "--year",
-        "2025",
-        "--out",
-        str(out),
-        "--format",
-        "html,xlsx",
-    )
+    args = ["report", "campaign", "wishes", "--year", "2025", "--out", str(out)]
+    with building():
+        result = cli(campaign, *args, "--format", "html,xlsx")
     assert result.exit_code == 0, result.output
     return out / "report-wishes-2025"
 
@@ -406,7 +394,7 @@ def _pdf_pages(pdf: Path) -> list[str]:
 @needs_pdf
 def test_pdf_pages_are_numbered_and_headers_repeat(campaign: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     out = tmp_path / "r"
     args = ["report", "campaign", "all", "--year", "2025", "--out", str(out), "--no-sign"]
     assert cli(ws, *args).exit_code == 0
@@ -423,7 +411,7 @@ def test_pdf_pages_are_numbered_and_headers_repeat(campaign: Path, tmp_path: Pat
 
 def test_unset_signers_print_a_line_to_sign_on(campaign: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     out = tmp_path / "r"
     args = ["report", "campaign", "aid", "--year", "2025", "--out", str(out), "--no-sign"]
     assert cli(ws, *args).exit_code == 0
@@ -437,7 +425,7 @@ def test_unset_signers_print_a_line_to_sign_on(campaign: Path, tmp_path: Path) -
 
 def test_names_in_the_settings_are_printed(campaign: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     settings = (ws / "zjk-charity.toml").read_text(encoding="utf-8")
     (ws / "zjk-charity.toml").write_text(
         settings.replace("[signers]", '[signers]\nhandler = "测经办"\nhead = "测负责"'),
@@ -457,7 +445,7 @@ def test_names_in_the_settings_are_printed(campaign: Path, tmp_path: Path) -> No
 @needs_pdf
 def test_workspace_typst_template_overrides_the_pdf(campaign: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     (ws / "templates").mkdir()
     (ws / "templates" / "aid.typ").write_text(
         '#import "report.typ": *\n#show: report\n本县自定义：资助 #f.funded 人\n', encoding="utf-8"
@@ -481,7 +469,7 @@ def test_no_chinese_font_still_writes_html_and_xlsx(
     real = fonts.system_book
     monkeypatch.setattr(fonts, "system_book", lambda folders=None: real([tmp_path / "none"]))
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     out = tmp_path / "r"
     result = cli(ws, "report", "campaign", "aid", "--year", "2025", "--out", str(out), "--no-sign")
     assert result.exit_code == 0, result.output
@@ -522,10 +510,10 @@ def test_report_pdf_is_made_without_pango_or_cairo(campaign: Path, tmp_path: Pat
     from test_pdf import PROBE, ROOT
 
     ws = tmp_path / "ws"
-    _copy_workspace(campaign, ws)
+    copy_workspace(campaign, ws)
     out = tmp_path / "r"
     args = ["report", "campaign", "all", "--year", "2025", "--format", "pdf", "--out", str(out)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = env_for(ws, {**os.environ, "PYTHONPATH": str(ROOT / "src")})
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args, "--no-sign", "-w", str(ws)],
         capture_output=True,

@@ -234,8 +234,8 @@ def _refuse_shared(ledger: Ledger) -> None:
     point at a server in use (try the demo on one made for it: README, PostgreSQL)."""
     if ledger.dialect != "sqlite" and ledger.exists:
         raise UserError(
-            f"台账 {ledger.where} 中已有数据；演示只在空台账中运行，以免把示例人员写进真实台账",
-            f"the ledger {ledger.where} holds data already; the demo runs only in an empty one",
+            f"{ledger.where} 中已有台账；演示只在空台账中运行，以免把示例人员写进真实台账",
+            f"{ledger.where} already holds a ledger; the demo runs only in an empty one",
         )
 
 

@@ -12,8 +12,10 @@ The reference lists (``lists import``: rosters, care homes, deaths, relatives of
 belong to no campaign year: the lists in force screen next year's applications too, so
 ``--year`` keeps them. ``--lists`` deletes every list, its people and its record (given
 alone or with ``--year``); the next campaign then loads fresh lists.
-Afterwards the ledger is VACUUMed so the deleted rows are gone from the file itself,
-not just unlinked. Output files under ``out/`` are the user's to delete; the result
+Afterwards the ledger is VACUUMed: on SQLite that rewrites the file, so the deleted rows
+are gone from the file itself, not just unlinked; on a PostgreSQL server it frees their
+space for reuse (the server's own log and backups are its administrators' to clear, and
+the CLI says so). Output files under ``out/`` are the user's to delete; the result
 lists those that look like they belong to the year: besides the lists, the bank batch
 files and their 批次汇总 (``P2025-001-basic.csv``), the cash 领取表 (``领取表-C2025-001``),
 the 失败名单 and the 补充公示 all carry the year (or a batch code holding it) in their

@@ -56,14 +56,15 @@ CAMPAIGN_PARTS: tuple[Part, ...] = (
 # The history registry of one year (kept unless ``purge --history``).
 HISTORY_PART = Part(key="history", table="history", where="year = ?")
 # 微心愿 has no campaign year (the platform runs all year): all of it goes, its payments
-# (收款账号) included.
+# (收款账号) included. "Every row" is TRUE: a bare 1 is no condition on PostgreSQL.
+EVERY_ROW = "TRUE"
 WISH_PARTS: tuple[Part, ...] = (
     *_payments("wishes", ""),
-    Part(key="wish_deliveries", table="wish_deliveries", where="1"),
-    Part(key="donation_settlements", table="donation_settlements", where="1"),
-    Part(key="wish_matches", table="wish_matches", where="1"),
-    Part(key="donations", table="donations", where="1"),
-    Part(key="wishes", table="wishes", where="1"),
+    Part(key="wish_deliveries", table="wish_deliveries", where=EVERY_ROW),
+    Part(key="donation_settlements", table="donation_settlements", where=EVERY_ROW),
+    Part(key="wish_matches", table="wish_matches", where=EVERY_ROW),
+    Part(key="donations", table="donations", where=EVERY_ROW),
+    Part(key="wishes", table="wishes", where=EVERY_ROW),
 )
 
 

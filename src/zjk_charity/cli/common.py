@@ -141,18 +141,61 @@ def resolve_lang(lang: str | None, workspace_lang: str = "zh") -> str:
 
 
 @contextmanager
-def user_errors(lang: str | None = None) -> Iterator[None]:
-    """Turn the library's UserError into one message on stderr and exit code 2."""
+def user_errors(lang: str | None = None, where: Callable[[], str] | None = None) -> Iterator[None]:
+    """Turn the library's UserError into one message on stderr and exit code 2.
+
+    A ledger server that drops the connection in the middle of a command (restarted,
+    network gone) is such a failure too, not a traceback: the server rolled the
+    command's transaction back, so the message says the ledger is unchanged. ``where``
+    names the ledger (never with a password) when the command has opened it.
+    """
     from zjk_charity.errors import UserError
 
     try:
         yield
     except UserError as exc:
-        chosen = resolve_lang(lang or os.environ.get("ZJK_CHARITY_LANG"))
-        prefix = "错误：" if chosen == "zh" else "error: "
-        message = styled((prefix, "bold red"), exc.message(chosen))
-        console(stderr=True).print(message)
+        _say(exc, lang)
         raise typer.Exit(2) from None
+    except Exception as exc:
+        if not _connection_lost(exc):
+            raise
+        _say(_lost(exc, where() if where is not None else None), lang)
+        raise typer.Exit(2) from None
+
+
+def _say(exc: Any, lang: str | None) -> None:
+    chosen = resolve_lang(lang or os.environ.get("ZJK_CHARITY_LANG"))
+    prefix = "错误：" if chosen == "zh" else "error: "
+    console(stderr=True).print(styled((prefix, "bold red"), exc.message(chosen)))
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """Whether ``exc`` is the ledger server's connection failing (psycopg's
+    OperationalError). psycopg is looked up, not imported: when it was never loaded, no
+    server ledger was opened, and ``--help`` stays free of it."""
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
+
+
+def _lost(exc: Exception, where: str | None) -> Any:
+    """The message for a connection lost mid-command: which server, what it said."""
+    from zjk_charity.errors import UserError
+
+    detail = " ".join(str(exc).split())[:300]
+    server_zh, server_en = (
+        (f"台账服务器 {where}", f"the ledger server {where}")
+        if where
+        else (
+            "台账服务器",
+            "the ledger server",
+        )
+    )
+    return UserError(
+        f"与{server_zh}的连接中断（{detail}）；本命令未完成，台账未作任何修改。"
+        "请确认服务器在运行、网络畅通后重试",
+        f"the connection to {server_en} failed ({detail}); the command did not finish "
+        "and the ledger is unchanged. Check that the server runs and retry",
+    )
 
 
 def progress_callback(quiet: bool) -> Callable[[str], None] | None:
@@ -288,7 +331,18 @@ def session(workspace: Path | None, lang: str | None, year: int | None = None) -
     """The preamble of every command that uses a workspace: open it, choose the language
     (``--lang``, else the settings'), and turn a UserError raised in the block into one
     message and exit code 2 (:func:`user_errors`)."""
-    with user_errors(lang):
+    opened: Session | None = None
+
+    def where() -> str:
+        """The ledger's name in messages (making a Ledger connects to nothing)."""
+        from zjk_charity.errors import UserError
+
+        try:
+            return opened.ledger.where if opened is not None else ""
+        except UserError:
+            return ""
+
+    with user_errors(lang, where):
         from zjk_charity.config import Workspace
 
         ws = Workspace.open(workspace)

@@ -215,7 +215,7 @@ def purge(
             raise typer.Exit(1)
         result = run_purge(s.ledger, year, history, s.ws.out_dir, wishes, lists)
     kept = 0 if lists else count_campaign(s.ledger, None, False, lists=True).get("ref_people", 0)
-    _print_purged(kept, result.outputs)
+    _print_purged(s.ledger.dialect, kept, result.outputs)
 
 
 def _print_purge_plan(where: str, found: dict[str, int]) -> None:
@@ -225,10 +225,21 @@ def _print_purge_plan(where: str, found: dict[str, int]) -> None:
         out.print(f"  {TABLE_NAMES.get(table, table)}：{n} 行")
 
 
-def _print_purged(kept: int, outputs: Sequence[Path]) -> None:
-    """What was deleted, the reference lists kept, and the output files left to the user."""
+# What became of the deleted rows. SQLite: VACUUM rewrote the ledger file without them.
+# A server's VACUUM frees their space for reuse, but its data files, write-ahead log and
+# backups are the server's, and only its administrators can clear those.
+PURGED = {
+    "sqlite": "已删除，并已压缩台账文件使其不可恢复。",
+    "postgresql": "已从台账服务器删除，并已回收这些行占用的空间（VACUUM）；服务器的日志和备份中"
+    "可能仍有旧数据，请服务器管理员按本单位规定处理。",
+}
+
+
+def _print_purged(dialect: str, kept: int, outputs: Sequence[Path]) -> None:
+    """What was deleted (and how far, per backend: ``PURGED``), the reference lists kept,
+    and the output files left to the user."""
     out = console()
-    out.print("已删除，并已压缩台账文件使其不可恢复。")
+    out.print(PURGED[dialect])
     if kept:
         out.print(f"参照名单（{kept} 人）不随年度删除，仍用于核查；如需删除，请加 --lists")
     if outputs:

@@ -266,14 +266,16 @@ def check_ledger_folder(folder: Path, allowed: bool) -> None:
         f"工作目录 {folder} 在网络文件夹上（{kind_zh}：{found.where}）。台账是 SQLite 文件，"
         "SQLite 的文件锁在 SMB/NFS 等网络共享上不可靠，几个人同时使用会损坏台账。"
         "请把工作目录放在本机硬盘上；几个单位要共用同一个活动时，请改用共享的数据库服务器"
-        "（PostgreSQL，见使用说明）。确需在此使用（风险自负），"
+        '（PostgreSQL：在 zjk-charity.toml 中写 ledger = "postgresql://用户@服务器/数据库"，'
+        "见使用说明）。确需在此使用（风险自负），"
         "请把 zjk-charity.toml 开头的 # ledger_on_network = false 改为 ledger_on_network = true"
         "（去掉 #，写在任何 [小节] 之前）",
         f"the workspace {folder} is on a network folder ({found.kind}: {found.where}). The "
         "ledger is an SQLite file, and SQLite's locking is not safe over SMB/NFS shares: "
         "people working at the same time corrupt the ledger. Keep the workspace on a local "
         "disk; when several offices share a campaign, use a shared database server "
-        "(PostgreSQL, see the README). To use this folder anyway, at your own risk, "
+        '(PostgreSQL: ledger = "postgresql://user@host/db" in zjk-charity.toml, see the '
+        "README). To use this folder anyway, at your own risk, "
         "change '# ledger_on_network = false' near the top of zjk-charity.toml to "
         "'ledger_on_network = true' (before any [section])",
     )

@@ -162,7 +162,11 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
+        """Whether a transaction is open; False on a connection the server dropped
+        (UNKNOWN): the server has rolled it back, and a ROLLBACK would only raise again,
+        hiding why the command failed."""
+        status = self.raw.info.transaction_status
+        return bool(status not in (TransactionStatus.IDLE, TransactionStatus.UNKNOWN))
 
     def cursor(self) -> PgCursor:
         return PgCursor(self.raw.cursor())
@@ -364,6 +368,7 @@ class PostgresLedger(Ledger):
     def _begin(self, conn: Connection, parallel: bool) -> Callable[[], None]:
         """BEGIN and the command lock: shared for a ``parallel`` command, which then
         takes the writes lock when it is about to write; else exclusive."""
+        busy_timeout_ms()  # a bad ZJK_CHARITY_BUSY_TIMEOUT stops every command, as on SQLite
         conn.execute("BEGIN")
         waited = [False]
         if not parallel:
@@ -396,10 +401,14 @@ class PostgresLedger(Ledger):
         conn.execute("SET LOCAL lock_timeout = 0")
 
     def vacuum(self) -> None:
-        """Give the space of deleted rows back (VACUUM runs outside a transaction)."""
+        """Give the space of this ledger's deleted rows back (VACUUM runs outside a
+        transaction). Only the tables of its schema: a bare VACUUM would go through every
+        table of the database, other campaigns' ledgers included."""
         conn = self._connect()
         try:
-            conn.execute("VACUUM")
+            tables = sorted(self._tables(conn))
+            if tables:
+                conn.execute("VACUUM " + ", ".join(tables))
         finally:
             conn.close()
 

@@ -62,9 +62,10 @@ class RunRecord:
 def application_counts(conn: Connection, year: int) -> ApplicationCounts:
     """Counts over the year's validated application rows (0 each when there are none)."""
     rows, eligible, errors, warnings = conn.execute(
+        # CASE, not sum(has_error = 0): a comparison is a boolean on PostgreSQL, no number
         "SELECT count(*), coalesce(sum(CASE WHEN has_error = 0 THEN 1 ELSE 0 END), 0), "
-        "coalesce(sum(has_error), 0), "
-        "coalesce(sum(has_warning), 0) FROM applicants WHERE year = ?",
+        "coalesce(sum(has_error), 0), coalesce(sum(has_warning), 0) "
+        "FROM applicants WHERE year = ?",
         (year,),
     ).fetchone()
     return ApplicationCounts(
@@ -148,13 +149,17 @@ def payment_runs(conn: Connection, allocation_id: int, year: int) -> set[int]:
 
 def runs_of_commands(conn: Connection, commands: Sequence[str]) -> list[int]:
     """The ids of every run of any of ``commands`` (the 微心愿 report's provenance)."""
+    if not commands:
+        return []
     marks = ",".join("?" * len(commands))
-    query = f"SELECT id FROM runs WHERE command IN ({marks})"
+    query = f"SELECT id FROM runs WHERE command IN ({marks}) ORDER BY id"
     return [int(r[0]) for r in conn.execute(query, tuple(commands))]
 
 
 def run_records(conn: Connection, ids: Sequence[int]) -> list[RunRecord]:
     """The records of the runs ``ids``, in id order (an unknown id is left out)."""
+    if not ids:
+        return []  # "IN ()" is SQLite's; PostgreSQL refuses an empty list
     marks = ",".join("?" * len(ids))
     query = (
         "SELECT id, command, started_at, finished_at, outcome, inputs FROM runs "
