@@ -245,10 +245,12 @@ def refresh_flags(conn: Connection, rows: set[Where]) -> None:
     ]
     conn.executemany(
         "UPDATE applicants SET "
-        "has_error = EXISTS (SELECT 1 FROM aid_findings f WHERE f.file_id = applicants.file_id "
-        "AND f.sheet = applicants.sheet AND f.row = applicants.row AND f.severity = 'error'), "
-        "has_warning = EXISTS (SELECT 1 FROM aid_findings f WHERE f.file_id = applicants.file_id "
-        "AND f.sheet = applicants.sheet AND f.row = applicants.row AND f.severity = 'warning') "
+        "has_error = CASE WHEN EXISTS (SELECT 1 FROM aid_findings f "
+        "WHERE f.file_id = applicants.file_id AND f.sheet = applicants.sheet "
+        "AND f.row = applicants.row AND f.severity = 'error') THEN 1 ELSE 0 END, "
+        "has_warning = CASE WHEN EXISTS (SELECT 1 FROM aid_findings f "
+        "WHERE f.file_id = applicants.file_id AND f.sheet = applicants.sheet "
+        "AND f.row = applicants.row AND f.severity = 'warning') THEN 1 ELSE 0 END "
         "WHERE id = ?",
         ids,
     )
