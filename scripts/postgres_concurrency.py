@@ -38,7 +38,6 @@ def main() -> int:
         "-k",
         "at_once",
         "-s",
-        "-q",
         "-p",
         "no:cacheprovider",
         "--postgresql",
