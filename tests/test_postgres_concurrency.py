@@ -304,6 +304,30 @@ def test_four_validates_an_allocate_and_an_import_at_once(tmp_path: Path, attemp
     )
 
 
+def test_four_first_validates_on_an_empty_schema_make_one_ledger(tmp_path: Path) -> None:
+    """The first commands on a new ledger: one creates the tables (the migrations' own
+    lock), the others wait for it and then find them; nothing is created twice."""
+    ws = tmp_path / "ws"
+    books = [_county_book(tmp_path, i) for i in range(len(COUNTIES))]
+    procs = [
+        _start(ws, "aid", "validate", str(book), "--year", "2025", "--no-workbook")
+        for book in books
+    ]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=300)
+        assert proc.returncode in (0, 1) and "Traceback" not in err, err
+    counts = _rows(
+        ws,
+        "SELECT f.path, count(*) FROM aid_files f JOIN applicants a ON a.file_id = f.id "
+        "GROUP BY f.path",
+    )
+    assert sorted((Path(p), n) for p, n in counts) == sorted((b.resolve(), ROWS) for b in books)
+    migrations = _rows(ws, "SELECT number, count(*) FROM schema_migrations GROUP BY number")
+    assert all(n == 1 for _number, n in migrations) and len(migrations) >= 8
+    unfinished = _rows(ws, "SELECT count(*) FROM runs WHERE finished_at IS NULL")
+    assert unfinished == [(0,)]
+
+
 # --------------------------------------------------------- waiting for the command lock
 
 
