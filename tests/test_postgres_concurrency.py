@@ -41,7 +41,7 @@ from typer.testing import CliRunner
 from conftest import bank_result, connect_ledger, env_for, write_workbook
 from test_allocation import _people
 from zjk_charity.cli.main import app
-from zjk_charity.ledger.postgres import COMMANDS
+from zjk_charity.ledger.postgres import COMMANDS, WRITES
 
 pytestmark = pytest.mark.postgresql
 
@@ -396,3 +396,40 @@ def test_a_validate_waits_once_then_runs_when_the_lock_is_released(tmp_path: Pat
     assert proc.returncode == 0, err
     assert err.count(WAITING) == 1 and "Traceback" not in err
     assert _rows(ws, "SELECT count(*) FROM applicants WHERE year = 2025") == [(6,)]
+
+
+def test_a_validate_waits_the_busy_timeout_in_all_not_per_lock(tmp_path: Path) -> None:
+    """Validate waits for the command lock, then for the writes lock: both waits come
+    out of the one ZJK_CHARITY_BUSY_TIMEOUT (as on SQLite, where it waits once)."""
+    ws = _validated(tmp_path)
+    book = write_workbook(tmp_path / "康保县.xlsx", _people(3, "康保县", "130723", 50))
+    commands = _hold(ws)
+    writes = connect_ledger(ws)
+    (schema,) = writes.execute("SELECT current_schema()").fetchone()
+    writes.execute("SELECT pg_advisory_lock(hashtext(CAST(? AS TEXT)), ?)", (schema, WRITES))
+    env = env_for(ws)
+    env.update(ZJK_CHARITY_BUSY_TIMEOUT="3", COLUMNS="200")
+    argv = ["aid", "validate", str(book), "--year", "2025", "--no-workbook", "-w", str(ws)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zjk_charity", *argv],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stderr is not None
+        first = proc.stderr.readline()  # the waiting message: the wait has begun
+        said = time.monotonic()
+        time.sleep(1.5)
+        commands.close()  # the command lock is free; the writes lock stays held
+        rest = proc.stderr.read()
+        proc.wait(timeout=60)
+        waited = time.monotonic() - said
+    finally:
+        commands.close()
+        writes.close()
+    assert WAITING in first and WAITING not in rest
+    assert proc.returncode == 2 and BUSY in rest and "Traceback" not in rest
+    # 3 s in all (a per-lock timeout would give up at 1.5 + 3 = 4.5 s).
+    assert 2.5 < waited < 4.2, waited

@@ -31,6 +31,7 @@ database (as the tests make them) do not wait for each other.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -320,6 +321,15 @@ def connect(url: str) -> PgConnection:
     return PgConnection(raw)
 
 
+@dataclass
+class _Wait:
+    """A command's waits for its locks (``aid validate``: the command lock, then the
+    writes lock): the message once, and one deadline for them all, so the command waits
+    at most ``ZJK_CHARITY_BUSY_TIMEOUT`` in all, as on SQLite, not that long per lock."""
+
+    deadline: float | None = None  # time.monotonic() when it gives up; None: not waited
+
+
 class PostgresLedger(Ledger):
     """The ledger in the current schema of a PostgreSQL database (see the module)."""
 
@@ -437,30 +447,31 @@ class PostgresLedger(Ledger):
         """BEGIN and the command lock: shared for a ``parallel`` command, which then
         takes the writes lock when it is about to write; else exclusive."""
         conn.execute("BEGIN")
-        waited = [False]
+        wait = _Wait()
         if not parallel:
-            self._lock(conn, "pg_advisory_xact_lock", COMMANDS, waited)
+            self._lock(conn, "pg_advisory_xact_lock", COMMANDS, wait)
             return lambda: None
-        self._lock(conn, "pg_advisory_xact_lock_shared", COMMANDS, waited)
-        return lambda: self._lock(conn, "pg_advisory_xact_lock", WRITES, waited)
+        self._lock(conn, "pg_advisory_xact_lock_shared", COMMANDS, wait)
+        return lambda: self._lock(conn, "pg_advisory_xact_lock", WRITES, wait)
 
-    def _lock(
-        self, conn: Connection, function: str, key: int, waited: list[bool] | None = None
-    ) -> None:
-        """Take an advisory lock of this schema; say so once and wait when it is held."""
+    def _lock(self, conn: Connection, function: str, key: int, wait: _Wait | None = None) -> None:
+        """Take an advisory lock of this schema; say so once and wait when it is held
+        (within the command's one deadline, ``wait``, when it has taken one before)."""
         schema_key = "hashtext(current_schema())"
         try_function = function.replace("pg_", "pg_try_", 1)
         (got,) = conn.execute(f"SELECT {try_function}({schema_key}, ?)", (key,)).fetchone()
         if got:
             return
         timeout = busy_timeout_ms()
-        if self.on_wait is not None and not (waited is not None and waited[0]):
-            self.on_wait(timeout / 1000)
-            if waited is not None:
-                waited[0] = True
-        if timeout == 0:
+        wait = wait or _Wait()
+        if wait.deadline is None:
+            wait.deadline = time.monotonic() + timeout / 1000
+            if self.on_wait is not None:
+                self.on_wait(timeout / 1000)
+        left = int((wait.deadline - time.monotonic()) * 1000)
+        if left <= 0:
             raise self.busy(timeout, RuntimeError("lock held"))
-        conn.execute(f"SET LOCAL lock_timeout = {int(timeout)}")
+        conn.execute(f"SET LOCAL lock_timeout = {left}")
         try:
             conn.execute(f"SELECT {function}({schema_key}, ?)", (key,))
         except pg_errors.LockNotAvailable as exc:
