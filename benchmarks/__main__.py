@@ -14,6 +14,7 @@ from pathlib import Path
 from benchmarks import environment
 from benchmarks.cases import CASES, DATASETS, RATIOS, Case, Inputs
 from benchmarks.measure import BenchError, Measurement, run_once
+from benchmarks.postgres_cases import VARIABLE, drop_schemas
 from benchmarks.report import format_report, ratio_values
 
 
@@ -30,6 +31,13 @@ def _options(argv: Sequence[str] | None) -> argparse.Namespace:
         "--src",
         type=Path,
         help="run the toolkit from another source tree (e.g. a worktree of an older commit)",
+    )
+    parser.add_argument(
+        "--postgresql",
+        metavar="URL",
+        default=os.environ.get(VARIABLE) or None,
+        help=f"a PostgreSQL server for the (PostgreSQL) cases (or {VARIABLE}); a schema "
+        "of its own for each run, dropped at the end",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser.parse_args(argv)
@@ -66,7 +74,7 @@ def _rounds(
     measured: dict[str, Measurement] = {}
     for case in cases:
         rows = inputs.rows if case.sized else None
-        measured[case.name] = Measurement(case.name, rows, skipped=case.unavailable())
+        measured[case.name] = Measurement(case.name, rows, skipped=case.unavailable(inputs))
     for round_number in range(1, times + 1):
         for case in cases:
             measurement = measured[case.name]
@@ -90,17 +98,24 @@ def run(options: argparse.Namespace, folder: Path) -> list[Measurement]:
     cases = _selected(options.cases)
     env = _environment(options.src)
     python = (sys.executable,)
+    server = options.postgresql
     results: list[Measurement] = []
     unsized = [c for c in cases if not c.sized]
     if unsized:
-        results += _rounds(unsized, Inputs(0, folder, {}, python, env), options.repeat, env)
-    for rows in sizes:
-        here = folder / str(rows)
-        here.mkdir(parents=True, exist_ok=True)
-        needed = {name for c in cases if c.sized for name in c.data}
-        files = {name: _dataset(name, here, rows) for name in sorted(needed)}
-        inputs = Inputs(rows, here, files, python, env)
-        results += _rounds([c for c in cases if c.sized], inputs, options.repeat, env)
+        inputs = Inputs(0, folder, {}, python, env, server)
+        results += _rounds(unsized, inputs, options.repeat, env)
+    try:
+        for rows in sizes:
+            here = folder / str(rows)
+            here.mkdir(parents=True, exist_ok=True)
+            sized = [c for c in cases if c.sized]
+            needed = {name for c in sized for name in c.data}
+            files = {name: _dataset(name, here, rows) for name in sorted(needed)}
+            inputs = Inputs(rows, here, files, python, env, server)
+            results += _rounds(sized, inputs, options.repeat, env)
+    finally:
+        if server and any(c.server for c in cases):
+            drop_schemas(server)
     return results
 
 

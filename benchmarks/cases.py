@@ -11,7 +11,8 @@ ratio that states its target, e.g.::
     )
 
 Registered here: validate and allocate with and without their workbooks, wishes match,
-the help commands, and the peers they are measured against (``peers.py``).
+the help commands, and the peers they are measured against (``peers.py``);
+``postgres_cases.py`` adds validate, allocate and match with the ledger on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Inputs:
     files: dict[str, Path]  # data set name -> generated file
     python: tuple[str, ...]  # the interpreter to run the toolkit and the peers with
     env: dict[str, str] | None = None  # the toolkit's environment (--src: its PYTHONPATH)
+    postgresql: str | None = None  # --postgresql: the server of the PostgreSQL cases
 
     def toolkit(self, *args: str) -> list[str]:
         return [*self.python, "-m", "zjk_charity", *args]
@@ -66,10 +68,13 @@ class Case:
     data: tuple[str, ...] = ("applications",)  # the data sets it needs
     requires: str | None = None  # a module that must be importable (an optional peer)
     peer: bool = False  # a peer: always run from this tree, even with --src
+    server: bool = False  # its ledger is on the PostgreSQL server of --postgresql
 
-    def unavailable(self) -> str | None:
+    def unavailable(self, inputs: Inputs | None = None) -> str | None:
         if self.requires and importlib.util.find_spec(self.requires) is None:
             return f"{self.requires} not installed (pip install -e '.[bench]')"
+        if self.server and (inputs is None or inputs.postgresql is None):
+            return "needs a PostgreSQL server (--postgresql URL)"
         return None
 
 
@@ -484,3 +489,8 @@ def _fuzzy() -> None:
 
 
 _fuzzy()
+
+
+# ------------------------------------------------- the ledger on PostgreSQL (issue 19)
+
+import benchmarks.postgres_cases  # noqa: E402, F401  (registers its cases)
