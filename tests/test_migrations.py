@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from backends import connect_ledger, target
 
+from backends import connect_ledger, target
 from zjk_charity.ledger.db import migrations, tables_by_migration
 
 EXTRA_POSTGRES_COLUMNS = {("ref_people", "rowid")}

@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from backends import connect_ledger, target
 
+from backends import connect_ledger, target
 from zjk_charity.errors import UserError
 from zjk_charity.ledger.postgres import PgRow, PostgresLedger, connect, safe_url, translate
 
