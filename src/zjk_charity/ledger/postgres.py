@@ -61,9 +61,8 @@ _PASSWORD_KEYS = {"password", "sslpassword"}
 def safe_url(url: str) -> str:
     """``url`` without its password (in the user part or the query), for messages."""
     parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    host = netloc[2]
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in _PASSWORD_KEYS])
     netloc = f"{user}@{host}" if user else host
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
