@@ -375,11 +375,15 @@ class Ledger:
                 f"已有未记录的表 {names}", f"unrecorded tables: {', '.join(sorted(early))}"
             )
 
+    def _driver_errors(self) -> tuple[type[Exception], ...]:
+        """The driver's errors that mean the SQL met a table it did not expect."""
+        return (sqlite3.OperationalError,)
+
     def _done(self, conn: Connection) -> set[int]:
         """The migrations ``schema_migrations`` records (its table exists)."""
         try:
             return {row[0] for row in conn.execute("SELECT number FROM schema_migrations")}
-        except sqlite3.OperationalError:
+        except self._driver_errors():
             raise self._not_ours(
                 "schema_migrations 表的结构不对", "its schema_migrations table is not ours"
             ) from None

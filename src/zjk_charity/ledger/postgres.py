@@ -382,13 +382,8 @@ class PostgresLedger(Ledger):
             )
         }
 
-    def _done(self, conn: Connection) -> set[int]:
-        try:
-            return {row[0] for row in conn.execute("SELECT number FROM schema_migrations")}
-        except psycopg.Error:
-            raise self._not_ours(
-                "schema_migrations 表的结构不对", "its schema_migrations table is not ours"
-            ) from None
+    def _driver_errors(self) -> tuple[type[Exception], ...]:
+        return (psycopg.Error,)
 
     def _migrate(self, conn: Connection) -> None:
         """Apply the migrations not yet recorded, one process at a time, in the caller's
