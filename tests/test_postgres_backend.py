@@ -142,3 +142,19 @@ def test_two_first_commands_at_once_both_run_on_one_set_of_tables(tmp_path: Path
         assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 4
         numbers = [r[0] for r in conn.execute("SELECT number FROM schema_migrations")]
         assert sorted(numbers) == list(range(1, len(numbers) + 1))
+
+
+@pytest.mark.postgresql
+def test_a_schema_holding_another_programs_tables_is_refused_untouched(tmp_path: Path) -> None:
+    ledger = _ledger(tmp_path)
+    conn = connect_ledger(tmp_path)
+    try:
+        conn.execute("CREATE TABLE accounts (x INTEGER)")
+        conn.execute("INSERT INTO accounts VALUES (?)", (1,))
+    finally:
+        conn.close()
+    with pytest.raises(UserError) as caught, ledger.run("aid validate", {}):
+        pass
+    assert "不是 zjk-charity 的台账" in caught.value.zh and "schema" in caught.value.zh
+    assert "移走" not in caught.value.zh  # a server's schema is not a file to move
+    assert _tables(tmp_path) == {"accounts"}

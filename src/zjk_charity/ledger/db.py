@@ -330,11 +330,17 @@ class Ledger:
         return UserError(
             f"{self.where} 不是 zjk-charity 的台账，或已损坏（{detail_zh}）；"
             + ("未做任何修改。" if untouched else "")
-            + "请换一个工作目录（-w），或把这个文件移走后重试",
+            + self.way_out[0],
             f"{self.where} is not a zjk-charity ledger, or is damaged ({detail_en}); "
             + ("nothing was changed. " if untouched else "")
-            + "use another workspace (-w) or move the file aside",
+            + self.way_out[1],
         )
+
+    # What to do about a database that is not a ledger of ours (zh, en).
+    way_out = (
+        "请换一个工作目录（-w），或把这个文件移走后重试",
+        "use another workspace (-w) or move the file aside",
+    )
 
     def _tables(self, conn: Connection) -> set[str]:
         """The names of the ledger's tables (the backend's own catalogue)."""

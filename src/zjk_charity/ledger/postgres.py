@@ -336,6 +336,10 @@ class PostgresLedger(Ledger):
     """The ledger in the current schema of a PostgreSQL database (see the module)."""
 
     dialect = "postgresql"
+    way_out = (
+        "请在 zjk-charity.toml 的 ledger（或环境变量 ZJK_CHARITY_LEDGER）中改用一个空的数据库或 schema",
+        "point ledger in zjk-charity.toml (or ZJK_CHARITY_LEDGER) at an empty database or schema",
+    )
 
     def __init__(
         self,
