@@ -161,6 +161,8 @@ def run_demo(out: Path | None = None) -> DemoSummary:
             f"活动年度：{YEAR}（样例数据是 {YEAR} 年的；已写入该目录设置的 campaign_year）",
         ],
     )
+    if ledger.dialect != "sqlite":
+        summary.lines.append(f"台账：PostgreSQL 服务器 {ledger.where}")
     for path in history_files:
         year = int(path.name[:4])
         imported = import_history(ledger, [path], year, {"files": [str(path)], "year": year})
