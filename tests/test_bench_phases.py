@@ -10,6 +10,10 @@ import pytest
 from benchmarks.generate import write_applications
 from benchmarks.phases import PHASES, main, measure_once
 
+# benchmarks.phases times validate's phases in one process on an SQLite ledger it makes
+# itself (Ledger(workspace / "zjk-charity.db")): what it measures is the SQLite path.
+pytestmark = pytest.mark.sqlite_only
+
 
 def test_every_phase_is_measured_and_none_is_negative(tmp_path: Path) -> None:
     book = write_applications(tmp_path / "a.xlsx", 200).path

@@ -346,7 +346,14 @@ def test_the_environment_variable_wins_over_the_setting(
 
 
 @pytest.mark.parametrize(
-    "typo", ["postgressql://x", "postgres:/minzheng@host/zjk", "PostgreSQL://h"]
+    "typo",
+    [
+        "postgressql://x",
+        "postgres:/minzheng@host/zjk",
+        "PostgreSQL://h",
+        "mysql://minzheng@host/zjk",  # another scheme
+        "host=db user=minzheng password=Secr3t",  # a libpq keyword string
+    ],
 )
 def test_a_server_address_with_a_typo_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typo: str
@@ -366,6 +373,7 @@ def test_a_server_address_with_a_typo_is_refused(
     result = runner.invoke(app, ["aid", "history", "-w", str(tmp_path / "ws")])
     assert result.exit_code == 2 and LEDGER_VARIABLE in result.output
     assert "Traceback" not in result.output and not list(tmp_path.rglob("*sql*"))
+    assert "Secr3t" not in refused.value.zh + refused.value.en + result.output
 
 
 def test_a_server_ledger_is_not_refused_on_a_network_folder(

@@ -11,7 +11,14 @@ import pytest
 
 from backends import connect_ledger, target
 from zjk_charity.errors import UserError
-from zjk_charity.ledger.postgres import PgRow, PostgresLedger, connect, safe_url, translate
+from zjk_charity.ledger.postgres import (
+    PgRow,
+    PostgresLedger,
+    connect,
+    safe_url,
+    server_error,
+    translate,
+)
 
 
 def test_placeholders_become_psycopgs_and_percent_signs_stay_themselves() -> None:
@@ -19,6 +26,9 @@ def test_placeholders_become_psycopgs_and_percent_signs_stay_themselves() -> Non
         "SELECT a FROM t WHERE b = %s AND c LIKE %s"
     )
     assert translate("SELECT '100%' WHERE x = ?") == "SELECT '100%%' WHERE x = %s"
+    assert translate("SELECT a -- why?\nFROM t WHERE b = ?") == (
+        "SELECT a -- why?\nFROM t WHERE b = %s"
+    )
     # a question mark inside a literal or a quoted name is text, not a parameter
     assert translate("SELECT 'why?', \"a?\" FROM t WHERE y = ?") == (
         "SELECT 'why?', \"a?\" FROM t WHERE y = %s"
@@ -158,3 +168,85 @@ def test_a_schema_holding_another_programs_tables_is_refused_untouched(tmp_path:
     assert "不是 zjk-charity 的台账" in caught.value.zh and "schema" in caught.value.zh
     assert "移走" not in caught.value.zh  # a server's schema is not a file to move
     assert _tables(tmp_path) == {"accounts"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://zjk:se%zzcret@127.0.0.1:1/zjk",  # a bad percent-escape, quoted back
+        "postgresql://zjk:secret@[::1/zjk",  # no URL parser accepts it
+        "postgresql://zjk@127.0.0.1:1/zjk?password=secret&connect_timeout=2",
+    ],
+)
+def test_no_password_is_shown_for_an_address_that_cannot_be_used(url: str) -> None:
+    with pytest.raises(UserError) as caught:
+        connect(url)
+    text = caught.value.zh + caught.value.en + safe_url(url)
+    assert "secret" not in text and "se%zz" not in text
+
+
+class _Diag:
+    def __init__(self, state: str) -> None:
+        self.sqlstate = state
+
+
+class _Refusal(Exception):
+    def __init__(self, state: str, words: str) -> None:
+        super().__init__(words)
+        self.diag = _Diag(state)
+
+
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("08006", "与台账服务器 postgresql://clerk@db/zjk 的连接中断"),
+        ("57014", "取消了本命令"),
+        ("40P01", "冲突"),
+        ("22003", "拒绝了本命令的数据"),
+        ("XX000", "报错"),
+    ],
+)
+def test_a_servers_refusal_says_what_happened_and_that_nothing_changed(
+    state: str, words: str
+) -> None:
+    error = server_error(_Refusal(state, "value out of range"), "postgresql://clerk@db/zjk")
+    assert words in error.zh and "台账未作任何修改" in error.zh
+    assert state in error.zh and "value out of range" in error.en
+
+
+def test_stores_get_new_ids_without_returning_which_older_sqlite_lacks() -> None:
+    """RETURNING came in SQLite 3.35; a new row's id comes from ledger.db.insert_id."""
+    package = Path(__file__).resolve().parents[1] / "src" / "zjk_charity"
+    allowed = {"ledger/postgres.py", "ledger/copy.py", "ledger/db.py"}
+    found = [
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if "RETURNING" in p.read_text(encoding="utf-8")
+        and str(p.relative_to(package)) not in allowed
+    ]
+    assert found == []
+
+
+@pytest.mark.postgresql
+def test_a_schema_that_does_not_exist_is_named_in_a_clear_error(tmp_path: Path) -> None:
+    url = target(tmp_path)
+    assert isinstance(url, str)
+    ledger = PostgresLedger(url.replace("search_path%3D", "search_path%3Dnosuch"))
+    with pytest.raises(UserError) as caught, ledger.run("aid validate", {}):
+        pass
+    assert "没有地址所指的 schema" in caught.value.zh and "nosuch" in caught.value.zh
+
+
+@pytest.mark.postgresql
+def test_a_gift_above_two_billion_fen_is_kept_as_on_sqlite(tmp_path: Path) -> None:
+    """Amounts are fen up to 10**12 (wishes.amounts): a 64-bit column on both."""
+    ledger = _ledger(tmp_path)
+    with ledger.run("donations import", {}) as run:
+        run.conn.execute(
+            "INSERT INTO donations (donation_id, donor, kind, amount, received, file, sheet, "
+            "row, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ("JZ1", "示例基金会", "资金", 3_000_000_000, "2025-10-01", "d.xlsx", "捐赠", 2, run.id),
+        )
+    with ledger.read() as conn:
+        assert conn is not None
+        assert conn.execute("SELECT sum(amount) FROM donations").fetchone()[0] == 3_000_000_000

@@ -8,6 +8,7 @@ error that names the key and the file: a typo must never silently fall back to a
 from __future__ import annotations
 
 import os
+import re
 import string
 import tomllib
 from dataclasses import dataclass
@@ -546,16 +547,22 @@ def write_default_settings(workspace: Path, year: int | None = None) -> Path:
 LEDGER_VARIABLE = "ZJK_CHARITY_LEDGER"
 
 
+# libpq's "key=value" connection strings: a server meant, not a file name.
+_KEYWORDS = re.compile(r"\b(?:host|hostaddr|dbname|user|password|service|port)\s*=", re.IGNORECASE)
+
+
 def check_ledger_setting(value: str | None, name: str) -> str | None:
-    """A ledger setting stripped (None when empty); a ``postgres…`` value that is not a
-    ``postgresql://`` URL is refused (ValueError), as a typo would otherwise make a file
-    of that name."""
+    """A ledger setting stripped (None when empty). Anything that looks meant for a
+    server but is not a ``postgresql://`` URL is refused (ValueError): a ``postgres…``
+    typo, another scheme (``mysql://…``) or a libpq keyword string (``host=db …``);
+    each would otherwise become an SQLite file of that name, a password in its name.
+    The value itself is never repeated in the message."""
     text = (value or "").strip()
     if not text:
         return None
-    if text.lower().startswith("postgres") and not text.startswith(
-        ("postgresql://", "postgres://")
-    ):
+    server = text.startswith(("postgresql://", "postgres://"))
+    meant = text.lower().startswith("postgres") or "://" in text or _KEYWORDS.search(text)
+    if meant and not server:
         raise ValueError(
             f"{name} 应为 postgresql://用户@服务器/数据库 形式的地址 / "
             f"{name} must be a URL like postgresql://user@host/db"

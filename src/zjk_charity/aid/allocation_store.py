@@ -23,7 +23,7 @@ from typing import Any
 
 from zjk_charity.aid.ranking import Person
 from zjk_charity.ids import age_on
-from zjk_charity.ledger.db import Connection, Row, insert_rows
+from zjk_charity.ledger.db import Connection, Row, insert_id, insert_rows
 
 CENT = Decimal("0.01")
 
@@ -255,10 +255,11 @@ def store(
     Python half fights for the GIL.) Nothing else touches the connection until the copy
     has finished, and an error in it is raised here, so the run rolls back as before.
     """
-    cursor = conn.execute(
+    inserted = insert_id(
+        conn,
         "INSERT INTO allocations (run_id, year, as_of, budget, per_person, quota_total, funded, "
         "amount, unspent, rule, quotas, inputs, document) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '') RETURNING id",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
         (
             run_id,
             new.year,
@@ -274,7 +275,7 @@ def store(
             json.dumps(new.inputs, ensure_ascii=False),
         ),
     )
-    allocation_id = int(cursor.fetchone()[0])
+    allocation_id = inserted
     conn.execute(_OUTCOME)
     insert_rows(conn, "allocation_outcome", DECIDED_WIDTH, decided)
     snapshot = _Snapshot(conn, allocation_id, _money(new.per_person))

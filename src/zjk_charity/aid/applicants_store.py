@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from zjk_charity.aid.model import Applicant
 from zjk_charity.findings import Finding, Severity
-from zjk_charity.ledger.db import Connection, Cursor
+from zjk_charity.ledger.db import Connection, Cursor, insert_id
 
 Where = tuple[int, str, int]  # (file id, sheet, row) of an applicant row
 
@@ -114,12 +114,13 @@ def save_file(conn: Connection, run_id: int, file: NewFile) -> int:
             (file.path, file.sha256, sheets, run_id, file.name, keep),
         )
         return keep
-    cursor = conn.execute(
+    inserted = insert_id(
+        conn,
         "INSERT INTO aid_files (year, path, name, sha256, sheets, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "VALUES (?, ?, ?, ?, ?, ?)",
         (file.year, file.path, file.name, file.sha256, sheets, run_id),
     )
-    return int(cursor.fetchone()[0])
+    return inserted
 
 
 def files(conn: Connection, year: int) -> list[StoredFile]:
@@ -309,7 +310,7 @@ def county_counts(conn: Connection, file_id: int) -> list[CountyCount]:
         CountyCount(county=c, rows=n, with_errors=e, with_warnings=w)
         for c, n, e, w in conn.execute(
             "SELECT county, count(*), sum(has_error), sum(has_warning) FROM applicants "
-            "WHERE file_id = ? GROUP BY county ORDER BY county",
+            "WHERE file_id = ? GROUP BY county ORDER BY county IS NOT NULL, county",  # NULL first on both
             (file_id,),
         )
     ]
@@ -351,7 +352,8 @@ def original_rows(conn: Connection, year: int) -> list[OriginalRow]:
     """The year's applicant rows with the cells as they were read (the 申请审批表)."""
     rows = conn.execute(
         "SELECT f.name, f.sheets, a.sheet, a.row, a.id_number, a.phone, a.cells "
-        "FROM applicants a JOIN aid_files f ON f.id = a.file_id WHERE a.year = ?",
+        "FROM applicants a JOIN aid_files f ON f.id = a.file_id WHERE a.year = ? "
+        "ORDER BY a.id",  # stored order on both backends (PostgreSQL has no rowid order)
         (year,),
     ).fetchall()
     layouts: dict[str, list[SheetLayout]] = {}

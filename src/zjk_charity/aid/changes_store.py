@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, cast
 
-from zjk_charity.ledger.db import Connection
+from zjk_charity.ledger.db import Connection, insert_id
 
 ChangeKind = Literal["withdrawn", "backfilled"]
 
@@ -84,9 +84,10 @@ def has_changes(conn: Connection, allocation_id: int) -> bool:
 
 def record(conn: Connection, allocation_id: int, change: Change) -> int:
     """Store one change; returns its id."""
-    cursor = conn.execute(
+    inserted = insert_id(
+        conn,
         "INSERT INTO aid_changes (allocation_id, seq, kind, reason, note, related_seq, "
-        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             allocation_id,
             change.seq,
@@ -99,7 +100,7 @@ def record(conn: Connection, allocation_id: int, change: Change) -> int:
             change.run_id,
         ),
     )
-    return int(cursor.fetchone()[0])
+    return inserted
 
 
 def supplement_rounds(conn: Connection, allocation_id: int) -> int:

@@ -144,10 +144,11 @@ def resolve_lang(lang: str | None, workspace_lang: str = "zh") -> str:
 def user_errors(lang: str | None = None, where: Callable[[], str] | None = None) -> Iterator[None]:
     """Turn the library's UserError into one message on stderr and exit code 2.
 
-    A ledger server that drops the connection in the middle of a command (restarted,
-    network gone) is such a failure too, not a traceback: the server rolled the
-    command's transaction back, so the message says the ledger is unchanged. ``where``
-    names the ledger (never with a password) when the command has opened it.
+    A ledger server's error in the middle of a command (the connection dropped, the
+    command cancelled or refused) is such a failure too, not a traceback: the server
+    rolled the command's transaction back, so the message says the ledger is unchanged
+    (``ledger.postgres.server_error``). ``where`` names the ledger (never with a
+    password) when the command has opened it.
     """
     from zjk_charity.errors import UserError
 
@@ -157,9 +158,11 @@ def user_errors(lang: str | None = None, where: Callable[[], str] | None = None)
         _say(exc, lang)
         raise typer.Exit(2) from None
     except Exception as exc:
-        if not _connection_lost(exc):
+        if not _from_server(exc):
             raise
-        _say(_lost(exc, where() if where is not None else None), lang)
+        from zjk_charity.ledger.postgres import server_error
+
+        _say(server_error(exc, where() if where is not None else None), lang)
         raise typer.Exit(2) from None
 
 
@@ -169,33 +172,12 @@ def _say(exc: Any, lang: str | None) -> None:
     console(stderr=True).print(styled((prefix, "bold red"), exc.message(chosen)))
 
 
-def _connection_lost(exc: Exception) -> bool:
-    """Whether ``exc`` is the ledger server's connection failing (psycopg's
-    OperationalError). psycopg is looked up, not imported: when it was never loaded, no
-    server ledger was opened, and ``--help`` stays free of it."""
+def _from_server(exc: Exception) -> bool:
+    """Whether ``exc`` is the ledger server's (any psycopg error). psycopg is looked up,
+    not imported: when it was never loaded, no server ledger was opened, and ``--help``
+    stays free of it."""
     psycopg = sys.modules.get("psycopg")
-    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
-
-
-def _lost(exc: Exception, where: str | None) -> Any:
-    """The message for a connection lost mid-command: which server, what it said."""
-    from zjk_charity.errors import UserError
-
-    detail = " ".join(str(exc).split())[:300]
-    server_zh, server_en = (
-        (f"台账服务器 {where}", f"the ledger server {where}")
-        if where
-        else (
-            "台账服务器",
-            "the ledger server",
-        )
-    )
-    return UserError(
-        f"与{server_zh}的连接中断（{detail}）；本命令未完成，台账未作任何修改。"
-        "请确认服务器在运行、网络畅通后重试",
-        f"the connection to {server_en} failed ({detail}); the command did not finish "
-        "and the ledger is unchanged. Check that the server runs and retry",
-    )
+    return psycopg is not None and isinstance(exc, psycopg.Error)
 
 
 def progress_callback(quiet: bool) -> Callable[[str], None] | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from zjk_charity.ledger.db import Connection
+from zjk_charity.ledger.db import Connection, insert_id
 
 
 @dataclass(frozen=True)
@@ -163,12 +163,13 @@ def add_list(
     its people of the shared ones. ``dropped`` counts the people of replaced deaths lists
     the new list does not name (a monthly export replacing the month before)."""
     codes = sorted(set(counties))
-    cursor = conn.execute(
+    inserted = insert_id(
+        conn,
         "INSERT INTO ref_lists (kind, name, path, sha256, rows, counties, as_of, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (kind, name, path, sha256, len(people), json.dumps(codes), as_of.isoformat(), run_id),
     )
-    new_id = int(cursor.fetchone()[0])
+    new_id = inserted
     conn.executemany(
         "INSERT INTO ref_people (list_id, sheet, row, id_number, name, county_code, detail) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from zjk_charity.ledger.db import Connection, Row
+from zjk_charity.ledger.db import Connection, Row, insert_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +51,10 @@ class StoredFinding:
 
 def record(conn: Connection, review: Review) -> int:
     """Store ``review``; its id."""
-    cursor = conn.execute(
+    inserted = insert_id(
+        conn,
         "INSERT INTO warning_reviews (year, id_number, code, note, operator, at, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             review.year,
             review.id_number,
@@ -64,7 +65,7 @@ def record(conn: Connection, review: Review) -> int:
             review.run_id,
         ),
     )
-    return int(cursor.fetchone()[0])
+    return inserted
 
 
 def reviews(conn: Connection, year: int, id_number: str | None = None) -> list[Review]:

@@ -9,8 +9,8 @@ included, so a failed command leaves the ledger exactly as it was.
 :class:`zjk_charity.ledger.postgres.PostgresLedger` is the same ledger on a PostgreSQL
 server shared by several offices; it overrides only connecting, locking and migrating.
 Stores see either through :class:`Connection` (the part of DB-API both provide) and write
-SQL both dialects understand, with ``?`` placeholders (``RETURNING id``, ``ON CONFLICT DO
-NOTHING``, ``CASE`` rather than a boolean as a number).
+SQL both dialects understand, with ``?`` placeholders (``ON CONFLICT DO NOTHING``,
+``CASE`` rather than a boolean as a number, :func:`insert_id` for a new row's id).
 """
 
 from __future__ import annotations
@@ -145,6 +145,18 @@ def insert_rows(conn: Connection, table: str, width: int, rows: Sequence[Sequenc
             cursor.execute(batch, list(chain.from_iterable(rows[start : start + per])))
     if full < len(rows):
         conn.executemany(f"INSERT INTO {table} VALUES {one}", rows[full:])
+
+
+def insert_id(conn: Connection, sql: str, parameters: Sequence[object]) -> int:
+    """Run ``sql``, an INSERT of one row into a table with an ``id`` key; its new id.
+
+    SQLite's ``lastrowid``, PostgreSQL's ``RETURNING id``: SQLite has RETURNING only since
+    3.35 (2021), newer than the SQLite some Linux distributions' Python is built with
+    (RHEL 9: 3.34), and the SQLite ledger must keep working there.
+    """
+    if isinstance(conn, sqlite3.Connection):
+        return int(conn.execute(sql, parameters).lastrowid or 0)
+    return int(conn.execute(sql + " RETURNING id", parameters).fetchone()[0])
 
 
 def file_sha256(path: Path) -> str:
@@ -524,16 +536,16 @@ class Ledger:
             listed = [
                 {"path": str(p), "sha256": file_sha256(p)} for p in (inputs or []) if p.is_file()
             ]
-            (run_id,) = conn.execute(
-                "INSERT INTO runs (command, arguments, inputs, started_at) "
-                "VALUES (?, ?, ?, ?) RETURNING id",
+            run_id = insert_id(
+                conn,
+                "INSERT INTO runs (command, arguments, inputs, started_at) VALUES (?, ?, ?, ?)",
                 (
                     command,
                     json.dumps(arguments, ensure_ascii=False, default=str),
                     json.dumps(listed, ensure_ascii=False),
                     self._now(),
                 ),
-            ).fetchone()
+            )
             run = Run(id=int(run_id), conn=conn, begin_writes=writes)
             yield run
             conn.execute(

@@ -39,7 +39,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from zjk_charity.errors import UserError
 from zjk_charity.ledger.db import Clock, Connection, Ledger, busy_timeout_ms, system_clock
@@ -58,9 +58,24 @@ COMMANDS, WRITES, MIGRATIONS = 1, 2, 3
 _PASSWORD_KEYS = {"password", "sslpassword"}
 
 
+_USERINFO_PASSWORD = re.compile(r"(://[^:/@?#]*):[^@/?#]*@")
+_QUERY_PASSWORD = re.compile(r"((?:ssl)?password\s*=\s*)('[^']*'|[^&\s]*)", re.IGNORECASE)
+
+
+def without_password(text: str) -> str:
+    """``text`` (a URL, a libpq conninfo or a message quoting one) with every password
+    blanked: ``user:***@`` and ``password=***``."""
+    return _QUERY_PASSWORD.sub(r"\1***", _USERINFO_PASSWORD.sub(r"\1:***@", text))
+
+
 def safe_url(url: str) -> str:
-    """``url`` without its password (in the user part or the query), for messages."""
-    parts = urlsplit(url)
+    """``url`` without its password (in the user part or the query), for messages; any
+    text, even one no URL parser accepts, comes back without one."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed host or port
+    except ValueError:
+        return without_password(url)
     userinfo, _, host = parts.netloc.rpartition("@")
     user = userinfo.partition(":")[0]
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in _PASSWORD_KEYS])
@@ -72,17 +87,20 @@ def safe_url(url: str) -> str:
 def translate(sql: str) -> str:
     """SQLite's ``?`` placeholders as psycopg's ``%s``, and ``%`` kept as itself.
 
-    A ``?`` inside a quoted literal or identifier is left alone. Every statement a store
-    runs is code, never user text, so the cache holds at most their number.
+    A ``?`` inside a quoted literal or identifier, or in a ``--`` comment, is left alone.
+    Every statement a store runs is code, never user text, so the cache holds at most
+    their number.
     """
     out: list[str] = []
     quote = ""
-    for char in sql:
+    for i, char in enumerate(sql):
         if quote:
             if char == quote:
                 quote = ""
         elif char in "'\"":
             quote = char
+        elif char == "-" and sql.startswith("--", i):
+            quote = "\n"  # a comment runs to the end of its line
         elif char == "?":
             out.append("%s")
             continue
@@ -127,7 +145,9 @@ def copy_plan(sql: str) -> CopyPlan | None:
     through psycopg's Python code and the server's executor): the 100,000 applicants of
     ``aid validate`` took ~10 s that way, by COPY ~1 s. The same rows land in the same
     order (identity ids ascend as before), omitted columns take their defaults, and a
-    constraint violation is an error either way.
+    constraint violation is an error either way. One difference: a float or Decimal
+    bound to an INTEGER column is rounded by an INSERT but refused by COPY; the stores
+    bind only int there (money is text or fen).
     """
     match = _PLAIN_INSERT.fullmatch(sql)
     if match is None:
@@ -311,8 +331,15 @@ def connect(url: str) -> PgConnection:
         )
     try:
         raw = psycopg.connect(url, autocommit=True, application_name="zjk-charity")
+    except psycopg.ProgrammingError:  # libpq could not parse it; its message quotes it
+        raise UserError(
+            "台账服务器的地址格式不对，应为 postgresql://用户名@服务器[:端口]/数据库；"
+            "请改正 zjk-charity.toml 的 ledger 或环境变量 ZJK_CHARITY_LEDGER",
+            "the ledger server's address is malformed: use postgresql://user@host[:port]/db "
+            "in ledger (zjk-charity.toml) or ZJK_CHARITY_LEDGER",
+        ) from None
     except psycopg.Error as exc:
-        detail = re.sub(r"\s+", " ", str(exc)).strip()
+        detail = _detail(exc, url)
         raise UserError(
             f"无法连接台账服务器 {safe_url(url)}（{detail}）；请检查 zjk-charity.toml 的 ledger "
             "或环境变量 ZJK_CHARITY_LEDGER，以及服务器是否在运行",
@@ -321,6 +348,67 @@ def connect(url: str) -> PgConnection:
         ) from None
     _dumpers(raw)
     return PgConnection(raw)
+
+
+def _detail(exc: BaseException, url: str | None = None) -> str:
+    """The driver's or the server's words, on one line, without any password (libpq
+    quotes a URL it cannot use, percent-decoded or not)."""
+    text = " ".join(str(exc).split())
+    if url:
+        for secret in _passwords(url):
+            text = text.replace(secret, "***")
+    return without_password(text)[:300]
+
+
+def _passwords(url: str) -> set[str]:
+    """Every form in which ``url``'s password may be quoted back."""
+    found = {m.group(0).rsplit(":", 1)[-1].rstrip("@") for m in _USERINFO_PASSWORD.finditer(url)}
+    found |= {m.group(2).strip("'") for m in _QUERY_PASSWORD.finditer(url)}
+    return {s for p in found if p for s in (p, unquote(p))}
+
+
+# What the server's refusal means, by SQLSTATE class (the first two characters); {s} is
+# where the server's name goes.
+_REFUSALS = {
+    "08": ("与台账服务器{s}的连接中断", "the connection to the ledger server{s} failed"),
+    "57": (
+        "台账服务器{s}取消了本命令（超时、管理员取消或服务器正在关闭）",
+        "the ledger server{s} cancelled the command (a timeout, an administrator, a shutdown)",
+    ),
+    "40": (
+        "台账服务器{s}因与其他命令冲突撤销了本命令",
+        "the ledger server{s} rolled the command back (a conflict with another command)",
+    ),
+    "53": (
+        "台账服务器{s}资源不足（磁盘、内存或连接数）",
+        "the ledger server{s} is out of resources (disk, memory or connections)",
+    ),
+    "42": (
+        "台账服务器{s}拒绝了本命令（权限不足或表的结构不对）",
+        "the ledger server{s} refused the command (permissions, or tables not as expected)",
+    ),
+    "22": ("台账服务器{s}拒绝了本命令的数据", "the ledger server{s} refused the command's data"),
+}
+_OTHER = ("台账服务器{s}报错", "the ledger server{s} failed")
+
+
+def server_error(exc: BaseException, where: str | None = None) -> UserError:
+    """A driver error met in the middle of a command, as the message a clerk reads: what
+    the server did (by its SQLSTATE class), its words, and that the ledger is unchanged
+    (every command is one transaction, which the server rolls back)."""
+    state = getattr(getattr(exc, "diag", None), "sqlstate", None) or ""
+    lost = not state or state.startswith("08") or state in {"57P01", "57P02", "57P03"}
+    zh, en = _REFUSALS["08"] if lost else _REFUSALS.get(state[:2], _OTHER)
+    code = f"SQLSTATE {state}: " if state else ""
+    detail = f"{code}{_detail(exc)}"
+    return UserError(
+        zh.format(s=f" {where} " if where else "")
+        + f"（{detail}）；本命令未完成，台账未作任何修改。"
+        + ("请确认服务器在运行、网络畅通后重试" if lost else "请把这段信息告诉服务器的管理员"),
+        en.format(s=f" {where}" if where else "")
+        + f" ({detail}); the command did not finish and the ledger is unchanged. "
+        + ("Check that the server runs and retry" if lost else "Show this to its administrator"),
+    )
 
 
 @dataclass
@@ -372,11 +460,25 @@ class PostgresLedger(Ledger):
     def _connect(self) -> Connection:
         conn = connect(self.url)
         try:
+            self._check_schema(conn)
             self._check_ours(conn)
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _check_schema(self, conn: Connection) -> None:
+        """A UserError when the URL's search_path names no schema that exists (a typo,
+        or one not made yet): tables would have nowhere to go, and the locks no key."""
+        (schema,) = conn.execute("SELECT current_schema()").fetchone()
+        if schema is None:
+            (path,) = conn.execute("SHOW search_path").fetchone()
+            raise UserError(
+                f"台账服务器 {self.where} 上没有地址所指的 schema（search_path = {path}）；"
+                "请改正地址，或请管理员先建立它（CREATE SCHEMA 名称）",
+                f"the ledger server {self.where} has no schema named by the address "
+                f"(search_path = {path}); fix the address or have it created (CREATE SCHEMA)",
+            )
 
     def _tables(self, conn: Connection) -> set[str]:
         return {
@@ -478,7 +580,7 @@ class PostgresLedger(Ledger):
             conn.execute(f"SELECT {function}({schema_key}, ?)", (key,))
         except pg_errors.LockNotAvailable as exc:
             raise self.busy(timeout, exc) from None
-        conn.execute("SET LOCAL lock_timeout = 0")
+        conn.execute("SET LOCAL lock_timeout TO DEFAULT")  # the server's or the role's own
 
     def vacuum(self) -> None:
         """Give the space of this ledger's deleted rows back (VACUUM runs outside a

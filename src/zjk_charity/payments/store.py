@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from zjk_charity.ledger.db import Connection, insert_rows
+from zjk_charity.ledger.db import Connection, insert_id, insert_rows
 from zjk_charity.payments.model import (
     BatchLine,
     Instruction,
@@ -105,9 +105,10 @@ def record_batch(
         {"path": str(f.path), "sha256": f.sha256, "rows": f.rows, "amount": yuan(f.amount)}
         for f in files
     ]
-    cursor = conn.execute(
+    inserted = insert_id(
+        conn,
         "INSERT INTO payment_batches (code, purpose, year, method, profile, retry, count, "
-        "amount, files, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "amount, files, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             code,
             purpose,
@@ -121,7 +122,7 @@ def record_batch(
             run_id,
         ),
     )
-    batch_id = int(cursor.fetchone()[0])
+    batch_id = inserted
     state = FIRST_STATE[method]
     insert_rows(
         conn,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from zjk_charity.ledger.db import Connection
+from zjk_charity.ledger.db import Connection, insert_id
 from zjk_charity.wishes.amounts import Fen
 from zjk_charity.wishes.model import Basis, Donation, Match, Source, Wish
 
@@ -269,9 +269,10 @@ def insert_settlement(
     at: str,
 ) -> int:
     """Record one decision; returns its id."""
-    cursor = conn.execute(
+    inserted = insert_id(
+        conn,
         "INSERT INTO donation_settlements (donation_id, target, wish_id, amount, note, "
-        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "operator, at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (donation_id, target, wish_id, amount, note, operator, at, run_id),
     )
-    return int(cursor.fetchone()[0])
+    return inserted

@@ -15,7 +15,7 @@ CREATE TABLE wishes (
     category TEXT COLLATE "C" NOT NULL,           -- canonical 困境类别
     kind TEXT COLLATE "C" NOT NULL,               -- 资金 or 物资
     content TEXT COLLATE "C" NOT NULL,
-    amount INTEGER NOT NULL CHECK (amount > 0),
+    amount BIGINT NOT NULL CHECK (amount > 0),  -- fen: SQLite's INTEGER is 64-bit
     registered TEXT COLLATE "C" NOT NULL,         -- 登记日期, ISO
     guardian TEXT COLLATE "C" NOT NULL DEFAULT '',
     phone TEXT COLLATE "C" NOT NULL DEFAULT '',
@@ -31,7 +31,7 @@ CREATE TABLE donations (
     donation_id TEXT COLLATE "C" PRIMARY KEY,     -- 捐赠编号
     donor TEXT COLLATE "C" NOT NULL,              -- 匿名 for anonymous donors
     kind TEXT COLLATE "C" NOT NULL,               -- 资金 or 物资
-    amount INTEGER NOT NULL CHECK (amount > 0),
+    amount BIGINT NOT NULL CHECK (amount > 0),  -- fen: SQLite's INTEGER is 64-bit
     received TEXT COLLATE "C" NOT NULL,           -- 到账日期, ISO
     goods TEXT COLLATE "C" NOT NULL DEFAULT '',
     wish_id TEXT COLLATE "C" REFERENCES wishes(wish_id),  -- 定向心愿
@@ -51,6 +51,6 @@ CREATE TABLE wish_matches (
     run_id INTEGER NOT NULL REFERENCES runs(id),
     donation_id TEXT COLLATE "C" NOT NULL REFERENCES donations(donation_id),
     wish_id TEXT COLLATE "C" NOT NULL REFERENCES wishes(wish_id),
-    amount INTEGER NOT NULL CHECK (amount > 0),
+    amount BIGINT NOT NULL CHECK (amount > 0),  -- fen: SQLite's INTEGER is 64-bit
     basis TEXT COLLATE "C" NOT NULL CHECK (basis IN ('designated', 'category+county', 'category', 'county', 'general'))
 )

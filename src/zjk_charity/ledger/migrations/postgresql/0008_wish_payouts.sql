@@ -23,7 +23,7 @@ CREATE TABLE donation_settlements (
     wish_id TEXT COLLATE "C" REFERENCES wishes(wish_id),  -- target 'wish': the wish it went to
     -- fen: general and refund, the whole balance decided on; wish, what that wish took
     -- (a match with basis 'designated' of the same run; any rest still waits)
-    amount INTEGER NOT NULL CHECK (amount > 0),
+    amount BIGINT NOT NULL CHECK (amount > 0),  -- fen: SQLite's INTEGER is 64-bit
     note TEXT COLLATE "C" NOT NULL,
     operator TEXT COLLATE "C" NOT NULL,
     at TEXT COLLATE "C" NOT NULL,
