@@ -230,7 +230,7 @@ def _print_purge_plan(where: str, found: dict[str, int]) -> None:
 # backups are the server's, and only its administrators can clear those.
 PURGED = {
     "sqlite": "已删除，并已压缩台账文件使其不可恢复。",
-    "postgresql": "已从台账服务器删除，并已回收这些行占用的空间（VACUUM）；服务器的日志和备份中"
+    "postgresql": "已从台账服务器删除，并已请服务器回收这些行占用的空间（VACUUM）；服务器的日志和备份中"
     "可能仍有旧数据，请服务器管理员按本单位规定处理。",
 }
 
