@@ -70,6 +70,7 @@ def _progress(ws: Path) -> Progress:
 
 
 def _yuan(fen: int) -> str:
+    fen = int(fen)  # SUM over PostgreSQL's BIGINT fen columns is a Decimal
     return f"{fen // 100}.{fen % 100:02d}"
 
 

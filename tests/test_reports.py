@@ -339,6 +339,7 @@ def wishes_report(campaign: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 def _yuan(fen: int) -> str:
+    fen = int(fen)  # SUM over PostgreSQL's BIGINT fen columns is a Decimal
     return f"{fen // 100}.{fen % 100:02d}"
 
 
