@@ -35,8 +35,10 @@ then points the workspace at it. The copy is all or nothing, and proven:
    the tables.
 5. **A run record** on the target (command ``ledger copy``) says where the rows came from:
    the source file's path and SHA-256 as its input, the per-table counts as its result.
-   The URL is never recorded, and messages name the server without its password
-   (:func:`safe_url`).
+   Its id follows the copied runs' (the row ``run()`` opened is taken out first and
+   written again after them). The URL is never recorded, and messages name the server
+   without its password (``safe_url``); a ``--to`` that is not a well-formed URL is
+   refused without being repeated (:func:`check_url`).
 """
 
 from __future__ import annotations
