@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 import backends
 import zjk_charity.ledger as ledger_package
+import zjk_charity.ledger.copy as copy_module
 from zjk_charity.cli.main import app
 from zjk_charity.config import Workspace
 from zjk_charity.errors import UserError
@@ -246,12 +247,9 @@ def test_the_password_is_never_shown_nor_stored(
     ]
 
 
-@pytest.mark.postgresql
-def test_an_older_ledger_is_brought_up_to_date_then_copied(tmp_path: Path, url: str) -> None:
-    """A ledger of the version before 0008 (no wish deliveries yet) is migrated as any
-    command would, and copied."""
-    old = tmp_path / "old.db"
-    conn = sqlite3.connect(old)
+def older_ledger(path: Path) -> Path:
+    """A ledger of the version before 0008 (no wish deliveries yet), as SQLite left it."""
+    conn = sqlite3.connect(path)
     for number, name, sql in ledger_db.migrations("sqlite")[:7]:
         conn.executescript(sql)
         if number == 1:
@@ -266,9 +264,82 @@ def test_an_older_ledger_is_brought_up_to_date_then_copied(tmp_path: Path, url: 
     )
     conn.commit()
     conn.close()
+    return path
+
+
+def file_state(path: Path) -> tuple[bytes, int, list[str]]:
+    """What a user would compare: the file's bytes, its time, the files beside it."""
+    return path.read_bytes(), path.stat().st_mtime_ns, sorted(p.name for p in path.parent.iterdir())
+
+
+@pytest.mark.postgresql
+def test_an_older_ledger_is_copied_as_migrated_and_left_as_it_was(tmp_path: Path, url: str) -> None:
+    """The migrations it lacks are applied to a copy in memory, not to the file."""
+    old = older_ledger(tmp_path / "old.db")
+    before = file_state(old)
     copied = copy_ledger(old, url)
     assert {t.name: t.rows for t in copied.tables}["wish_deliveries"] == 0
     assert copied.run_id == 2 and all(t.matches for t in copied.tables)
+    assert file_state(old) == before and copied.source_unchanged
+    assert copied.source_sha256 == file_sha256(old)
+    conn = sqlite3.connect(old)
+    assert conn.execute("SELECT MAX(number) FROM schema_migrations").fetchone() == (7,)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    conn.close()
+
+
+@pytest.mark.postgresql
+def test_the_source_file_is_not_touched_and_no_one_writes_meanwhile(
+    workspace: Path, url: str, sqlite_workspaces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = workspace / LEDGER_FILE
+    before = file_state(source)
+    refused: list[str] = []
+    real = copy_module._copy_table
+
+    def and_a_writer(src: Any, conn: Any, plan: Any) -> Any:
+        if plan.name == "runs":  # another command tries to write to the source mid-copy
+            other = sqlite3.connect(source, timeout=0)
+            try:
+                other.execute(
+                    "INSERT INTO runs (command, arguments, inputs, started_at) "
+                    "VALUES ('aid validate', '{}', '[]', 'x')"
+                )
+                other.commit()
+            except sqlite3.OperationalError as exc:
+                refused.append(str(exc))
+            finally:
+                other.close()
+        return real(src, conn, plan)
+
+    monkeypatch.setattr(copy_module, "_copy_table", and_a_writer)
+    result = copy_cli(workspace, url)
+    assert result.exit_code == 0, result.output
+    assert refused == ["database is locked"]
+    assert "未改动" in result.output
+    assert file_state(source) == before
+    assert f"SHA-256 {file_sha256(source)[:16]}" in result.output
+
+
+def test_a_source_with_changes_not_in_its_file_is_refused(tmp_path: Path) -> None:
+    """A -wal with frames (a command still has the ledger open): the file's hash would
+    not describe the rows, so it is not copied, and the server is never reached."""
+    source = tmp_path / "busy.db"
+    with Ledger(source).run("aid validate", {}):
+        pass
+    holder = sqlite3.connect(source)  # keeps the WAL from being folded in at close
+    holder.execute("PRAGMA wal_autocheckpoint = 0")
+    holder.execute(
+        "INSERT INTO runs (command, arguments, inputs, started_at) "
+        "VALUES ('aid validate', '{}', '[]', 'x')"
+    )
+    holder.commit()
+    try:
+        result = copy_cli(tmp_path, NO_SERVER, "--from", str(source))
+        assert result.exit_code == 2, result.output
+        assert "未写回文件的改动" in result.output and "busy.db-wal" in result.output
+    finally:
+        holder.close()
 
 
 def test_a_missing_source_is_refused(tmp_path: Path) -> None:
@@ -296,6 +367,29 @@ def test_a_ledger_of_a_newer_version_is_refused_unchanged(tmp_path: Path) -> Non
 def test_the_target_must_be_a_server(tmp_path: Path) -> None:
     result = copy_cli(tmp_path, str(tmp_path / "other.db"))
     assert result.exit_code == 2 and "postgresql://" in result.output
+    assert "other.db" not in result.output
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "host=db user=zjk password=Secr3t",  # libpq's key=value form, not a URL
+        "postgresql://zjk:se%zzcret@127.0.0.1:54329/zjk",  # a bad %-escape in the password
+        "postgresql://zjk:Secr3t@[::1/zjk",  # an unclosed IPv6 bracket
+        "postgresql://zjk:Secr3t@127.0.0.1:port/zjk",  # a port that is not a number
+    ],
+)
+def test_a_value_that_is_not_a_url_is_never_shown(tmp_path: Path, to: str) -> None:
+    source = tmp_path / LEDGER_FILE
+    with Ledger(source).run("aid validate", {}):
+        pass
+    for options in ((), ("--lang", "en"), ("--json",)):
+        result = copy_cli(tmp_path, to, *options)
+        assert result.exit_code == 2, result.output
+        shown = result.output + repr(result.exception)
+        for secret in ("Secr3t", "se%zzcret", "zzcret", "://host"):
+            assert secret not in shown
+        assert "postgresql://" in result.output  # the form that is expected
 
 
 def test_the_source_is_the_workspace_file_even_when_the_ledger_is_on_a_server(

@@ -60,7 +60,8 @@ def copy(
     """把 SQLite 台账（全部表，含运行记录）复制到 PostgreSQL 服务器，逐表核对行数和校验和
     / copy the SQLite ledger, every table, to a PostgreSQL server and verify it.
 
-    目标必须是空的（没有台账，或台账中没有数据）；核对不一致时全部撤销。源台账不被修改。"""
+    目标必须是空的（没有台账，或台账中没有数据）；核对不一致时全部撤销。源台账只读不写
+    （较旧版本的台账在内存中升级后复制），复制期间其他命令不能写入它。"""
     from zjk_charity.ledger.copy import copy_ledger, workspace_source
 
     with session(workspace, lang) as s:
@@ -76,10 +77,15 @@ def _render_copy(out: Screen, copied: LedgerCopy, lang: str) -> None:
 
     zh = lang == "zh"
     sha = copied.source_sha256[:SHA_SHOWN]
+    # "unchanged" only when the file's size and time were checked to be as before.
+    if copied.source_unchanged:
+        state_zh, state_en = "未改动", "unchanged"
+    else:
+        state_zh, state_en = "复制时的状态；此后文件有变化", "as copied; the file has changed since"
     out.print(
-        f"已把台账 {copied.source}（SHA-256 {sha}…，未改动）复制到 {copied.target}"
+        f"已把台账 {copied.source}（SHA-256 {sha}…，{state_zh}）复制到 {copied.target}"
         if zh
-        else f"copied the ledger {copied.source} (SHA-256 {sha}…, unchanged) to {copied.target}"
+        else f"copied the ledger {copied.source} (SHA-256 {sha}…, {state_en}) to {copied.target}"
     )
     table = Table(title="逐表核对" if zh else "Table by table")
     headers = (

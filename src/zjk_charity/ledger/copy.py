@@ -3,16 +3,26 @@
 A bureau that outgrows one PC (issue 19) copies its ledger once to the shared server and
 then points the workspace at it. The copy is all or nothing, and proven:
 
-1. **The source** is an SQLite ledger file (the workspace's, or ``--from FILE``), opened
-   through :meth:`Ledger.read` like any command opens it (an older ledger gets the
-   migrations it lacks; its rows are never changed) and read in one snapshot. A missing
-   or empty file, or one whose recorded migrations are not exactly this version's (a
-   newer zjk-charity wrote it), is refused before the server is touched.
+1. **The source** is an SQLite ledger file (the workspace's, or ``--from FILE``), read
+   and never written: it is opened as it is (not switched to WAL mode, no migration
+   applied to it), and one ``BEGIN IMMEDIATE`` on it is held from before its SHA-256 is
+   taken until the last row is copied, so no command writes to it meanwhile and the
+   recorded hash describes exactly the rows copied. A ledger of an older version (its
+   recorded migrations a subset of this version's) is copied from a snapshot taken in
+   that same transaction into memory and migrated there, as any command would migrate
+   the file; the file itself stays as it was. A missing or empty file, another
+   program's database, one with changes not yet folded from its ``-wal`` into the file
+   (another command is using it, or one was interrupted: the file's hash would not
+   describe its rows), or one a newer zjk-charity wrote, is refused before the server
+   is touched. Whether the file is unchanged is checked, not assumed: its size and
+   modification time before it was opened and after it was closed
+   (:attr:`LedgerCopy.source_unchanged`).
 2. **The target** is the current schema of the URL's database. It must hold no ledger
    yet, or a ledger without rows (e.g. made by an earlier command that found nothing to
    do); anything else is refused, and nothing is changed there.
-3. **One transaction** on the target: the command lock (so no other command writes
-   meanwhile), the migrations (PostgreSQL's own texts), then every table in foreign-key
+3. **One transaction** on the target, the copy's own run (:meth:`PostgresLedger.run`, as
+   any command: the command lock, so no other command writes meanwhile, and the
+   migrations, PostgreSQL's own texts), then every table in foreign-key
    order (read from the server's catalogue), in bulk by COPY, with every id as it was.
    Each identity sequence is then set to its column's largest value, so the next run,
    allocation or payment gets the next id, as on SQLite. ``schema_migrations`` is not
@@ -25,8 +35,10 @@ then points the workspace at it. The copy is all or nothing, and proven:
    the tables.
 5. **A run record** on the target (command ``ledger copy``) says where the rows came from:
    the source file's path and SHA-256 as its input, the per-table counts as its result.
-   The URL is never recorded, and messages name the server without its password
-   (:func:`safe_url`).
+   Its id follows the copied runs' (the row ``run()`` opened is taken out first and
+   written again after them). The URL is never recorded, and messages name the server
+   without its password (``safe_url``); a ``--to`` that is not a well-formed URL is
+   refused without being repeated (:func:`check_url`).
 """
 
 from __future__ import annotations
@@ -34,26 +46,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
+import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from zjk_charity.errors import UserError
 from zjk_charity.ledger.db import (
     Clock,
     Connection,
     Ledger,
+    busy_timeout_ms,
     file_sha256,
     is_server_url,
     migrations,
     system_clock,
 )
-from zjk_charity.ledger.postgres import PgConnection, PostgresLedger, safe_url
+from zjk_charity.ledger.postgres import PgConnection, PostgresLedger
 
 if TYPE_CHECKING:
     from zjk_charity.config import Workspace
@@ -169,6 +186,7 @@ class LedgerCopy:
     run_id: int
     tables: tuple[TableCopy, ...]
     seconds: float
+    source_unchanged: bool  # the file's size and time as before it was opened
 
     @property
     def rows(self) -> int:
@@ -178,6 +196,7 @@ class LedgerCopy:
         return {
             "source": str(self.source),
             "source_sha256": self.source_sha256,
+            "source_unchanged": self.source_unchanged,
             "target": self.target,
             "run_id": self.run_id,
             "rows": self.rows,
@@ -203,41 +222,145 @@ def workspace_source(ws: Workspace) -> Path:
 def copy_ledger(source: Path, url: str, clock: Clock = system_clock) -> LedgerCopy:
     """Copy the SQLite ledger ``source`` into the current schema of the server ``url``,
     verified, in one transaction (see the module); a UserError, with nothing changed on
-    the server and nothing in the source, when it is refused or the copy differs."""
+    the server and nothing written to the source, when it is refused or the copy differs."""
     started = time.perf_counter()
-    if not is_server_url(url):
-        raise UserError(
-            f"--to 应为 postgresql://用户@服务器/数据库 形式的地址，而不是 “{safe_url(url)}”",
-            f"--to must be a URL like postgresql://user@host/db, not '{safe_url(url)}'",
-        )
+    check_url(url)
     source = source.expanduser().resolve()
-    known = _check_source(source)
-    sha256 = file_sha256(source)  # after the check's close folded the WAL into the file
+    before = _file_state(source)
     target = PostgresLedger(url, clock=clock)
-    with Ledger(source).read() as src:
-        assert src is not None  # _check_source found a ledger
-        run_id, tables = _copy_into(target, src, known, {"path": str(source), "sha256": sha256})
-    return LedgerCopy(source, sha256, target.where, run_id, tables, time.perf_counter() - started)
+    with _source_snapshot(source, clock) as (src, sha256):
+        run_id, tables = _copy_into(target, src, {"path": str(source), "sha256": sha256})
+    unchanged = _file_state(source) == before
+    seconds = time.perf_counter() - started
+    return LedgerCopy(source, sha256, target.where, run_id, tables, seconds, unchanged)
 
 
-def _check_source(source: Path) -> set[int]:
-    """The source's migrations, once it is known to be a current SQLite ledger."""
-    if not source.is_file() or source.stat().st_size == 0:
+# A percent sign not followed by two hex digits: libpq refuses the URL, quoting the part
+# it is in, which may be the password.
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def check_url(url: str) -> None:
+    """Refuse a ``--to`` that is not a well-formed ``postgresql://`` URL, without ever
+    repeating it: what was typed may be a libpq key=value string or a URL with its
+    password, and a message or a traceback would show it (on screen, in a log)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        well_formed = is_server_url(url) and bool(parts.hostname or parts.path)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        well_formed = False
+    if not well_formed or _BAD_ESCAPE.search(url):
         raise UserError(
-            f"找不到要复制的 SQLite 台账 {source}；请在工作目录中运行（-w），或用 --from 指定台账文件",
-            f"no SQLite ledger to copy at {source}; run in the workspace (-w) or give --from FILE",
+            "--to 应为 postgresql://用户@服务器[:端口]/数据库 形式的地址（特殊字符按 %XX 编码；"
+            "密码请放在 PGPASSWORD 或 ~/.pgpass，不写在地址中）；所给的值不是这种形式，"
+            "为免泄露其中的密码不予显示",
+            "--to must be a URL like postgresql://user@host[:port]/db (special characters "
+            "as %XX; keep the password in PGPASSWORD or ~/.pgpass, not in the URL); the "
+            "value given is not one, and is not shown in case it holds a password",
         )
+
+
+def _file_state(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is written: its size, modification time and inode (a
+    missing or empty file is refused here, before anything else)."""
+    info = path.stat() if path.is_file() else None
+    if info is None or info.st_size == 0:
+        raise UserError(
+            f"找不到要复制的 SQLite 台账 {path}；请在工作目录中运行（-w），或用 --from 指定台账文件",
+            f"no SQLite ledger to copy at {path}; run in the workspace (-w) or give --from FILE",
+        )
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+@contextmanager
+def _source_snapshot(source: Path, clock: Clock) -> Iterator[tuple[sqlite3.Connection, str]]:
+    """The source ledger, held still, and its file's SHA-256 (see the module, 1.).
+
+    The connection is a plain one, not :class:`Ledger`'s: that one switches the file to
+    WAL mode and applies missing migrations, i.e. writes it. Nothing here writes, so the
+    closing connection (the last one) has no WAL frames to fold into the file either.
+    """
+    timeout = busy_timeout_ms()
+    try:  # mode=rw: never creates the file; BEGIN IMMEDIATE needs a writable connection
+        conn = sqlite3.connect(
+            f"{source.as_uri()}?mode=rw", uri=True, timeout=timeout / 1000, isolation_level=None
+        )
+    except sqlite3.Error as exc:
+        raise _unreadable(source, exc) from None
+    upgraded: sqlite3.Connection | None = None
+    try:
+        try:
+            conn.execute("BEGIN IMMEDIATE")  # writers wait until the copy is over
+        except sqlite3.OperationalError as exc:
+            raise Ledger(source).busy(timeout, exc) from None
+        try:
+            current = _check_source(source, conn)
+            sha256 = file_sha256(source)
+            upgraded = None if current else _upgraded(source, conn, clock)
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(source, exc) from None
+        yield (upgraded or conn), sha256
+    finally:
+        if upgraded is not None:
+            upgraded.close()
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+
+
+def _unreadable(source: Path, exc: Exception) -> UserError:
+    return UserError(
+        f"无法读取 SQLite 台账 {source}（{exc}）；未做任何修改",
+        f"cannot read the SQLite ledger {source} ({exc}); nothing was changed",
+    )
+
+
+def _check_source(source: Path, conn: sqlite3.Connection) -> bool:
+    """Refuse a source that is not a ledger of ours, is mid-change, or is newer; True
+    when its migrations are exactly this version's, False when it lacks some."""
+    conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # reads: a damaged file fails
+    wal = Path(f"{source}-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        raise UserError(
+            f"{source} 还有未写回文件的改动（{wal.name}）：其他命令正在使用它，或上次命令中断。"
+            "请等其他命令结束后，在该工作目录运行任一 zjk-charity 命令（改动会写回文件），再复制",
+            f"{source} has changes not yet folded into the file ({wal.name}): another command "
+            "is using it, or one was interrupted. When no other command runs, run any "
+            "zjk-charity command in that workspace (it folds them in), then copy",
+        )
+    # Ledger's own check (read-only): another program's database is refused as by any command.
+    Ledger(source)._check_ours(conn)
     known = {number for number, _name, _sql in migrations("sqlite")}
-    with Ledger(source).read() as src:
-        done = set() if src is None else {n for (n,) in src.execute(_NUMBERS)}
-    if done != known:
+    done = {n for (n,) in conn.execute(_NUMBERS)}
+    if not done <= known:
         raise UserError(
             f"{source} 记录的迁移（{_numbers(done)}）与本版本的（{_numbers(known)}）不同："
             "它由更新版本的 zjk-charity 写成；请用该版本复制",
             f"{source} records migrations {_numbers(done)}, this version has "
             f"{_numbers(known)}: a newer zjk-charity wrote it; copy it with that version",
         )
-    return known
+    return done == known
+
+
+def _upgraded(source: Path, conn: sqlite3.Connection, clock: Clock) -> sqlite3.Connection:
+    """An older ledger's state in memory, with the migrations it lacks applied there as
+    any command would apply them to the file (Ledger's own, so the result is the same)."""
+    # Not conn.backup(): it waits forever on the source's own write lock. serialize()
+    # reads the pages within the source's transaction: the state that was hashed.
+    image = bytearray(conn.serialize())
+    image[18:20] = b"\x01\x01"  # the header's WAL flag: a memory database has no WAL
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        memory.deserialize(bytes(image))
+        memory.execute("PRAGMA foreign_keys = ON")
+        memory.execute("BEGIN")
+        Ledger(source, clock=clock)._migrate(memory)
+        memory.execute("COMMIT")
+    except BaseException:
+        memory.close()
+        raise
+    return memory
 
 
 _NUMBERS = f"SELECT number FROM {MIGRATIONS_TABLE}"
@@ -247,34 +370,49 @@ def _numbers(numbers: set[int]) -> str:
     return ", ".join(str(n) for n in sorted(numbers)) or "—"
 
 
+def _driver_errors() -> tuple[type[Exception], ...]:
+    """psycopg's errors (DB-API), looked up as postgres.py imported it; none when the
+    driver is missing (then connecting already said so)."""
+    psycopg = sys.modules.get("psycopg")
+    return () if psycopg is None else (psycopg.Error,)
+
+
 def _copy_into(
-    target: PostgresLedger, src: Connection, known: set[int], source: dict[str, str]
+    target: PostgresLedger, src: Connection, source: dict[str, str]
 ) -> tuple[int, tuple[TableCopy, ...]]:
-    """The transaction on the server: lock, migrate, refuse a ledger with rows, copy,
-    verify, record the run, commit; rolled back whole on any failure."""
-    conn = target._connect()  # the ledger's own connection: checks the schema is ours
-    assert isinstance(conn, PgConnection)
+    """The copy as one run of the target ledger (its lock, migrations, transaction and
+    run record, as for any command: no private part of PostgresLedger is used); rolled
+    back whole on any failure."""
     try:
-        started_at = target._now()
-        target._begin(conn, parallel=False)  # the command lock: no one writes meanwhile
-        target._migrate(conn)
-        plans = _plans(conn)
-        _refuse_target(target, conn, plans, known, src)
-        tables = tuple(_copy_table(target, src, conn, plan) for plan in plans)
-        _check_copies(target, tables)
-        run_id = _record(target, conn, started_at, source, tables)
-        conn.commit()
-        return run_id, tables
-    except conn.raw.Error as exc:  # psycopg.Error (DB-API): the driver is postgres.py's import
+        with target.run(COMMAND, {"from": source["path"]}) as run:
+            conn = run.conn
+            assert isinstance(conn, PgConnection)
+            started_at = _take_out(conn, run.id)
+            plans = _plans(conn)
+            _refuse_target(target, conn, plans, src)
+            tables = tuple(_copy_table(src, conn, plan) for plan in plans)
+            _check_copies(target, tables)
+            # The run record goes after the copied runs (their ids are kept): the row the
+            # run opened was taken out, and run() finishes the one written here by its id.
+            run.id = _record(conn, started_at, source)
+            run.result = {"tables": {t.name: t.rows for t in tables}}
+        return run.id, tables
+    except _driver_errors() as exc:
         raise _server_error(target, exc) from None
     except sqlite3.Error as exc:
         raise UserError(
             f"读取源台账时出错（{exc}）；服务器上未做任何修改",
             f"reading the source ledger failed ({exc}); nothing was changed on the server",
         ) from None
-    finally:
-        conn.rollback()  # nothing to do after the commit
-        conn.close()
+
+
+def _take_out(conn: Connection, run_id: int) -> str:
+    """Remove the run row :meth:`Ledger.run` opened (so the target's ``runs`` is empty
+    for the check and the copied ids), keeping when it started."""
+    (started_at,) = conn.execute(
+        "DELETE FROM runs WHERE id = ? RETURNING started_at", (run_id,)
+    ).fetchone()
+    return str(started_at)
 
 
 def _server_error(target: PostgresLedger, exc: Exception) -> UserError:
@@ -344,7 +482,6 @@ def _refuse_target(
     target: PostgresLedger,
     conn: Connection,
     plans: list[TablePlan],
-    known: set[int],
     src: Connection,
 ) -> None:
     """Refuse a target ledger that holds rows, or whose migrations or tables are not the
@@ -357,6 +494,7 @@ def _refuse_target(
             f"{target.where} already holds ledger data ({_some(full, ', ')}): a copy goes only "
             "into an empty ledger; nothing was changed. Use a new database or schema",
         )
+    known = {n for (n,) in src.execute(_NUMBERS)}  # this version's, the source's now
     done = {n for (n,) in conn.execute(_NUMBERS)}
     source_tables = {
         name
@@ -384,9 +522,7 @@ def _has_rows(conn: Connection, table: str) -> bool:
     return bool(found)
 
 
-def _copy_table(
-    target: PostgresLedger, src: Connection, conn: PgConnection, plan: TablePlan
-) -> TableCopy:
+def _copy_table(src: Connection, conn: PgConnection, plan: TablePlan) -> TableCopy:
     """Copy one table by COPY, hashing the rows on the way; move its identity sequences
     past the copied ids; then read it back from the server and hash it again."""
     if plan.name == MIGRATIONS_TABLE:
@@ -406,11 +542,11 @@ def _copy_table(
 
 
 def _advance(conn: Connection, table: str, column: str) -> None:
-    """Set ``table.column``'s identity sequence to its largest id, so the next row gets
-    the next id (setval is strict: an empty table leaves the sequence as it is)."""
+    """Set ``table.column``'s identity sequence so the next row gets the id after the
+    largest copied one (1 in an empty table, e.g. ``runs`` after :func:`_take_out`)."""
     conn.execute(
         f"SELECT setval(pg_get_serial_sequence(CAST(? AS TEXT), CAST(? AS TEXT)), "
-        f"MAX({_quoted(column)})) FROM {_quoted(table)}",
+        f"COALESCE(MAX({_quoted(column)}), 0) + 1, false) FROM {_quoted(table)}",
         (_quoted(table), column),
     )
 
@@ -426,26 +562,17 @@ def _check_copies(target: PostgresLedger, tables: Sequence[TableCopy]) -> None:
         )
 
 
-def _record(
-    target: PostgresLedger,
-    conn: Connection,
-    started_at: str,
-    source: dict[str, str],
-    tables: Sequence[TableCopy],
-) -> int:
-    """The copy's run record on the server, after the copied runs (its id is the next)."""
-    result = {"tables": {t.name: t.rows for t in tables}}
+def _record(conn: Connection, started_at: str, source: dict[str, str]) -> int:
+    """The copy's run record on the server, after the copied runs (its id is the next);
+    :meth:`Ledger.run` stamps its end, outcome and result."""
     (run_id,) = conn.execute(
-        "INSERT INTO runs (command, arguments, inputs, started_at, finished_at, outcome, result) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO runs (command, arguments, inputs, started_at) VALUES (?, ?, ?, ?) "
+        "RETURNING id",
         (
             COMMAND,
             json.dumps({"from": source["path"]}, ensure_ascii=False),
             json.dumps([source], ensure_ascii=False),
             started_at,
-            target._now(),
-            "ok",
-            json.dumps(result, ensure_ascii=False),
         ),
     ).fetchone()
     return int(run_id)
