@@ -399,6 +399,11 @@ def test_the_source_is_the_workspace_file_even_when_the_ledger_is_on_a_server(
     assert workspace_source(Workspace.open(tmp_path)) == tmp_path.resolve() / LEDGER_FILE
     monkeypatch.setenv("ZJK_CHARITY_LEDGER", "ledgers/2025.db")
     assert workspace_source(Workspace.open(tmp_path)) == tmp_path.resolve() / "ledgers/2025.db"
+    # a server meant but not written as a URL is refused as by every command, unrepeated
+    monkeypatch.setenv("ZJK_CHARITY_LEDGER", "host=db password=Secr3t")
+    with pytest.raises(UserError) as refused:
+        workspace_source(Workspace.open(tmp_path))
+    assert "Secr3t" not in refused.value.zh + refused.value.en
 
 
 @pytest.mark.postgresql

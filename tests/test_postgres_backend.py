@@ -250,3 +250,28 @@ def test_a_gift_above_two_billion_fen_is_kept_as_on_sqlite(tmp_path: Path) -> No
     with ledger.read() as conn:
         assert conn is not None
         assert conn.execute("SELECT sum(amount) FROM donations").fetchone()[0] == 3_000_000_000
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://zjk:p?ss@db/zjk",  # libpq takes the user part to the first '@'
+        "postgresql://zjk:p#ss@db/zjk",
+        "postgresql://zjk:se/cret@db/zjk",
+        "postgresql://zjk@db/zjk?password=sec&ret=1",
+        "host=db user=zjk password=secret",  # a libpq keyword string
+    ],
+)
+def test_a_password_with_any_character_is_never_shown(url: str) -> None:
+    shown = safe_url(url)
+    for part in ("p?ss", "p#ss", "se/cret", "secret", "sec&"):
+        assert part not in shown, shown
+
+
+def test_data_the_driver_refuses_is_not_called_a_lost_connection() -> None:
+    import psycopg
+
+    error = server_error(psycopg.DataError("text fields cannot contain NUL (0x00) bytes"))
+    assert "拒绝了本命令的数据" in error.zh and "连接中断" not in error.zh
+    lost = server_error(psycopg.OperationalError("server closed the connection unexpectedly"))
+    assert "连接中断" in lost.zh

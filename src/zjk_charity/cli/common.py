@@ -177,7 +177,10 @@ def _from_server(exc: Exception) -> bool:
     not imported: when it was never loaded, no server ledger was opened, and ``--help``
     stays free of it."""
     psycopg = sys.modules.get("psycopg")
-    return psycopg is not None and isinstance(exc, psycopg.Error)
+    if psycopg is None or not isinstance(exc, psycopg.Error):
+        return False
+    # the driver refusing our own SQL (wrong placeholders…) is a bug: its traceback stays
+    return not isinstance(exc, psycopg.ProgrammingError) or bool(getattr(exc, "sqlstate", None))
 
 
 def progress_callback(quiet: bool) -> Callable[[str], None] | None:

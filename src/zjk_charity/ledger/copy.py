@@ -210,10 +210,14 @@ def workspace_source(ws: Workspace) -> Path:
     setting when one names a file, else ``zjk-charity.db``. A server URL there is
     skipped (it is where the ledger goes, not where it is), and the network-folder check
     is not made: copying the file off a share is what that check recommends."""
-    from zjk_charity.config import LEDGER_FILE, LEDGER_VARIABLE
+    from zjk_charity.config import LEDGER_FILE, LEDGER_VARIABLE, check_ledger_setting
 
-    for value in (os.environ.get(LEDGER_VARIABLE), ws.settings.ledger):
-        text = (value or "").strip()
+    try:  # as every command checks it: a server meant is never taken for a file name
+        given = check_ledger_setting(os.environ.get(LEDGER_VARIABLE), LEDGER_VARIABLE)
+    except ValueError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        raise UserError(f"环境变量{zh}", f"environment variable {en}") from None
+    for text in (given, ws.settings.ledger):
         if text and not is_server_url(text):
             return ws.root / Path(text).expanduser()
     return ws.root / LEDGER_FILE
@@ -282,10 +286,11 @@ def _source_snapshot(source: Path, clock: Clock) -> Iterator[tuple[sqlite3.Conne
     closing connection (the last one) has no WAL frames to fold into the file either.
     """
     timeout = busy_timeout_ms()
-    try:  # mode=rw: never creates the file; BEGIN IMMEDIATE needs a writable connection
-        conn = sqlite3.connect(
-            f"{source.as_uri()}?mode=rw", uri=True, timeout=timeout / 1000, isolation_level=None
-        )
+    # A plain path, not a file: URI: SQLite refuses a URI naming a host, which a Windows
+    # share (\\server\share, or a mapped drive once resolved) becomes. The file exists:
+    # _file_state refused a missing or empty one before this.
+    try:
+        conn = sqlite3.connect(source, timeout=timeout / 1000, isolation_level=None)
     except sqlite3.Error as exc:
         raise _unreadable(source, exc) from None
     upgraded: sqlite3.Connection | None = None

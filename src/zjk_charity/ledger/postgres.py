@@ -33,13 +33,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode
 
 from zjk_charity.errors import UserError
 from zjk_charity.ledger.db import Clock, Connection, Ledger, busy_timeout_ms, system_clock
@@ -48,6 +48,7 @@ try:
     import psycopg
     from psycopg import errors as pg_errors
     from psycopg.adapt import Dumper
+    from psycopg.conninfo import conninfo_to_dict
     from psycopg.pq import TransactionStatus
 except ImportError:  # pragma: no cover - the message below is tested without psycopg
     psycopg = None  # type: ignore[assignment]
@@ -58,8 +59,10 @@ COMMANDS, WRITES, MIGRATIONS = 1, 2, 3
 _PASSWORD_KEYS = {"password", "sslpassword"}
 
 
-_USERINFO_PASSWORD = re.compile(r"(://[^:/@?#]*):[^@/?#]*@")
+# A password in a URL's user part (libpq ends it at the first '@') or in its query.
+_USERINFO_PASSWORD = re.compile(r"(://[^:@/]*):([^@]*)@")
 _QUERY_PASSWORD = re.compile(r"((?:ssl)?password\s*=\s*)('[^']*'|[^&\s]*)", re.IGNORECASE)
+_SHOWN = ("user", "host", "port", "dbname")
 
 
 def without_password(text: str) -> str:
@@ -69,18 +72,20 @@ def without_password(text: str) -> str:
 
 
 def safe_url(url: str) -> str:
-    """``url`` without its password (in the user part or the query), for messages; any
-    text, even one no URL parser accepts, comes back without one."""
+    """The server of ``url`` for messages: ``postgresql://user@host:port/db`` and its
+    options, never its password. Parsed by libpq's own rules (a password may hold '/',
+    '?' or '#'); an address libpq cannot parse is shown without anything of it."""
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a malformed host or port
-    except ValueError:
-        return without_password(url)
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user = userinfo.partition(":")[0]
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in _PASSWORD_KEYS])
-    netloc = f"{user}@{host}" if user else host
-    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+        params = conninfo_to_dict(url)
+    except Exception:
+        return "postgresql://…"
+    user, host = params.get("user"), str(params.get("host") or "")
+    port, db = params.get("port"), params.get("dbname") or ""
+    if "@" in f"{user}{host}{db}" or not str(port or "0").isdigit():
+        return "postgresql://…"  # libpq read part of a password as a name ('/' in it)
+    netloc = (f"{user}@" if user else "") + host + (f":{port}" if port else "")
+    rest = [(k, str(v)) for k, v in params.items() if k not in (*_SHOWN, *_PASSWORD_KEYS)]
+    return f"postgresql://{netloc}/{db}" + (f"?{urlencode(rest)}" if rest else "")
 
 
 @lru_cache(maxsize=1024)
@@ -362,8 +367,10 @@ def _detail(exc: BaseException, url: str | None = None) -> str:
 
 def _passwords(url: str) -> set[str]:
     """Every form in which ``url``'s password may be quoted back."""
-    found = {m.group(0).rsplit(":", 1)[-1].rstrip("@") for m in _USERINFO_PASSWORD.finditer(url)}
+    found = {m.group(2) for m in _USERINFO_PASSWORD.finditer(url)}
     found |= {m.group(2).strip("'") for m in _QUERY_PASSWORD.finditer(url)}
+    with suppress(Exception):  # unparsable: the patterns above still apply
+        found.add(str(conninfo_to_dict(url).get("password") or ""))
     return {s for p in found if p for s in (p, unquote(p))}
 
 
@@ -397,17 +404,32 @@ def server_error(exc: BaseException, where: str | None = None) -> UserError:
     the server did (by its SQLSTATE class), its words, and that the ledger is unchanged
     (every command is one transaction, which the server rolls back)."""
     state = getattr(getattr(exc, "diag", None), "sqlstate", None) or ""
-    lost = not state or state.startswith("08") or state in {"57P01", "57P02", "57P03"}
+    dropped = psycopg is not None and isinstance(
+        exc, psycopg.OperationalError | psycopg.InterfaceError
+    )
+    lost = state.startswith("08") or state in {"57P01", "57P02", "57P03"} or (dropped and not state)
+    if not state and psycopg is not None and isinstance(exc, psycopg.DataError):
+        state = "22"  # refused by the driver itself (a NUL character in text): the data's class
     zh, en = _REFUSALS["08"] if lost else _REFUSALS.get(state[:2], _OTHER)
-    code = f"SQLSTATE {state}: " if state else ""
+    code = f"SQLSTATE {state}: " if len(state) == 5 else ""
     detail = f"{code}{_detail(exc)}"
     return UserError(
         zh.format(s=f" {where} " if where else "")
         + f"（{detail}）；本命令未完成，台账未作任何修改。"
-        + ("请确认服务器在运行、网络畅通后重试" if lost else "请把这段信息告诉服务器的管理员"),
+        + (
+            "请确认服务器在运行、网络畅通后，先查看台账（如 status 命令）再重试"
+            "（连接恰在提交时中断的，修改可能已经保存）"
+            if lost
+            else "请把这段信息告诉服务器的管理员"
+        ),
         en.format(s=f" {where}" if where else "")
         + f" ({detail}); the command did not finish and the ledger is unchanged. "
-        + ("Check that the server runs and retry" if lost else "Show this to its administrator"),
+        + (
+            "Check that the server runs, look at the ledger (a status command), then retry "
+            "(a connection lost exactly while committing may have saved the change)"
+            if lost
+            else "Show this to its administrator"
+        ),
     )
 
 
@@ -474,10 +496,12 @@ class PostgresLedger(Ledger):
         if schema is None:
             (path,) = conn.execute("SHOW search_path").fetchone()
             raise UserError(
-                f"台账服务器 {self.where} 上没有地址所指的 schema（search_path = {path}）；"
-                "请改正地址，或请管理员先建立它（CREATE SCHEMA 名称）",
+                f"台账服务器 {self.where} 上没有地址所指的 schema（search_path = {path}），"
+                "或本用户无权使用它；请改正地址，或请管理员建立它（CREATE SCHEMA 名称）"
+                "或授权（GRANT USAGE, CREATE ON SCHEMA 名称 TO 用户）",
                 f"the ledger server {self.where} has no schema named by the address "
-                f"(search_path = {path}); fix the address or have it created (CREATE SCHEMA)",
+                f"(search_path = {path}), or this user may not use it; fix the address, or "
+                "have it created (CREATE SCHEMA) or granted (GRANT USAGE, CREATE ON SCHEMA)",
             )
 
     def _tables(self, conn: Connection) -> set[str]:
@@ -591,6 +615,13 @@ class PostgresLedger(Ledger):
             tables = sorted(self._tables(conn))
             if tables:
                 conn.execute("VACUUM " + ", ".join(tables))
+        except psycopg.Error as exc:  # after purge's commit: the rows are gone already
+            raise UserError(
+                f"数据已从台账服务器 {self.where} 删除，但服务器回收空间（VACUUM）失败"
+                f"（{_detail(exc)}）；请服务器管理员稍后执行 VACUUM",
+                f"the rows are deleted from {self.where}, but reclaiming their space "
+                f"(VACUUM) failed ({_detail(exc)}); ask its administrator to VACUUM later",
+            ) from None
         finally:
             conn.close()
 
