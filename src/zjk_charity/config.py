@@ -570,6 +570,16 @@ def check_ledger_setting(value: str | None, name: str) -> str | None:
     return text
 
 
+def ledger_variable() -> str | None:
+    """``ZJK_CHARITY_LEDGER``, checked as the ``ledger`` setting is (a UserError naming
+    the variable, never repeating its value); None when unset or empty."""
+    try:
+        return check_ledger_setting(os.environ.get(LEDGER_VARIABLE), LEDGER_VARIABLE)
+    except ValueError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        raise UserError(f"环境变量{zh}", f"environment variable {en}") from None
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A folder holding settings, the ledger, ``out/`` and ``keys/``."""
@@ -605,12 +615,7 @@ class Workspace:
         from zjk_charity.ledger import is_server_url
         from zjk_charity.ledger.location import check_ledger_folder
 
-        try:
-            given = check_ledger_setting(os.environ.get(LEDGER_VARIABLE), LEDGER_VARIABLE)
-        except ValueError as exc:
-            zh, _, en = str(exc).partition(" / ")
-            raise UserError(f"环境变量{zh}", f"environment variable {en}") from None
-        value = given or self.settings.ledger
+        value = ledger_variable() or self.settings.ledger
         if value is not None and is_server_url(value):
             return value
         ledger = self.root / Path(value or LEDGER_FILE).expanduser()

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import sys
@@ -210,14 +209,10 @@ def workspace_source(ws: Workspace) -> Path:
     setting when one names a file, else ``zjk-charity.db``. A server URL there is
     skipped (it is where the ledger goes, not where it is), and the network-folder check
     is not made: copying the file off a share is what that check recommends."""
-    from zjk_charity.config import LEDGER_FILE, LEDGER_VARIABLE, check_ledger_setting
+    from zjk_charity.config import LEDGER_FILE, ledger_variable
 
-    try:  # as every command checks it: a server meant is never taken for a file name
-        given = check_ledger_setting(os.environ.get(LEDGER_VARIABLE), LEDGER_VARIABLE)
-    except ValueError as exc:
-        zh, _, en = str(exc).partition(" / ")
-        raise UserError(f"环境变量{zh}", f"environment variable {en}") from None
-    for text in (given, ws.settings.ledger):
+    # checked as every command checks it: a server meant is never taken for a file name
+    for text in (ledger_variable(), ws.settings.ledger):
         if text and not is_server_url(text):
             return ws.root / Path(text).expanduser()
     return ws.root / LEDGER_FILE

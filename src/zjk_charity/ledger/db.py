@@ -463,10 +463,10 @@ class Ledger:
     @contextmanager
     def read(self) -> Iterator[Connection | None]:
         """A read-only view; None when no ledger exists yet (nothing is created)."""
-        if not self.exists:
+        conn = self._connect_existing()
+        if conn is None:
             yield None
             return
-        conn = self._connect()
         try:
             self._begin_read(conn)
             yield conn
@@ -477,6 +477,10 @@ class Ledger:
             raise
         finally:
             conn.close()
+
+    def _connect_existing(self) -> Connection | None:
+        """A connection to the ledger, or None when there is none yet (none is made)."""
+        return self._connect() if self.path.exists() else None
 
     def _begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -546,29 +546,24 @@ class PostgresLedger(Ledger):
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, self._now())
                 )
 
-    @contextmanager
-    def read(self) -> Iterator[Connection | None]:
-        """One consistent snapshot, read-only; None when the schema holds no ledger.
-
-        Migrations an older ledger lacks are applied first, in their own transaction.
-        """
+    def _connect_existing(self) -> Connection | None:
         conn = self._connect()
         try:
-            if not self._has_ledger(conn):
-                yield None
-                return
-            conn.execute("BEGIN")
-            self._migrate(conn)
-            conn.execute("COMMIT")
-            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield conn
-            conn.execute("COMMIT")
+            if self._has_ledger(conn):
+                return conn
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
             conn.close()
+            raise
+        conn.close()
+        return None
+
+    def _begin_read(self, conn: Connection) -> None:
+        """One consistent snapshot, read-only. Migrations an older ledger lacks are
+        applied first, in their own transaction (a snapshot must not hold DDL)."""
+        conn.execute("BEGIN")
+        self._migrate(conn)
+        conn.execute("COMMIT")
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def _begin(self, conn: Connection, parallel: bool) -> Callable[[], None]:
         """BEGIN and the command lock: shared for a ``parallel`` command, which then
