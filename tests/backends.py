@@ -19,11 +19,13 @@ import itertools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from zjk_charity.ledger import Ledger
 from zjk_charity.ledger import db as ledger_db
+from zjk_charity.ledger.db import tables_by_migration
 
 LEDGER_FILE = "zjk-charity.db"
 
@@ -92,6 +94,19 @@ def connect_ledger(path: Path) -> Any:
     from zjk_charity.ledger.postgres import connect
 
     return connect(where)
+
+
+def ledger_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the ledger at ``path`` (its migrations' tables and
+    schema_migrations), each table's rows sorted by their text: an order that does not
+    depend on where the backend keeps a row (PostgreSQL moves an updated one). For
+    "nothing changed" and "nothing left" checks on both backends."""
+    names = sorted({"schema_migrations"}.union(*tables_by_migration().values()))
+    with closing(connect_ledger(path)) as conn:
+        return {
+            n: sorted((tuple(r) for r in conn.execute(f"SELECT * FROM {n}")), key=repr)
+            for n in names
+        }
 
 
 def ledger_exists(path: Path) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from backends import ledger_rows
 from conftest import (
     GOOD_ID,
     HEADERS,
@@ -441,21 +442,6 @@ def _with_password(url: str) -> str:
     return f"{scheme}://{user}:{PASSWORD}@{host}"
 
 
-def _every_row(ws: Path) -> str:
-    """The text of every row of every table of the workspace's server ledger."""
-    conn = connect_ledger(ws)
-    try:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-            )
-        ]
-        return "\n".join(repr(tuple(r)) for t in tables for r in conn.execute(f"SELECT * FROM {t}"))
-    finally:
-        conn.close()
-
-
 @pytest.mark.postgresql
 def test_a_password_in_the_server_address_is_never_shown_or_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -480,7 +466,7 @@ def test_a_password_in_the_server_address_is_never_shown_or_stored(
         outputs.append(result.output)
     assert "将从 postgresql://" in outputs[-1]  # the purge names the ledger
     assert not any(PASSWORD in output for output in outputs)
-    stored = _every_row(ws)
+    stored = repr(ledger_rows(ws))
     assert "aid validate" in stored and PASSWORD not in stored
 
 
@@ -496,7 +482,7 @@ def test_a_connection_lost_mid_command_is_a_message_and_leaves_the_ledger_unchan
     book = _csv(tmp_path / "张北县.csv", [good_row()])
     args = ["aid", "validate", str(book), "--year", "2025", "--no-workbook", "-w", str(ws)]
     assert runner.invoke(app, args).exit_code == 0
-    before = _every_row(ws)
+    before = repr(ledger_rows(ws))
 
     def dropped(self: PgConnection, table: str, rows: object) -> None:
         self.raw.execute("SELECT pg_terminate_backend(pg_backend_pid())")
@@ -507,5 +493,5 @@ def test_a_connection_lost_mid_command_is_a_message_and_leaves_the_ledger_unchan
     assert "与台账服务器 postgresql://" in output and "连接中断" in output
     assert "台账未作任何修改" in output
     monkeypatch.undo()
-    assert _every_row(ws) == before
+    assert repr(ledger_rows(ws)) == before
     assert not list(ws.glob("out/分配结果*"))  # nothing written for the lost command

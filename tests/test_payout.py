@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from backends import ledger_rows
 from conftest import bank_result, batch_rows, connect_ledger, make_account, write_workbook
 from test_allocation import _people
 from zjk_charity.cli.main import app
-from zjk_charity.ledger.db import tables_by_migration
 
 runner = CliRunner()
 
@@ -52,19 +52,6 @@ def answer(
 
 
 # Every table of the ledger, read from the migrations (the same names on both backends).
-TABLES = sorted({"schema_migrations"}.union(*tables_by_migration().values()))
-
-
-def table_dump(ws: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of ``ws``'s ledger, in an order that does not depend on
-    where the backend keeps a row (PostgreSQL moves an updated row)."""
-    with closing(connect_ledger(ws)) as conn:
-        return {
-            n: sorted((tuple(r) for r in conn.execute(f"SELECT * FROM {n}")), key=repr)
-            for n in TABLES
-        }
-
-
 def test_pay_writes_the_basic_file_and_records_everyone_pending(funded: Path) -> None:
     result = cli(funded, "aid", "pay")
     assert result.exit_code == 0, result.output
@@ -120,10 +107,10 @@ def test_results_paid_failed_pending_and_a_reimport_changes_nothing(
     assert failed[0]["reason"] == "账户已销户" and failed[0]["batch"] == "P2025-001"
     lists = sorted((funded / "out").glob("失败名单-P2025-001-*.xlsx"))
     assert len(lists) == 1
-    before = table_dump(funded)
+    before = ledger_rows(funded)
     again = cli(funded, "aid", "payments", "import", str(result_file))
     assert again.exit_code == 0 and "此前已导入 5 笔" in again.output
-    after = table_dump(funded)
+    after = ledger_rows(funded)
     assert {k: v for k, v in after.items() if k != "runs"} == {
         k: v for k, v in before.items() if k != "runs"
     }
@@ -178,10 +165,10 @@ def test_accounts_update_with_an_unfunded_id_applies_nothing(funded: Path, tmp_p
     wb.active.append([ids[0], make_account("621700")])
     wb.active.append([make_id("19380101", "130722", "999"), make_account("621701")])
     wb.save(tmp_path / "fix.xlsx")
-    before = table_dump(funded)
+    before = ledger_rows(funded)
     result = cli(funded, "aid", "accounts", "update", str(tmp_path / "fix.xlsx"))
     assert result.exit_code == 1 and "NOT_FUNDED" in result.output
-    assert table_dump(funded)["payee_accounts"] == before["payee_accounts"] == []
+    assert ledger_rows(funded)["payee_accounts"] == before["payee_accounts"] == []
 
 
 def test_cash_sheet_then_confirm_the_rows_left_on_the_signed_sheet(
@@ -240,10 +227,10 @@ def test_finalize_records_only_people_whose_money_arrived(funded: Path, tmp_path
 def test_a_failed_pay_changes_nothing(funded: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    before = table_dump(funded)
+    before = ledger_rows(funded)
     result = cli(funded, "aid", "pay", "--out", str(blocker))
     assert result.exit_code == 2 and "Traceback" not in result.output
-    after = table_dump(funded)
+    after = ledger_rows(funded)
     assert after == before
 
 
@@ -251,10 +238,10 @@ def test_an_existing_batch_file_is_never_replaced(funded: Path) -> None:
     (funded / "out").mkdir(exist_ok=True)
     mine = funded / "out" / "P2025-001-basic.csv"
     mine.write_text("someone's file")
-    before = table_dump(funded)
+    before = ledger_rows(funded)
     result = cli(funded, "aid", "pay")
     assert result.exit_code == 2
-    assert mine.read_text() == "someone's file" and table_dump(funded) == before
+    assert mine.read_text() == "someone's file" and ledger_rows(funded) == before
 
 
 def test_unknown_profile_is_exit_2_naming_the_known_ones(funded: Path) -> None:
@@ -369,11 +356,11 @@ def test_a_pay_that_fails_after_writing_its_files_leaves_none(
         raise UserError("记录失败", "recording failed")
 
     monkeypatch.setattr(store, "record_batch", broken)
-    before = table_dump(funded)
+    before = ledger_rows(funded)
     result = cli(funded, "aid", "pay")
     assert result.exit_code == 2
     assert list((funded / "out").glob("P2025-001*")) == []
-    assert table_dump(funded) == before
+    assert ledger_rows(funded) == before
 
 
 def test_accounts_update_reads_numbers_as_validate_does(funded: Path, tmp_path: Path) -> None:

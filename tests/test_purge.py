@@ -10,6 +10,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 import backends
+from backends import ledger_rows
 from conftest import (
     bank_result,
     batch_rows,
@@ -194,18 +195,7 @@ def _stored(ws: Path) -> bytes:
         db = ws / "zjk-charity.db"
         wal = Path(f"{db}-wal")
         return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-    conn = connect_ledger(ws)
-    try:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-            )
-        ]
-        rows = [repr(tuple(row)) for t in tables for row in conn.execute(f"SELECT * FROM {t}")]
-    finally:
-        conn.close()
-    return "\n".join(rows).encode()
+    return repr(ledger_rows(ws)).encode()
 
 
 def test_purge_wishes_removes_every_child(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import backends
-from conftest import connect_ledger, ledger_at, write_workbook
+from backends import ledger_rows
+from conftest import ledger_at, write_workbook
 from test_allocation import _people as people  # older people rank first
 from zjk_charity.aid.allocation import Allocation, Entry, load_allocation
 from zjk_charity.aid.changes import REASONS, default_operator, next_in_line, vacate, withdraw
@@ -105,23 +106,6 @@ def listed(request: pytest.FixtureRequest, tmp_path: Path) -> Listed:
 def by_id(a: Allocation, number: str) -> Entry:
     (e,) = [e for e in a.entries if e.id_number == number]
     return e
-
-
-TABLES = {
-    False: "SELECT name FROM sqlite_master WHERE type='table'",
-    True: "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
-}
-
-
-def tables(ws: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of the ledger (to compare before and after)."""
-    conn = connect_ledger(ws)
-    try:
-        names = [r[0] for r in conn.execute(TABLES[backends.postgres()])]
-        # in a stable order: PostgreSQL's rows come in no order of their own
-        return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
-    finally:
-        conn.close()
 
 
 def pay(listed: Listed, numbers: list[str], method: str = "bank") -> None:
@@ -231,21 +215,21 @@ def test_refusals_name_the_reason_and_change_nothing(
         "excluded": listed.excluded,
         "funded": listed.funded[0],
     }.get(number, number)
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     args = ["aid", "withdraw", target, "--reason", reason, *(["--note", note] if note else [])]
     result = cli(listed.ws, *args)
     assert result.exit_code == 2, result.output
     assert says in result.output
     assert target not in result.output  # never the full ID
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before
 
 
 def test_withdrawing_twice_is_refused_with_the_first_withdrawal_named(listed: Listed) -> None:
     withdraw(listed.ledger, YEAR, listed.funded[0], "去世")
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     with pytest.raises(UserError, match="从资助名单撤销（去世），不能再次撤销"):
         withdraw(listed.ledger, YEAR, listed.funded[0], "放弃")
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before
 
 
 @pytest.mark.parametrize("state", ["paid", "pending"])
@@ -254,12 +238,12 @@ def test_paid_or_pending_people_cannot_be_withdrawn(listed: Listed, state: str) 
     pay(listed, [number, listed.funded[1]])
     if state == "paid":
         set_paid(listed, number)
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     result = cli(listed.ws, "aid", "withdraw", number, "--reason", "去世")
     assert result.exit_code == 2
     expected = "已付款成功" if state == "paid" else "正在等待银行回盘"
     assert expected in result.output and "P2025-001" in result.output
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before
 
 
 def test_a_failed_payment_does_not_stop_a_withdrawal(listed: Listed) -> None:
@@ -285,10 +269,10 @@ def test_an_unconfirmed_cash_payment_is_cancelled_with_the_withdrawal(listed: Li
 
 def test_withdrawal_is_refused_after_finalize(listed: Listed) -> None:
     assert cli(listed.ws, "aid", "finalize", "--allow-unpaid").exit_code == 0
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     result = cli(listed.ws, "aid", "withdraw", listed.funded[0], "--reason", "去世")
     assert result.exit_code == 2 and "已定稿" in result.output
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before
 
 
 def test_allocate_is_refused_once_the_list_changed_or_was_paid(listed: Listed) -> None:
@@ -301,10 +285,10 @@ def test_allocate_is_refused_once_the_list_changed_or_was_paid(listed: Listed) -
 
 def test_allocate_is_refused_once_a_batch_was_made(listed: Listed) -> None:
     pay(listed, [listed.funded[0]])
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     result = cli(listed.ws, "aid", "allocate", "--budget", "6000", "--no-workbook")
     assert result.exit_code == 2 and "银行代发批次" in result.output
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before
 
 
 # ---------------------------------------------------------------------------- the CLI
