@@ -33,9 +33,9 @@ from stdnum import luhn
 from typer.testing import CliRunner
 
 import backends
+from backends import ledger_rows
 from conftest import connect_ledger, ledger_at, ledger_exists, write_workbook
 from test_allocation import _people
-from test_payout import table_dump
 from zjk_charity.aid.allocation import load_allocation
 from zjk_charity.aid.changes import withdraw
 from zjk_charity.aid.payout import PURPOSE, cash_confirm, cash_sheet, pay, payments_status
@@ -271,7 +271,7 @@ def test_money_rules_hold_after_any_sequence(
         waitlisted = {e.id_number for e in first.waitlist if e.id_number}
         excluded = {e.id_number for e in first.entries if e.status == "excluded" and e.id_number}
         for name, seed in operations:
-            before = table_dump(story.ws)
+            before = ledger_rows(story.ws)
             try:
                 if name in {"pay", "retry"}:
                     story.pay(retry=name == "retry")
@@ -286,5 +286,5 @@ def test_money_rules_hold_after_any_sequence(
                 else:
                     story.withdraw(seed, backfill=name == "withdraw")
             except UserError:
-                assert table_dump(story.ws) == before, f"{name} was refused yet changed the ledger"
+                assert ledger_rows(story.ws) == before, f"{name} was refused yet changed the ledger"
             check_invariants(story, waitlisted, excluded)

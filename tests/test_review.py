@@ -9,8 +9,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from backends import ledger_rows
 from conftest import make_id
-from test_withdraw import YEAR, Listed, by_id, cli, fresh_listed, make_listed, pay, set_paid, tables
+from test_withdraw import YEAR, Listed, by_id, cli, fresh_listed, make_listed, pay, set_paid
 from zjk_charity.aid.allocation import load_allocation
 from zjk_charity.aid.changes import withdraw
 from zjk_charity.aid.review import import_review
@@ -74,12 +75,12 @@ def test_importing_the_same_file_again_changes_nothing(listed: Listed, tmp_path:
     first = cli(listed.ws, "aid", "review", "import", str(path))
     assert first.exit_code == 0, first.output
     assert "不通过 1 人" in first.output and listed.funded[4] not in first.output
-    changes = tables(listed.ws)["aid_changes"]
+    changes = ledger_rows(listed.ws)["aid_changes"]
     again = cli(listed.ws, "aid", "review", "import", str(path), "--json")
     assert again.exit_code == 0, again.output
     doc = json.loads(again.stdout)
     assert (doc["rejected"], doc["already_withdrawn"], doc["applied"]) == (0, 1, True)
-    assert tables(listed.ws)["aid_changes"] == changes
+    assert ledger_rows(listed.ws)["aid_changes"] == changes
 
 
 def test_an_id_not_on_the_list_blocks_the_whole_file(listed: Listed, tmp_path: Path) -> None:
@@ -91,7 +92,7 @@ def test_an_id_not_on_the_list_blocks_the_whole_file(listed: Listed, tmp_path: P
             ["测外", make_id("19400101", "110101", "001"), "不通过", ""],
         ],
     )
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     result = cli(listed.ws, "aid", "review", "import", str(path), "--json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
@@ -102,7 +103,7 @@ def test_an_id_not_on_the_list_blocks_the_whole_file(listed: Listed, tmp_path: P
     ]
     assert f"尾号 {make_id('19400101', '110101', '001')[-4:]}" in doc["findings"][1]["message"]
     assert "测*" in doc["findings"][1]["message"]
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before
     shown = cli(listed.ws, "aid", "review", "import", str(path))
     assert "有错误，未作任何处理" in shown.output and "NOT_FUNDED" in shown.output
 
@@ -154,10 +155,10 @@ def test_a_不通过_for_someone_paid_is_refused_and_nothing_applied(
         tmp_path / "复审.xlsx",
         [["测甲", listed.funded[0], "不通过", ""], ["测乙", listed.funded[1], "不通过", ""]],
     )
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     result = cli(listed.ws, "aid", "review", "import", str(path))
     assert result.exit_code == 2 and "已付款成功" in result.output
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before
 
 
 # ------------------------------------------------------------------------ 补充公示
@@ -238,9 +239,9 @@ def test_supplement_with_a_bad_start_changes_nothing(
     listed: Listed, tmp_path: Path, bad: str
 ) -> None:
     withdraw(listed.ledger, YEAR, listed.funded[0], "去世")
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     result = cli(
         listed.ws, "aid", "notice", "--supplement", "--notice-from", bad, "--out", str(tmp_path)
     )
     assert result.exit_code == 2
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before

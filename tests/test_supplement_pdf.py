@@ -11,9 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from backends import ledger_rows
 from test_notice import _entry
 from test_reports import needs_pdf
-from test_withdraw import YEAR, Listed, by_id, cli, fresh_listed, make_listed, tables
+from test_withdraw import YEAR, Listed, by_id, cli, fresh_listed, make_listed
 from zjk_charity.aid.allocation import load_allocation
 from zjk_charity.aid.changes import withdraw
 from zjk_charity.aid.notice import Notice, notice_pages
@@ -181,10 +182,10 @@ def test_a_pdf_that_cannot_be_made_leaves_no_file_and_nobody_posted(
     workbooks nor any PDF appear, and the ledger is as it was."""
     (listed.ws / "templates").mkdir()
     (listed.ws / "templates" / "aid-list.typ").write_text("#let x = (\n", encoding="utf-8")
-    before = tables(listed.ws)
+    before = ledger_rows(listed.ws)
     out = tmp_path / "公示"
     result = cli(listed.ws, "aid", "notice", "--supplement", "--out", str(out))
     assert result.exit_code == 2, result.output
     assert "aid-list.typ" in result.output
     assert not out.exists() or list(out.iterdir()) == []
-    assert tables(listed.ws) == before
+    assert ledger_rows(listed.ws) == before

@@ -12,8 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from backends import ledger_rows
 from conftest import ledger_at, ledger_exists, write_workbook
-from test_payout import table_dump
 from wishes_after_support import matched_campaign, record_payments
 from zjk_charity.cli.wishes import donations_app, wishes_app
 from zjk_charity.cli.wishes_after import register
@@ -257,11 +257,11 @@ def test_cli_unreadable_file_exits_2_and_leaves_the_ledger(tmp_path: Path, paid:
     ws = tmp_path / "ws"
     fake = tmp_path / "送达.xlsx"
     fake.write_text("不是工作簿", encoding="utf-8")
-    before = table_dump(ws)
+    before = ledger_rows(ws)
     result = runner.invoke(app, ["wishes", "deliver", "import", str(fake), "-w", str(ws)])
     assert result.exit_code == 2 and "送达.xlsx" in result.output
     assert "Traceback" not in result.output
-    assert table_dump(ws) == before
+    assert ledger_rows(ws) == before
 
 
 def test_help() -> None:
